@@ -1,0 +1,213 @@
+//! Training options, checked once into [`TrainParams`].
+
+use crate::error::{Error, Result};
+
+/// Which word2vec model to train.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Model {
+    /// Skip-gram: each context word predicts the centre word.
+    SkipGram,
+    /// Continuous bag of words: the mean of the context predicts the centre word.
+    Cbow,
+}
+
+impl Model {
+    /// The starting learning rate word2vec.c uses for this model.
+    pub fn default_alpha(self) -> f32 {
+        match self {
+            Model::SkipGram => 0.025,
+            Model::Cbow => 0.05,
+        }
+    }
+}
+
+/// Options of a training run, as a user gives them. Turn them into [`TrainParams`] with
+/// [`TrainConfig::check`].
+#[derive(Clone, Debug)]
+pub struct TrainConfig {
+    /// Skip-gram or CBOW.
+    pub model: Model,
+    /// Vector dimension.
+    pub dim: usize,
+    /// Largest distance between centre and context word; shrunk at random per position.
+    pub window: usize,
+    /// Negative samples per positive example.
+    pub negative: usize,
+    /// Starting learning rate; `None` takes the model's default (0.025 skip-gram, 0.05 CBOW).
+    pub alpha: Option<f32>,
+    /// Learning rate reached at the end of the last epoch.
+    pub min_alpha: f32,
+    /// Passes over the corpus.
+    pub epochs: usize,
+    /// Words seen fewer times are dropped from the vocabulary.
+    pub min_count: u64,
+    /// Keep at most this many words (the most frequent).
+    pub max_vocab: Option<usize>,
+    /// Subsampling threshold for frequent words (0 disables).
+    pub sample: f64,
+    /// Exponent applied to counts for the negative-sampling distribution.
+    pub ns_exponent: f64,
+    /// Worker threads of the CPU trainer; `None` uses every core.
+    pub threads: Option<usize>,
+    /// Seed of every random draw.
+    pub seed: u32,
+    /// Bit-identical results for a seed, whatever the thread count (trains on one thread).
+    pub deterministic: bool,
+    /// Lowercase the corpus while reading.
+    pub lowercase: bool,
+}
+
+impl Default for TrainConfig {
+    fn default() -> Self {
+        TrainConfig {
+            model: Model::SkipGram,
+            dim: 100,
+            window: 5,
+            negative: 5,
+            alpha: None,
+            min_alpha: 0.0001,
+            epochs: 5,
+            min_count: 5,
+            max_vocab: None,
+            sample: 1e-3,
+            ns_exponent: 0.75,
+            threads: None,
+            seed: 1,
+            deterministic: false,
+            lowercase: false,
+        }
+    }
+}
+
+/// Largest vector dimension accepted: far beyond any published use, small enough that a row
+/// of scratch space never becomes a memory problem.
+pub const MAX_DIM: usize = 10_000;
+/// Largest window accepted.
+pub const MAX_WINDOW: usize = 1_000;
+/// Largest number of negatives accepted.
+pub const MAX_NEGATIVE: usize = 1_000;
+
+/// Checked training parameters: every field is in range and defaults are resolved.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TrainParams {
+    /// Skip-gram or CBOW.
+    pub model: Model,
+    /// Vector dimension, 1..=[`MAX_DIM`].
+    pub dim: usize,
+    /// Window, 1..=[`MAX_WINDOW`].
+    pub window: usize,
+    /// Negatives, 1..=[`MAX_NEGATIVE`].
+    pub negative: usize,
+    /// Starting learning rate, positive and finite.
+    pub alpha: f32,
+    /// Final learning rate, 0 <= min_alpha <= alpha.
+    pub min_alpha: f32,
+    /// Epochs, at least 1.
+    pub epochs: usize,
+    /// Minimum count, at least 1.
+    pub min_count: u64,
+    /// Vocabulary cap, at least 1 where given.
+    pub max_vocab: Option<usize>,
+    /// Subsampling threshold, finite and >= 0.
+    pub sample: f64,
+    /// Negative-sampling exponent, finite.
+    pub ns_exponent: f64,
+    /// Threads, at least 1 (1 when deterministic).
+    pub threads: usize,
+    /// Seed.
+    pub seed: u32,
+    /// One thread, bit-identical results.
+    pub deterministic: bool,
+    /// Lowercase while reading.
+    pub lowercase: bool,
+}
+
+fn invalid(option: &'static str, reason: impl Into<String>) -> Error {
+    Error::InvalidOption {
+        option,
+        reason: reason.into(),
+    }
+}
+
+fn in_range(option: &'static str, value: usize, max: usize) -> Result<usize> {
+    if value == 0 || value > max {
+        return Err(invalid(option, format!("{value} is not in 1..={max}")));
+    }
+    Ok(value)
+}
+
+impl TrainConfig {
+    /// Checks every option and resolves defaults.
+    pub fn check(&self) -> Result<TrainParams> {
+        let alpha = self.alpha.unwrap_or(self.model.default_alpha());
+        if !(alpha.is_finite() && alpha > 0.0) {
+            return Err(invalid(
+                "alpha",
+                format!("{alpha} is not a positive finite number"),
+            ));
+        }
+        if !(self.min_alpha.is_finite() && self.min_alpha >= 0.0 && self.min_alpha <= alpha) {
+            return Err(invalid(
+                "min-alpha",
+                format!(
+                    "{} is not a finite number in 0..=alpha ({alpha})",
+                    self.min_alpha
+                ),
+            ));
+        }
+        if !(self.sample.is_finite() && self.sample >= 0.0) {
+            return Err(invalid(
+                "sample",
+                format!("{} is not a finite number >= 0", self.sample),
+            ));
+        }
+        if !self.ns_exponent.is_finite() {
+            return Err(invalid(
+                "ns-exponent",
+                format!("{} is not finite", self.ns_exponent),
+            ));
+        }
+        if self.min_count == 0 {
+            return Err(invalid("min-count", "0 is not allowed; 1 keeps every word"));
+        }
+        if self.max_vocab == Some(0) {
+            return Err(invalid("max-vocab", "0 would leave no word"));
+        }
+        let threads = match (self.deterministic, self.threads) {
+            (true, _) => 1,
+            (false, Some(0)) => return Err(invalid("threads", "0 is not allowed")),
+            (false, Some(n)) => n,
+            (false, None) => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        };
+        Ok(TrainParams {
+            model: self.model,
+            dim: in_range("dim", self.dim, MAX_DIM)?,
+            window: in_range("window", self.window, MAX_WINDOW)?,
+            negative: in_range("negative", self.negative, MAX_NEGATIVE)?,
+            alpha,
+            min_alpha: self.min_alpha,
+            epochs: in_range("epochs", self.epochs, 100_000)?,
+            min_count: self.min_count,
+            max_vocab: self.max_vocab,
+            sample: self.sample,
+            ns_exponent: self.ns_exponent,
+            threads,
+            seed: self.seed,
+            deterministic: self.deterministic,
+            lowercase: self.lowercase,
+        })
+    }
+}
+
+impl TrainParams {
+    /// Learning rate at `done` of `total` positions: linear from `alpha` to `min_alpha`.
+    pub fn alpha_at(&self, done: u64, total: u64) -> f32 {
+        let progress = if total == 0 {
+            0.0
+        } else {
+            done as f64 / total as f64
+        };
+        let alpha = self.alpha as f64 - (self.alpha - self.min_alpha) as f64 * progress.min(1.0);
+        alpha.max(self.min_alpha as f64) as f32
+    }
+}

@@ -1,0 +1,96 @@
+//! Row access to the two embedding tables, for one thread or for many (Hogwild).
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+/// Row reads and additive row writes: the only two things a training step does to a table.
+pub trait Rows {
+    /// Copies row `row` into `out` (`out.len()` is the dimension).
+    fn read(&self, row: u32, out: &mut [f32]);
+    /// Adds `delta` to row `row`.
+    fn add(&mut self, row: u32, delta: &[f32]);
+}
+
+/// A table owned by one thread: plain loads and stores.
+pub struct PlainRows<'a> {
+    data: &'a mut [f32],
+    dim: usize,
+}
+
+impl<'a> PlainRows<'a> {
+    /// Views a row-major table of rows of `dim` floats.
+    pub fn new(data: &'a mut [f32], dim: usize) -> Self {
+        PlainRows { data, dim }
+    }
+}
+
+impl Rows for PlainRows<'_> {
+    fn read(&self, row: u32, out: &mut [f32]) {
+        let start = row as usize * self.dim;
+        out.copy_from_slice(&self.data[start..start + self.dim]);
+    }
+
+    fn add(&mut self, row: u32, delta: &[f32]) {
+        let start = row as usize * self.dim;
+        for (cell, d) in self.data[start..start + self.dim].iter_mut().zip(delta) {
+            *cell += d;
+        }
+    }
+}
+
+/// A table shared by all threads without locks (Hogwild, as word2vec.c and gensim train).
+///
+/// Cells are `AtomicU32` holding f32 bits, read and written with relaxed ordering: on x86 and
+/// ARM that is an ordinary load or store, and unlike racy plain floats it is defined Rust.
+/// A concurrent `add` to the same cell may lose one of the two updates, exactly as in
+/// word2vec.c; training tolerates it because collisions are rare and each update small.
+pub struct SharedTable {
+    cells: Vec<AtomicU32>,
+    dim: usize,
+}
+
+impl SharedTable {
+    /// Takes ownership of a row-major table.
+    pub fn new(data: Vec<f32>, dim: usize) -> Self {
+        SharedTable {
+            cells: data
+                .into_iter()
+                .map(|x| AtomicU32::new(x.to_bits()))
+                .collect(),
+            dim,
+        }
+    }
+
+    /// A handle for one thread.
+    pub fn rows(&self) -> SharedRows<'_> {
+        SharedRows(self)
+    }
+
+    /// Gives the table back as plain floats.
+    pub fn into_inner(self) -> Vec<f32> {
+        self.cells
+            .into_iter()
+            .map(|c| f32::from_bits(c.into_inner()))
+            .collect()
+    }
+}
+
+/// One thread's handle on a [`SharedTable`].
+#[derive(Clone, Copy)]
+pub struct SharedRows<'a>(&'a SharedTable);
+
+impl Rows for SharedRows<'_> {
+    fn read(&self, row: u32, out: &mut [f32]) {
+        let start = row as usize * self.0.dim;
+        for (o, cell) in out.iter_mut().zip(&self.0.cells[start..start + self.0.dim]) {
+            *o = f32::from_bits(cell.load(Ordering::Relaxed));
+        }
+    }
+
+    fn add(&mut self, row: u32, delta: &[f32]) {
+        let start = row as usize * self.0.dim;
+        for (cell, d) in self.0.cells[start..start + self.0.dim].iter().zip(delta) {
+            let sum = f32::from_bits(cell.load(Ordering::Relaxed)) + d;
+            cell.store(sum.to_bits(), Ordering::Relaxed);
+        }
+    }
+}
