@@ -1,0 +1,28 @@
+"""Trains gensim's Word2Vec with vectrain's default settings, for side-by-side benchmarks.
+
+usage: gensim_train.py CORPUS OUTPUT sg|cbow THREADS [EPOCHS]
+Writes OUTPUT in word2vec binary format and prints one JSON line with the wall time of
+training (not reading) and words/s over corpus words times epochs.
+"""
+import json
+import sys
+import time
+
+from gensim.models import Word2Vec
+from gensim.models.word2vec import LineSentence
+
+corpus, output, model, threads = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+epochs = int(sys.argv[5]) if len(sys.argv) > 5 else 5
+sg = 1 if model == "sg" else 0
+w2v = Word2Vec(
+    vector_size=100, window=5, negative=5, sample=1e-3, min_count=5, sg=sg,
+    alpha=0.025 if sg else 0.05, min_alpha=0.0001, workers=threads, seed=1,
+)
+sentences = LineSentence(corpus)
+w2v.build_vocab(sentences)
+started = time.perf_counter()
+w2v.train(sentences, total_examples=w2v.corpus_count, epochs=epochs)
+seconds = time.perf_counter() - started
+words = w2v.corpus_total_words * epochs
+w2v.wv.save_word2vec_format(output, binary=True)
+print(json.dumps({"seconds": seconds, "words": words, "words_per_second": words / seconds}))

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs what vectrain's tests and benchmarks need on a fresh Debian machine:
+#  - Mesa's software Vulkan driver (lavapipe), so the GPU path runs without a GPU;
+#  - a Python virtual environment in .venv with gensim, numpy and scipy, the references
+#    the tests compare against.
+# Safe to run again: it skips what is already there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+sudo_if_needed() {
+    if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+missing=()
+for package in mesa-vulkan-drivers libvulkan1; do
+    dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+done
+if ! python3 -m venv --help >/dev/null 2>&1; then
+    missing+=(python3-venv)
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "setup: installing ${missing[*]}"
+    sudo_if_needed apt-get update -qq
+    sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+if ! .venv/bin/python -c "import gensim, numpy, scipy" >/dev/null 2>&1; then
+    echo "setup: creating .venv with gensim, numpy, scipy"
+    rm -rf .venv
+    python3 -m venv .venv
+    .venv/bin/pip install -q --disable-pip-version-check "gensim==4.4.0" numpy scipy
+fi
+echo "setup: ready (lavapipe, .venv with gensim $(.venv/bin/python -c 'import gensim; print(gensim.__version__)'))"

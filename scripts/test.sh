@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The test command (README, .ci/run): sets up, then runs every test in release mode (the
+# training tests are too slow in debug). GPU tests run on whatever adapter wgpu finds; on a
+# machine without a GPU that is lavapipe, set up by scripts/setup.sh. They fail when no
+# adapter exists unless VECTRAIN_NO_GPU=1 says the machine has no Vulkan at all.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+# Mesa warns on every start without it; harmless, but noise.
+export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-/tmp}"
+
+cargo build --release --all-targets
+# Everything, GPU tests on Vulkan (lavapipe has float atomics: native scatter-add).
+WGPU_BACKEND=vulkan cargo test --release
