@@ -51,8 +51,10 @@ pub fn read<R: BufRead>(mut reader: R, path: &Path) -> Result<Embeddings> {
             .take(MAX_WORD_BYTES + 1)
             .read_until(b' ', &mut word)
             .map_err(io_error)?;
-        if word.pop() != Some(b' ') {
-            return Err(if word.len() as u64 >= MAX_WORD_BYTES {
+        if word.last() == Some(&b' ') {
+            word.pop();
+        } else {
+            return Err(if word.len() as u64 > MAX_WORD_BYTES {
                 let message = format!("no space within {MAX_WORD_BYTES} bytes: not a word");
                 Error::format(path, Some(line), message)
             } else if word.is_empty() {
