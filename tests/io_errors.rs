@@ -171,6 +171,9 @@ fn header_not_two_integers() {
         expect_error(header.as_bytes(), Some(BINARY), Some(1), "two integers");
     }
     expect_error(b"hello world\n", None, Some(1), "neither a word2vec header");
+    // Detected as a header (two integers), then refused as one.
+    expect_error(b"1000000000000 3\n", None, Some(1), "at most 4294967295");
+    expect_error(b"5 0\n", None, Some(1), "dimension 0");
 }
 
 #[test]

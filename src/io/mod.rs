@@ -66,8 +66,12 @@ fn open(path: &Path) -> Result<BufReader<File>> {
 ///
 /// A first line of two integers is a word2vec header; the file is then text if its second line
 /// is a word and `dim` numbers (or if it declares no rows), else binary. Any other first line
-/// that is a word and numbers makes a GloVe file. A GloVe file whose first line is an integer
-/// word and one integer value is taken for word2vec: use [`read_vectors_as`] for such a file.
+/// that is a word and numbers makes a GloVe file.
+///
+/// Two cases are guessed wrong; [`read_vectors_as`] reads them as intended: a GloVe file whose
+/// first line is an integer word and one integer value (taken for word2vec), and a word2vec
+/// text file whose first row is malformed (taken for binary, so reading it reports binary
+/// errors).
 pub fn detect_format(path: &Path) -> Result<VectorFormat> {
     let mut reader = open(path)?;
     let mut line = Vec::new();
@@ -81,7 +85,8 @@ pub fn detect_format(path: &Path) -> Result<VectorFormat> {
     if next_line(&mut line)? == 0 {
         return Err(Error::format(path, None, "the file is empty"));
     }
-    if let Ok((rows, dim)) = rows::parse_header(&line, path) {
+    if is_header(&line) {
+        let (rows, dim) = rows::parse_header(&line, path)?;
         next_line(&mut line)?;
         return Ok(if rows == 0 || is_text_row(&line, Some(dim)) {
             VectorFormat::Word2VecText
@@ -97,6 +102,15 @@ pub fn detect_format(path: &Path) -> Result<VectorFormat> {
         rows::snippet(&String::from_utf8_lossy(&line))
     );
     Err(Error::format(path, Some(1), message))
+}
+
+/// True if `line` is two unsigned integers: a word2vec header, valid or not.
+fn is_header(line: &[u8]) -> bool {
+    let fields: Vec<&[u8]> = line
+        .split(u8::is_ascii_whitespace)
+        .filter(|f| !f.is_empty())
+        .collect();
+    fields.len() == 2 && fields.iter().all(|f| f.iter().all(u8::is_ascii_digit))
 }
 
 /// True if `line` is UTF-8 `word v1 .. vD` with `dim` values (any number of at least one if
