@@ -2,7 +2,7 @@
 //! then per row the word's bytes, a space, and `dim` little-endian `f32`.
 //!
 //! word2vec.c ends each row with `\n`, gensim 4 does not; gensim and word2vec.c both skip
-//! whitespace before a word, so files from either are read, and [`write`] writes the `\n`
+//! whitespace before a word, so files from either are read, and [`write()`] writes the `\n`
 //! like word2vec.c. Words are decoded from UTF-8 lossily (an invalid byte becomes U+FFFD),
 //! because word2vec.c cuts long words at a byte limit, possibly inside a character. Error
 //! line numbers count the header as line 1 and row `i` as line `i + 2`, as word2vec.c lays
