@@ -1,0 +1,162 @@
+//! Reading and writing word vectors: word2vec text, word2vec binary and GloVe text.
+//!
+//! Rows are written in the embeddings' order (most frequent word first). A file read gets a
+//! vocabulary in file order whose counts decrease by row (`rows - row`), as vector files hold
+//! no counts. Readers refuse, with the file and line, anything that does not follow the
+//! format: a wrong header, a wrong number of rows or values, values that are not finite
+//! numbers, truncated data, repeated words. A header never makes a reader reserve more than a
+//! bounded amount of memory. Writes are atomic (see [`atomic`]): a failed or interrupted write
+//! leaves the destination as it was.
+
+pub mod atomic;
+pub mod glove_text;
+mod rows;
+mod text;
+pub mod word2vec_binary;
+pub mod word2vec_text;
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+
+use crate::embeddings::Embeddings;
+use crate::error::{Error, Result};
+use atomic::AtomicFile;
+
+/// Buffer size of file readers.
+const READ_BUFFER_BYTES: usize = 1 << 20;
+/// Most bytes of a line looked at by [`detect_format`].
+const DETECT_LINE_BYTES: u64 = 1 << 24;
+
+/// A vector file format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VectorFormat {
+    /// Header `rows dim`, then `word v1 .. vD` per line.
+    Word2VecText,
+    /// Header `rows dim\n`, then per row the word, a space and `dim` little-endian `f32`.
+    Word2VecBinary,
+    /// `word v1 .. vD` per line, no header.
+    GloveText,
+}
+
+impl VectorFormat {
+    /// Every format.
+    pub const ALL: [VectorFormat; 3] = [
+        VectorFormat::Word2VecText,
+        VectorFormat::Word2VecBinary,
+        VectorFormat::GloveText,
+    ];
+
+    /// A short name: `word2vec-text`, `word2vec-binary` or `glove-text`.
+    pub fn name(self) -> &'static str {
+        match self {
+            VectorFormat::Word2VecText => "word2vec-text",
+            VectorFormat::Word2VecBinary => "word2vec-binary",
+            VectorFormat::GloveText => "glove-text",
+        }
+    }
+}
+
+fn open(path: &Path) -> Result<BufReader<File>> {
+    let file = File::open(path).map_err(|e| Error::io("open", path, e))?;
+    Ok(BufReader::with_capacity(READ_BUFFER_BYTES, file))
+}
+
+/// Guesses the format of `path` from its first two lines.
+///
+/// A first line of two integers is a word2vec header; the file is then text if its second line
+/// is a word and `dim` numbers (or if it declares no rows), else binary. Any other first line
+/// that is a word and numbers makes a GloVe file.
+///
+/// Two cases are guessed wrong; [`read_vectors_as`] reads them as intended: a GloVe file whose
+/// first line is an integer word and one integer value (taken for word2vec), and a word2vec
+/// text file whose first row is malformed (taken for binary, so reading it reports binary
+/// errors).
+pub fn detect_format(path: &Path) -> Result<VectorFormat> {
+    let mut reader = open(path)?;
+    let mut line = Vec::new();
+    let mut next_line = |line: &mut Vec<u8>| {
+        line.clear();
+        (&mut reader)
+            .take(DETECT_LINE_BYTES)
+            .read_until(b'\n', line)
+            .map_err(|e| Error::io("read", path, e))
+    };
+    if next_line(&mut line)? == 0 {
+        return Err(Error::format(path, None, "the file is empty"));
+    }
+    if is_header(&line) {
+        let (rows, dim) = rows::parse_header(&line, path)?;
+        next_line(&mut line)?;
+        return Ok(if rows == 0 || is_text_row(&line, Some(dim)) {
+            VectorFormat::Word2VecText
+        } else {
+            VectorFormat::Word2VecBinary
+        });
+    }
+    if is_text_row(&line, None) {
+        return Ok(VectorFormat::GloveText);
+    }
+    let message = format!(
+        "line 1 is neither a word2vec header `rows dim` nor a GloVe row `word v1 .. vD`: {}",
+        rows::snippet(&String::from_utf8_lossy(&line))
+    );
+    Err(Error::format(path, Some(1), message))
+}
+
+/// True if `line` is two unsigned integers: a word2vec header, valid or not.
+fn is_header(line: &[u8]) -> bool {
+    let fields: Vec<&[u8]> = line
+        .split(u8::is_ascii_whitespace)
+        .filter(|f| !f.is_empty())
+        .collect();
+    fields.len() == 2 && fields.iter().all(|f| f.iter().all(u8::is_ascii_digit))
+}
+
+/// True if `line` is UTF-8 `word v1 .. vD` with `dim` values (any number of at least one if
+/// `None`).
+fn is_text_row(line: &[u8], dim: Option<usize>) -> bool {
+    let Ok(text) = std::str::from_utf8(line) else {
+        return false;
+    };
+    let mut fields = text.split_ascii_whitespace();
+    let mut values = 0;
+    fields.next();
+    for field in fields {
+        if field.parse::<f32>().is_err() {
+            return false;
+        }
+        values += 1;
+    }
+    values > 0 && dim.is_none_or(|dim| dim == values)
+}
+
+/// Reads the vectors of `path`, whose format is found by [`detect_format`].
+pub fn read_vectors(path: &Path) -> Result<Embeddings> {
+    read_vectors_as(path, detect_format(path)?)
+}
+
+/// Reads the vectors of `path` in the given format.
+pub fn read_vectors_as(path: &Path, format: VectorFormat) -> Result<Embeddings> {
+    let reader = open(path)?;
+    match format {
+        VectorFormat::Word2VecText => word2vec_text::read(reader, path),
+        VectorFormat::Word2VecBinary => word2vec_binary::read(reader, path),
+        VectorFormat::GloveText => glove_text::read(reader, path),
+    }
+}
+
+/// Writes `emb` to `path` in `format`, atomically: `path` is replaced only once the whole file
+/// is written, and is left untouched on error.
+///
+/// Refuses (with [`Error::Format`]) a word that is empty or holds whitespace, and a value that
+/// is not finite, as no reader could read them back.
+pub fn write_vectors(emb: &Embeddings, path: &Path, format: VectorFormat) -> Result<()> {
+    let mut file = AtomicFile::create(path)?;
+    match format {
+        VectorFormat::Word2VecText => word2vec_text::write(emb, &mut file, path)?,
+        VectorFormat::Word2VecBinary => word2vec_binary::write(emb, &mut file, path)?,
+        VectorFormat::GloveText => glove_text::write(emb, &mut file, path)?,
+    }
+    file.commit()
+}
