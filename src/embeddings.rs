@@ -75,7 +75,10 @@ impl Embeddings {
     /// The `k` words most similar to `word` by cosine similarity, best first, `word`
     /// itself excluded. Brute force over the whole vocabulary.
     pub fn nearest(&self, word: &str, k: usize) -> Result<Vec<(String, f32)>> {
-        let id = self.vocab.id(word).ok_or_else(|| Error::UnknownWord(word.to_owned()))?;
+        let id = self
+            .vocab
+            .id(word)
+            .ok_or_else(|| Error::UnknownWord(word.to_owned()))?;
         let query = self.row(id);
         let query_norm = norm(query);
         let mut scored: Vec<(u32, f32)> = (0..self.len() as u32)
@@ -88,7 +91,10 @@ impl Embeddings {
             .collect();
         scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         scored.truncate(k);
-        Ok(scored.into_iter().map(|(i, s)| (self.vocab.word(i).to_owned(), s)).collect())
+        Ok(scored
+            .into_iter()
+            .map(|(i, s)| (self.vocab.word(i).to_owned(), s))
+            .collect())
     }
 }
 

@@ -13,34 +13,108 @@ fn refused(config: TrainConfig, option: &str) {
 fn bad_options_are_refused_by_name() {
     let d = TrainConfig::default;
     refused(TrainConfig { dim: 0, ..d() }, "dim");
-    refused(TrainConfig { dim: 1 << 40, ..d() }, "dim");
+    refused(
+        TrainConfig {
+            dim: 1 << 40,
+            ..d()
+        },
+        "dim",
+    );
     refused(TrainConfig { window: 0, ..d() }, "window");
     refused(TrainConfig { negative: 0, ..d() }, "negative");
-    refused(TrainConfig { alpha: Some(0.0), ..d() }, "alpha");
-    refused(TrainConfig { alpha: Some(f32::NAN), ..d() }, "alpha");
-    refused(TrainConfig { alpha: Some(f32::INFINITY), ..d() }, "alpha");
-    refused(TrainConfig { alpha: Some(-1.0), ..d() }, "alpha");
-    refused(TrainConfig { min_alpha: 1.0, ..d() }, "min-alpha");
+    refused(
+        TrainConfig {
+            alpha: Some(0.0),
+            ..d()
+        },
+        "alpha",
+    );
+    refused(
+        TrainConfig {
+            alpha: Some(f32::NAN),
+            ..d()
+        },
+        "alpha",
+    );
+    refused(
+        TrainConfig {
+            alpha: Some(f32::INFINITY),
+            ..d()
+        },
+        "alpha",
+    );
+    refused(
+        TrainConfig {
+            alpha: Some(-1.0),
+            ..d()
+        },
+        "alpha",
+    );
+    refused(
+        TrainConfig {
+            min_alpha: 1.0,
+            ..d()
+        },
+        "min-alpha",
+    );
     refused(TrainConfig { epochs: 0, ..d() }, "epochs");
-    refused(TrainConfig { threads: Some(0), ..d() }, "threads");
-    refused(TrainConfig { sample: -1e-3, ..d() }, "sample");
-    refused(TrainConfig { min_count: 0, ..d() }, "min-count");
+    refused(
+        TrainConfig {
+            threads: Some(0),
+            ..d()
+        },
+        "threads",
+    );
+    refused(
+        TrainConfig {
+            sample: -1e-3,
+            ..d()
+        },
+        "sample",
+    );
+    refused(
+        TrainConfig {
+            min_count: 0,
+            ..d()
+        },
+        "min-count",
+    );
 }
 
 #[test]
 fn defaults_follow_word2vec() {
     let sg = TrainConfig::default().check().unwrap();
-    assert_eq!((sg.dim, sg.window, sg.negative, sg.epochs, sg.min_count), (100, 5, 5, 5, 5));
+    assert_eq!(
+        (sg.dim, sg.window, sg.negative, sg.epochs, sg.min_count),
+        (100, 5, 5, 5, 5)
+    );
     assert_eq!(sg.alpha, 0.025);
-    let cbow = TrainConfig { model: Model::Cbow, ..TrainConfig::default() }.check().unwrap();
+    let cbow = TrainConfig {
+        model: Model::Cbow,
+        ..TrainConfig::default()
+    }
+    .check()
+    .unwrap();
     assert_eq!(cbow.alpha, 0.05);
-    let det = TrainConfig { deterministic: true, threads: Some(8), ..TrainConfig::default() }.check().unwrap();
+    let det = TrainConfig {
+        deterministic: true,
+        threads: Some(8),
+        ..TrainConfig::default()
+    }
+    .check()
+    .unwrap();
     assert_eq!(det.threads, 1);
 }
 
 #[test]
 fn learning_rate_decays_linearly() {
-    let p = TrainConfig { alpha: Some(0.1), min_alpha: 0.0, ..TrainConfig::default() }.check().unwrap();
+    let p = TrainConfig {
+        alpha: Some(0.1),
+        min_alpha: 0.0,
+        ..TrainConfig::default()
+    }
+    .check()
+    .unwrap();
     assert_eq!(p.alpha_at(0, 100), 0.1);
     assert!((p.alpha_at(50, 100) - 0.05).abs() < 1e-7);
     assert_eq!(p.alpha_at(100, 100), 0.0);

@@ -7,7 +7,11 @@ use vectrain::corpus::{MAX_SENTENCE_TOKENS, MAX_TOKEN_BYTES};
 use vectrain::{Corpus, Error, ReadOptions};
 
 fn options(min_count: u64) -> ReadOptions {
-    ReadOptions { lowercase: false, min_count, max_vocab: None }
+    ReadOptions {
+        lowercase: false,
+        min_count,
+        max_vocab: None,
+    }
 }
 
 fn read(text: &[u8], min_count: u64) -> vectrain::Result<Corpus> {
@@ -15,7 +19,10 @@ fn read(text: &[u8], min_count: u64) -> vectrain::Result<Corpus> {
 }
 
 fn words_of(corpus: &Corpus, sentence: usize) -> Vec<&str> {
-    corpus.tokens()[corpus.sentence_range(sentence)].iter().map(|&id| corpus.vocab.word(id)).collect()
+    corpus.tokens()[corpus.sentence_range(sentence)]
+        .iter()
+        .map(|&id| corpus.vocab.word(id))
+        .collect()
 }
 
 #[test]
@@ -23,7 +30,11 @@ fn lines_become_sentences_and_rare_words_are_dropped() {
     let corpus = read(b"a b c a\n\n  b a \t d\r\nrare\n", 2).unwrap();
     assert_eq!(corpus.vocab.words(), ["a", "b"]);
     assert_eq!(corpus.vocab.counts(), [3, 2]);
-    assert_eq!(corpus.sentence_count(), 2, "the empty line and the all-rare line vanish");
+    assert_eq!(
+        corpus.sentence_count(),
+        2,
+        "the empty line and the all-rare line vanish"
+    );
     assert_eq!(words_of(&corpus, 0), ["a", "b", "a"]);
     assert_eq!(words_of(&corpus, 1), ["b", "a"]);
     assert_eq!(corpus.stats.raw_tokens, 8);
@@ -34,7 +45,15 @@ fn lines_become_sentences_and_rare_words_are_dropped() {
 #[test]
 fn vocabulary_ties_are_ordered_by_word_and_capped() {
     let text = b"b a c b a c d";
-    let capped = Corpus::from_reader(&text[..], Path::new("t"), &ReadOptions { max_vocab: Some(2), ..options(1) }).unwrap();
+    let capped = Corpus::from_reader(
+        &text[..],
+        Path::new("t"),
+        &ReadOptions {
+            max_vocab: Some(2),
+            ..options(1)
+        },
+    )
+    .unwrap();
     assert_eq!(capped.vocab.words(), ["a", "b"]);
     assert_eq!(capped.len(), 4);
 }
@@ -63,12 +82,26 @@ fn giant_tokens_are_cut_at_a_character_boundary() {
     let corpus = read(&text, 1).unwrap();
     assert_eq!(corpus.stats.truncated_tokens, 1);
     assert_eq!(corpus.stats.lossy_tokens, 0);
-    assert!(corpus.vocab.words().iter().any(|w| w.len() == MAX_TOKEN_BYTES && w.chars().all(|c| c == 'é')));
+    assert!(
+        corpus
+            .vocab
+            .words()
+            .iter()
+            .any(|w| w.len() == MAX_TOKEN_BYTES && w.chars().all(|c| c == 'é'))
+    );
 }
 
 #[test]
 fn lowercase_option() {
-    let corpus = Corpus::from_reader(&b"The the THE"[..], Path::new("t"), &ReadOptions { lowercase: true, ..options(1) }).unwrap();
+    let corpus = Corpus::from_reader(
+        &b"The the THE"[..],
+        Path::new("t"),
+        &ReadOptions {
+            lowercase: true,
+            ..options(1)
+        },
+    )
+    .unwrap();
     assert_eq!(corpus.vocab.words(), ["the"]);
     assert_eq!(corpus.vocab.counts(), [3]);
 }
@@ -89,7 +122,10 @@ fn truncated_gzip_is_an_error() {
     gz.write_all("word ".repeat(10_000).as_bytes()).unwrap();
     let bytes = gz.finish().unwrap();
     let error = read(&bytes[..bytes.len() / 2], 1).unwrap_err();
-    assert!(matches!(error, Error::Io { action: "read", .. }), "{error:?}");
+    assert!(
+        matches!(error, Error::Io { action: "read", .. }),
+        "{error:?}"
+    );
 }
 
 #[test]
@@ -104,14 +140,27 @@ fn empty_and_whitespace_corpora_are_errors() {
 #[test]
 fn all_words_under_min_count_is_an_error() {
     let error = read(b"a b c", 5).unwrap_err();
-    assert!(matches!(error, Error::EmptyVocabulary { min_count: 5, distinct: 3, .. }), "{error:?}");
+    assert!(
+        matches!(
+            error,
+            Error::EmptyVocabulary {
+                min_count: 5,
+                distinct: 3,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
     assert!(error.to_string().contains("--min-count"));
 }
 
 #[test]
 fn missing_file_and_directory_are_errors() {
     let missing = Corpus::read(Path::new("/no/such/corpus.txt"), &options(1)).unwrap_err();
-    assert!(missing.to_string().contains("/no/such/corpus.txt"), "{missing}");
+    assert!(
+        missing.to_string().contains("/no/such/corpus.txt"),
+        "{missing}"
+    );
     let dir = tempfile::tempdir().unwrap();
     let error = Corpus::read(dir.path(), &options(1)).unwrap_err();
     assert!(matches!(error, Error::Io { .. }), "{error:?}");
@@ -119,7 +168,9 @@ fn missing_file_and_directory_are_errors() {
 
 #[test]
 fn chunks_cover_every_sentence_once() {
-    let text: String = (0..100).map(|i| format!("{}\n", vec!["w"; 1 + i % 7].join(" "))).collect();
+    let text: String = (0..100)
+        .map(|i| format!("{}\n", vec!["w"; 1 + i % 7].join(" ")))
+        .collect();
     let corpus = read(text.as_bytes(), 1).unwrap();
     let chunks = corpus.chunks(20);
     assert_eq!(chunks.first().unwrap().start, 0);

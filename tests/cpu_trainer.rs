@@ -13,7 +13,15 @@ use vectrain::{Corpus, Model, ReadOptions, TrainConfig, rng};
 
 /// The reference semantics written out the slow, obvious way in f64, independently of the
 /// optimised code: per update, all scores from the rows as they were, then the writes.
-fn naive_batch(shape: &UpdateShape, input: &mut [f64], output: &mut [f64], sampler: &NegativeSampler, batch: &Batch, key: u32, alpha: f64) {
+fn naive_batch(
+    shape: &UpdateShape,
+    input: &mut [f64],
+    output: &mut [f64],
+    sampler: &NegativeSampler,
+    batch: &Batch,
+    key: u32,
+    alpha: f64,
+) {
     let d = shape.dim;
     let row = |t: &[f64], w: u32| t[w as usize * d..(w as usize + 1) * d].to_vec();
     let step = |x: &[f64], output: &mut [f64], outs: &[u32]| -> Vec<f64> {
@@ -35,7 +43,11 @@ fn naive_batch(shape: &UpdateShape, input: &mut [f64], output: &mut [f64], sampl
         let context: Vec<usize> = batch.context(i, r).collect();
         let outputs = |base: u32| -> Vec<u32> {
             let mut ids = vec![centre];
-            ids.extend((0..shape.negative as u32).map(|k| sampler.draw(key, batch.positions[i], base + k)).filter(|&w| w != centre));
+            ids.extend(
+                (0..shape.negative as u32)
+                    .map(|k| sampler.draw(key, batch.positions[i], base + k))
+                    .filter(|&w| w != centre),
+            );
             ids
         };
         match shape.model {
@@ -76,7 +88,9 @@ fn random_batch(words: u32, sentences: usize, seed: u32) -> Batch {
     let mut position = 0;
     for s in 0..sentences {
         let len = 1 + (rng::draw(seed, rng::Stream::Init, s as u32, 0) % 9) as usize;
-        let sentence: Vec<u32> = (0..len).map(|t| rng::draw(seed, rng::Stream::Init, s as u32, 1 + t as u32) % words).collect();
+        let sentence: Vec<u32> = (0..len)
+            .map(|t| rng::draw(seed, rng::Stream::Init, s as u32, 1 + t as u32) % words)
+            .collect();
         batch.push_sentence(&sentence, position, &keep, 0);
         position += len as u32;
     }
@@ -88,21 +102,57 @@ fn reference_update_matches_its_written_out_semantics() {
     for model in [Model::SkipGram, Model::Cbow] {
         for dim in [1usize, 3, 17] {
             let words = 6u32; // few words: repeated rows within updates and negatives
-            let shape = UpdateShape { model, dim, window: 3, negative: 4 };
+            let shape = UpdateShape {
+                model,
+                dim,
+                window: 3,
+                negative: 4,
+            };
             let sampler = NegativeSampler::new(&[50, 20, 10, 5, 5, 1], 0.75);
             let batch = random_batch(words, 12, dim as u32);
-            let init: Vec<f32> = (0..words as usize * dim).map(|i| (rng::unit_f32(rng::pcg(i as u32)) - 0.5) * 0.8).collect();
-            let (mut input, mut output) = (init.clone(), init.iter().map(|x| x * 0.5).collect::<Vec<_>>());
-            let (mut input64, mut output64): (Vec<f64>, Vec<f64>) = (input.iter().map(|&x| x as f64).collect(), output.iter().map(|&x| x as f64).collect());
-            let sum = train_batch(&shape, &mut PlainRows::new(&mut input, dim), &mut PlainRows::new(&mut output, dim), &sampler, &batch, 11, 0.05, &mut Scratch::new(&shape));
-            naive_batch(&shape, &mut input64, &mut output64, &sampler, &batch, 11, 0.05);
+            let init: Vec<f32> = (0..words as usize * dim)
+                .map(|i| (rng::unit_f32(rng::pcg(i as u32)) - 0.5) * 0.8)
+                .collect();
+            let (mut input, mut output) = (
+                init.clone(),
+                init.iter().map(|x| x * 0.5).collect::<Vec<_>>(),
+            );
+            let (mut input64, mut output64): (Vec<f64>, Vec<f64>) = (
+                input.iter().map(|&x| x as f64).collect(),
+                output.iter().map(|&x| x as f64).collect(),
+            );
+            let sum = train_batch(
+                &shape,
+                &mut PlainRows::new(&mut input, dim),
+                &mut PlainRows::new(&mut output, dim),
+                &sampler,
+                &batch,
+                11,
+                0.05,
+                &mut Scratch::new(&shape),
+            );
+            naive_batch(
+                &shape,
+                &mut input64,
+                &mut output64,
+                &sampler,
+                &batch,
+                11,
+                0.05,
+            );
             assert!(sum.examples > 0);
             // f32 against f64 over a few dozen updates of values below 1: 1e-5 absolute
             // is a hundred times the accumulated f32 rounding, yet far below one update.
-            for (table, (got, want)) in [("input", (&input, &input64)), ("output", (&output, &output64))] {
+            for (table, (got, want)) in [
+                ("input", (&input, &input64)),
+                ("output", (&output, &output64)),
+            ] {
                 assert_eq!(got.len(), want.len());
                 for (i, (g, w)) in got.iter().zip(want.iter()).enumerate() {
-                    assert!((*g as f64 - w).abs() <= 1e-5, "{model:?} d{dim} {table}[{i}]: {g} vs {w}");
+                    assert!(
+                        (*g as f64 - w).abs() <= 1e-5,
+                        "{model:?} d{dim} {table}[{i}]: {g} vs {w}"
+                    );
                 }
             }
             assert_ne!(input, init, "training changed nothing");
@@ -122,41 +172,84 @@ fn update_is_a_gradient_step_on_the_loss() {
         -(1.0 / (1.0 + (-f0).exp())).ln() - (1.0 / (1.0 + f1.exp())).ln()
     };
     let h = 1e-6;
-    let numeric: Vec<f64> = (0..2).map(|c| {
-        let (mut p, mut m) = (x, x);
-        p[c] += h;
-        m[c] -= h;
-        (loss(&p) - loss(&m)) / (2.0 * h)
-    }).collect();
+    let numeric: Vec<f64> = (0..2)
+        .map(|c| {
+            let (mut p, mut m) = (x, x);
+            p[c] += h;
+            m[c] -= h;
+            (loss(&p) - loss(&m)) / (2.0 * h)
+        })
+        .collect();
     let alpha = 0.1f64;
-    let analytic: Vec<f64> = (0..2).map(|c| {
-        let g0 = 1.0 - sigmoid((x[0] * o[0][0] + x[1] * o[0][1]) as f32) as f64;
-        let g1 = -(sigmoid((x[0] * o[1][0] + x[1] * o[1][1]) as f32) as f64);
-        alpha * (g0 * o[0][c] + g1 * o[1][c])
-    }).collect();
+    let analytic: Vec<f64> = (0..2)
+        .map(|c| {
+            let g0 = 1.0 - sigmoid((x[0] * o[0][0] + x[1] * o[0][1]) as f32) as f64;
+            let g1 = -(sigmoid((x[0] * o[1][0] + x[1] * o[1][1]) as f32) as f64);
+            alpha * (g0 * o[0][c] + g1 * o[1][c])
+        })
+        .collect();
     for c in 0..2 {
-        assert!((analytic[c] + alpha * numeric[c]).abs() < 1e-6, "{analytic:?} vs {numeric:?}");
+        assert!(
+            (analytic[c] + alpha * numeric[c]).abs() < 1e-6,
+            "{analytic:?} vs {numeric:?}"
+        );
     }
 }
 
 fn kjv(min_count: u64) -> Corpus {
-    Corpus::read(&python::shared_data("kjv.txt"), &ReadOptions { lowercase: false, min_count, max_vocab: None }).unwrap()
+    Corpus::read(
+        &python::shared_data("kjv.txt"),
+        &ReadOptions {
+            lowercase: false,
+            min_count,
+            max_vocab: None,
+        },
+    )
+    .unwrap()
 }
 
 #[test]
 fn deterministic_runs_are_bit_identical_whatever_the_threads() {
     let text = std::fs::read_to_string(python::shared_data("kjv.txt")).unwrap();
     let small: String = text.lines().take(3000).map(|l| format!("{l}\n")).collect();
-    let corpus = Corpus::from_reader(small.as_bytes(), Path::new("kjv-head"), &ReadOptions { lowercase: false, min_count: 2, max_vocab: None }).unwrap();
+    let corpus = Corpus::from_reader(
+        small.as_bytes(),
+        Path::new("kjv-head"),
+        &ReadOptions {
+            lowercase: false,
+            min_count: 2,
+            max_vocab: None,
+        },
+    )
+    .unwrap();
     for model in [Model::SkipGram, Model::Cbow] {
-        let config = |threads, seed| TrainConfig { model, dim: 20, epochs: 2, threads: Some(threads), seed, deterministic: true, ..TrainConfig::default() }.check().unwrap();
+        let config = |threads, seed| {
+            TrainConfig {
+                model,
+                dim: 20,
+                epochs: 2,
+                threads: Some(threads),
+                seed,
+                deterministic: true,
+                ..TrainConfig::default()
+            }
+            .check()
+            .unwrap()
+        };
         let one = vectrain::cpu::train(&corpus, &config(1, 5), &mut |_| {}).unwrap();
         let four = vectrain::cpu::train(&corpus, &config(4, 5), &mut |_| {}).unwrap();
         let other_seed = vectrain::cpu::train(&corpus, &config(1, 6), &mut |_| {}).unwrap();
         let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-        assert_eq!(bits(one.embeddings.as_slice()), bits(four.embeddings.as_slice()), "{model:?}");
+        assert_eq!(
+            bits(one.embeddings.as_slice()),
+            bits(four.embeddings.as_slice()),
+            "{model:?}"
+        );
         assert_eq!(bits(&one.output), bits(&four.output));
-        assert_ne!(bits(one.embeddings.as_slice()), bits(other_seed.embeddings.as_slice()));
+        assert_ne!(
+            bits(one.embeddings.as_slice()),
+            bits(other_seed.embeddings.as_slice())
+        );
     }
 }
 
@@ -169,7 +262,15 @@ fn overlap(a: &[String], b: &[String]) -> usize {
 fn learns_like_gensim(model: Model) {
     let corpus = kjv(5);
     let epochs = 4;
-    let params = TrainConfig { model, dim: 50, epochs, threads: Some(2), ..TrainConfig::default() }.check().unwrap();
+    let params = TrainConfig {
+        model,
+        dim: 50,
+        epochs,
+        threads: Some(2),
+        ..TrainConfig::default()
+    }
+    .check()
+    .unwrap();
     let trained = vectrain::cpu::train(&corpus, &params, &mut |_| {}).unwrap();
     let losses: Vec<f64> = trained.stats.epochs.iter().map(|e| e.loss).collect();
     assert_eq!(losses.len(), epochs);
@@ -177,20 +278,45 @@ fn learns_like_gensim(model: Model) {
     // per-example loss flattens (and may rise by a few thousandths) in the last epochs, as
     // vector norms grow: so the test asks for a fall from each epoch to the last, and
     // between the first two.
-    assert!(losses[1] < losses[0], "{model:?}: loss did not fall: {losses:?}");
+    assert!(
+        losses[1] < losses[0],
+        "{model:?}: loss did not fall: {losses:?}"
+    );
     for earlier in &losses[..epochs - 1] {
-        assert!(losses[epochs - 1] < *earlier || model == Model::SkipGram, "{model:?}: {losses:?}");
+        assert!(
+            losses[epochs - 1] < *earlier || model == Model::SkipGram,
+            "{model:?}: {losses:?}"
+        );
     }
-    assert!(losses[epochs - 1] < losses[0], "{model:?}: loss did not fall: {losses:?}");
-    let words = ["god", "lord", "king", "israel", "jesus", "son", "land", "water", "house", "gold"];
+    assert!(
+        losses[epochs - 1] < losses[0],
+        "{model:?}: loss did not fall: {losses:?}"
+    );
+    let words = [
+        "god", "lord", "king", "israel", "jesus", "son", "land", "water", "house", "gold",
+    ];
     let sg = if model == Model::SkipGram { "1" } else { "0" };
-    let mut args = vec![python::shared_data("kjv.txt").to_string_lossy().into_owned(), sg.into(), "50".into(), epochs.to_string()];
+    let mut args = vec![
+        python::shared_data("kjv.txt")
+            .to_string_lossy()
+            .into_owned(),
+        sg.into(),
+        "50".into(),
+        epochs.to_string(),
+    ];
     args.extend(words.iter().map(|w| w.to_string()));
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let gensim: serde_json::Value = serde_json::from_str(&python::run_script("gensim_neighbours.py", &args)).unwrap();
+    let gensim: serde_json::Value =
+        serde_json::from_str(&python::run_script("gensim_neighbours.py", &args)).unwrap();
     let mut total = 0;
     for word in words {
-        let ours: Vec<String> = trained.embeddings.nearest(word, 10).unwrap().into_iter().map(|(w, _)| w).collect();
+        let ours: Vec<String> = trained
+            .embeddings
+            .nearest(word, 10)
+            .unwrap()
+            .into_iter()
+            .map(|(w, _)| w)
+            .collect();
         let theirs: Vec<String> = serde_json::from_value(gensim[word].clone()).unwrap();
         eprintln!("{model:?} {word}: ours {ours:?}\n    gensim {theirs:?}");
         total += overlap(&ours, &theirs);

@@ -19,7 +19,10 @@ fn alias_table_draws_follow_count_to_the_three_quarters() {
         let observed = seen[word] as f64 / draws as f64;
         // 5 standard deviations of a binomial proportion, plus slack for f32 thresholds.
         let tolerance = 5.0 * (expected * (1.0 - expected) / draws as f64).sqrt() + 1e-4;
-        assert!((observed - expected).abs() <= tolerance, "word {word}: {observed} vs {expected}");
+        assert!(
+            (observed - expected).abs() <= tolerance,
+            "word {word}: {observed} vs {expected}"
+        );
     }
     assert_eq!(seen[5], 0, "a word of count 0 is never drawn");
 }
@@ -44,6 +47,9 @@ fn draws_depend_on_every_input() {
     assert_ne!(base, rng::draw(1, rng::Stream::Window, 2, 3));
     assert_ne!(base, rng::draw(1, rng::Stream::Negative, 3, 3));
     assert_ne!(base, rng::draw(1, rng::Stream::Negative, 2, 4));
-    let mean = (0..100_000u32).map(|i| rng::unit_f32(rng::draw(9, rng::Stream::Subsample, i, 0)) as f64).sum::<f64>() / 100_000.0;
+    let mean = (0..100_000u32)
+        .map(|i| rng::unit_f32(rng::draw(9, rng::Stream::Subsample, i, 0)) as f64)
+        .sum::<f64>()
+        / 100_000.0;
     assert!((mean - 0.5).abs() < 0.01, "uniform draws average {mean}");
 }

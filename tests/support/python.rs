@@ -15,14 +15,18 @@ pub fn python() -> PathBuf {
 /// saying how to set up the environment, when Python or gensim is missing.
 pub fn run_script(script: &str, args: &[&str]) -> String {
     let path = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/python")).join(script);
-    let output = Command::new(python()).arg(&path).args(args).output().unwrap_or_else(|e| {
-        panic!(
-            "cannot run {}: {e}. Create the test environment with \
+    let output = Command::new(python())
+        .arg(&path)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!(
+                "cannot run {}: {e}. Create the test environment with \
              `python3 -m venv .venv && .venv/bin/pip install gensim numpy scipy` \
              (or set VECTRAIN_PYTHON)",
-            python().display()
-        )
-    });
+                python().display()
+            )
+        });
     assert!(
         output.status.success(),
         "{script} failed: {}",

@@ -1,0 +1,226 @@
+//! `vectrain train`: corpus in, vector file out.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::Context;
+use clap::{Args, ValueEnum};
+use vectrain::io::{VectorFormat, write_vectors};
+use vectrain::{Corpus, Model, ReadOptions, TrainConfig};
+
+use super::progress;
+
+/// The small public-domain corpus trained on when `--input` is not given: the King James
+/// Bible, one verse a line, lowercased and tokenised.
+const DEFAULT_CORPUS: &[u8] = include_bytes!("../../data/kjv.txt.gz");
+/// What `--input` defaults to, in messages.
+const DEFAULT_CORPUS_NAME: &str = "data/kjv.txt.gz (embedded)";
+
+/// Model choice on the command line.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum ModelArg {
+    /// Skip-gram: context words predict the centre word.
+    Skipgram,
+    /// CBOW: the mean of the context predicts the centre word.
+    Cbow,
+}
+
+/// Vector file format on the command line.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum FormatArg {
+    /// word2vec text: a "V D" header, then "word v1 ... vD" lines.
+    W2vText,
+    /// word2vec binary (as word2vec.c and gensim write it).
+    W2vBin,
+    /// GloVe text: "word v1 ... vD" lines, no header.
+    Glove,
+}
+
+impl From<FormatArg> for VectorFormat {
+    fn from(format: FormatArg) -> Self {
+        match format {
+            FormatArg::W2vText => VectorFormat::Word2VecText,
+            FormatArg::W2vBin => VectorFormat::Word2VecBinary,
+            FormatArg::Glove => VectorFormat::GloveText,
+        }
+    }
+}
+
+/// Where training runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum BackendArg {
+    /// The multi-threaded CPU trainer.
+    Cpu,
+}
+
+/// Options of `vectrain train`.
+#[derive(Args, Debug)]
+pub struct TrainArgs {
+    /// Corpus: UTF-8 text (or .gz), one sentence per line, tokens separated by whitespace.
+    /// Without it, a small embedded corpus (the King James Bible) is used.
+    #[arg(long, short)]
+    input: Option<PathBuf>,
+    /// Where to write the vectors (written to a temporary file, renamed when complete).
+    #[arg(long, short, default_value = "vectors.txt")]
+    output: PathBuf,
+    /// Format of the output file.
+    #[arg(long, value_enum, default_value_t = FormatArg::W2vText)]
+    format: FormatArg,
+    /// Skip-gram or CBOW.
+    #[arg(long, value_enum, default_value_t = ModelArg::Skipgram)]
+    model: ModelArg,
+    /// Vector dimension.
+    #[arg(long, default_value_t = 100)]
+    dim: usize,
+    /// Largest distance between centre and context word (shrunk at random per word).
+    #[arg(long, default_value_t = 5)]
+    window: usize,
+    /// Negative samples per positive example.
+    #[arg(long, default_value_t = 5)]
+    negative: usize,
+    /// Starting learning rate [default: 0.025 for skip-gram, 0.05 for CBOW].
+    #[arg(long)]
+    alpha: Option<f32>,
+    /// Learning rate at the end of training (decays linearly).
+    #[arg(long, default_value_t = 0.0001)]
+    min_alpha: f32,
+    /// Passes over the corpus.
+    #[arg(long, default_value_t = 5)]
+    epochs: usize,
+    /// Ignore words seen fewer times.
+    #[arg(long, default_value_t = 5)]
+    min_count: u64,
+    /// Keep at most this many of the most frequent words.
+    #[arg(long)]
+    max_vocab: Option<usize>,
+    /// Subsampling threshold for frequent words (0 disables).
+    #[arg(long, default_value_t = 1e-3)]
+    sample: f64,
+    /// Exponent of the negative-sampling distribution (count^exponent).
+    #[arg(long, default_value_t = 0.75)]
+    ns_exponent: f64,
+    /// CPU threads [default: all cores].
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Seed of every random choice.
+    #[arg(long, default_value_t = 1)]
+    seed: u32,
+    /// Bit-identical vectors for a seed and settings whatever --threads (trains on one thread).
+    #[arg(long)]
+    deterministic: bool,
+    /// Lowercase the corpus while reading.
+    #[arg(long)]
+    lowercase: bool,
+    /// Where to train.
+    #[arg(long, value_enum, default_value_t = BackendArg::Cpu)]
+    backend: BackendArg,
+}
+
+impl TrainArgs {
+    fn config(&self) -> TrainConfig {
+        TrainConfig {
+            model: match self.model {
+                ModelArg::Skipgram => Model::SkipGram,
+                ModelArg::Cbow => Model::Cbow,
+            },
+            dim: self.dim,
+            window: self.window,
+            negative: self.negative,
+            alpha: self.alpha,
+            min_alpha: self.min_alpha,
+            epochs: self.epochs,
+            min_count: self.min_count,
+            max_vocab: self.max_vocab,
+            sample: self.sample,
+            ns_exponent: self.ns_exponent,
+            threads: self.threads,
+            seed: self.seed,
+            deterministic: self.deterministic,
+            lowercase: self.lowercase,
+        }
+    }
+}
+
+/// Reads the corpus named by `input`, or the embedded one.
+pub fn read_corpus(input: Option<&Path>, options: &ReadOptions) -> vectrain::Result<Corpus> {
+    match input {
+        Some(path) => Corpus::read(path, options),
+        None => Corpus::from_reader(DEFAULT_CORPUS, Path::new(DEFAULT_CORPUS_NAME), options),
+    }
+}
+
+/// Runs `vectrain train`.
+pub fn run(args: TrainArgs) -> anyhow::Result<()> {
+    let params = args.config().check()?;
+    let started = Instant::now();
+    let options = ReadOptions {
+        lowercase: params.lowercase,
+        min_count: params.min_count,
+        max_vocab: params.max_vocab,
+    };
+    let corpus = read_corpus(args.input.as_deref(), &options)?;
+    let stats = &corpus.stats;
+    eprintln!(
+        "corpus {}: {} lines, {} tokens, {} distinct words; vocabulary {} words (min-count {}), {} tokens kept, {:.1} MiB in memory, read in {:.1} s",
+        corpus.source.display(),
+        stats.lines,
+        stats.raw_tokens,
+        stats.distinct_words,
+        corpus.vocab.len(),
+        params.min_count,
+        corpus.len(),
+        corpus.memory_bytes() as f64 / (1 << 20) as f64,
+        started.elapsed().as_secs_f64()
+    );
+    if stats.lossy_tokens > 0 {
+        eprintln!(
+            "note: {} tokens had invalid UTF-8 bytes (replaced by U+FFFD)",
+            stats.lossy_tokens
+        );
+    }
+    if stats.split_lines > 0 {
+        eprintln!(
+            "note: {} lines had more than {} tokens and were split",
+            stats.split_lines,
+            vectrain::corpus::MAX_SENTENCE_TOKENS
+        );
+    }
+    if stats.truncated_tokens > 0 {
+        eprintln!(
+            "note: {} tokens were longer than {} bytes and were cut",
+            stats.truncated_tokens,
+            vectrain::corpus::MAX_TOKEN_BYTES
+        );
+    }
+    let total = corpus.len() as u64 * params.epochs as u64;
+    let bar = progress::training_bar(total);
+    let trained = match args.backend {
+        BackendArg::Cpu => {
+            vectrain::cpu::train(&corpus, &params, &mut |p| progress::show(&bar, p))?
+        }
+    };
+    bar.finish_and_clear();
+    let run = &trained.stats;
+    for (epoch, stats) in run.epochs.iter().enumerate() {
+        eprintln!(
+            "epoch {}: loss {:.4} over {} examples, {:.1} s",
+            epoch + 1,
+            stats.loss,
+            stats.examples,
+            stats.seconds
+        );
+    }
+    write_vectors(&trained.embeddings, &args.output, args.format.into())
+        .with_context(|| format!("writing the vectors to {}", args.output.display()))?;
+    eprintln!(
+        "trained {} vectors of {} on {} in {:.1} s: {:.0} words/s, final loss {:.4}; wrote {}",
+        corpus.vocab.len(),
+        params.dim,
+        run.device,
+        run.seconds,
+        run.words_per_second(),
+        run.epochs.last().map_or(f64::NAN, |e| e.loss),
+        args.output.display()
+    );
+    Ok(())
+}
