@@ -33,7 +33,7 @@ fn keep_probability_is_word2vecs_formula() {
     let keep = keep_probabilities(&counts, 1e-3);
     let t = 1e-3 * 1_001_001.0;
     let f = 1_000_000.0;
-    let expected = ((f / t as f64).sqrt() + 1.0) * t / f;
+    let expected = ((f / t).sqrt() + 1.0) * t / f;
     assert!((keep[0] as f64 - expected).abs() < 1e-6);
     assert_eq!(keep[1], 1.0);
     assert_eq!(keep[2], 1.0);

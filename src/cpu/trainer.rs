@@ -101,7 +101,7 @@ pub fn train(
         };
         std::thread::scope(|scope| {
             for _ in 0..params.threads {
-                scope.spawn(&work);
+                scope.spawn(work);
             }
             while finished.load(Ordering::Acquire) < params.threads {
                 std::thread::sleep(PROGRESS_INTERVAL.min(std::time::Duration::from_millis(50)));
