@@ -2,20 +2,27 @@
 //!
 //! A row's score against a unit query `q` is `dot(row, q) / |row|`, the cosine, computed as
 //! gensim does (`dot(vectors, mean) / norms`). All queries against all rows is a matrix
-//! product of `queries x dim` by `dim x rows`; it is done in blocks so that a block of rows
-//! stays in cache while a batch of queries passes over it, four rows at a time so that each
-//! query chunk is loaded once for four rows, with [`LANES`] accumulators per dot product so
-//! that the compiler may use SIMD. Batches of queries are shared among threads.
+//! product of `queries x dim` by `dim x rows`, done like a GEMM:
 //!
-//! Every score is bit-identical to [`dot`]` / norm`, whatever the blocking and the thread
-//! count: each dot product sums its lanes in the same order. [`top_k_reference`] is the
-//! plain version the tests compare with.
+//! * the rows are copied once into panels of [`PANEL`] rows stored dimension-major, so that
+//!   one load brings the `k`-th value of [`PANEL`] rows;
+//! * a micro-kernel keeps a tile of [`TILE`] queries x [`PANEL`] rows of dot products in
+//!   registers: for each dimension `k` it adds `q[k] * panel[k]` to each query's row of the
+//!   tile, plain array arithmetic that the compiler turns into SIMD;
+//! * a batch of queries passes over a block of panels while that block stays in cache, and
+//!   batches of queries are shared among threads.
+//!
+//! Each dot product is summed left to right over the dimensions, whatever the blocking and
+//! the thread count, so every score is bit-identical to [`dot`]` / norm`;
+//! `top_k_reference` is the plain version the tests compare with.
 
-/// Accumulators per dot product.
-const LANES: usize = 8;
-/// Rows scored together: 256 rows of 100 floats (100 KB) stay in the L2 cache.
-const ROW_BLOCK: usize = 256;
-/// Queries that pass over a row block together (64 queries of 100 floats: 25 KB, L1).
+/// Rows per panel: the width of the micro-kernel's tile (two SSE or one AVX register).
+const PANEL: usize = 8;
+/// Queries per micro-kernel tile: `TILE x PANEL` accumulators fit in the SIMD registers.
+const TILE: usize = 4;
+/// Panels scored together: 32 panels of 8 rows of 100 floats (100 KB) stay in L2.
+const PANEL_BLOCK: usize = 32;
+/// Queries that pass over a block of panels together (64 queries of 100 floats: 25 KB).
 const QUERY_BATCH: usize = 64;
 
 /// The best `k` rows for one query: `(score, row)`, best first, ties to the lower row.
@@ -38,17 +45,22 @@ impl TopK {
     /// row never displaces an equal score. NaN scores are ignored (gensim sorts them last).
     #[inline]
     pub(super) fn offer(&mut self, score: f32, row: u32) {
-        if self.best.len() == self.k {
-            match self.best.last() {
-                Some(&(worst, _)) if score > worst => {}
-                _ => return,
-            }
-        } else if score.is_nan() {
+        // `partial_cmp` so that NaN, which is unordered, is refused.
+        if score.partial_cmp(&self.threshold()) != Some(std::cmp::Ordering::Greater) {
             return;
         }
         let at = self.best.partition_point(|&(s, _)| s >= score);
         self.best.insert(at, (score, row));
         self.best.truncate(self.k);
+    }
+
+    /// The score a row must beat to enter: the worst kept, or -inf while not full.
+    #[inline]
+    fn threshold(&self) -> f32 {
+        match self.best.last() {
+            Some(&(worst, _)) if self.best.len() == self.k => worst,
+            _ => f32::NEG_INFINITY,
+        }
     }
 
     /// The rows kept, best first.
@@ -68,54 +80,63 @@ pub(super) fn row_norms(rows: &[f32], dim: usize) -> Vec<f32> {
         .collect()
 }
 
-/// Dot product with [`LANES`] accumulators; the sum order every score of this module uses.
+/// Dot product summed left to right: the order every score of this module uses.
 #[inline]
 pub(super) fn dot(a: &[f32], b: &[f32]) -> f32 {
     debug_assert_eq!(a.len(), b.len());
-    let mut acc = [0.0f32; LANES];
-    let (a8, b8) = (a.chunks_exact(LANES), b.chunks_exact(LANES));
-    let (a_tail, b_tail) = (a8.remainder(), b8.remainder());
-    for (x, y) in a8.zip(b8) {
-        for lane in 0..LANES {
-            acc[lane] += x[lane] * y[lane];
-        }
-    }
-    finish(&acc, a_tail, b_tail)
+    a.iter().zip(b).fold(0.0, |sum, (x, y)| sum + x * y)
 }
 
-/// Sums the lanes pairwise, then the tail left to right.
-#[inline]
-fn finish(acc: &[f32; LANES], a_tail: &[f32], b_tail: &[f32]) -> f32 {
-    let mut sum = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
-    for (x, y) in a_tail.iter().zip(b_tail) {
-        sum += x * y;
-    }
-    sum
+/// Rows laid out for the micro-kernel: panel `p` holds rows `p * PANEL ..` as `dim` groups
+/// of [`PANEL`] values (value `k` of each row), the last panel padded with zero rows.
+struct Panels {
+    data: Vec<f32>,
+    /// Norms by row, padded with zeros like the rows.
+    norms: Vec<f32>,
+    dim: usize,
 }
 
-/// Four dot products of `q` with `r[0..4]`, each summed exactly as [`dot`] sums it.
-#[inline]
-fn dot4(q: &[f32], r: [&[f32]; 4]) -> [f32; 4] {
-    let mut acc = [[0.0f32; LANES]; 4];
-    let full = q.len() / LANES * LANES;
-    let mut start = 0;
-    while start < full {
-        let x = &q[start..start + LANES];
-        for (j, row) in r.iter().enumerate() {
-            let y = &row[start..start + LANES];
-            for lane in 0..LANES {
-                acc[j][lane] += x[lane] * y[lane];
+impl Panels {
+    fn new(rows: &[f32], norms: &[f32], dim: usize) -> Panels {
+        let n = norms.len().div_ceil(PANEL);
+        let mut data = vec![0.0; n * PANEL * dim];
+        for (row, values) in rows.chunks_exact(dim).enumerate().take(norms.len()) {
+            let (panel, lane) = (row / PANEL, row % PANEL);
+            let base = panel * PANEL * dim;
+            for (k, &x) in values.iter().enumerate() {
+                data[base + k * PANEL + lane] = x;
             }
         }
-        start += LANES;
+        let mut norms = norms.to_vec();
+        norms.resize(n * PANEL, 0.0);
+        Panels { data, norms, dim }
     }
-    let q_tail = &q[full..];
-    [
-        finish(&acc[0], q_tail, &r[0][full..]),
-        finish(&acc[1], q_tail, &r[1][full..]),
-        finish(&acc[2], q_tail, &r[2][full..]),
-        finish(&acc[3], q_tail, &r[3][full..]),
-    ]
+
+    fn count(&self) -> usize {
+        self.norms.len() / PANEL
+    }
+
+    fn panel(&self, p: usize) -> &[f32] {
+        &self.data[p * PANEL * self.dim..(p + 1) * PANEL * self.dim]
+    }
+}
+
+/// Dot products of [`TILE`] queries with the [`PANEL`] rows of one panel; each summed
+/// left to right, like [`dot`].
+#[inline(always)]
+fn micro_kernel(panel: &[f32], queries: [&[f32]; TILE]) -> [[f32; PANEL]; TILE] {
+    let mut acc = [[0.0f32; PANEL]; TILE];
+    let dim = panel.len() / PANEL;
+    let queries = queries.map(|q| &q[..dim]);
+    for (k, column) in panel.chunks_exact(PANEL).enumerate() {
+        for (acc, q) in acc.iter_mut().zip(&queries) {
+            let x = q[k];
+            for lane in 0..PANEL {
+                acc[lane] += x * column[lane];
+            }
+        }
+    }
+    acc
 }
 
 /// For each query (row-major `[n, dim]`), the `k` rows with the highest
@@ -134,10 +155,12 @@ pub(super) fn top_k(
     if n == 0 || norms.is_empty() {
         return results;
     }
+    let panels = Panels::new(rows, norms, dim);
     let batches = n.div_ceil(QUERY_BATCH);
     let threads = threads.clamp(1, batches);
     // Contiguous shares of whole batches, one per thread.
     let per_thread = batches.div_ceil(threads) * QUERY_BATCH;
+    let panels = &panels;
     std::thread::scope(|scope| {
         for (share, out) in queries
             .chunks(per_thread * dim)
@@ -148,7 +171,7 @@ pub(super) fn top_k(
                     .chunks(QUERY_BATCH * dim)
                     .zip(out.chunks_mut(QUERY_BATCH))
                 {
-                    search_batch(rows, norms, dim, batch, out);
+                    search_batch(panels, batch, out);
                 }
             });
         }
@@ -156,37 +179,36 @@ pub(super) fn top_k(
     results
 }
 
-/// Scores one batch of queries against every row, a block of rows at a time.
-fn search_batch(rows: &[f32], norms: &[f32], dim: usize, batch: &[f32], out: &mut [TopK]) {
-    let n_rows = norms.len();
-    let mut block_start = 0;
-    while block_start < n_rows {
-        let block_end = (block_start + ROW_BLOCK).min(n_rows);
-        for (query, top) in batch.chunks_exact(dim).zip(out.iter_mut()) {
-            let mut row = block_start;
-            while row + 4 <= block_end {
-                let r = |i: usize| &rows[(row + i) * dim..(row + i + 1) * dim];
-                let dots = dot4(query, [r(0), r(1), r(2), r(3)]);
-                for (i, d) in dots.into_iter().enumerate() {
-                    offer(top, d, norms[row + i], row + i);
+/// Scores one batch of queries against every row, a block of panels at a time.
+fn search_batch(panels: &Panels, batch: &[f32], out: &mut [TopK]) {
+    let dim = panels.dim;
+    // The last tile of a batch may be short: zero queries fill it, their results dropped.
+    let zero = vec![0.0f32; dim];
+    let mut block = 0;
+    while block < panels.count() {
+        let block_end = (block + PANEL_BLOCK).min(panels.count());
+        for (tile, tops) in batch.chunks(TILE * dim).zip(out.chunks_mut(TILE)) {
+            let queries: [&[f32]; TILE] =
+                std::array::from_fn(|j| tile.get(j * dim..(j + 1) * dim).unwrap_or(&zero));
+            for p in block..block_end {
+                let dots = micro_kernel(panels.panel(p), queries);
+                let norms = &panels.norms[p * PANEL..(p + 1) * PANEL];
+                for (dots, top) in dots.iter().zip(tops.iter_mut()) {
+                    let scores: [f32; PANEL] = std::array::from_fn(|l| dots[l] / norms[l]);
+                    let threshold = top.threshold();
+                    if !scores.iter().any(|&s| s > threshold) {
+                        continue;
+                    }
+                    for (lane, &score) in scores.iter().enumerate() {
+                        if norms[lane] > 0.0 {
+                            // Rows are vocabulary ids, so they fit in u32.
+                            top.offer(score, (p * PANEL + lane) as u32);
+                        }
+                    }
                 }
-                row += 4;
-            }
-            while row < block_end {
-                let d = dot(query, &rows[row * dim..(row + 1) * dim]);
-                offer(top, d, norms[row], row);
-                row += 1;
             }
         }
-        block_start = block_end;
-    }
-}
-
-#[inline]
-fn offer(top: &mut TopK, dot: f32, norm: f32, row: usize) {
-    if norm > 0.0 {
-        // Rows are fewer than u32::MAX: they are vocabulary ids.
-        top.offer(dot / norm, row as u32);
+        block = block_end;
     }
 }
 
@@ -204,7 +226,9 @@ pub(super) fn top_k_reference(
         .map(|query| {
             let mut top = TopK::new(k);
             for (row, values) in rows.chunks_exact(dim).enumerate().take(norms.len()) {
-                offer(&mut top, dot(query, values), norms[row], row);
+                if norms[row] > 0.0 {
+                    top.offer(dot(query, values) / norms[row], row as u32);
+                }
             }
             top
         })
@@ -253,18 +277,23 @@ mod tests {
     }
 
     #[test]
-    fn dot4_sums_like_dot() {
+    fn micro_kernel_sums_like_dot() {
         for dim in [1, 7, 8, 13, 50, 100] {
-            let q = values(dim, 1);
-            let r = values(4 * dim, 2);
-            let rows: Vec<&[f32]> = r.chunks_exact(dim).collect();
-            let four = dot4(&q, [rows[0], rows[1], rows[2], rows[3]]);
-            for (j, row) in rows.iter().enumerate() {
-                assert_eq!(
-                    four[j].to_bits(),
-                    dot(&q, row).to_bits(),
-                    "dim {dim} row {j}"
-                );
+            let rows = values(PANEL * dim, 2);
+            let norms = vec![1.0; PANEL];
+            let panels = Panels::new(&rows, &norms, dim);
+            let q = values(TILE * dim, 1);
+            let queries: [&[f32]; TILE] = std::array::from_fn(|j| &q[j * dim..(j + 1) * dim]);
+            let tile = micro_kernel(panels.panel(0), queries);
+            for (j, query) in queries.iter().enumerate() {
+                for (l, row) in rows.chunks_exact(dim).enumerate() {
+                    let expected = dot(query, row);
+                    assert_eq!(
+                        tile[j][l].to_bits(),
+                        expected.to_bits(),
+                        "dim {dim} q {j} row {l}"
+                    );
+                }
             }
         }
     }
@@ -272,7 +301,7 @@ mod tests {
     #[test]
     fn blocked_search_equals_reference() {
         // Sizes that leave partial row blocks, partial query batches and a dim tail.
-        let (dim, n_rows, n_queries) = (13, 2 * ROW_BLOCK + 7, 3 * QUERY_BATCH + 5);
+        let (dim, n_rows, n_queries) = (13, 2 * PANEL_BLOCK * PANEL + 7, 3 * QUERY_BATCH + 5);
         let mut rows = values(n_rows * dim, 3);
         // One zero row, one duplicate row (an exact tie).
         rows[5 * dim..6 * dim].fill(0.0);

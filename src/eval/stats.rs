@@ -30,8 +30,12 @@ pub fn pearson(x: &[f64], y: &[f64]) -> f64 {
     (sxy / (sxx.sqrt() * syy.sqrt())).clamp(-1.0, 1.0)
 }
 
-/// Spearman's rank correlation of `x` and `y` (equal lengths), NaN where undefined.
+/// Spearman's rank correlation of `x` and `y` (equal lengths), NaN where undefined or where
+/// a value is NaN (scipy's default `nan_policy="propagate"`).
 pub fn spearman(x: &[f64], y: &[f64]) -> f64 {
+    if x.iter().chain(y).any(|v| v.is_nan()) {
+        return f64::NAN;
+    }
     pearson(&average_ranks(x), &average_ranks(y))
 }
 
@@ -100,5 +104,6 @@ mod tests {
         let (x, y) = ([1.0, 2.0, 3.0, 4.0], [1.0, 10.0, 100.0, 1000.0]);
         assert!((spearman(&x, &y) - 1.0).abs() < 1e-15);
         assert!(pearson(&x, &y) < 0.99);
+        assert!(spearman(&[1.0, f64::NAN, 3.0], &[1.0, 2.0, 3.0]).is_nan());
     }
 }
