@@ -22,6 +22,7 @@ pub mod corpus;
 pub mod cpu;
 pub mod embeddings;
 pub mod error;
+pub mod eval;
 pub mod io;
 pub mod rng;
 pub mod sampling;

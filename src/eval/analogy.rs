@@ -1,0 +1,460 @@
+//! Analogy accuracy by 3CosAdd on the Google `questions-words.txt` format.
+//!
+//! The file holds `: section name` lines, each followed by questions `a b c d` ("a is to b
+//! as c is to d"). A question is answered by the restricted word `w` of highest cosine with
+//!
+//! ```text
+//! m = unit( unit(b) + unit(c) - unit(a) )        score(w) = dot(w, m) / |w|
+//! ```
+//!
+//! exactly as gensim 4.4's `evaluate_word_analogies` (through `most_similar(positive=[b, c],
+//! negative=[a], topn=5)`) does it:
+//!
+//! * the eight best rows are taken; the rows standing for `a`, `b`, `c` are dropped and the
+//!   first five of the rest kept;
+//! * the answer is the first of those five whose word is not `a`, `b` or `c` up to case (the
+//!   last of them if all are), and it is right if it is `d` up to case;
+//! * questions with a word outside the restricted vocabulary are skipped (counted, not
+//!   answered); blank lines are ignored.
+//!
+//! Scores are computed in f32 like gensim's, but summed in another order: where two
+//! candidates' cosines differ by about 1e-7 the pick may differ from gensim's.
+
+use std::fmt;
+use std::fs::File;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+
+use super::search::{self, TopK};
+use super::{CaseFolded, split_python_whitespace};
+use crate::embeddings::Embeddings;
+use crate::error::{Error, Result};
+
+/// Rows gensim asks `most_similar` for: `topn=5` plus the three question words.
+const CANDIDATES: usize = 8;
+/// Candidates left after the question words' own rows are dropped.
+const TOPN: usize = 5;
+
+/// The result of one section of the analogy file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SectionResult {
+    /// The section's name, as on its `: name` line.
+    pub name: String,
+    /// Questions answered right.
+    pub correct: usize,
+    /// Questions answered wrong.
+    pub incorrect: usize,
+    /// All questions of the section, including those skipped for unknown words.
+    pub questions: usize,
+}
+
+impl SectionResult {
+    /// Questions answered (all four words known): `correct + incorrect`.
+    pub fn covered(&self) -> usize {
+        self.correct + self.incorrect
+    }
+
+    /// Fraction answered right among those answered; 0 where none was (as gensim).
+    pub fn accuracy(&self) -> f64 {
+        ratio(self.correct, self.covered())
+    }
+}
+
+/// The result of an analogy evaluation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AnalogyReport {
+    /// One entry per section, in file order (sections without questions included).
+    pub sections: Vec<SectionResult>,
+    /// Questions answered right, over all sections.
+    pub correct: usize,
+    /// Questions answered (all four words in the restricted vocabulary).
+    pub covered: usize,
+    /// All well-formed questions of the file.
+    pub total_questions: usize,
+    /// Rows searched: the restriction, or the vocabulary size if smaller.
+    pub rows_searched: usize,
+}
+
+impl AnalogyReport {
+    /// Fraction answered right among the covered questions (gensim's score); 0 if none.
+    pub fn accuracy(&self) -> f64 {
+        ratio(self.correct, self.covered)
+    }
+
+    /// Questions answered wrong.
+    pub fn incorrect(&self) -> usize {
+        self.covered - self.correct
+    }
+
+    /// Questions skipped because a word is outside the restricted vocabulary.
+    pub fn oov_questions(&self) -> usize {
+        self.total_questions - self.covered
+    }
+
+    /// Fraction of the questions that were covered; 0 for a file without questions.
+    pub fn coverage(&self) -> f64 {
+        ratio(self.covered, self.total_questions)
+    }
+}
+
+impl fmt::Display for AnalogyReport {
+    /// One line per section, then the total and the coverage, like gensim's log.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for s in &self.sections {
+            writeln!(
+                f,
+                "{}: {:.1}% ({}/{})",
+                s.name,
+                100.0 * s.accuracy(),
+                s.correct,
+                s.covered()
+            )?;
+        }
+        writeln!(
+            f,
+            "Total accuracy: {:.1}% ({}/{})",
+            100.0 * self.accuracy(),
+            self.correct,
+            self.covered
+        )?;
+        write!(
+            f,
+            "Questions covered: {} of {} ({:.1}%), searching the first {} words",
+            self.covered,
+            self.total_questions,
+            100.0 * self.coverage(),
+            self.rows_searched
+        )
+    }
+}
+
+fn ratio(part: usize, whole: usize) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        part as f64 / whole as f64
+    }
+}
+
+/// Evaluates `emb` on the analogy file at `path`, searching only the first `restrict` rows
+/// (gensim's `restrict_vocab`; [`super::DEFAULT_RESTRICT`] is its default).
+pub fn evaluate_analogies(emb: &Embeddings, path: &Path, restrict: usize) -> Result<AnalogyReport> {
+    let file = File::open(path).map_err(|e| Error::io("open", path, e))?;
+    evaluate_analogies_reader(emb, BufReader::new(file), path, restrict)
+}
+
+/// Like [`evaluate_analogies`], reading the questions from `reader`; `source` names it in
+/// errors.
+pub fn evaluate_analogies_reader(
+    emb: &Embeddings,
+    reader: impl BufRead,
+    source: &Path,
+    restrict: usize,
+) -> Result<AnalogyReport> {
+    let folded = CaseFolded::new(emb, restrict);
+    let (mut sections, questions) = parse(reader, source, &folded)?;
+    let total_questions = sections.iter().map(|s| s.questions).sum();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let verdicts = answer(emb, &folded, &questions, threads);
+    for (question, right) in questions.iter().zip(&verdicts) {
+        let section = &mut sections[question.section];
+        if *right {
+            section.correct += 1;
+        } else {
+            section.incorrect += 1;
+        }
+    }
+    Ok(AnalogyReport {
+        correct: verdicts.iter().filter(|&&right| right).count(),
+        covered: questions.len(),
+        total_questions,
+        rows_searched: folded.rows(),
+        sections,
+    })
+}
+
+/// A covered question: its section and the rows standing for `a`, `b`, `c` and `d`.
+struct Question {
+    section: usize,
+    rows: [u32; 4],
+}
+
+/// Reads the file: the sections (with their question counts) and the covered questions.
+///
+/// Lines are split at `\n` only and each must be UTF-8, as gensim reads them.
+fn parse(
+    mut reader: impl BufRead,
+    source: &Path,
+    folded: &CaseFolded,
+) -> Result<(Vec<SectionResult>, Vec<Question>)> {
+    let mut sections: Vec<SectionResult> = Vec::new();
+    let mut questions = Vec::new();
+    let mut bytes = Vec::new();
+    let mut number = 0u64;
+    loop {
+        bytes.clear();
+        let read = reader
+            .read_until(b'\n', &mut bytes)
+            .map_err(|e| Error::io("read", source, e))?;
+        if read == 0 {
+            break;
+        }
+        number += 1;
+        let line = std::str::from_utf8(&bytes)
+            .map_err(|_| Error::format(source, Some(number), "not valid UTF-8"))?;
+        if line.starts_with(": ") {
+            sections.push(SectionResult {
+                name: line.trim_start_matches([':', ' ']).trim().to_string(),
+                correct: 0,
+                incorrect: 0,
+                questions: 0,
+            });
+            continue;
+        }
+        let Some(section) = sections.last_mut() else {
+            return Err(Error::format(
+                source,
+                Some(number),
+                "a line before the first section header (\": name\")",
+            ));
+        };
+        let words: Vec<&str> = split_python_whitespace(line).collect();
+        if words.is_empty() {
+            continue;
+        }
+        let [a, b, c, d] = words[..] else {
+            return Err(Error::format(
+                source,
+                Some(number),
+                format!(
+                    "expected a question of 4 words (\"a b c d\"), found {} words",
+                    words.len()
+                ),
+            ));
+        };
+        section.questions += 1;
+        let rows = [a, b, c, d].map(|word| folded.lookup(word));
+        if let [Some(a), Some(b), Some(c), Some(d)] = rows {
+            questions.push(Question {
+                section: sections.len() - 1,
+                rows: [a, b, c, d],
+            });
+        }
+    }
+    Ok((sections, questions))
+}
+
+/// Answers every question; `true` where the answer is right.
+fn answer(
+    emb: &Embeddings,
+    folded: &CaseFolded,
+    questions: &[Question],
+    threads: usize,
+) -> Vec<bool> {
+    let dim = emb.dim();
+    let rows = &emb.as_slice()[..folded.rows() * dim];
+    let norms = search::row_norms(rows, dim);
+    let mut queries = Vec::with_capacity(questions.len() * dim);
+    for question in questions {
+        let [a, b, c, _] = question.rows.map(|r| r as usize);
+        let unit = |r: usize, i: usize| rows[r * dim + i] / norms[r];
+        let mean: Vec<f32> = (0..dim)
+            .map(|i| (unit(b, i) + unit(c, i)) - unit(a, i))
+            .collect();
+        queries.extend(unit_mean(&mean));
+    }
+    let top = search::top_k(rows, &norms, dim, &queries, CANDIDATES, threads);
+    questions
+        .iter()
+        .zip(&top)
+        .map(|(question, top)| judge(question, top, &folded.canonical))
+        .collect()
+}
+
+/// gensim's post-processing of the summed unit vectors: divided by the total weight (3) and
+/// normalised in f64, then rounded to f32. A zero sum stays zero, as in `matutils.unitvec`.
+fn unit_mean(sum: &[f32]) -> impl Iterator<Item = f32> + '_ {
+    let mean: Vec<f64> = sum.iter().map(|&x| f64::from(x) / 3.0).collect();
+    let norm = mean.iter().map(|x| x * x).sum::<f64>().sqrt();
+    let scale = if norm > 0.0 { 1.0 / norm } else { 1.0 };
+    (0..sum.len()).map(move |i| (mean[i] * scale) as f32)
+}
+
+/// gensim's choice among the best rows, and whether it is the expected word.
+fn judge(question: &Question, top: &TopK, canonical: &[u32]) -> bool {
+    let [a, b, c, d] = question.rows;
+    let asked = |row: u32| row == a || row == b || row == c;
+    let mut predicted = None;
+    for row in top.rows().filter(|&row| !asked(row)).take(TOPN) {
+        let word = canonical[row as usize];
+        predicted = Some(word);
+        if !asked(word) {
+            break;
+        }
+    }
+    predicted == Some(d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vocab::Vocab;
+
+    /// Embeddings from `(word, vector)` rows, in the given order.
+    fn embeddings(rows: &[(&str, &[f32])]) -> Embeddings {
+        let dim = rows[0].1.len();
+        let words = rows.iter().map(|(w, _)| w.to_string()).collect();
+        let data = rows.iter().flat_map(|(_, v)| v.iter().copied()).collect();
+        Embeddings::new(Vocab::from_ordered(words, vec![1; rows.len()]), dim, data).unwrap()
+    }
+
+    fn evaluate(emb: &Embeddings, text: &str, restrict: usize) -> Result<AnalogyReport> {
+        evaluate_analogies_reader(emb, text.as_bytes(), Path::new("q.txt"), restrict)
+    }
+
+    /// man:king = woman:queen holds exactly; `prince` is close to `king` but wrong.
+    fn royal() -> Embeddings {
+        embeddings(&[
+            ("man", &[1.0, 0.0, 0.0]),
+            ("king", &[1.0, 1.0, 0.0]),
+            ("woman", &[0.0, 0.0, 1.0]),
+            ("queen", &[0.0, 1.0, 1.0]),
+            ("prince", &[1.0, 1.0, 0.2]),
+            ("apple", &[-1.0, -1.0, -1.0]),
+        ])
+    }
+
+    #[test]
+    fn answers_and_counts_per_section() {
+        let text = ": royal\nman king woman queen\nman king woman apple\n\
+                    : mixed\nMAN King Woman Queen\nman king woman unicorn\n";
+        let report = evaluate(&royal(), text, 300_000).unwrap();
+        assert_eq!(report.sections.len(), 2);
+        assert_eq!(
+            report.sections[0],
+            SectionResult {
+                name: "royal".into(),
+                correct: 1,
+                incorrect: 1,
+                questions: 2
+            }
+        );
+        assert_eq!(
+            (report.sections[1].correct, report.sections[1].covered()),
+            (1, 1)
+        );
+        assert_eq!(report.sections[1].questions, 2);
+        assert_eq!(
+            (report.correct, report.covered, report.total_questions),
+            (2, 3, 4)
+        );
+        assert_eq!(report.oov_questions(), 1);
+        assert!((report.accuracy() - 2.0 / 3.0).abs() < 1e-12);
+        assert_eq!(report.rows_searched, 6);
+    }
+
+    #[test]
+    fn restriction_skips_questions_and_candidates() {
+        // With 4 rows, `queen` (row 3) is known; `prince` and `apple` are not.
+        let report = evaluate(
+            &royal(),
+            ": s\nman king woman queen\nman king prince queen\n",
+            4,
+        )
+        .unwrap();
+        assert_eq!(
+            (report.correct, report.covered, report.total_questions),
+            (1, 1, 2)
+        );
+        // With 3 rows, no question is covered and nothing is answered.
+        let report = evaluate(&royal(), ": s\nman king woman queen\n", 3).unwrap();
+        assert_eq!((report.correct, report.covered), (0, 0));
+        assert_eq!(report.accuracy(), 0.0);
+    }
+
+    #[test]
+    fn question_words_and_their_case_variants_are_never_the_answer() {
+        // "b + c - a" lands exactly on `King`, a case variant of the question word `king`,
+        // and on nothing else nearby: gensim skips it and answers the next candidate.
+        let emb = embeddings(&[
+            ("man", &[1.0, 0.0, 0.0]),
+            ("king", &[1.0, 1.0, 0.0]),
+            ("woman", &[1.0, 0.0, 0.01]),
+            ("King", &[1.0, 1.0, 0.01]),
+            ("queen", &[0.9, 1.0, 0.3]),
+            ("apple", &[-1.0, -1.0, -1.0]),
+        ]);
+        let report = evaluate(&emb, ": s\nman king woman queen\n", 10).unwrap();
+        assert_eq!(report.correct, 1);
+        // Without the variant rule the answer would be `King`, so expecting it fails.
+        let report = evaluate(&emb, ": s\nman king woman KING\n", 10).unwrap();
+        assert_eq!(report.correct, 0);
+    }
+
+    #[test]
+    fn first_case_variant_gives_the_vector() {
+        // `Woman` (row 2) stands for WOMAN; the later `woman` row is ignored as a question
+        // word but remains a candidate (its upper case is WOMAN, a question word: skipped).
+        let emb = embeddings(&[
+            ("man", &[1.0, 0.0, 0.0]),
+            ("king", &[1.0, 1.0, 0.0]),
+            ("Woman", &[-1.0, 0.0, 0.0]),
+            ("queen", &[0.0, 1.0, 1.0]),
+            ("woman", &[0.0, 0.0, 1.0]),
+            ("knight", &[-1.0, 1.0, 0.0]),
+        ]);
+        let report = evaluate(&emb, ": s\nman king woman knight\n", 10).unwrap();
+        assert_eq!((report.correct, report.covered), (1, 1));
+        // With the later `woman` row as vector, the answer would be `queen`.
+        let report = evaluate(&emb, ": s\nman king woman queen\n", 10).unwrap();
+        assert_eq!((report.correct, report.covered), (0, 1));
+    }
+
+    #[test]
+    fn tiny_vocabulary_with_nothing_left_to_answer() {
+        // Only the question words exist: no candidate remains and the answer is wrong.
+        let emb = embeddings(&[("a", &[1.0, 0.0]), ("b", &[0.0, 1.0]), ("c", &[1.0, 1.0])]);
+        let report = evaluate(&emb, ": s\na b c b\n", 10).unwrap();
+        assert_eq!((report.correct, report.covered), (0, 1));
+    }
+
+    #[test]
+    fn blank_lines_are_ignored_and_names_trimmed() {
+        let report = evaluate(
+            &royal(),
+            ":  spaced name \r\n\n  \r\nman king woman queen\r\n",
+            9,
+        )
+        .unwrap();
+        assert_eq!(report.sections[0].name, "spaced name");
+        assert_eq!((report.correct, report.total_questions), (1, 1));
+    }
+
+    #[test]
+    fn malformed_lines_name_file_and_line() {
+        let err = evaluate(&royal(), "man king woman queen\n", 9).unwrap_err();
+        assert!(matches!(err, Error::Format { line: Some(1), .. }), "{err}");
+        let err = evaluate(&royal(), ": s\nman king woman queen\nman king woman\n", 9).unwrap_err();
+        assert!(matches!(err, Error::Format { line: Some(3), .. }), "{err}");
+        assert!(err.to_string().starts_with("q.txt:3: "), "{err}");
+        let err = evaluate_analogies_reader(&royal(), &b": s\n\xff\n"[..], Path::new("q"), 9)
+            .unwrap_err();
+        assert!(matches!(err, Error::Format { line: Some(2), .. }), "{err}");
+    }
+
+    #[test]
+    fn missing_file_is_an_io_error_naming_it() {
+        let path = Path::new("/nonexistent/questions-words.txt");
+        let err = evaluate_analogies(&royal(), path, 10).unwrap_err();
+        assert!(matches!(err, Error::Io { .. }));
+        assert!(err.to_string().contains("questions-words.txt"));
+    }
+
+    #[test]
+    fn report_prints_like_gensim_log() {
+        let report = evaluate(&royal(), ": royal\nman king woman queen\n", 10).unwrap();
+        let text = report.to_string();
+        assert!(text.contains("royal: 100.0% (1/1)"), "{text}");
+        assert!(text.contains("Total accuracy: 100.0% (1/1)"), "{text}");
+    }
+}

@@ -1,0 +1,125 @@
+//! Evaluation of word vectors: analogy accuracy and word-pair similarity.
+//!
+//! Both evaluations reproduce gensim 4.4's `KeyedVectors.evaluate_word_analogies` and
+//! `KeyedVectors.evaluate_word_pairs` with their default settings (`case_insensitive=True`,
+//! `dummy4unknown=False`), so that numbers can be compared with published gensim runs:
+//!
+//! * only the first `restrict` words (rows, most frequent first) take part, as question
+//!   words, as pair words and as candidate answers;
+//! * words are compared in upper case (Unicode full upper-casing, like Python's
+//!   `str.upper`); where several words of the restricted vocabulary upper-case alike, the
+//!   first (most frequent) one stands for all of them;
+//! * questions and pairs with a word outside the restricted vocabulary are skipped and counted.
+//!
+//! Where gensim logs and skips a malformed line, vectrain refuses the file with an error that
+//! names the file and line: a malformed line almost always means a wrong file or delimiter,
+//! and a silently smaller test set gives numbers that cannot be compared.
+//! See [`analogy`] and [`similarity`] for the details of each.
+
+pub mod analogy;
+mod search;
+pub mod similarity;
+pub mod stats;
+
+use std::collections::HashMap;
+
+use crate::embeddings::Embeddings;
+
+pub use analogy::{AnalogyReport, SectionResult, evaluate_analogies, evaluate_analogies_reader};
+pub use similarity::{SimilarityReport, evaluate_word_pairs, evaluate_word_pairs_reader};
+
+/// gensim's default `restrict_vocab`: only the 300,000 most frequent words are used.
+pub const DEFAULT_RESTRICT: usize = 300_000;
+
+/// The case-folded view of the first `restrict` rows of some embeddings.
+///
+/// `id` maps an upper-cased word to the first row whose word upper-cases to it, as gensim's
+/// `{k.upper(): index for k in reversed(ok_keys)}` does; `canonical[row]` is that first row
+/// for every restricted row, so that "same word up to case" is a comparison of integers.
+struct CaseFolded {
+    id: HashMap<String, u32>,
+    canonical: Vec<u32>,
+}
+
+impl CaseFolded {
+    /// Folds the first `restrict` rows of `emb` (all of them if there are fewer).
+    fn new(emb: &Embeddings, restrict: usize) -> CaseFolded {
+        let words = &emb.vocab().words()[..restrict.min(emb.len())];
+        let mut id = HashMap::with_capacity(words.len());
+        let mut canonical = Vec::with_capacity(words.len());
+        for (row, word) in words.iter().enumerate() {
+            // Rows are below `emb.len()`, which the vocabulary keeps within u32 ids.
+            let first = *id.entry(fold(word)).or_insert(row as u32);
+            canonical.push(first);
+        }
+        CaseFolded { id, canonical }
+    }
+
+    /// Number of restricted rows.
+    fn rows(&self) -> usize {
+        self.canonical.len()
+    }
+
+    /// The row standing for `word` (any case), if it is in the restricted vocabulary.
+    fn lookup(&self, word: &str) -> Option<u32> {
+        self.id.get(&fold(word)).copied()
+    }
+}
+
+/// Upper-cases like Python's `str.upper` (full Unicode mapping, no locale).
+fn fold(word: &str) -> String {
+    word.to_uppercase()
+}
+
+/// Splits like Python's `str.split()` with no argument: on runs of Unicode white space,
+/// which for Python also includes the separators U+001C..U+001F.
+fn split_python_whitespace(line: &str) -> impl Iterator<Item = &str> {
+    line.split(|c: char| c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c))
+        .filter(|token| !token.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vocab::Vocab;
+
+    fn embeddings(words: &[&str]) -> Embeddings {
+        let words: Vec<String> = words.iter().map(|w| w.to_string()).collect();
+        let n = words.len();
+        Embeddings::new(Vocab::from_ordered(words, vec![1; n]), 1, vec![1.0; n]).unwrap()
+    }
+
+    #[test]
+    fn first_case_variant_stands_for_all() {
+        let emb = embeddings(&["Paris", "paris", "PARIS", "rome", "Rome"]);
+        let folded = CaseFolded::new(&emb, 10);
+        assert_eq!(folded.rows(), 5);
+        assert_eq!(folded.lookup("paris"), Some(0));
+        assert_eq!(folded.lookup("ROME"), Some(3));
+        assert_eq!(folded.canonical, vec![0, 0, 0, 3, 3]);
+    }
+
+    #[test]
+    fn restriction_drops_later_rows_and_variants() {
+        let emb = embeddings(&["rome", "paris", "Rome"]);
+        let folded = CaseFolded::new(&emb, 2);
+        assert_eq!(folded.rows(), 2);
+        assert_eq!(folded.lookup("Paris"), Some(1));
+        assert_eq!(folded.lookup("berlin"), None);
+        let none = CaseFolded::new(&emb, 0);
+        assert_eq!(none.lookup("rome"), None);
+    }
+
+    #[test]
+    fn unicode_upper_casing_is_full() {
+        assert_eq!(fold("straße"), "STRASSE");
+        assert_eq!(fold("élan"), "ÉLAN");
+    }
+
+    #[test]
+    fn splits_like_python() {
+        let tokens: Vec<&str> = split_python_whitespace(" a\tb\u{a0}c\u{1f}d\r\n").collect();
+        assert_eq!(tokens, ["a", "b", "c", "d"]);
+        assert_eq!(split_python_whitespace("  \n").count(), 0);
+    }
+}

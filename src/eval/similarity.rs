@@ -1,0 +1,325 @@
+//! Word-pair similarity: correlation of cosine similarity with human judgements.
+//!
+//! The file (WordSim-353, SimLex-999, MEN...) holds lines `word1 word2 score`, separated by
+//! tabs or by white space: the first line that is not a comment decides which, and a tab
+//! there means tabs throughout (gensim's `delimiter='\t'`, the words kept as they are between
+//! tabs). Lines starting with `#` are comments; blank lines are ignored; a first line whose
+//! score is not a number is taken for a column header and skipped.
+//!
+//! As gensim 4.4's `evaluate_word_pairs` does: pairs with a word outside the first
+//! `restrict` rows are skipped and counted; the model's similarity is
+//! `dot(unit(a), unit(b))` in f32, with `unit(v) = v * (1 / |v|)`; then Pearson's and
+//! Spearman's coefficients are taken against the human scores (see [`super::stats`]).
+
+use std::fmt;
+use std::fs::File;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+
+use super::search;
+use super::stats;
+use super::{CaseFolded, split_python_whitespace};
+use crate::embeddings::Embeddings;
+use crate::error::{Error, Result};
+
+/// The result of a word-pair evaluation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SimilarityReport {
+    /// Pearson's correlation of model and human similarities (NaN if undefined).
+    pub pearson: f64,
+    /// Spearman's rank correlation of model and human similarities (NaN if undefined).
+    pub spearman: f64,
+    /// Pairs with both words in the restricted vocabulary: the pairs correlated.
+    pub pairs_used: usize,
+    /// Pairs skipped because a word is outside the restricted vocabulary.
+    pub oov_pairs: usize,
+}
+
+impl SimilarityReport {
+    /// Fraction of the pairs that were skipped for unknown words (gensim reports 100 times
+    /// this, as a percentage).
+    pub fn oov_ratio(&self) -> f64 {
+        let all = self.pairs_used + self.oov_pairs;
+        if all == 0 {
+            0.0
+        } else {
+            self.oov_pairs as f64 / all as f64
+        }
+    }
+}
+
+impl fmt::Display for SimilarityReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "Pearson {:.4}, Spearman {:.4} over {} pairs; {} pairs ({:.1}%) with unknown words skipped",
+            self.pearson,
+            self.spearman,
+            self.pairs_used,
+            self.oov_pairs,
+            100.0 * self.oov_ratio()
+        )
+    }
+}
+
+/// Evaluates `emb` on the word-pair file at `path`, using only the first `restrict` rows
+/// (gensim's `restrict_vocab`; [`super::DEFAULT_RESTRICT`] is its default).
+pub fn evaluate_word_pairs(
+    emb: &Embeddings,
+    path: &Path,
+    restrict: usize,
+) -> Result<SimilarityReport> {
+    let file = File::open(path).map_err(|e| Error::io("open", path, e))?;
+    evaluate_word_pairs_reader(emb, BufReader::new(file), path, restrict)
+}
+
+/// Like [`evaluate_word_pairs`], reading the pairs from `reader`; `source` names it in
+/// errors.
+pub fn evaluate_word_pairs_reader(
+    emb: &Embeddings,
+    mut reader: impl BufRead,
+    source: &Path,
+    restrict: usize,
+) -> Result<SimilarityReport> {
+    let mut bytes = Vec::new();
+    reader
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io("read", source, e))?;
+    let text = std::str::from_utf8(&bytes).map_err(|e| {
+        let line = bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1;
+        Error::format(source, Some(line as u64), "not valid UTF-8")
+    })?;
+    let pairs = parse(text, source)?;
+    let folded = CaseFolded::new(emb, restrict);
+    let (mut human, mut model) = (Vec::new(), Vec::new());
+    let mut oov_pairs = 0;
+    for pair in &pairs {
+        match (folded.lookup(pair.words[0]), folded.lookup(pair.words[1])) {
+            (Some(a), Some(b)) => {
+                human.push(pair.score);
+                model.push(f64::from(cosine(emb.row(a), emb.row(b))));
+            }
+            _ => oov_pairs += 1,
+        }
+    }
+    if human.is_empty() {
+        return Err(Error::format(
+            source,
+            None,
+            format!(
+                "no usable word pair: all {oov_pairs} pairs have a word outside the first {} words of the vocabulary",
+                folded.rows()
+            ),
+        ));
+    }
+    Ok(SimilarityReport {
+        pearson: stats::pearson(&human, &model),
+        spearman: stats::spearman(&human, &model),
+        pairs_used: human.len(),
+        oov_pairs,
+    })
+}
+
+/// One line of the file.
+struct Pair<'a> {
+    words: [&'a str; 2],
+    score: f64,
+}
+
+/// How the fields of a line are separated.
+#[derive(Clone, Copy)]
+enum Delimiter {
+    Tab,
+    WhiteSpace,
+}
+
+/// Reads every pair. Lines end at `\n`, `\r\n` or `\r`, as in Python's text mode.
+fn parse<'a>(text: &'a str, source: &Path) -> Result<Vec<Pair<'a>>> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut delimiter = None;
+    let mut pairs = Vec::new();
+    for (index, line) in lines(text).enumerate() {
+        let number = index as u64 + 1;
+        if line.starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        let first = delimiter.is_none();
+        let delimiter = *delimiter.get_or_insert(if line.contains('\t') {
+            Delimiter::Tab
+        } else {
+            Delimiter::WhiteSpace
+        });
+        let fields: Vec<&str> = match delimiter {
+            Delimiter::Tab => line.split('\t').collect(),
+            Delimiter::WhiteSpace => split_python_whitespace(line).collect(),
+        };
+        let [a, b, score] = fields[..] else {
+            let separator = match delimiter {
+                Delimiter::Tab => "tabs",
+                Delimiter::WhiteSpace => "white space",
+            };
+            return Err(Error::format(
+                source,
+                Some(number),
+                format!(
+                    "expected 3 fields (word, word, score) separated by {separator}, found {}",
+                    fields.len()
+                ),
+            ));
+        };
+        match score.trim().parse::<f64>() {
+            Ok(score) => pairs.push(Pair {
+                words: [a, b],
+                score,
+            }),
+            Err(_) if first => {} // a column header
+            Err(_) => {
+                return Err(Error::format(
+                    source,
+                    Some(number),
+                    format!("the score {:?} is not a number", score.trim()),
+                ));
+            }
+        }
+    }
+    Ok(pairs)
+}
+
+/// Lines split at `\r\n`, `\n` or `\r`, without their ends; no empty last line.
+fn lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let end = rest.find(['\n', '\r']).unwrap_or(rest.len());
+        let line = &rest[..end];
+        let skip = if rest[end..].starts_with("\r\n") {
+            2
+        } else {
+            usize::from(end < rest.len())
+        };
+        rest = &rest[end + skip..];
+        Some(line)
+    })
+}
+
+/// gensim's `dot(unitvec(a), unitvec(b))` in f32; a zero vector stays zero.
+fn cosine(a: &[f32], b: &[f32]) -> f32 {
+    let ua = unit(a);
+    let ub = unit(b);
+    search::dot(&ua, &ub)
+}
+
+fn unit(v: &[f32]) -> Vec<f32> {
+    let norm = v
+        .iter()
+        .map(|&x| f64::from(x) * f64::from(x))
+        .sum::<f64>()
+        .sqrt() as f32;
+    if norm > 0.0 {
+        let scale = (1.0 / f64::from(norm)) as f32;
+        v.iter().map(|x| x * scale).collect()
+    } else {
+        v.to_vec()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vocab::Vocab;
+
+    fn embeddings(rows: &[(&str, [f32; 2])]) -> Embeddings {
+        let words = rows.iter().map(|(w, _)| w.to_string()).collect();
+        let data = rows.iter().flat_map(|(_, v)| *v).collect();
+        Embeddings::new(Vocab::from_ordered(words, vec![1; rows.len()]), 2, data).unwrap()
+    }
+
+    /// Angles 0, 30, 60, 90 degrees from `x`.
+    fn angles() -> Embeddings {
+        embeddings(&[
+            ("x", [1.0, 0.0]),
+            ("a30", [0.866_025_4, 0.5]),
+            ("a60", [1.0, 1.732_050_8]),
+            ("a90", [0.0, 3.0]),
+            ("Later", [5.0, 5.0]),
+        ])
+    }
+
+    fn evaluate(text: &str, restrict: usize) -> Result<SimilarityReport> {
+        evaluate_word_pairs_reader(&angles(), text.as_bytes(), Path::new("p.tsv"), restrict)
+    }
+
+    #[test]
+    fn perfect_and_reversed_rankings() {
+        let report = evaluate("# comment\nx\tA30\t9\nx\ta60\t5\nX\ta90\t1\n", 10).unwrap();
+        assert!((report.spearman - 1.0).abs() < 1e-12, "{report}");
+        assert!(report.pearson > 0.99);
+        assert_eq!((report.pairs_used, report.oov_pairs), (3, 0));
+        let report = evaluate("x a30 1\nx a60 5\nx a90 9\n", 10).unwrap();
+        assert!((report.spearman + 1.0).abs() < 1e-12, "{report}");
+    }
+
+    #[test]
+    fn cosine_matches_geometry() {
+        let emb = angles();
+        let c = cosine(emb.row(0), emb.row(2));
+        assert!((c - 0.5).abs() < 1e-6, "{c}");
+        assert_eq!(
+            cosine(emb.row(1), emb.row(3)),
+            cosine(emb.row(3), emb.row(1))
+        );
+        assert_eq!(cosine(&[0.0, 0.0], &[1.0, 0.0]), 0.0);
+    }
+
+    #[test]
+    fn unknown_and_restricted_words_are_skipped_and_counted() {
+        let text = "x\ta30\t9\nx\tunicorn\t5\nx\ta60\t5\nx\tlater\t2\nx\ta90\t1\n";
+        let report = evaluate(text, 4).unwrap();
+        assert_eq!((report.pairs_used, report.oov_pairs), (3, 2));
+        assert!((report.oov_ratio() - 0.4).abs() < 1e-12);
+        let report = evaluate(text, 5).unwrap();
+        assert_eq!((report.pairs_used, report.oov_pairs), (4, 1));
+    }
+
+    #[test]
+    fn header_crlf_and_lone_cr_lines() {
+        let text = "Word 1\tWord 2\tHuman (mean)\r\nx\ta30\t9\r\n\r\nx\ta60\t5\rx\ta90\t1";
+        let report = evaluate(text, 10).unwrap();
+        assert_eq!(report.pairs_used, 3);
+        assert!((report.spearman - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn tab_files_keep_spaces_inside_fields() {
+        // gensim splits on tabs only: "x " is not the word "x".
+        let report = evaluate("x \ta30\t9\nx\ta60\t5\nx\ta90\t1\n", 10).unwrap();
+        assert_eq!((report.pairs_used, report.oov_pairs), (2, 1));
+    }
+
+    #[test]
+    fn malformed_lines_name_file_and_line() {
+        let err = evaluate("x\ta30\t9\nx\ta60\n", 10).unwrap_err();
+        assert!(matches!(err, Error::Format { line: Some(2), .. }), "{err}");
+        assert!(err.to_string().starts_with("p.tsv:2: "), "{err}");
+        let err = evaluate("x a30 9\nx a60 high\n", 10).unwrap_err();
+        assert!(matches!(err, Error::Format { line: Some(2), .. }), "{err}");
+        let err = evaluate("x unicorn 9\n", 10).unwrap_err();
+        assert!(matches!(err, Error::Format { line: None, .. }), "{err}");
+        let err = evaluate_word_pairs(&angles(), Path::new("/nonexistent/ws.tsv"), 10);
+        assert!(matches!(err, Err(Error::Io { .. })));
+    }
+
+    #[test]
+    fn lines_split_like_python_text_mode() {
+        let got: Vec<&str> = lines("a\r\nb\rc\n\nd").collect();
+        assert_eq!(got, ["a", "b", "c", "", "d"]);
+        assert_eq!(lines("a\n").collect::<Vec<_>>(), ["a"]);
+        assert_eq!(lines("").count(), 0);
+    }
+}
