@@ -1,5 +1,6 @@
 //! Subcommands, one module each.
 
+mod eval;
 mod progress;
 mod train;
 
@@ -17,11 +18,14 @@ pub struct Cli {
 enum Command {
     /// Train word vectors on a text corpus.
     Train(train::TrainArgs),
+    /// Measure vectors: analogy accuracy (3CosAdd) and word-pair Spearman correlation.
+    Eval(eval::EvalArgs),
 }
 
 /// Runs the chosen subcommand.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Train(args) => train::run(args),
+        Command::Eval(args) => eval::run(args),
     }
 }

@@ -1,0 +1,86 @@
+//! `vectrain eval`: analogy accuracy and word-pair correlation of a vector file.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::Args;
+use serde_json::json;
+use vectrain::eval::{self, DEFAULT_RESTRICT};
+
+/// Options of `vectrain eval`.
+#[derive(Args, Debug)]
+pub struct EvalArgs {
+    /// Vector file (word2vec text or binary, or GloVe text; detected).
+    #[arg(long, short)]
+    vectors: PathBuf,
+    /// Analogy questions in the format of word2vec's questions-words.txt (3CosAdd).
+    #[arg(long)]
+    analogies: Option<PathBuf>,
+    /// Word-pair similarity files (word, word, human score; tab or space separated).
+    #[arg(long)]
+    similarity: Vec<PathBuf>,
+    /// Use only the N most frequent words (gensim's restrict_vocab).
+    #[arg(long, default_value_t = DEFAULT_RESTRICT)]
+    restrict: usize,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Runs `vectrain eval`.
+pub fn run(args: EvalArgs) -> anyhow::Result<()> {
+    if args.analogies.is_none() && args.similarity.is_empty() {
+        anyhow::bail!("nothing to evaluate: give --analogies FILE and/or --similarity FILE");
+    }
+    let vectors = vectrain::read_vectors(&args.vectors)?;
+    let mut report = serde_json::Map::new();
+    if let Some(path) = &args.analogies {
+        let analogies = eval::evaluate_analogies(&vectors, path, args.restrict)
+            .with_context(|| format!("evaluating analogies of {}", path.display()))?;
+        if args.json {
+            let sections: Vec<_> = analogies
+                .sections
+                .iter()
+                .map(|s| json!({"name": s.name, "correct": s.correct, "incorrect": s.incorrect, "questions": s.questions}))
+                .collect();
+            report.insert(
+                "analogies".into(),
+                json!({
+                    "file": path, "accuracy": analogies.accuracy(), "correct": analogies.correct,
+                    "covered": analogies.covered, "total_questions": analogies.total_questions,
+                    "sections": sections,
+                }),
+            );
+        } else {
+            println!("analogies {}:\n{analogies}", path.display());
+        }
+    }
+    let mut pairs = Vec::new();
+    for path in &args.similarity {
+        let similarity = eval::evaluate_word_pairs(&vectors, path, args.restrict)
+            .with_context(|| format!("evaluating word pairs of {}", path.display()))?;
+        if args.json {
+            pairs.push(json!({
+                "file": path, "spearman": similarity.spearman, "pearson": similarity.pearson,
+                "pairs_used": similarity.pairs_used, "oov_pairs": similarity.oov_pairs,
+            }));
+        } else {
+            println!(
+                "word pairs {}: Spearman {:.4}, Pearson {:.4}, {} pairs used, {} out of vocabulary ({:.1}%)",
+                path.display(),
+                similarity.spearman,
+                similarity.pearson,
+                similarity.pairs_used,
+                similarity.oov_pairs,
+                100.0 * similarity.oov_ratio()
+            );
+        }
+    }
+    if args.json {
+        if !pairs.is_empty() {
+            report.insert("similarity".into(), pairs.into());
+        }
+        println!("{}", serde_json::Value::Object(report));
+    }
+    Ok(())
+}
