@@ -1,0 +1,83 @@
+//! `vectrain train` and `vectrain eval` end to end, as a user runs them.
+
+use std::process::Command;
+
+fn vectrain() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_vectrain"))
+}
+
+#[test]
+fn train_on_the_embedded_corpus_then_evaluate() {
+    let dir = tempfile::tempdir().unwrap();
+    let vectors = dir.path().join("kjv.bin");
+    let out = vectrain()
+        .args([
+            "train", "--epochs", "1", "--dim", "20", "--format", "w2v-bin", "--output",
+        ])
+        .arg(&vectors)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("data/kjv.txt.gz (embedded)"), "{stderr}");
+    assert!(stderr.contains("vocabulary 5278 words"), "{stderr}");
+    assert!(stderr.contains("words/s"), "{stderr}");
+    let embeddings = vectrain::read_vectors(&vectors).unwrap();
+    assert_eq!((embeddings.len(), embeddings.dim()), (5278, 20));
+    assert_eq!(embeddings.vocab().word(0), "the");
+
+    let pairs = dir.path().join("pairs.tsv");
+    std::fs::write(
+        &pairs,
+        "god\tlord\t9\ngod\tgold\t2\nking\tqueen\t8\nwater\tsea\t7\nbread\twine\t6\n",
+    )
+    .unwrap();
+    let out = vectrain()
+        .args(["eval", "--json", "--vectors"])
+        .arg(&vectors)
+        .arg("--similarity")
+        .arg(&pairs)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["similarity"][0]["pairs_used"], 5);
+    assert!(
+        report["similarity"][0]["spearman"]
+            .as_f64()
+            .unwrap()
+            .is_finite()
+    );
+}
+
+#[test]
+fn help_shows_defaults() {
+    let out = vectrain().args(["train", "--help"]).output().unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    for default in [
+        "[default: 100]",
+        "[default: 5]",
+        "[default: 0.001]",
+        "[default: vectors.txt]",
+    ] {
+        assert!(help.contains(default), "missing {default} in:\n{help}");
+    }
+}
+
+#[test]
+fn a_bad_option_fails_without_writing() {
+    let dir = tempfile::tempdir().unwrap();
+    let vectors = dir.path().join("v.txt");
+    let out = vectrain()
+        .args(["train", "--window", "0", "--output"])
+        .arg(&vectors)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--window"));
+    assert!(!vectors.exists());
+}
