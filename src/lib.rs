@@ -22,6 +22,7 @@ pub mod corpus;
 pub mod cpu;
 pub mod embeddings;
 pub mod error;
+pub mod gpu;
 pub mod rng;
 pub mod sampling;
 pub mod training;
