@@ -3,6 +3,8 @@
 //!
 //! - [`GpuContext`] opens the best adapter and caches compiled pipelines.
 //! - [`lookup`]: embedding tables on the device, batch lookup and gradient scatter-add.
+//! - [`step`]: the skip-gram and CBOW training kernels, the reference semantics of
+//!   [`crate::cpu::update`] on the GPU.
 //!
 //! Kernels live in `shaders/` as self-contained WGSL files ([`shaders`] is the registry);
 //! sizes are `override` constants set when a pipeline is built.
@@ -11,6 +13,7 @@ pub mod buffers;
 pub mod context;
 pub mod lookup;
 pub mod shaders;
+pub mod step;
 
 pub use context::{AdapterSummary, GpuContext, GpuOptions, list_adapters};
 pub use lookup::{Atomics, GpuTable, gather, scatter_add};
