@@ -5,6 +5,7 @@
 //! - [`lookup`]: embedding tables on the device, batch lookup and gradient scatter-add.
 //! - [`step`]: the skip-gram and CBOW training kernels, the reference semantics of
 //!   [`crate::cpu::update`] on the GPU.
+//! - [`train`]: the GPU trainer, the same plan as [`crate::cpu::train`].
 //!
 //! Kernels live in `shaders/` as self-contained WGSL files ([`shaders`] is the registry);
 //! sizes are `override` constants set when a pipeline is built.
@@ -14,6 +15,8 @@ pub mod context;
 pub mod lookup;
 pub mod shaders;
 pub mod step;
+pub mod trainer;
 
 pub use context::{AdapterSummary, GpuContext, GpuOptions, list_adapters};
 pub use lookup::{Atomics, GpuTable, gather, scatter_add};
+pub use trainer::{GPU_CHUNK_TOKENS, train};

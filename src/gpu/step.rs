@@ -23,8 +23,9 @@ use crate::rng::{self, Stream};
 use crate::sampling::NegativeSampler;
 
 /// Slots of the loss buffer: workgroup `n` of a dispatch adds its loss to slot `n % LOSS_SLOTS`,
-/// so few additions contend for one cell.
-pub const LOSS_SLOTS: u32 = 256;
+/// so few additions contend for one cell, and each f32 sum stays small enough (over an epoch
+/// of a billion tokens, ~4M per slot) that adding one centre's loss is not lost to rounding.
+pub const LOSS_SLOTS: u32 = 4096;
 
 /// Parameter blocks one submission may use (one per dispatch); more dispatches are split
 /// over several submissions.
