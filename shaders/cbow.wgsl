@@ -12,7 +12,7 @@
 //
 // Invocation `lane` owns the dimensions c with c % WG == lane: it alone reads and writes them,
 // so the update's reads and writes of a cell are ordered by program order; only the dot
-// products cross invocations, through a tree reduction in workgroup memory.
+// products cross invocations, through partial sums in workgroup memory.
 //
 // Tables are f32 bits in `atomic<u32>`: several workgroups may update one row at once
 // (Hogwild), and WGSL allows concurrent writes only through atomics. Additions are
@@ -76,6 +76,8 @@ const NONE: u32 = 0xffffffffu;
 var<workgroup> ids: array<u32, NEG + 1u>;
 // g_k of the current update.
 var<workgroup> gs: array<f32, NEG + 1u>;
+// Loss term of each output of the current update (0 for a skipped negative).
+var<workgroup> losses: array<f32, NEG + 1u>;
 // Partial dot products, GROUP outputs of WG lanes at a time.
 var<workgroup> red: array<f32, WG * GROUP>;
 
@@ -232,27 +234,25 @@ fn main(
             }
         }
         workgroupBarrier();
-        for (var stride = WG / 2u; stride > 0u; stride >>= 1u) {
-            if lane < stride {
-                for (var m = 0u; m < GROUP; m++) {
-                    red[m * WG + lane] += red[m * WG + lane + stride];
-                }
+        // Lane m sums the WG partial products of output first + m: two barriers per group
+        // where a tree would take log2(WG) + 1.
+        for (var m = lane; m < GROUP && first + m <= NEG; m += WG) {
+            var f = 0.0;
+            for (var l = 0u; l < WG; l++) {
+                f += red[m * WG + l];
             }
-            workgroupBarrier();
+            let k = first + m;
+            let label = select(0.0, 1.0, k == 0u);
+            gs[k] = params.alpha * (label - sigmoid(f));
+            losses[k] = select(0.0, neg_log_sigmoid(select(-f, f, k == 0u)), ids[k] != NONE);
         }
-        if lane == 0u {
-            for (var m = 0u; m < GROUP && first + m <= NEG; m++) {
-                let k = first + m;
-                let f = red[m * WG];
-                let label = select(0.0, 1.0, k == 0u);
-                gs[k] = params.alpha * (label - sigmoid(f));
-                if ids[k] != NONE {
-                    total += neg_log_sigmoid(select(-f, f, k == 0u));
-                }
-            }
-        }
-        // gs is complete for this group, and red may be overwritten.
+        // gs and losses are complete for this group, and red may be overwritten.
         workgroupBarrier();
+    }
+    if lane == 0u {
+        for (var k = 0u; k <= NEG; k++) {
+            total += losses[k];
+        }
     }
 
     for (var c = lane; c < dim; c += WG) {

@@ -50,7 +50,11 @@ fn gpu_training_on_kjv_agrees_with_cpu() {
         min_count: 5,
         max_vocab: None,
     };
-    let corpus = Corpus::read(Path::new(KJV), &options).expect("kjv.txt (shared/data)");
+    // The first 6,000 verses (Genesis to Numbers, ~190k tokens): lavapipe runs the kernels
+    // on the CPU at ~10k centres/s, so the whole book would take minutes.
+    let text = std::fs::read_to_string(KJV).expect("kjv.txt (shared/data)");
+    let head: String = text.lines().take(6_000).flat_map(|l| [l, "\n"]).collect();
+    let corpus = Corpus::from_reader(head.as_bytes(), Path::new(KJV), &options).expect("corpus");
     let params = TrainConfig {
         dim: 50,
         epochs: 2,
@@ -78,7 +82,7 @@ fn gpu_training_on_kjv_agrees_with_cpu() {
         losses(&gpu_run),
         losses(&cpu_run)
     );
-    let words = ["god", "lord", "king", "israel", "david", "jesus"];
+    let words = ["god", "lord", "king", "israel", "moses", "egypt"];
     let mut total = 0;
     for word in words {
         let o = overlap(&gpu_run.embeddings, &cpu_run.embeddings, word);
@@ -102,5 +106,10 @@ fn gpu_training_on_kjv_agrees_with_cpu() {
         gpu_run.stats.epochs[0].examples, cpu_run.stats.epochs[0].examples,
         "the same plan makes the same updates"
     );
-    assert!(mean >= 3.0, "mean top-10 overlap {mean:.2} with the CPU");
+    // Measured on lavapipe: 6.3 (the whole book: 7.7); 4 leaves room for Hogwild noise.
+    assert!(mean >= 4.0, "mean top-10 overlap {mean:.2} with the CPU");
+    // Measured: within 3% of the CPU's per epoch.
+    for (g, c) in gpu_losses.iter().zip(losses(&cpu_run)) {
+        assert!((g - c).abs() <= 0.1 * c, "GPU loss {g} vs CPU loss {c}");
+    }
 }
