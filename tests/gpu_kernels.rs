@@ -137,3 +137,15 @@ fn scatter_add_native_matches_cpu() {
 fn scatter_add_compare_exchange_matches_cpu() {
     scatter_case(Atomics::CompareExchange);
 }
+
+/// `verify` (what `vectrain verify` prints) passes every check on this machine's adapter.
+#[test]
+fn verify_passes_on_this_adapter() {
+    let Some(ctx) = gpu() else { return };
+    let checks = vectrain::gpu::verify(ctx);
+    for check in &checks {
+        eprintln!("{check:?}");
+    }
+    assert!(checks.len() >= 8, "{} checks", checks.len());
+    assert!(checks.iter().all(|c| c.passed), "{checks:#?}");
+}
