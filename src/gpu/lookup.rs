@@ -35,7 +35,7 @@ pub struct GpuTable {
 impl GpuTable {
     /// Uploads a row-major table of rows of `dim` floats.
     pub fn upload(ctx: &GpuContext, data: &[f32], dim: usize) -> Result<GpuTable> {
-        if dim == 0 || data.len() % dim != 0 {
+        if dim == 0 || !data.len().is_multiple_of(dim) {
             return Err(Error::Mismatch(format!(
                 "{} values do not make rows of {dim}",
                 data.len()
