@@ -5,8 +5,8 @@
 //! - [`lookup`]: embedding tables on the device, batch lookup and gradient scatter-add.
 //! - [`step`]: the skip-gram and CBOW training kernels, the reference semantics of
 //!   [`crate::cpu::update`] on the GPU.
-//! - [`train`]: the GPU trainer, the same plan as [`crate::cpu::train`].
-//! - [`verify`]: the kernel checks, run on the user's adapter (`vectrain verify`).
+//! - [`train()`]: the GPU trainer, the same plan as [`crate::cpu::train`].
+//! - [`verify()`]: the kernel checks, run on the user's adapter (`vectrain verify`).
 //!
 //! Kernels live in `shaders/` as self-contained WGSL files ([`shaders`] is the registry);
 //! sizes are `override` constants set when a pipeline is built.
