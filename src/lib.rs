@@ -23,6 +23,7 @@ pub mod cpu;
 pub mod embeddings;
 pub mod error;
 pub mod eval;
+pub mod gpu;
 pub mod io;
 pub mod rng;
 pub mod sampling;

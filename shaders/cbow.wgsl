@@ -1,0 +1,301 @@
+// CBOW negative-sampling step: the update of src/cpu/update.rs (`train_batch` with
+// Model::Cbow), one workgroup per centre token of a batch.
+//
+// For the centre at batch index i (word w, corpus position p) with context indices j in its
+// shrunk window (same sentence, ascending j; a centre without context is skipped), one update
+// with input x = (sum_j input[words[j]]) * (1 / count), summed in ascending j as on the CPU,
+// and output rows o_0 = output[w], o_1..o_K = output[negatives of slots 0..K], a negative
+// equal to w skipped:
+//     f_k = x . o_k                      (rows as they were when the update began)
+//     g_k = alpha * (label_k - sigmoid(f_k)),  label_0 = 1, label_k = 0 otherwise
+//     o_k += g_k * x,   input[words[j]] += sum_k g_k * o_k(old)   for every context j
+//
+// Invocation `lane` owns the dimensions c with c % WG == lane: it alone reads and writes them,
+// so the update's reads and writes of a cell are ordered by program order; only the dot
+// products cross invocations, through partial sums in workgroup memory.
+//
+// Tables are f32 bits in `atomic<u32>`: several workgroups may update one row at once
+// (Hogwild), and WGSL allows concurrent writes only through atomics. Additions are
+// compare-exchange loops, so none is lost.
+//
+// Random draws are src/rng.rs bit for bit (`pcg`, `draw`, `unit`), keyed by the centre's
+// corpus position: window shrink from stream 2, negatives from stream 3 at slots 0..K
+// (index draw at 2 slot, alias coin at 2 slot + 1).
+
+// Mirrors `StepParams` in src/gpu/step.rs.
+struct Params {
+    // First centre (batch index) of this dispatch.
+    base: u32,
+    // Centres in this dispatch.
+    count: u32,
+    // Tokens in the batch.
+    len: u32,
+    // The epoch key (rng::epoch_key).
+    key: u32,
+    // Learning rate.
+    alpha: f32,
+    // Vector dimension.
+    dim: u32,
+    // Largest window.
+    window: u32,
+    // Rows of each table (= length of the alias table).
+    vocab: u32,
+    // Slots of the loss buffer.
+    loss_slots: u32,
+    _pad0: u32,
+    _pad1: u32,
+    _pad2: u32,
+}
+
+// Invocations per workgroup: a power of two.
+override WG: u32 = 64;
+// Negatives per update.
+override NEG: u32 = 5;
+// Output rows whose dot products are reduced together (bounds workgroup memory).
+override GROUP: u32 = 6;
+
+const STREAM_WINDOW: u32 = 2u;
+const STREAM_NEGATIVE: u32 = 3u;
+// An output slot with no row (a negative equal to the centre word).
+const NONE: u32 = 0xffffffffu;
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> words: array<u32>;
+@group(0) @binding(2) var<storage, read> positions: array<u32>;
+@group(0) @binding(3) var<storage, read> sentences: array<u32>;
+@group(0) @binding(4) var<storage, read> thresholds: array<f32>;
+@group(0) @binding(5) var<storage, read> aliases: array<u32>;
+@group(0) @binding(6) var<storage, read_write> input: array<atomic<u32>>;
+@group(0) @binding(7) var<storage, read_write> output: array<atomic<u32>>;
+// Per slot s: [2 s] the f32 bits of a loss sum, [2 s + 1] the number of updates.
+@group(0) @binding(8) var<storage, read_write> loss: array<atomic<u32>>;
+// Only for `rng_check`: five u32 per test case.
+@group(0) @binding(9) var<storage, read_write> check_out: array<u32>;
+
+// Output rows of the current update: the centre word, then the negatives.
+var<workgroup> ids: array<u32, NEG + 1u>;
+// g_k of the current update.
+var<workgroup> gs: array<f32, NEG + 1u>;
+// Loss term of each output of the current update (0 for a skipped negative).
+var<workgroup> losses: array<f32, NEG + 1u>;
+// Partial dot products, GROUP outputs of WG lanes at a time.
+var<workgroup> red: array<f32, WG * GROUP>;
+
+// --- random draws: src/rng.rs ---------------------------------------------------------
+
+fn pcg(v: u32) -> u32 {
+    let state = v * 747796405u + 2891336453u;
+    let word = ((state >> ((state >> 28u) + 4u)) ^ state) * 277803737u;
+    return (word >> 22u) ^ word;
+}
+
+fn draw(key: u32, stream: u32, position: u32, slot: u32) -> u32 {
+    return pcg(pcg(pcg(key ^ stream) ^ position) ^ slot);
+}
+
+fn unit(bits: u32) -> f32 {
+    return f32(bits >> 8u) * (1.0 / 16777216.0);
+}
+
+// Half-width of the window at `position`: 1..=window (cpu::update::reach).
+fn reach(key: u32, position: u32, window: u32) -> u32 {
+    return window - draw(key, STREAM_WINDOW, position, 0u) % window;
+}
+
+// Negative of `slot` at `position` from the alias table (NegativeSampler::draw).
+fn negative(key: u32, position: u32, slot: u32) -> u32 {
+    let column = draw(key, STREAM_NEGATIVE, position, 2u * slot) % arrayLength(&thresholds);
+    let coin = unit(draw(key, STREAM_NEGATIVE, position, 2u * slot + 1u));
+    if coin < thresholds[column] {
+        return column;
+    }
+    return aliases[column];
+}
+
+// --- the update ---------------------------------------------------------------------
+
+fn sigmoid(f: f32) -> f32 {
+    return 1.0 / (1.0 + exp(-f));
+}
+
+// -ln sigmoid(f), stable for large |f|.
+fn neg_log_sigmoid(f: f32) -> f32 {
+    if f > 0.0 {
+        return log(1.0 + exp(-f));
+    }
+    return -f + log(1.0 + exp(f));
+}
+
+fn load_input(i: u32) -> f32 {
+    return bitcast<f32>(atomicLoad(&input[i]));
+}
+
+fn load_output(i: u32) -> f32 {
+    return bitcast<f32>(atomicLoad(&output[i]));
+}
+
+fn add_input(i: u32, value: f32) {
+    var old = atomicLoad(&input[i]);
+    loop {
+        let swap = atomicCompareExchangeWeak(&input[i], old, bitcast<u32>(bitcast<f32>(old) + value));
+        if swap.exchanged {
+            break;
+        }
+        old = swap.old_value;
+    }
+}
+
+fn add_output(i: u32, value: f32) {
+    var old = atomicLoad(&output[i]);
+    loop {
+        let swap = atomicCompareExchangeWeak(&output[i], old, bitcast<u32>(bitcast<f32>(old) + value));
+        if swap.exchanged {
+            break;
+        }
+        old = swap.old_value;
+    }
+}
+
+fn add_loss(slot: u32, value: f32, updates: u32) {
+    var old = atomicLoad(&loss[2u * slot]);
+    loop {
+        let swap = atomicCompareExchangeWeak(&loss[2u * slot], old, bitcast<u32>(bitcast<f32>(old) + value));
+        if swap.exchanged {
+            break;
+        }
+        old = swap.old_value;
+    }
+    atomicAdd(&loss[2u * slot + 1u], updates);
+}
+
+// Element c of x, the mean of the context rows of centre i (context = same sentence, start..end).
+fn mean_input(i: u32, start: u32, end: u32, inverse: f32, c: u32) -> f32 {
+    let dim = params.dim;
+    let sentence = sentences[i];
+    var x = 0.0;
+    for (var j = start; j < end; j++) {
+        if j != i && sentences[j] == sentence {
+            x += load_input(words[j] * dim + c);
+        }
+    }
+    return x * inverse;
+}
+
+@compute @workgroup_size(WG)
+fn main(
+    @builtin(workgroup_id) wg: vec3<u32>,
+    @builtin(num_workgroups) groups: vec3<u32>,
+    @builtin(local_invocation_index) lane: u32,
+) {
+    let n = wg.x + wg.y * groups.x;
+    if n >= params.count {
+        return;
+    }
+    let dim = params.dim;
+    let i = params.base + n;
+    let centre = words[i];
+    let position = positions[i];
+    let sentence = sentences[i];
+    let r = reach(params.key, position, params.window);
+    let start = select(0u, i - r, i >= r);
+    let end = min(i + r + 1u, params.len);
+    var count = 0u;
+    for (var j = start; j < end; j++) {
+        if j != i && sentences[j] == sentence {
+            count += 1u;
+        }
+    }
+    if count == 0u {
+        return;
+    }
+    let inverse = 1.0 / f32(count);
+
+    for (var k = lane; k < NEG; k += WG) {
+        let word = negative(params.key, position, k);
+        ids[k + 1u] = select(word, NONE, word == centre);
+    }
+    if lane == 0u {
+        ids[0] = centre;
+    }
+    workgroupBarrier();
+
+    var total = 0.0;
+    for (var first = 0u; first <= NEG; first += GROUP) {
+        for (var m = 0u; m < GROUP; m++) {
+            red[m * WG + lane] = 0.0;
+        }
+        for (var c = lane; c < dim; c += WG) {
+            let x = mean_input(i, start, end, inverse, c);
+            for (var m = 0u; m < GROUP && first + m <= NEG; m++) {
+                let id = ids[first + m];
+                if id != NONE {
+                    red[m * WG + lane] += x * load_output(id * dim + c);
+                }
+            }
+        }
+        workgroupBarrier();
+        // Lane m sums the WG partial products of output first + m: two barriers per group
+        // where a tree would take log2(WG) + 1.
+        for (var m = lane; m < GROUP && first + m <= NEG; m += WG) {
+            var f = 0.0;
+            for (var l = 0u; l < WG; l++) {
+                f += red[m * WG + l];
+            }
+            let k = first + m;
+            let label = select(0.0, 1.0, k == 0u);
+            gs[k] = params.alpha * (label - sigmoid(f));
+            losses[k] = select(0.0, neg_log_sigmoid(select(-f, f, k == 0u)), ids[k] != NONE);
+        }
+        // gs and losses are complete for this group, and red may be overwritten.
+        workgroupBarrier();
+    }
+    if lane == 0u {
+        for (var k = 0u; k <= NEG; k++) {
+            total += losses[k];
+        }
+    }
+
+    for (var c = lane; c < dim; c += WG) {
+        let x = mean_input(i, start, end, inverse, c);
+        var gradient = 0.0;
+        for (var k = 0u; k <= NEG; k++) {
+            if ids[k] != NONE {
+                gradient += gs[k] * load_output(ids[k] * dim + c);
+            }
+        }
+        for (var k = 0u; k <= NEG; k++) {
+            if ids[k] != NONE {
+                add_output(ids[k] * dim + c, gs[k] * x);
+            }
+        }
+        for (var j = start; j < end; j++) {
+            if j != i && sentences[j] == sentence {
+                add_input(words[j] * dim + c, gradient);
+            }
+        }
+    }
+    if lane == 0u {
+        add_loss(n % params.loss_slots, total, 1u);
+    }
+}
+
+// Draws of test case `t` (derived from t alone, as src/gpu/step.rs does on the CPU), written
+// to check_out[5 t..5 t + 5]: pcg, draw, unit (bits), reach, negative.
+@compute @workgroup_size(64)
+fn rng_check(@builtin(global_invocation_id) id: vec3<u32>) {
+    let t = id.x;
+    if 5u * t + 4u >= arrayLength(&check_out) {
+        return;
+    }
+    let key = pcg(t ^ 0x9e3779b9u);
+    let stream = 1u + t % 4u;
+    let position = t * 2654435761u;
+    let slot = t % 61u;
+    let window = 1u + t % 10u;
+    let bits = draw(key, stream, position, slot);
+    check_out[5u * t] = pcg(t);
+    check_out[5u * t + 1u] = bits;
+    check_out[5u * t + 2u] = bitcast<u32>(unit(bits));
+    check_out[5u * t + 3u] = reach(key, position, window);
+    check_out[5u * t + 4u] = negative(key, position, slot);
+}

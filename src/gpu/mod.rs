@@ -1,0 +1,25 @@
+//! The GPU path: WGSL compute kernels run through wgpu on any adapter (Vulkan, Metal, DX12,
+//! GL), each checked against its CPU twin.
+//!
+//! - [`GpuContext`] opens the best adapter and caches compiled pipelines.
+//! - [`lookup`]: embedding tables on the device, batch lookup and gradient scatter-add.
+//! - [`step`]: the skip-gram and CBOW training kernels, the reference semantics of
+//!   [`crate::cpu::update`] on the GPU.
+//! - [`train()`]: the GPU trainer, the same plan as [`crate::cpu::train`].
+//! - [`verify()`]: the kernel checks, run on the user's adapter (`vectrain verify`).
+//!
+//! Kernels live in `shaders/` as self-contained WGSL files ([`shaders`] is the registry);
+//! sizes are `override` constants set when a pipeline is built.
+
+pub mod buffers;
+pub mod context;
+pub mod lookup;
+pub mod shaders;
+pub mod step;
+pub mod trainer;
+pub mod verify;
+
+pub use context::{AdapterSummary, GpuContext, GpuOptions, list_adapters};
+pub use lookup::{Atomics, GpuTable, gather, scatter_add};
+pub use trainer::{GPU_CHUNK_TOKENS, train};
+pub use verify::{KernelCheck, verify};

@@ -1,0 +1,569 @@
+//! The training kernels (`sgns.wgsl`, `cbow.wgsl`) on the host side: tables and sampling
+//! tables on the device, batches uploaded as three `u32` arrays, dispatches of centres.
+//!
+//! The kernels follow [`crate::cpu::update`] (its module docs are the reference semantics):
+//! one workgroup per centre, the updates of one centre in CPU order, every random draw the
+//! same as the CPU's. Centres of one dispatch run concurrently and share the tables without
+//! locks (Hogwild) through atomic additions; dispatches run one after the other, so a
+//! sequence of one-centre dispatches is exactly the CPU's order.
+
+use std::sync::mpsc;
+
+use bytemuck::{Pod, Zeroable};
+
+use crate::batch::Batch;
+use crate::config::Model;
+use crate::cpu::update::{LossSum, UpdateShape};
+use crate::error::{Error, Result};
+use crate::gpu::GpuContext;
+use crate::gpu::buffers::{self, grid};
+use crate::gpu::context::Kernel;
+use crate::gpu::shaders::Shader;
+use crate::rng::{self, Stream};
+use crate::sampling::NegativeSampler;
+
+/// Slots of the loss buffer: workgroup `n` of a dispatch adds its loss to slot `n % LOSS_SLOTS`,
+/// so few additions contend for one cell, and each f32 sum stays small enough (over an epoch
+/// of a billion tokens, ~4M per slot) that adding one centre's loss is not lost to rounding.
+pub const LOSS_SLOTS: u32 = 4096;
+
+/// Parameter blocks one submission may use (one per dispatch); more dispatches are split
+/// over several submissions.
+const PARAM_SLOTS: u64 = 1024;
+
+/// Workgroup memory every WebGPU device offers, the budget of the kernels' reduction arrays.
+const WORKGROUP_MEMORY_BUDGET: u32 = 16 * 1024;
+
+/// Parameters of one dispatch of `sgns.wgsl` / `cbow.wgsl` (`struct Params` there).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Pod, Zeroable)]
+pub struct StepParams {
+    /// First centre (batch index) of the dispatch.
+    pub base: u32,
+    /// Centres in the dispatch.
+    pub count: u32,
+    /// Tokens in the batch.
+    pub len: u32,
+    /// The epoch key ([`rng::epoch_key`]).
+    pub key: u32,
+    /// Learning rate.
+    pub alpha: f32,
+    /// Vector dimension.
+    pub dim: u32,
+    /// Largest window.
+    pub window: u32,
+    /// Rows of each table.
+    pub vocab: u32,
+    /// Slots of the loss buffer ([`LOSS_SLOTS`]).
+    pub loss_slots: u32,
+    /// Uniform structs are sized in multiples of 16 bytes.
+    pub _pad: [u32; 3],
+}
+
+/// One dispatch: centres `base..base + count` of the batch, with learning rate `alpha` and
+/// epoch key `key`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Step {
+    /// First centre.
+    pub base: u32,
+    /// Number of centres.
+    pub count: u32,
+    /// Learning rate.
+    pub alpha: f32,
+    /// Epoch key.
+    pub key: u32,
+}
+
+/// Workgroup size of the training kernels for dimension `dim` on `ctx`: a power of two
+/// (each invocation owns the dimensions `c` with `c % size == lane`). On GPUs, near `dim`
+/// from 32 (a warp) to 256; on CPU adapters (lavapipe, llvmpipe's 8-wide SIMD), 8, where
+/// every barrier costs a pass over the invocations: twice as fast as 64 at d = 50.
+pub fn workgroup_size(dim: usize, ctx: &GpuContext) -> u32 {
+    let limits = &ctx.limits;
+    let cap = limits
+        .max_compute_invocations_per_workgroup
+        .min(limits.max_compute_workgroup_size_x)
+        .clamp(1, 256);
+    let cap = 1 << (31 - cap.leading_zeros());
+    if ctx.adapter_info.device_type == wgpu::DeviceType::Cpu {
+        return 8.min(cap);
+    }
+    (dim.next_power_of_two().min(256) as u32).clamp(32.min(cap), cap)
+}
+
+/// A batch's three arrays on the device, and the bind group that uses them.
+pub struct DeviceBatch {
+    words: wgpu::Buffer,
+    positions: wgpu::Buffer,
+    sentences: wgpu::Buffer,
+    group: wgpu::BindGroup,
+    capacity: usize,
+    len: usize,
+}
+
+impl DeviceBatch {
+    /// Tokens uploaded.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// True when no token is uploaded.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+/// The device side of a training run: both tables, the alias table, the loss buffer, the
+/// kernel and its parameter blocks, all created once.
+pub struct TrainState {
+    shape: UpdateShape,
+    vocab: usize,
+    kernel: Kernel,
+    input: wgpu::Buffer,
+    output: wgpu::Buffer,
+    thresholds: wgpu::Buffer,
+    aliases: wgpu::Buffer,
+    loss: wgpu::Buffer,
+    params: wgpu::Buffer,
+    param_stride: u64,
+}
+
+impl TrainState {
+    /// Uploads the tables (row-major, `dim` columns) and the sampler, and builds the kernel
+    /// of `shape.model`.
+    pub fn new(
+        ctx: &GpuContext,
+        shape: &UpdateShape,
+        input: &[f32],
+        output: &[f32],
+        sampler: &NegativeSampler,
+    ) -> Result<TrainState> {
+        let vocab = sampler.len();
+        if input.len() != vocab * shape.dim || output.len() != vocab * shape.dim {
+            return Err(Error::Mismatch(format!(
+                "tables of {} and {} values do not make {vocab} rows of {}",
+                input.len(),
+                output.len(),
+                shape.dim
+            )));
+        }
+        if (input.len() as u64) > u32::MAX as u64 {
+            return Err(Error::DeviceLimit {
+                what: "an embedding table".into(),
+                needed: input.len() as u64 * 4,
+                limit: u32::MAX as u64 * 4,
+                limit_name: "32-bit indexing of table cells",
+            });
+        }
+        let needed_buffers = 8;
+        if ctx.limits.max_storage_buffers_per_shader_stage < needed_buffers {
+            return Err(Error::DeviceLimit {
+                what: "the training kernel's storage buffers (count, not bytes)".into(),
+                needed: needed_buffers as u64,
+                limit: ctx.limits.max_storage_buffers_per_shader_stage as u64,
+                limit_name: "max_storage_buffers_per_shader_stage",
+            });
+        }
+        let wg = workgroup_size(shape.dim, ctx);
+        let outputs = shape.negative as u32 + 1;
+        let budget = WORKGROUP_MEMORY_BUDGET.min(ctx.limits.max_compute_workgroup_storage_size);
+        let fixed = 12 * outputs;
+        if fixed + 4 * wg > budget {
+            return Err(Error::DeviceLimit {
+                what: format!("workgroup memory for {} negatives", shape.negative),
+                needed: (fixed + 4 * wg) as u64,
+                limit: budget as u64,
+                limit_name: "max_compute_workgroup_storage_size",
+            });
+        }
+        let group = ((budget - fixed) / (4 * wg)).clamp(1, outputs);
+        let shader = match shape.model {
+            Model::SkipGram => Shader::Sgns,
+            Model::Cbow => Shader::Cbow,
+        };
+        let kernel = ctx.kernel(
+            shader,
+            "main",
+            &[
+                ("WG", wg as f64),
+                ("NEG", shape.negative as f64),
+                ("GROUP", group as f64),
+            ],
+        )?;
+        let table_usage = wgpu::BufferUsages::COPY_SRC | wgpu::BufferUsages::COPY_DST;
+        let param_stride = (std::mem::size_of::<StepParams>() as u64)
+            .next_multiple_of(ctx.limits.min_uniform_buffer_offset_alignment as u64);
+        Ok(TrainState {
+            shape: *shape,
+            vocab,
+            kernel,
+            input: buffers::storage_init(ctx, "input table", input, table_usage)?,
+            output: buffers::storage_init(ctx, "output table", output, table_usage)?,
+            thresholds: buffers::storage_init(
+                ctx,
+                "alias thresholds",
+                sampler.thresholds(),
+                wgpu::BufferUsages::empty(),
+            )?,
+            aliases: buffers::storage_init(
+                ctx,
+                "aliases",
+                sampler.aliases(),
+                wgpu::BufferUsages::empty(),
+            )?,
+            loss: buffers::zeroed(
+                ctx,
+                "loss sums",
+                2 * LOSS_SLOTS as u64 * 4,
+                wgpu::BufferUsages::STORAGE
+                    | wgpu::BufferUsages::COPY_SRC
+                    | wgpu::BufferUsages::COPY_DST,
+                true,
+            )?,
+            params: buffers::zeroed(
+                ctx,
+                "step parameters",
+                PARAM_SLOTS * param_stride,
+                wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+                false,
+            )?,
+            param_stride,
+        })
+    }
+
+    /// Device buffers for batches of up to `capacity` tokens (grown by [`Self::upload`]).
+    pub fn batch_buffers(&self, ctx: &GpuContext, capacity: usize) -> Result<DeviceBatch> {
+        let capacity = capacity.max(1);
+        let bytes = capacity as u64 * 4;
+        let usage = wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_DST;
+        let words = buffers::zeroed(ctx, "batch words", bytes, usage, true)?;
+        let positions = buffers::zeroed(ctx, "batch positions", bytes, usage, true)?;
+        let sentences = buffers::zeroed(ctx, "batch sentences", bytes, usage, true)?;
+        let group = ctx.scoped("creating a bind group", || {
+            let params = wgpu::BufferBinding {
+                buffer: &self.params,
+                offset: 0,
+                size: wgpu::BufferSize::new(std::mem::size_of::<StepParams>() as u64),
+            };
+            let entries = [
+                (0, wgpu::BindingResource::Buffer(params)),
+                (1, words.as_entire_binding()),
+                (2, positions.as_entire_binding()),
+                (3, sentences.as_entire_binding()),
+                (4, self.thresholds.as_entire_binding()),
+                (5, self.aliases.as_entire_binding()),
+                (6, self.input.as_entire_binding()),
+                (7, self.output.as_entire_binding()),
+                (8, self.loss.as_entire_binding()),
+            ]
+            .map(|(binding, resource)| wgpu::BindGroupEntry { binding, resource });
+            ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
+                label: Some("training step"),
+                layout: &self.kernel.layout,
+                entries: &entries,
+            })
+        })?;
+        Ok(DeviceBatch {
+            words,
+            positions,
+            sentences,
+            group,
+            capacity,
+            len: 0,
+        })
+    }
+
+    /// Uploads `batch` into `device` (queued: it lands before the next submission), growing
+    /// the buffers where the batch does not fit.
+    pub fn upload(&self, ctx: &GpuContext, device: &mut DeviceBatch, batch: &Batch) -> Result<()> {
+        if batch.len() > device.capacity {
+            *device = self.batch_buffers(ctx, batch.len().next_power_of_two())?;
+        }
+        if batch.len() > u32::MAX as usize / 2 {
+            return Err(Error::Mismatch(format!(
+                "a batch of {} tokens is too large for 32-bit indices",
+                batch.len()
+            )));
+        }
+        ctx.scoped("uploading a batch", || {
+            for (buffer, values) in [
+                (&device.words, &batch.words),
+                (&device.positions, &batch.positions),
+                (&device.sentences, &batch.sentences),
+            ] {
+                if !values.is_empty() {
+                    ctx.queue
+                        .write_buffer(buffer, 0, bytemuck::cast_slice(values));
+                }
+            }
+        })?;
+        device.len = batch.len();
+        Ok(())
+    }
+
+    /// Runs `steps` on the batch in `device`, in order, one dispatch each, and submits.
+    /// Returns the index of the last submission.
+    pub fn run(
+        &self,
+        ctx: &GpuContext,
+        device: &DeviceBatch,
+        steps: &[Step],
+    ) -> Result<Option<wgpu::SubmissionIndex>> {
+        let mut last = None;
+        for chunk in steps.chunks(PARAM_SLOTS as usize) {
+            let mut blocks = vec![0u8; chunk.len() * self.param_stride as usize];
+            let mut grids = Vec::with_capacity(chunk.len());
+            for (slot, step) in chunk.iter().enumerate() {
+                let end = step.base as u64 + step.count as u64;
+                if end > device.len as u64 {
+                    return Err(Error::Mismatch(format!(
+                        "centres {}..{end} are outside the batch of {} tokens",
+                        step.base, device.len
+                    )));
+                }
+                let params = StepParams {
+                    base: step.base,
+                    count: step.count,
+                    len: device.len as u32,
+                    key: step.key,
+                    alpha: step.alpha,
+                    dim: self.shape.dim as u32,
+                    window: self.shape.window as u32,
+                    vocab: self.vocab as u32,
+                    loss_slots: LOSS_SLOTS,
+                    _pad: [0; 3],
+                };
+                let at = slot * self.param_stride as usize;
+                blocks[at..at + std::mem::size_of::<StepParams>()]
+                    .copy_from_slice(bytemuck::bytes_of(&params));
+                grids.push(grid(step.count)?);
+            }
+            ctx.scoped("writing step parameters", || {
+                ctx.queue.write_buffer(&self.params, 0, &blocks)
+            })?;
+            let index = buffers::submit(ctx, "training", |encoder| {
+                let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
+                    label: Some("training"),
+                    timestamp_writes: None,
+                });
+                pass.set_pipeline(&self.kernel.pipeline);
+                for (slot, &(x, y)) in grids.iter().enumerate() {
+                    if chunk[slot].count == 0 {
+                        continue;
+                    }
+                    let offset = (slot as u64 * self.param_stride) as u32;
+                    pass.set_bind_group(0, &device.group, &[offset]);
+                    pass.dispatch_workgroups(x, y, 1);
+                }
+            })?;
+            last = Some(index);
+        }
+        Ok(last)
+    }
+
+    /// Both tables back on the host: (input, output), row-major.
+    pub fn read_tables(&self, ctx: &GpuContext) -> Result<(Vec<f32>, Vec<f32>)> {
+        let cells = self.vocab * self.shape.dim;
+        Ok((
+            buffers::read_back(ctx, &self.input, cells)?,
+            buffers::read_back(ctx, &self.output, cells)?,
+        ))
+    }
+
+    /// The loss summed since the last reset, waiting for all work submitted.
+    pub fn read_loss(&self, ctx: &GpuContext) -> Result<LossSum> {
+        let cells: Vec<u32> = buffers::read_back(ctx, &self.loss, 2 * LOSS_SLOTS as usize)?;
+        Ok(loss_sum(&cells))
+    }
+
+    /// Queues a reset of the loss sums to zero (before the next submission's work).
+    pub fn reset_loss(&self, ctx: &GpuContext) -> Result<()> {
+        buffers::submit(ctx, "resetting the loss", |encoder| {
+            encoder.clear_buffer(&self.loss, 0, None)
+        })?;
+        Ok(())
+    }
+
+    /// A reader that copies the loss sums without waiting for the GPU.
+    pub fn loss_reader(&self, ctx: &GpuContext) -> Result<LossReader> {
+        Ok(LossReader {
+            staging: buffers::zeroed(
+                ctx,
+                "loss staging",
+                2 * LOSS_SLOTS as u64 * 4,
+                wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+                false,
+            )?,
+            pending: None,
+        })
+    }
+}
+
+/// Sum of the loss buffer's slots: even cells are f32 bits, odd cells counts.
+fn loss_sum(cells: &[u32]) -> LossSum {
+    let mut sum = LossSum::default();
+    for pair in cells.chunks_exact(2) {
+        sum.loss += f32::from_bits(pair[0]) as f64;
+        sum.examples += pair[1] as u64;
+    }
+    sum
+}
+
+/// Reads the loss sums in the background: [`LossReader::request`] queues a copy after the
+/// work submitted so far, [`LossReader::poll`] returns it once the GPU got there. One
+/// staging buffer, reused.
+pub struct LossReader {
+    staging: wgpu::Buffer,
+    pending: Option<mpsc::Receiver<std::result::Result<(), wgpu::BufferAsyncError>>>,
+}
+
+impl LossReader {
+    /// Whether a copy is under way.
+    pub fn is_pending(&self) -> bool {
+        self.pending.is_some()
+    }
+
+    /// Queues a copy of the loss sums of `state` (nothing when one is already pending).
+    pub fn request(&mut self, ctx: &GpuContext, state: &TrainState) -> Result<()> {
+        if self.pending.is_some() {
+            return Ok(());
+        }
+        buffers::submit(ctx, "copying the loss", |encoder| {
+            encoder.copy_buffer_to_buffer(&state.loss, 0, &self.staging, 0, None);
+        })?;
+        let (sender, receiver) = mpsc::channel();
+        self.staging
+            .map_async(wgpu::MapMode::Read, .., move |result| {
+                // Nobody listening only means the reader was dropped.
+                let _ = sender.send(result);
+            });
+        self.pending = Some(receiver);
+        Ok(())
+    }
+
+    /// The loss sums of the last request once available; `wait` blocks until then.
+    pub fn poll(&mut self, ctx: &GpuContext, wait: bool) -> Result<Option<LossSum>> {
+        let Some(receiver) = &self.pending else {
+            return Ok(None);
+        };
+        let poll = if wait {
+            wgpu::PollType::wait_indefinitely()
+        } else {
+            wgpu::PollType::Poll
+        };
+        ctx.device.poll(poll).map_err(|e| Error::Gpu {
+            during: "waiting for the GPU",
+            message: e.to_string(),
+        })?;
+        let result = match receiver.try_recv() {
+            Ok(result) => result,
+            Err(mpsc::TryRecvError::Empty) => return Ok(None),
+            Err(mpsc::TryRecvError::Disconnected) => {
+                self.pending = None;
+                return Err(Error::Gpu {
+                    during: "reading the loss",
+                    message: "the map callback was dropped".into(),
+                });
+            }
+        };
+        self.pending = None;
+        result.map_err(|e| Error::Gpu {
+            during: "reading the loss",
+            message: e.to_string(),
+        })?;
+        let sum = {
+            let view = self.staging.get_mapped_range(..).map_err(|e| Error::Gpu {
+                during: "reading the loss",
+                message: e.to_string(),
+            })?;
+            loss_sum(&bytemuck::pod_collect_to_vec::<u8, u32>(&view))
+        };
+        self.staging.unmap();
+        Ok(Some(sum))
+    }
+}
+
+/// Runs the `rng_check` entry point of `shader` (sgns or cbow) for test cases `0..cases`:
+/// five `u32` per case, see [`rng_check_cpu`].
+pub fn rng_check(
+    ctx: &GpuContext,
+    shader: Shader,
+    sampler: &NegativeSampler,
+    cases: u32,
+) -> Result<Vec<u32>> {
+    let kernel = ctx.kernel(shader, "rng_check", &[])?;
+    let thresholds = buffers::storage_init(
+        ctx,
+        "thresholds",
+        sampler.thresholds(),
+        wgpu::BufferUsages::empty(),
+    )?;
+    let aliases = buffers::storage_init(
+        ctx,
+        "aliases",
+        sampler.aliases(),
+        wgpu::BufferUsages::empty(),
+    )?;
+    let out = buffers::storage_init(
+        ctx,
+        "draws",
+        &vec![0u32; 5 * cases as usize],
+        wgpu::BufferUsages::COPY_SRC,
+    )?;
+    let (x, y) = grid(cases.div_ceil(64))?;
+    if y > 1 {
+        return Err(Error::Mismatch(format!(
+            "{cases} cases are too many for one row"
+        )));
+    }
+    buffers::submit(ctx, "checking random draws", |encoder| {
+        let entries = [
+            (4, thresholds.as_entire_binding()),
+            (5, aliases.as_entire_binding()),
+            (9, out.as_entire_binding()),
+        ]
+        .map(|(binding, resource)| wgpu::BindGroupEntry { binding, resource });
+        let group = ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("rng check"),
+            layout: &kernel.layout,
+            entries: &entries,
+        });
+        let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
+            label: Some("rng check"),
+            timestamp_writes: None,
+        });
+        pass.set_pipeline(&kernel.pipeline);
+        pass.set_bind_group(0, &group, &[]);
+        pass.dispatch_workgroups(x, 1, 1);
+    })?;
+    buffers::read_back(ctx, &out, 5 * cases as usize)
+}
+
+/// CPU twin of [`rng_check`]: for case `t`, with key `pcg(t ^ 0x9e3779b9)`, stream
+/// `1 + t % 4`, position `t * 2654435761`, slot `t % 61`, window `1 + t % 10`:
+/// `[pcg(t), draw, unit_f32(draw) bits, reach, negative]`.
+pub fn rng_check_cpu(sampler: &NegativeSampler, cases: u32) -> Vec<u32> {
+    let streams = [
+        Stream::Subsample,
+        Stream::Window,
+        Stream::Negative,
+        Stream::Init,
+    ];
+    let mut out = Vec::with_capacity(5 * cases as usize);
+    for t in 0..cases {
+        let key = rng::pcg(t ^ 0x9e37_79b9);
+        let stream = streams[(t % 4) as usize];
+        let position = t.wrapping_mul(2_654_435_761);
+        let slot = t % 61;
+        let window = 1 + (t % 10) as usize;
+        let bits = rng::draw(key, stream, position, slot);
+        out.extend([
+            rng::pcg(t),
+            bits,
+            rng::unit_f32(bits).to_bits(),
+            crate::cpu::update::reach(key, position, window) as u32,
+            sampler.draw(key, position, slot),
+        ]);
+    }
+    out
+}

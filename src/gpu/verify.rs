@@ -1,0 +1,242 @@
+//! Kernel checks on the user's adapter: every kernel against its CPU twin on small random
+//! inputs, for `vectrain verify`.
+
+use crate::batch::Batch;
+use crate::config::Model;
+use crate::cpu::tables::PlainRows;
+use crate::cpu::update::{Scratch, UpdateShape, train_batch};
+use crate::error::Result;
+use crate::gpu::GpuContext;
+use crate::gpu::lookup::{Atomics, GpuTable, gather, gather_cpu, scatter_add, scatter_add_cpu};
+use crate::gpu::shaders::Shader;
+use crate::gpu::step::{Step, TrainState, rng_check, rng_check_cpu};
+use crate::rng::{self, Stream};
+use crate::sampling::{self, NegativeSampler};
+
+/// The result of one kernel check.
+#[derive(Clone, Debug, PartialEq)]
+pub struct KernelCheck {
+    /// What was checked, e.g. "gather" or "sgns step (d=100)".
+    pub name: String,
+    /// Whether the GPU matched the CPU within the check's tolerance.
+    pub passed: bool,
+    /// Largest |GPU - CPU| seen (for the draw checks: the number of differing draws).
+    pub max_error: f32,
+}
+
+/// Tolerance of the training-step checks: |x - y| <= max(1e-5 |x|, 1e-6). The GPU sums dot
+/// products in another order than the CPU and may fuse multiply-adds, so results differ by
+/// rounding, compounded over a few hundred updates of the same rows.
+const STEP_TOLERANCE: (f32, f32) = (1e-5, 1e-6);
+
+/// Runs every kernel check on `ctx`. A kernel that fails to run counts as failed (with an
+/// infinite error); the checks do not stop at the first failure.
+pub fn verify(ctx: &GpuContext) -> Vec<KernelCheck> {
+    let mut checks = Vec::new();
+    let mut record = |name: String, outcome: Result<(bool, f32)>| {
+        let (passed, max_error) = outcome.unwrap_or((false, f32::INFINITY));
+        checks.push(KernelCheck {
+            name,
+            passed,
+            max_error,
+        });
+    };
+    record("gather".into(), check_gather(ctx));
+    if ctx.float_atomics {
+        record(
+            "scatter_add (float atomics)".into(),
+            check_scatter(ctx, Atomics::NativeFloat),
+        );
+    }
+    record(
+        "scatter_add_cas (compare-exchange)".into(),
+        check_scatter(ctx, Atomics::CompareExchange),
+    );
+    for shader in [Shader::Sgns, Shader::Cbow] {
+        record(
+            format!("{} random draws", shader.name()),
+            check_draws(ctx, shader),
+        );
+    }
+    for model in [Model::SkipGram, Model::Cbow] {
+        for dim in [3, 100] {
+            let name = match model {
+                Model::SkipGram => "sgns",
+                Model::Cbow => "cbow",
+            };
+            record(
+                format!("{name} step (d={dim})"),
+                check_step(ctx, model, dim),
+            );
+        }
+    }
+    checks
+}
+
+/// Deterministic test values from the crate's counter-based generator.
+struct Values {
+    key: u32,
+    next: u32,
+}
+
+impl Values {
+    fn new(seed: u32) -> Values {
+        Values {
+            key: rng::epoch_key(seed, 0xfeed),
+            next: 0,
+        }
+    }
+
+    fn bits(&mut self) -> u32 {
+        self.next += 1;
+        rng::draw(self.key, Stream::Init, self.next, 0)
+    }
+
+    fn below(&mut self, n: u32) -> u32 {
+        self.bits() % n
+    }
+
+    /// A multiple of 1/1024 in [-1, 1): sums of a few thousand are exact in f32.
+    fn fraction(&mut self) -> f32 {
+        (self.below(2048) as f32 - 1024.0) / 1024.0
+    }
+
+    /// Uniform in [-scale, scale).
+    fn signed(&mut self, scale: f32) -> f32 {
+        (rng::unit_f32(self.bits()) * 2.0 - 1.0) * scale
+    }
+}
+
+fn max_error(a: &[f32], b: &[f32]) -> f32 {
+    if a.len() != b.len() {
+        return f32::INFINITY;
+    }
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f32::max)
+}
+
+fn check_gather(ctx: &GpuContext) -> Result<(bool, f32)> {
+    let mut values = Values::new(1);
+    let (rows, dim) = (37, 100);
+    let table: Vec<f32> = (0..rows * dim).map(|_| values.signed(1.0)).collect();
+    let ids: Vec<u32> = (0..501).map(|_| values.below(rows as u32)).collect();
+    let got = gather(ctx, &GpuTable::upload(ctx, &table, dim)?, &ids)?;
+    let expected = gather_cpu(&table, dim, &ids);
+    // A gather copies bits: exact.
+    let exact = got.len() == expected.len()
+        && got
+            .iter()
+            .zip(&expected)
+            .all(|(a, b)| a.to_bits() == b.to_bits());
+    Ok((exact, max_error(&got, &expected)))
+}
+
+fn check_scatter(ctx: &GpuContext, atomics: Atomics) -> Result<(bool, f32)> {
+    let mut values = Values::new(2);
+    let (rows, dim) = (11, 100);
+    let table: Vec<f32> = (0..rows * dim).map(|_| values.fraction()).collect();
+    let ids: Vec<u32> = (0..333).map(|_| values.below(rows as u32)).collect();
+    let grads: Vec<f32> = (0..ids.len() * dim).map(|_| values.fraction()).collect();
+    let device = GpuTable::upload(ctx, &table, dim)?;
+    scatter_add(ctx, &device, &ids, &grads, atomics)?;
+    let got = device.read(ctx)?;
+    let mut expected = table;
+    scatter_add_cpu(&mut expected, dim, &ids, &grads);
+    // Binary fractions add exactly in any order: the result must be bit-exact.
+    let exact = got.len() == expected.len()
+        && got
+            .iter()
+            .zip(&expected)
+            .all(|(a, b)| a.to_bits() == b.to_bits());
+    Ok((exact, max_error(&got, &expected)))
+}
+
+fn check_draws(ctx: &GpuContext, shader: Shader) -> Result<(bool, f32)> {
+    let counts: Vec<u64> = (0..500).map(|i| 1 + 10_000 / (i + 1)).collect();
+    let sampler = NegativeSampler::new(&counts, 0.75);
+    let cases = 10_000;
+    let got = rng_check(ctx, shader, &sampler, cases)?;
+    let expected = rng_check_cpu(&sampler, cases);
+    let differing = if got.len() == expected.len() {
+        got.iter().zip(&expected).filter(|(a, b)| a != b).count()
+    } else {
+        expected.len()
+    };
+    Ok((differing == 0, differing as f32))
+}
+
+/// One step on a fixed batch: one centre per dispatch on the GPU against `train_batch`.
+fn check_step(ctx: &GpuContext, model: Model, dim: usize) -> Result<(bool, f32)> {
+    let mut values = Values::new(3 + dim as u32);
+    let vocab = 40u32;
+    let key = rng::epoch_key(3, 1);
+    let mut counts = vec![0u64; vocab as usize];
+    let mut sentences = Vec::new();
+    let mut tokens = 0;
+    while tokens < 300 {
+        let len = 1 + values.below(14) as usize;
+        // The smaller of two draws favours small ids, so words repeat within windows.
+        let sentence: Vec<u32> = (0..len)
+            .map(|_| values.below(vocab).min(values.below(vocab)))
+            .collect();
+        sentence.iter().for_each(|&w| counts[w as usize] += 1);
+        tokens += len;
+        sentences.push(sentence);
+    }
+    let keep = sampling::keep_probabilities(&counts, 1e-2);
+    let mut batch = Batch::new();
+    let mut position = 0;
+    for sentence in &sentences {
+        batch.push_sentence(sentence, position, &keep, key);
+        position += sentence.len() as u32;
+    }
+    let shape = UpdateShape {
+        model,
+        dim,
+        window: 3,
+        negative: 5,
+    };
+    let sampler = NegativeSampler::new(&counts, 0.75);
+    let cells = vocab as usize * dim;
+    let input: Vec<f32> = (0..cells).map(|_| values.signed(0.5)).collect();
+    let output: Vec<f32> = (0..cells).map(|_| values.signed(0.5)).collect();
+    let alpha = 0.05;
+
+    let state = TrainState::new(ctx, &shape, &input, &output, &sampler)?;
+    let mut device = state.batch_buffers(ctx, batch.len())?;
+    state.upload(ctx, &mut device, &batch)?;
+    let steps: Vec<Step> = (0..batch.len() as u32)
+        .map(|base| Step {
+            base,
+            count: 1,
+            alpha,
+            key,
+        })
+        .collect();
+    state.run(ctx, &device, &steps)?;
+    let (gpu_input, gpu_output) = state.read_tables(ctx)?;
+
+    let (mut cpu_input, mut cpu_output) = (input, output);
+    train_batch(
+        &shape,
+        &mut PlainRows::new(&mut cpu_input, dim),
+        &mut PlainRows::new(&mut cpu_output, dim),
+        &sampler,
+        &batch,
+        key,
+        alpha,
+        &mut Scratch::new(&shape),
+    );
+    let (rel, abs) = STEP_TOLERANCE;
+    let close = |a: &[f32], b: &[f32]| {
+        a.len() == b.len()
+            && a.iter()
+                .zip(b)
+                .all(|(x, y)| (x - y).abs() <= (rel * x.abs().max(y.abs())).max(abs))
+    };
+    let passed = close(&gpu_input, &cpu_input) && close(&gpu_output, &cpu_output);
+    let error = max_error(&gpu_input, &cpu_input).max(max_error(&gpu_output, &cpu_output));
+    Ok((passed, error))
+}

@@ -1,0 +1,151 @@
+//! The lookup kernels against their CPU twins, and every shader validated by naga (which
+//! needs no GPU).
+
+mod common;
+
+use std::path::Path;
+
+use common::{TestRng, Tolerance, assert_close, gpu};
+use vectrain::gpu::lookup::{gather_cpu, scatter_add_cpu};
+use vectrain::gpu::shaders::Shader;
+use vectrain::gpu::{Atomics, GpuTable, gather, scatter_add};
+
+/// Parses and validates every `shaders/*.wgsl` with naga, with the capabilities vectrain may
+/// use (float atomics included): catches shader errors on any machine.
+#[test]
+fn every_shader_parses_and_validates() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("shaders");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("shaders/ is readable")
+        .map(|e| e.expect("directory entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "wgsl"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= Shader::ALL.len(), "found only {files:?}");
+    let capabilities = naga::valid::Capabilities::SHADER_FLOAT32_ATOMIC;
+    for path in &files {
+        let source = std::fs::read_to_string(path).expect("shader is readable");
+        let module = naga::front::wgsl::parse_str(&source)
+            .unwrap_or_else(|e| panic!("{}:\n{}", path.display(), e.emit_to_string(&source)));
+        naga::valid::Validator::new(naga::valid::ValidationFlags::all(), capabilities)
+            .validate(&module)
+            .unwrap_or_else(|e| {
+                panic!(
+                    "{} does not validate:\n{}",
+                    path.display(),
+                    e.emit_to_string(&source)
+                )
+            });
+    }
+    // The registry embeds exactly these files.
+    for shader in Shader::ALL {
+        let on_disk =
+            std::fs::read_to_string(dir.join(shader.file_name())).expect("registered file");
+        assert_eq!(
+            on_disk,
+            shader.source(),
+            "{} differs from the registry",
+            shader.file_name()
+        );
+    }
+}
+
+/// A `rows` x `dim` table of random values and `n` ids with many repeats.
+fn inputs(rng: &mut TestRng, rows: u32, dim: usize, n: usize) -> (Vec<f32>, Vec<u32>) {
+    let table = (0..rows as usize * dim)
+        .map(|_| rng.signed_unit())
+        .collect();
+    let ids = (0..n).map(|_| rng.below(rows)).collect();
+    (table, ids)
+}
+
+#[test]
+fn gather_matches_cpu() {
+    let Some(ctx) = gpu() else { return };
+    let mut rng = TestRng(1);
+    // Sizes that do not divide the workgroup (256), dimensions 1, 3, 100, 300.
+    for (rows, dim, n) in [
+        (7, 1, 1001),
+        (50, 3, 333),
+        (40, 100, 257),
+        (9, 300, 100),
+        (5, 3, 0),
+    ] {
+        let (table, ids) = inputs(&mut rng, rows, dim, n);
+        let gpu_table = GpuTable::upload(ctx, &table, dim).expect("upload");
+        let got = gather(ctx, &gpu_table, &ids).expect("gather");
+        // A gather copies bits: exact.
+        assert_close(
+            &format!("gather rows={rows} dim={dim} n={n}"),
+            &got,
+            &gather_cpu(&table, dim, &ids),
+            Tolerance::EXACT,
+        );
+    }
+}
+
+#[test]
+fn gather_rejects_out_of_range_ids() {
+    let Some(ctx) = gpu() else { return };
+    let table = GpuTable::upload(ctx, &[0.0; 6], 3).expect("upload");
+    assert!(gather(ctx, &table, &[0, 2]).is_err());
+}
+
+/// Values that are multiples of 1/1024 in [-1, 1): every partial sum of at most a few
+/// thousand of them is exact in f32 (24-bit significand, < 2^13 * 2^10), so the result does
+/// not depend on the order of the atomic additions and must equal the CPU's bit for bit.
+fn binary_fractions(rng: &mut TestRng, n: usize) -> Vec<f32> {
+    (0..n)
+        .map(|_| (rng.below(2048) as f32 - 1024.0) / 1024.0)
+        .collect()
+}
+
+fn scatter_case(atomics: Atomics) {
+    let Some(ctx) = gpu() else { return };
+    if atomics == Atomics::NativeFloat && !ctx.float_atomics {
+        eprintln!(
+            "{} has no float atomics: native scatter-add not tested",
+            ctx.describe()
+        );
+        return;
+    }
+    let mut rng = TestRng(2);
+    for (rows, dim, n) in [(3, 1, 1001), (50, 3, 333), (20, 100, 257), (4, 300, 77)] {
+        let table = binary_fractions(&mut rng, rows as usize * dim);
+        let ids: Vec<u32> = (0..n).map(|_| rng.below(rows)).collect();
+        let grads = binary_fractions(&mut rng, n * dim);
+        let gpu_table = GpuTable::upload(ctx, &table, dim).expect("upload");
+        scatter_add(ctx, &gpu_table, &ids, &grads, atomics).expect("scatter-add");
+        let got = gpu_table.read(ctx).expect("read back");
+        let mut expected = table.clone();
+        scatter_add_cpu(&mut expected, dim, &ids, &grads);
+        assert_close(
+            &format!("scatter-add {atomics:?} rows={rows} dim={dim} n={n}"),
+            &got,
+            &expected,
+            Tolerance::EXACT,
+        );
+    }
+}
+
+#[test]
+fn scatter_add_native_matches_cpu() {
+    scatter_case(Atomics::NativeFloat);
+}
+
+#[test]
+fn scatter_add_compare_exchange_matches_cpu() {
+    scatter_case(Atomics::CompareExchange);
+}
+
+/// `verify` (what `vectrain verify` prints) passes every check on this machine's adapter.
+#[test]
+fn verify_passes_on_this_adapter() {
+    let Some(ctx) = gpu() else { return };
+    let checks = vectrain::gpu::verify(ctx);
+    for check in &checks {
+        eprintln!("{check:?}");
+    }
+    assert!(checks.len() >= 8, "{} checks", checks.len());
+    assert!(checks.iter().all(|c| c.passed), "{checks:#?}");
+}

@@ -1,0 +1,180 @@
+//! The training kernels against the CPU reference: random draws bit for bit, and one
+//! training step on a fixed batch.
+
+mod common;
+
+use common::{TestRng, Tolerance, assert_close, gpu, max_error};
+use vectrain::batch::Batch;
+use vectrain::config::Model;
+use vectrain::cpu::tables::PlainRows;
+use vectrain::cpu::update::{Scratch, UpdateShape, train_batch};
+use vectrain::gpu::shaders::Shader;
+use vectrain::gpu::step::{Step, TrainState, rng_check, rng_check_cpu};
+use vectrain::rng;
+use vectrain::sampling::{self, NegativeSampler};
+
+/// Counts with a long tail, like a corpus's.
+fn zipf_counts(words: usize) -> Vec<u64> {
+    (0..words).map(|i| 1 + 10_000 / (i as u64 + 1)).collect()
+}
+
+/// `pcg`, `draw`, `unit`, the window shrink and the alias-table negative of both training
+/// shaders equal src/rng.rs and src/sampling.rs bit for bit (integer maths and an exact
+/// conversion: no tolerance).
+#[test]
+fn wgsl_draws_equal_rust_draws() {
+    let Some(ctx) = gpu() else { return };
+    let sampler = NegativeSampler::new(&zipf_counts(1000), 0.75);
+    let cases = 20_000;
+    let expected = rng_check_cpu(&sampler, cases);
+    for shader in [Shader::Sgns, Shader::Cbow] {
+        let got = rng_check(ctx, shader, &sampler, cases).expect("rng check");
+        assert_eq!(got.len(), expected.len());
+        if let Some(i) = (0..got.len()).find(|&i| got[i] != expected[i]) {
+            panic!(
+                "{}: case {} value {} is {} on the GPU and {} on the CPU",
+                shader.name(),
+                i / 5,
+                i % 5,
+                got[i],
+                expected[i]
+            );
+        }
+    }
+}
+
+/// A batch of a small random corpus: `vocab` words (Zipf-like, so words repeat within
+/// windows), sentences of 1 to 14 tokens, subsampled as training does.
+fn random_batch(rng: &mut TestRng, vocab: u32, tokens: usize, key: u32) -> (Batch, Vec<u64>) {
+    let mut counts = vec![0u64; vocab as usize];
+    let mut sentences = Vec::new();
+    let mut total = 0;
+    while total < tokens {
+        let len = 1 + rng.below(14) as usize;
+        let sentence: Vec<u32> = (0..len)
+            .map(|_| {
+                // Squaring a uniform draw favours small ids.
+                let u = rng.below(1 << 16) as u64;
+                ((u * u * vocab as u64) >> 32) as u32
+            })
+            .collect();
+        for &w in &sentence {
+            counts[w as usize] += 1;
+        }
+        total += len;
+        sentences.push(sentence);
+    }
+    let keep = sampling::keep_probabilities(&counts, 1e-2);
+    let mut batch = Batch::new();
+    let mut position = 0;
+    for sentence in &sentences {
+        batch.push_sentence(sentence, position, &keep, key);
+        position += sentence.len() as u32;
+    }
+    (batch, counts)
+}
+
+/// One training step on a fixed batch: the GPU kernel with one centre per dispatch (all
+/// dispatches in one compute pass, which WebGPU runs in order) against `train_batch`.
+///
+/// Tolerance: the GPU sums dot products in a different order (tree reduction over lanes
+/// versus eight CPU accumulators), may fuse multiply-adds, and its `exp` may differ by an ulp,
+/// so results differ by rounding, compounded over the few hundred updates of the batch that
+/// touch the same rows: |x - y| <= max(1e-5 |x|, 1e-6) (the values are of order 0.1 to 1,
+/// so 1e-6 is ~10 ulps there, and 1e-5 relative is ~100 ulps).
+fn one_step(model: Model, dim: usize) {
+    let Some(ctx) = gpu() else { return };
+    let mut rng = TestRng(7 + dim as u64);
+    let vocab = 40;
+    let key = rng::epoch_key(3, 1);
+    let (batch, counts) = random_batch(&mut rng, vocab, 400, key);
+    assert!(batch.len() > 200, "batch of {} tokens", batch.len());
+    let shape = UpdateShape {
+        model,
+        dim,
+        window: 3,
+        negative: 5,
+    };
+    let sampler = NegativeSampler::new(&counts, 0.75);
+    let cells = vocab as usize * dim;
+    // Both tables random (not the zero output table of training), so every term counts.
+    let input: Vec<f32> = (0..cells).map(|_| 0.5 * rng.signed_unit()).collect();
+    let output: Vec<f32> = (0..cells).map(|_| 0.5 * rng.signed_unit()).collect();
+    let alpha = 0.05;
+
+    let state = TrainState::new(ctx, &shape, &input, &output, &sampler).expect("state");
+    let mut device = state
+        .batch_buffers(ctx, batch.len())
+        .expect("batch buffers");
+    state.upload(ctx, &mut device, &batch).expect("upload");
+    let steps: Vec<Step> = (0..batch.len() as u32)
+        .map(|base| Step {
+            base,
+            count: 1,
+            alpha,
+            key,
+        })
+        .collect();
+    state.run(ctx, &device, &steps).expect("run");
+    let (gpu_input, gpu_output) = state.read_tables(ctx).expect("read tables");
+    let gpu_loss = state.read_loss(ctx).expect("read loss");
+
+    let (mut cpu_input, mut cpu_output) = (input.clone(), output.clone());
+    let cpu_loss = train_batch(
+        &shape,
+        &mut PlainRows::new(&mut cpu_input, dim),
+        &mut PlainRows::new(&mut cpu_output, dim),
+        &sampler,
+        &batch,
+        key,
+        alpha,
+        &mut Scratch::new(&shape),
+    );
+    let tolerance = Tolerance {
+        rel: 1e-5,
+        abs: 1e-6,
+    };
+    eprintln!(
+        "{model:?} dim {dim}: {} tokens, {} updates; max error input {:e}, output {:e}, \
+         loss {} vs {}",
+        batch.len(),
+        cpu_loss.examples,
+        max_error(&gpu_input, &cpu_input),
+        max_error(&gpu_output, &cpu_output),
+        gpu_loss.loss,
+        cpu_loss.loss
+    );
+    // The step changed the tables (so the comparison is not vacuous).
+    assert!(max_error(&cpu_input, &input) > 1e-3 && max_error(&cpu_output, &output) > 1e-3);
+    assert_close("input table", &gpu_input, &cpu_input, tolerance);
+    assert_close("output table", &gpu_output, &cpu_output, tolerance);
+    assert_eq!(gpu_loss.examples, cpu_loss.examples, "number of updates");
+    // The GPU sums the loss in f32 per workgroup: 1e-5 relative is ample for a few hundred
+    // terms.
+    assert!(
+        (gpu_loss.loss - cpu_loss.loss).abs() <= 1e-5 * cpu_loss.loss.abs(),
+        "loss {} on the GPU, {} on the CPU",
+        gpu_loss.loss,
+        cpu_loss.loss
+    );
+}
+
+#[test]
+fn skipgram_step_matches_cpu_dim_3() {
+    one_step(Model::SkipGram, 3);
+}
+
+#[test]
+fn skipgram_step_matches_cpu_dim_100() {
+    one_step(Model::SkipGram, 100);
+}
+
+#[test]
+fn cbow_step_matches_cpu_dim_3() {
+    one_step(Model::Cbow, 3);
+}
+
+#[test]
+fn cbow_step_matches_cpu_dim_100() {
+    one_step(Model::Cbow, 100);
+}
