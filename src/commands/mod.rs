@@ -1,8 +1,12 @@
 //! Subcommands, one module each.
 
+mod backend;
+mod bench;
+mod devices;
 mod eval;
 mod progress;
 mod train;
+mod verify;
 
 use clap::{Parser, Subcommand};
 
@@ -20,6 +24,12 @@ enum Command {
     Train(train::TrainArgs),
     /// Measure vectors: analogy accuracy (3CosAdd) and word-pair Spearman correlation.
     Eval(eval::EvalArgs),
+    /// List the GPU adapters wgpu sees, best first, with float-atomic support and limits.
+    Devices(devices::DevicesArgs),
+    /// Check every GPU kernel against its CPU twin on this machine's adapter.
+    Verify(verify::VerifyArgs),
+    /// Train the same corpus on the GPU and the CPU; words/s, loss and accuracy side by side.
+    Bench(bench::BenchArgs),
 }
 
 /// Runs the chosen subcommand.
@@ -27,5 +37,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Train(args) => train::run(args),
         Command::Eval(args) => eval::run(args),
+        Command::Devices(args) => devices::run(args),
+        Command::Verify(args) => verify::run(args),
+        Command::Bench(args) => bench::run(args),
     }
 }

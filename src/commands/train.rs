@@ -5,9 +5,11 @@ use std::time::Instant;
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
+use vectrain::cpu::Trained;
 use vectrain::io::{VectorFormat, write_vectors};
-use vectrain::{Corpus, Model, ReadOptions, TrainConfig};
+use vectrain::{Corpus, Model, ReadOptions, TrainConfig, TrainParams};
 
+use super::backend::{BackendOptions, Trainer};
 use super::progress;
 
 /// The small public-domain corpus trained on when `--input` is not given: the King James
@@ -46,26 +48,28 @@ impl From<FormatArg> for VectorFormat {
     }
 }
 
-/// Where training runs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum BackendArg {
-    /// The multi-threaded CPU trainer.
-    Cpu,
-}
-
 /// Options of `vectrain train`.
 #[derive(Args, Debug)]
 pub struct TrainArgs {
-    /// Corpus: UTF-8 text (or .gz), one sentence per line, tokens separated by whitespace.
-    /// Without it, a small embedded corpus (the King James Bible) is used.
-    #[arg(long, short)]
-    input: Option<PathBuf>,
     /// Where to write the vectors (written to a temporary file, renamed when complete).
     #[arg(long, short, default_value = "vectors.txt")]
     output: PathBuf,
     /// Format of the output file.
     #[arg(long, value_enum, default_value_t = FormatArg::W2vText)]
     format: FormatArg,
+    #[command(flatten)]
+    settings: Settings,
+    #[command(flatten)]
+    backend: BackendOptions,
+}
+
+/// The corpus and training settings, shared by `train` and `bench`.
+#[derive(Args, Debug, Clone)]
+pub struct Settings {
+    /// Corpus: UTF-8 text (or .gz), one sentence per line, tokens separated by whitespace.
+    /// Without it, a small embedded corpus (the King James Bible) is used.
+    #[arg(long, short)]
+    pub input: Option<PathBuf>,
     /// Skip-gram or CBOW.
     #[arg(long, value_enum, default_value_t = ModelArg::Skipgram)]
     model: ModelArg,
@@ -111,13 +115,11 @@ pub struct TrainArgs {
     /// Lowercase the corpus while reading.
     #[arg(long)]
     lowercase: bool,
-    /// Where to train.
-    #[arg(long, value_enum, default_value_t = BackendArg::Cpu)]
-    backend: BackendArg,
 }
 
-impl TrainArgs {
-    fn config(&self) -> TrainConfig {
+impl Settings {
+    /// The library's configuration for these settings.
+    pub fn config(&self) -> TrainConfig {
         TrainConfig {
             model: match self.model {
                 ModelArg::Skipgram => Model::SkipGram,
@@ -149,16 +151,15 @@ pub fn read_corpus(input: Option<&Path>, options: &ReadOptions) -> vectrain::Res
     }
 }
 
-/// Runs `vectrain train`.
-pub fn run(args: TrainArgs) -> anyhow::Result<()> {
-    let params = args.config().check()?;
+/// Reads the corpus of `settings` and says what it holds.
+pub fn load_corpus(settings: &Settings, params: &TrainParams) -> anyhow::Result<Corpus> {
     let started = Instant::now();
     let options = ReadOptions {
         lowercase: params.lowercase,
         min_count: params.min_count,
         max_vocab: params.max_vocab,
     };
-    let corpus = read_corpus(args.input.as_deref(), &options)?;
+    let corpus = read_corpus(settings.input.as_deref(), &options)?;
     let stats = &corpus.stats;
     eprintln!(
         "corpus {}: {} lines, {} tokens, {} distinct words; vocabulary {} words (min-count {}), {} tokens kept, {:.1} MiB in memory, read in {:.1} s",
@@ -192,14 +193,27 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
             vectrain::corpus::MAX_TOKEN_BYTES
         );
     }
-    let total = corpus.len() as u64 * params.epochs as u64;
-    let bar = progress::training_bar(total);
-    let trained = match args.backend {
-        BackendArg::Cpu => {
-            vectrain::cpu::train(&corpus, &params, &mut |p| progress::show(&bar, p))?
-        }
-    };
+    Ok(corpus)
+}
+
+/// Trains with a progress bar.
+pub fn train_with_bar(
+    trainer: &Trainer,
+    corpus: &Corpus,
+    params: &TrainParams,
+) -> vectrain::Result<Trained> {
+    let bar = progress::training_bar(corpus.len() as u64 * params.epochs as u64);
+    let trained = trainer.train(corpus, params, &mut |p| progress::show(&bar, p));
     bar.finish_and_clear();
+    trained
+}
+
+/// Runs `vectrain train`.
+pub fn run(args: TrainArgs) -> anyhow::Result<()> {
+    let params = args.settings.config().check()?;
+    let corpus = load_corpus(&args.settings, &params)?;
+    let trainer = Trainer::choose(&args.backend)?;
+    let trained = train_with_bar(&trainer, &corpus, &params)?;
     let run = &trained.stats;
     for (epoch, stats) in run.epochs.iter().enumerate() {
         eprintln!(
