@@ -12,3 +12,6 @@ export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-/tmp}"
 cargo build --release --all-targets
 # Everything, GPU tests on Vulkan (lavapipe has float atomics: native scatter-add).
 WGPU_BACKEND=vulkan cargo test --release
+# The GPU kernel tests again on the GL backend (no float atomics: the compare-exchange path
+# is the one the adapter offers).
+WGPU_BACKEND=gl cargo test --release --test gpu_kernels --test gpu_training

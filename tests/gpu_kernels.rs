@@ -103,8 +103,13 @@ fn binary_fractions(rng: &mut TestRng, n: usize) -> Vec<f32> {
 fn scatter_case(atomics: Atomics) {
     let Some(ctx) = gpu() else { return };
     if atomics == Atomics::NativeFloat && !ctx.float_atomics {
+        // Without the feature the native kernel cannot run: asking for it must be a clear
+        // error, not a validation panic (the GL run of CI takes this branch).
+        let table = GpuTable::upload(ctx, &[0.0; 4], 2).expect("upload");
+        let error = scatter_add(ctx, &table, &[1], &[1.0, 2.0], atomics).unwrap_err();
+        assert!(error.to_string().contains("atomic"), "{error}");
         eprintln!(
-            "{} has no float atomics: native scatter-add not tested",
+            "{} has no float atomics: refused as it should be",
             ctx.describe()
         );
         return;

@@ -31,8 +31,8 @@ fn alias_table_draws_follow_count_to_the_three_quarters() {
 fn keep_probability_is_word2vecs_formula() {
     let counts = [1_000_000u64, 1000, 1];
     let keep = keep_probabilities(&counts, 1e-3);
-    let t = 1e-3 * 1_001_001.0;
-    let f = 1_000_000.0;
+    let t: f64 = 1e-3 * 1_001_001.0;
+    let f: f64 = 1_000_000.0;
     let expected = ((f / t).sqrt() + 1.0) * t / f;
     assert!((keep[0] as f64 - expected).abs() < 1e-6);
     assert_eq!(keep[1], 1.0);
