@@ -24,8 +24,10 @@ pub mod embeddings;
 pub mod error;
 pub mod eval;
 pub mod io;
+pub mod matrix;
 pub mod rng;
 pub mod sampling;
+pub mod sentences;
 pub mod training;
 pub mod vocab;
 
