@@ -106,7 +106,7 @@ fn npy_loads_in_numpy_bit_exact() {
     let m = matrix::build(&emb, &index, OovInit::Random { seed: 1 });
     let mut data = m.data.clone();
     // Values that test the encoding: signed zero, subnormal, extremes (one row of 16).
-    data.extend([
+    let special = [
         -0.0,
         1e-40,
         f32::MAX,
@@ -115,7 +115,8 @@ fn npy_loads_in_numpy_bit_exact() {
         0.1,
         3.0,
         1e30,
-    ]);
+    ];
+    data.extend(special.repeat(2));
     for shape in [vec![m.rows + 2, m.dim], vec![data.len()]] {
         let path = dir.path().join("m.npy");
         npy::write_f32_file(&path, &shape, &data).unwrap();
