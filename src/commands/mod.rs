@@ -1,7 +1,14 @@
 //! Subcommands, one module each.
 
+mod analogy;
+mod convert;
 mod eval;
+mod lookup;
+mod matrix;
 mod progress;
+mod sentences;
+mod similar;
+mod output;
 mod train;
 
 use clap::{Parser, Subcommand};
@@ -20,6 +27,18 @@ enum Command {
     Train(train::TrainArgs),
     /// Measure vectors: analogy accuracy (3CosAdd) and word-pair Spearman correlation.
     Eval(eval::EvalArgs),
+    /// The nearest words of some words, by cosine similarity (gensim's most_similar).
+    Similar(similar::SimilarArgs),
+    /// Solve "a is to b as c is to ?" (3CosAdd, or 3CosMul with --cosmul).
+    Analogy(analogy::AnalogyArgs),
+    /// Print the vectors of some words.
+    Lookup(lookup::LookupArgs),
+    /// Sentence (and document) vectors of a text file: mean, max or SIF pooling.
+    Sentences(sentences::SentencesArgs),
+    /// The embedding matrix of a model's vocabulary (word -> index), as .npy.
+    Matrix(matrix::MatrixArgs),
+    /// Rewrite a vector file in another format.
+    Convert(convert::ConvertArgs),
 }
 
 /// Runs the chosen subcommand.
@@ -27,5 +46,11 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Train(args) => train::run(args),
         Command::Eval(args) => eval::run(args),
+        Command::Similar(args) => similar::run(args),
+        Command::Analogy(args) => analogy::run(args),
+        Command::Lookup(args) => lookup::run(args),
+        Command::Sentences(args) => sentences::run(args),
+        Command::Matrix(args) => matrix::run(args),
+        Command::Convert(args) => convert::run(args),
     }
 }
