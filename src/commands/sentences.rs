@@ -92,16 +92,15 @@ pub fn run(args: SentencesArgs) -> anyhow::Result<()> {
     let tokenize =
         |line: &str| -> Vec<String> { line.split_whitespace().map(str::to_owned).collect() };
     let pooled = if args.documents {
+        // Blank lines end a document; runs of them make no empty document.
         let mut documents: Vec<Vec<Vec<String>>> = vec![Vec::new()];
         for line in text.lines() {
-            match documents.last_mut() {
-                Some(doc) if line.trim().is_empty() => {
-                    if !doc.is_empty() {
-                        documents.push(Vec::new());
-                    }
+            if !line.trim().is_empty() {
+                if let Some(doc) = documents.last_mut() {
+                    doc.push(tokenize(line));
                 }
-                Some(doc) => doc.push(tokenize(line)),
-                None => {}
+            } else if documents.last().is_some_and(|d| !d.is_empty()) {
+                documents.push(Vec::new());
             }
         }
         documents.retain(|d| !d.is_empty());
