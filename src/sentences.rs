@@ -24,7 +24,7 @@
 //! SIF). A sentence left without a token pools to zeros.
 //!
 //! [`documents`] appends to each sentence's vector the vector of its document (the same
-//! pooling over all the document's tokens), and [`concat`] appends caller-supplied features.
+//! pooling over all the document's tokens), and [`concat()`] appends caller-supplied features.
 
 use crate::embeddings::{Embeddings, Oov};
 use crate::error::{Error, Result};
@@ -312,7 +312,7 @@ where
 /// matrix `rows`: the first right singular vector of `X`. Zeros if `X` is zero. The sign is
 /// arbitrary (it does not matter to the projection).
 ///
-/// `XᵀX` is squared [`SQUARINGS`] times (rescaled each time), so that the dominant
+/// `XᵀX` is squared ten times (rescaled each time), so that the dominant
 /// eigenvector stands out whatever the eigenvalue gap; a column of that power starts the
 /// power iteration on `XᵀX`, which stops when the vector no longer moves. All in f64.
 pub fn first_component(rows: &[f32], dim: usize) -> Vec<f32> {
