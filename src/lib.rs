@@ -15,6 +15,34 @@
 //! assert_eq!(trained.embeddings.get("cat").map(|v| v.len()), Some(16));
 //! # Ok::<(), vectrain::Error>(())
 //! ```
+//!
+//! Trained or downloaded vectors answer queries: batch lookups into a caller's buffer,
+//! nearest neighbours, analogies, and pooled sentence vectors.
+//!
+//! ```
+//! use vectrain::embeddings::{LookupOptions, Oov};
+//! use vectrain::sentences::{self, Pooling};
+//!
+//! let dir = tempfile::tempdir()?;
+//! let path = dir.path().join("vectors.txt");
+//! std::fs::write(&path, "3 2\nthe 1 0\ncat 0 2\nsat 4 4\n")?;
+//! let emb = vectrain::read_vectors(&path)?;
+//!
+//! // A batch of words into a buffer of 3 x 2 values; unknown words become zeros.
+//! let mut out = [0.0f32; 6];
+//! let mut found = [false; 3];
+//! let rows = emb.embedding_batch_into(&["cat", "dog", "sat"], LookupOptions::new(Oov::Zeros),
+//!                                     &mut out, &mut found)?;
+//! assert_eq!((rows, found), (3, [true, false, true]));
+//! assert_eq!(out, [0.0, 2.0, 0.0, 0.0, 4.0, 4.0]);
+//!
+//! assert_eq!(emb.most_similar("cat", 1, &[])?[0].word, "sat");
+//!
+//! // The mean of a sentence's known words.
+//! let pooled = sentences::pool(&emb, &[["the", "cat", "sat"]], &Pooling::Mean, Oov::Skip)?;
+//! assert_eq!(pooled.row(0), [5.0 / 3.0, 2.0]);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 pub mod batch;
 pub mod config;
@@ -25,8 +53,10 @@ pub mod error;
 pub mod eval;
 pub mod gpu;
 pub mod io;
+pub mod matrix;
 pub mod rng;
 pub mod sampling;
+pub mod sentences;
 pub mod training;
 pub mod vocab;
 

@@ -1,10 +1,17 @@
 //! Subcommands, one module each.
 
+mod analogy;
 mod backend;
 mod bench;
+mod convert;
 mod devices;
 mod eval;
+mod lookup;
+mod matrix;
+mod output;
 mod progress;
+mod sentences;
+mod similar;
 mod train;
 mod verify;
 
@@ -30,6 +37,18 @@ enum Command {
     Verify(verify::VerifyArgs),
     /// Train the same corpus on the GPU and the CPU; words/s, loss and accuracy side by side.
     Bench(bench::BenchArgs),
+    /// The nearest words of some words, by cosine similarity (gensim's most_similar).
+    Similar(similar::SimilarArgs),
+    /// Solve "a is to b as c is to ?" (3CosAdd, or 3CosMul with --cosmul).
+    Analogy(analogy::AnalogyArgs),
+    /// Print the vectors of some words.
+    Lookup(lookup::LookupArgs),
+    /// Sentence (and document) vectors of a text file: mean, max or SIF pooling.
+    Sentences(sentences::SentencesArgs),
+    /// The embedding matrix of a model's vocabulary (word -> index), as .npy.
+    Matrix(matrix::MatrixArgs),
+    /// Rewrite a vector file in another format.
+    Convert(convert::ConvertArgs),
 }
 
 /// Runs the chosen subcommand.
@@ -40,5 +59,11 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Devices(args) => devices::run(args),
         Command::Verify(args) => verify::run(args),
         Command::Bench(args) => bench::run(args),
+        Command::Similar(args) => similar::run(args),
+        Command::Analogy(args) => analogy::run(args),
+        Command::Lookup(args) => lookup::run(args),
+        Command::Sentences(args) => sentences::run(args),
+        Command::Matrix(args) => matrix::run(args),
+        Command::Convert(args) => convert::run(args),
     }
 }

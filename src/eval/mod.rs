@@ -17,7 +17,7 @@
 //! See [`analogy`] and [`similarity`] for the details of each.
 
 pub mod analogy;
-mod search;
+pub(crate) mod search;
 pub mod similarity;
 pub mod stats;
 

@@ -27,14 +27,14 @@ const QUERY_BATCH: usize = 64;
 
 /// The best `k` rows for one query: `(score, row)`, best first, ties to the lower row.
 #[derive(Clone, Debug, PartialEq)]
-pub(super) struct TopK {
+pub(crate) struct TopK {
     k: usize,
     best: Vec<(f32, u32)>,
 }
 
 impl TopK {
     /// An empty list that keeps `k` rows.
-    pub(super) fn new(k: usize) -> TopK {
+    pub(crate) fn new(k: usize) -> TopK {
         TopK {
             k,
             best: Vec::with_capacity(k + 1),
@@ -44,7 +44,7 @@ impl TopK {
     /// Considers `row` with `score`. Rows must be offered in increasing order, so that a later
     /// row never displaces an equal score. NaN scores are ignored (gensim sorts them last).
     #[inline]
-    pub(super) fn offer(&mut self, score: f32, row: u32) {
+    pub(crate) fn offer(&mut self, score: f32, row: u32) {
         // `partial_cmp` so that NaN, which is unordered, is refused.
         if score.partial_cmp(&self.threshold()) != Some(std::cmp::Ordering::Greater) {
             return;
@@ -64,14 +64,19 @@ impl TopK {
     }
 
     /// The rows kept, best first.
-    pub(super) fn rows(&self) -> impl Iterator<Item = u32> + '_ {
+    pub(crate) fn rows(&self) -> impl Iterator<Item = u32> + '_ {
         self.best.iter().map(|&(_, row)| row)
+    }
+
+    /// The `(score, row)` pairs kept, best first.
+    pub(crate) fn entries(&self) -> &[(f32, u32)] {
+        &self.best
     }
 }
 
 /// The Euclidean norm of each row, summed in f64 and rounded to f32 (numpy's float32 norm
 /// is within an ulp of it).
-pub(super) fn row_norms(rows: &[f32], dim: usize) -> Vec<f32> {
+pub(crate) fn row_norms(rows: &[f32], dim: usize) -> Vec<f32> {
     rows.chunks_exact(dim)
         .map(|row| {
             let sum: f64 = row.iter().map(|&x| f64::from(x) * f64::from(x)).sum();
@@ -82,7 +87,7 @@ pub(super) fn row_norms(rows: &[f32], dim: usize) -> Vec<f32> {
 
 /// Dot product summed left to right: the order every score of this module uses.
 #[inline]
-pub(super) fn dot(a: &[f32], b: &[f32]) -> f32 {
+pub(crate) fn dot(a: &[f32], b: &[f32]) -> f32 {
     debug_assert_eq!(a.len(), b.len());
     a.iter().zip(b).fold(0.0, |sum, (x, y)| sum + x * y)
 }
@@ -142,7 +147,7 @@ fn micro_kernel(panel: &[f32], queries: [&[f32]; TILE]) -> [[f32; PANEL]; TILE] 
 /// For each query (row-major `[n, dim]`), the `k` rows with the highest
 /// `dot(row, query) / norms[row]`, using up to `threads` threads. Rows of zero norm never
 /// enter (gensim's 0/0 is NaN, sorted last).
-pub(super) fn top_k(
+pub(crate) fn top_k(
     rows: &[f32],
     norms: &[f32],
     dim: usize,
@@ -214,7 +219,7 @@ fn search_batch(panels: &Panels, batch: &[f32], out: &mut [TopK]) {
 
 /// The plain version of [`top_k`]: one query and one row at a time, one thread.
 #[cfg(test)]
-pub(super) fn top_k_reference(
+pub(crate) fn top_k_reference(
     rows: &[f32],
     norms: &[f32],
     dim: usize,

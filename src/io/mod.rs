@@ -10,6 +10,7 @@
 
 pub mod atomic;
 pub mod glove_text;
+pub mod npy;
 mod rows;
 mod text;
 pub mod word2vec_binary;

@@ -1,0 +1,69 @@
+//! `vectrain analogy`: "a is to b as c is to ?" by 3CosAdd or 3CosMul.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use serde_json::json;
+use vectrain::embeddings::AnalogyMethod;
+
+use super::output;
+
+/// Options of `vectrain analogy`.
+#[derive(Args, Debug)]
+pub struct AnalogyArgs {
+    /// Vector file (word2vec text or binary, or GloVe text; detected).
+    file: PathBuf,
+    /// a, in "a is to b as c is to ?".
+    a: String,
+    /// b.
+    b: String,
+    /// c.
+    c: String,
+    /// Answers to print.
+    #[arg(short, default_value_t = 10)]
+    k: usize,
+    /// Use 3CosMul (gensim's most_similar_cosmul) instead of 3CosAdd.
+    #[arg(long)]
+    cosmul: bool,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Runs `vectrain analogy`.
+pub fn run(args: AnalogyArgs) -> anyhow::Result<()> {
+    let emb = vectrain::read_vectors(&args.file)?;
+    let method = if args.cosmul {
+        AnalogyMethod::Mul
+    } else {
+        AnalogyMethod::Add
+    };
+    let answers = emb.analogy(&args.a, &args.b, &args.c, args.k, method)?;
+    let method_name = if args.cosmul { "3CosMul" } else { "3CosAdd" };
+    if args.json {
+        let out: Vec<_> = answers
+            .iter()
+            .map(|n| json!({"word": n.word, "score": output::number(n.score)}))
+            .collect();
+        let query = json!({"a": args.a, "b": args.b, "c": args.c, "method": method_name});
+        println!("{}", json!({"query": query, "answers": out}));
+        return Ok(());
+    }
+    println!(
+        "{} is to {} as {} is to ? ({method_name})",
+        args.a, args.b, args.c
+    );
+    let rows: Vec<Vec<String>> = answers
+        .iter()
+        .enumerate()
+        .map(|(rank, n)| {
+            vec![
+                (rank + 1).to_string(),
+                n.word.to_owned(),
+                format!("{:.4}", n.score),
+            ]
+        })
+        .collect();
+    output::table(&["rank", "word", "score"], &rows, &[0, 2]);
+    Ok(())
+}

@@ -1,0 +1,117 @@
+//! `vectrain matrix`: the embedding matrix of a model's vocabulary, as `.npy`.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use clap::{Args, ValueEnum};
+use serde_json::json;
+use vectrain::io::atomic::AtomicFile;
+use vectrain::io::npy;
+use vectrain::matrix::{self, OovInit, WordIndex};
+
+/// Missing words listed in the text report.
+const MISSING_SHOWN: usize = 20;
+
+/// The row of a word without a vector.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum OovInitArg {
+    /// Zeros.
+    Zeros,
+    /// Normal draws with the vectors' mean and standard deviation (seeded by --seed).
+    Random,
+    /// The mean vector.
+    Mean,
+}
+
+/// Options of `vectrain matrix`.
+#[derive(Args, Debug)]
+pub struct MatrixArgs {
+    /// Vector file (word2vec text or binary, or GloVe text; detected).
+    file: PathBuf,
+    /// The vocabulary: a JSON object {"word": index} or a text file of one word per line.
+    #[arg(long)]
+    vocab: PathBuf,
+    /// Output `.npy` (float32, [max index + 1, dim]); the words go beside it, in
+    /// `<output without extension>.vocab.txt`, one per row.
+    #[arg(long)]
+    output: PathBuf,
+    /// Rows of words without a vector.
+    #[arg(long, value_enum, default_value_t = OovInitArg::Zeros)]
+    oov: OovInitArg,
+    /// Seed of --oov random.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+/// The vocabulary file written beside `output`.
+fn vocab_path(output: &Path) -> PathBuf {
+    output.with_extension("vocab.txt")
+}
+
+/// Runs `vectrain matrix`.
+pub fn run(args: MatrixArgs) -> anyhow::Result<()> {
+    let emb = vectrain::read_vectors(&args.file)?;
+    let index = WordIndex::read(&args.vocab)?;
+    let init = match args.oov {
+        OovInitArg::Zeros => OovInit::Zeros,
+        OovInitArg::Random => OovInit::Random { seed: args.seed },
+        OovInitArg::Mean => OovInit::Mean,
+    };
+    let m = matrix::build(&emb, &index, init);
+    npy::write_f32_file(&args.output, &[m.rows, m.dim], &m.data)?;
+    let words_path = vocab_path(&args.output);
+    let mut file = AtomicFile::create(&words_path)?;
+    for i in 0..index.len() {
+        writeln!(file, "{}", index.word(i).unwrap_or(""))
+            .with_context(|| format!("cannot write {}", words_path.display()))?;
+    }
+    file.commit()?;
+    let c = &m.coverage;
+    if args.json {
+        let out = json!({
+            "output": args.output, "vocab_output": words_path, "rows": m.rows, "dim": m.dim,
+            "found": c.found, "missing": c.missing.len(), "padding": c.padding,
+            "coverage": c.ratio(), "missing_words": c.missing,
+        });
+        println!("{out}");
+        return Ok(());
+    }
+    println!(
+        "{} rows of {} written to {} (words in {})",
+        m.rows,
+        m.dim,
+        args.output.display(),
+        words_path.display()
+    );
+    println!(
+        "found {} of {} words ({:.1}%), missing {}, padding rows {}",
+        c.found,
+        c.found + c.missing.len(),
+        100.0 * c.ratio(),
+        c.missing.len(),
+        c.padding
+    );
+    if !c.missing.is_empty() {
+        let shown: Vec<&str> = c
+            .missing
+            .iter()
+            .take(MISSING_SHOWN)
+            .map(String::as_str)
+            .collect();
+        let more = c.missing.len().saturating_sub(MISSING_SHOWN);
+        let tail = if more > 0 {
+            format!(" (+{more} more)")
+        } else {
+            String::new()
+        };
+        println!(
+            "first missing (vocabulary order): {}{tail}",
+            shown.join(" ")
+        );
+    }
+    Ok(())
+}

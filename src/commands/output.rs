@@ -1,0 +1,45 @@
+//! Output for people (aligned columns) and for programs (JSON numbers).
+
+/// Prints `rows` under `header`, each column as wide as its widest cell; columns listed in
+/// `right` are right-aligned (numbers), the others left-aligned.
+pub fn table(header: &[&str], rows: &[Vec<String>], right: &[usize]) {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let line = |cells: &mut dyn Iterator<Item = &str>| {
+        let text: Vec<String> = cells
+            .zip(&widths)
+            .enumerate()
+            .map(|(i, (cell, &w))| {
+                if right.contains(&i) {
+                    format!("{cell:>w$}")
+                } else {
+                    format!("{cell:<w$}")
+                }
+            })
+            .collect();
+        println!("{}", text.join("  ").trim_end());
+    };
+    line(&mut header.iter().copied());
+    for row in rows {
+        line(&mut row.iter().map(String::as_str));
+    }
+}
+
+/// An f32 as the JSON number of its shortest decimal form (`0.1`, not
+/// `0.10000000149011612`); non-finite values become `null`.
+pub fn number(x: f32) -> serde_json::Value {
+    x.to_string()
+        .parse::<f64>()
+        .ok()
+        .and_then(serde_json::Number::from_f64)
+        .map_or(serde_json::Value::Null, serde_json::Value::Number)
+}
+
+/// A vector of f32 as JSON numbers (see [`number`]).
+pub fn numbers(v: &[f32]) -> serde_json::Value {
+    v.iter().copied().map(number).collect()
+}
