@@ -13,6 +13,7 @@
 
 pub mod buffers;
 pub mod context;
+pub mod embeddings;
 pub mod lookup;
 pub mod shaders;
 pub mod step;
@@ -20,6 +21,7 @@ pub mod trainer;
 pub mod verify;
 
 pub use context::{AdapterSummary, GpuContext, GpuOptions, list_adapters};
+pub use embeddings::GpuEmbeddings;
 pub use lookup::{Atomics, GpuTable, gather, scatter_add};
 pub use trainer::{GPU_CHUNK_TOKENS, train};
 pub use verify::{KernelCheck, verify};
