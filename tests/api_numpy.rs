@@ -5,7 +5,6 @@
 //! bit-identical values. Needs the test Python (see `tests/support/python.rs`).
 
 #[path = "support/python.rs"]
-#[allow(dead_code)]
 mod python;
 
 use std::fmt::Write as _;

@@ -6,7 +6,6 @@
 //! `tests/support/python.rs`); fails without it.
 
 #[path = "support/python.rs"]
-#[allow(dead_code)]
 mod python;
 
 use std::fmt::Write as _;

@@ -11,8 +11,10 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Instant;
+
+#[path = "support/python.rs"]
+mod python;
 
 use serde_json::Value;
 use vectrain::eval::{self, AnalogyReport, SimilarityReport};
@@ -24,44 +26,17 @@ fn data(name: &str) -> PathBuf {
     Path::new(MANIFEST).join("../shared/data").join(name)
 }
 
-fn python() -> PathBuf {
-    std::env::var_os("VECTRAIN_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(MANIFEST).join(".venv/bin/python"))
-}
-
 /// Runs gensim's evaluation of the vectors in `vectors` and returns its JSON.
 fn gensim(vectors: &Path, restrict: usize) -> Value {
-    let python = python();
-    let script = Path::new(MANIFEST).join("tests/python/gensim_eval.py");
-    let output = Command::new(&python)
-        .arg(&script)
-        .arg(vectors)
-        .arg(data("questions-words.txt"))
-        .arg(data("wordsim353.tsv"))
-        .arg(restrict.to_string())
-        .output();
-    let help = "these tests compare with gensim: create a virtual environment with \
-                `python3 -m venv .venv && .venv/bin/pip install gensim==4.4.0 numpy scipy` \
-                in the crate directory, or set VECTRAIN_PYTHON to a Python that has them";
-    let output = match output {
-        Ok(output) => output,
-        Err(e) => panic!("cannot run {}: {e}; {help}", python.display()),
-    };
-    assert!(
-        output.status.success(),
-        "{} {} failed ({}): {}\n{help}",
-        python.display(),
-        script.display(),
-        output.status,
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
-        panic!(
-            "gensim_eval.py printed no JSON ({e}): {}",
-            String::from_utf8_lossy(&output.stdout)
-        )
-    })
+    let args = [
+        vectors.as_os_str().to_owned(),
+        data("questions-words.txt").into_os_string(),
+        data("wordsim353.tsv").into_os_string(),
+        restrict.to_string().into(),
+    ];
+    let stdout = python::run_script("gensim_eval.py", &args);
+    serde_json::from_str(&stdout)
+        .unwrap_or_else(|e| panic!("gensim_eval.py printed no JSON ({e}): {stdout}"))
 }
 
 /// word2vec text format: a `rows dim` header, then `word v1 v2 ...` per row.

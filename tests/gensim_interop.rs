@@ -5,9 +5,10 @@
 //! crate root (`python3 -m venv .venv && .venv/bin/pip install gensim numpy scipy`). Without
 //! one the tests fail: they never skip silently.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::sync::OnceLock;
+#[path = "support/python.rs"]
+mod python;
+
+use std::path::Path;
 
 use vectrain::io::detect_format;
 use vectrain::{Embeddings, VectorFormat, Vocab, read_vectors, write_vectors};
@@ -15,45 +16,10 @@ use vectrain::{Embeddings, VectorFormat, Vocab, read_vectors, write_vectors};
 const DIMS: [usize; 3] = [1, 3, 100];
 const ROWS: usize = 300;
 
-/// The Python to run, checked (once) to import gensim and numpy.
-fn python() -> &'static Path {
-    static PYTHON: OnceLock<PathBuf> = OnceLock::new();
-    PYTHON.get_or_init(find_python)
-}
-
-fn find_python() -> PathBuf {
-    let python = match std::env::var_os("VECTRAIN_PYTHON") {
-        Some(python) => PathBuf::from(python),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python"),
-    };
-    let works = Command::new(&python)
-        .args(["-c", "import gensim, numpy"])
-        .status()
-        .is_ok_and(|status| status.success());
-    assert!(
-        works,
-        "{} cannot run or cannot import gensim and numpy: set VECTRAIN_PYTHON, or create the \
-         venv in the crate root with `python3 -m venv .venv && .venv/bin/pip install gensim \
-         numpy scipy`",
-        python.display()
-    );
-    python
-}
-
 /// Runs tests/python/gensim_io.py with `args` (jobs separated by `--`), failing the test with
 /// its stderr if it fails.
 fn gensim_io(args: &[String]) {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/gensim_io.py");
-    let output = Command::new(python())
-        .arg(script)
-        .args(args)
-        .output()
-        .expect("python runs");
-    assert!(
-        output.status.success(),
-        "gensim_io.py {args:?} failed:\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    python::run_script("gensim_io.py", args);
 }
 
 /// A dump written by gensim_io.py: words and float bits.

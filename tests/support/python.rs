@@ -1,6 +1,9 @@
 //! Runs the Python scripts of `tests/python/` with the interpreter of the project's
 //! virtual environment (gensim, numpy, scipy), to compare with the real thing.
 
+#![allow(dead_code)]
+
+use std::ffi::OsStr;
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -13,7 +16,7 @@ pub fn python() -> PathBuf {
 
 /// Runs `tests/python/<script>` with `args` and returns its standard output. Fails the test,
 /// saying how to set up the environment, when Python or gensim is missing.
-pub fn run_script(script: &str, args: &[&str]) -> String {
+pub fn run_script<A: AsRef<OsStr>>(script: &str, args: &[A]) -> String {
     let path = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/python")).join(script);
     let output = Command::new(python())
         .arg(&path)
@@ -29,7 +32,8 @@ pub fn run_script(script: &str, args: &[&str]) -> String {
         });
     assert!(
         output.status.success(),
-        "{script} failed: {}",
+        "{script} failed: {}\n(the tests need `python3 -m venv .venv && .venv/bin/pip install \
+         gensim numpy scipy`, or VECTRAIN_PYTHON set to a Python that has them)",
         String::from_utf8_lossy(&output.stderr)
     );
     String::from_utf8(output.stdout).expect("the scripts print UTF-8")
