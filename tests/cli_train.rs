@@ -81,3 +81,85 @@ fn a_bad_option_fails_without_writing() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("--window"));
     assert!(!vectors.exists());
 }
+
+#[test]
+fn train_on_the_gpu_names_the_adapter() {
+    if std::env::var("VECTRAIN_NO_GPU").as_deref() == Ok("1") {
+        eprintln!("SKIPPING GPU test: VECTRAIN_NO_GPU=1");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus.txt");
+    let kjv = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/data/kjv.txt"
+    ))
+    .unwrap();
+    std::fs::write(
+        &corpus,
+        kjv.lines().take(400).collect::<Vec<_>>().join("\n"),
+    )
+    .unwrap();
+    let vectors = dir.path().join("v.txt");
+    let out = vectrain()
+        .args([
+            "train",
+            "--backend",
+            "gpu",
+            "--epochs",
+            "1",
+            "--dim",
+            "8",
+            "--min-count",
+            "2",
+            "--input",
+        ])
+        .arg(&corpus)
+        .arg("--output")
+        .arg(&vectors)
+        .env("XDG_RUNTIME_DIR", std::env::temp_dir())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let adapter = vectrain::gpu::GpuContext::new(&Default::default())
+        .unwrap()
+        .describe();
+    assert!(
+        stderr.contains(&format!("on {adapter} in")),
+        "summary should name {adapter}:\n{stderr}"
+    );
+    let embeddings = vectrain::read_vectors(&vectors).unwrap();
+    assert_eq!(embeddings.dim(), 8);
+    assert!(embeddings.as_slice().iter().all(|x| x.is_finite()));
+}
+
+#[test]
+fn auto_backend_never_trains_on_a_software_adapter() {
+    let dir = tempfile::tempdir().unwrap();
+    let vectors = dir.path().join("v.txt");
+    let out = vectrain()
+        .args([
+            "train",
+            "--epochs",
+            "1",
+            "--dim",
+            "4",
+            "--max-vocab",
+            "50",
+            "--output",
+        ])
+        .arg(&vectors)
+        .env("XDG_RUNTIME_DIR", std::env::temp_dir())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let hardware = vectrain::gpu::list_adapters()
+        .iter()
+        .any(|a| a.device_type != wgpu::DeviceType::Cpu);
+    if !hardware {
+        assert!(stderr.contains("training on the CPU"), "{stderr}");
+        assert!(stderr.contains(" on cpu ("), "{stderr}");
+    }
+}
