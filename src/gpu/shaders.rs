@@ -7,10 +7,8 @@ pub const GATHER: &str = include_str!("../../shaders/gather.wgsl");
 pub const SCATTER_ADD: &str = include_str!("../../shaders/scatter_add.wgsl");
 /// Gradient scatter-add with a compare-exchange loop (no float atomics needed).
 pub const SCATTER_ADD_CAS: &str = include_str!("../../shaders/scatter_add_cas.wgsl");
-/// Skip-gram negative-sampling step.
-pub const SGNS: &str = include_str!("../../shaders/sgns.wgsl");
-/// CBOW negative-sampling step.
-pub const CBOW: &str = include_str!("../../shaders/cbow.wgsl");
+/// Negative-sampling training step, skip-gram or CBOW (its `CBOW` override).
+pub const NEGATIVE_SAMPLING: &str = include_str!("../../shaders/negative_sampling.wgsl");
 
 /// One kernel source of the registry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -21,10 +19,8 @@ pub enum Shader {
     ScatterAdd,
     /// `shaders/scatter_add_cas.wgsl`.
     ScatterAddCas,
-    /// `shaders/sgns.wgsl`.
-    Sgns,
-    /// `shaders/cbow.wgsl`.
-    Cbow,
+    /// `shaders/negative_sampling.wgsl`.
+    NegativeSampling,
 }
 
 /// How one binding of bind group 0 is declared.
@@ -43,12 +39,11 @@ const READ_WRITE: Binding = Binding::Storage { read_only: false };
 
 impl Shader {
     /// Every kernel, for tests and `verify`.
-    pub const ALL: [Shader; 5] = [
+    pub const ALL: [Shader; 4] = [
         Shader::Gather,
         Shader::ScatterAdd,
         Shader::ScatterAddCas,
-        Shader::Sgns,
-        Shader::Cbow,
+        Shader::NegativeSampling,
     ];
 
     /// The file name under `shaders/`.
@@ -57,8 +52,7 @@ impl Shader {
             Shader::Gather => "gather.wgsl",
             Shader::ScatterAdd => "scatter_add.wgsl",
             Shader::ScatterAddCas => "scatter_add_cas.wgsl",
-            Shader::Sgns => "sgns.wgsl",
-            Shader::Cbow => "cbow.wgsl",
+            Shader::NegativeSampling => "negative_sampling.wgsl",
         }
     }
 
@@ -68,8 +62,7 @@ impl Shader {
             Shader::Gather => "gather",
             Shader::ScatterAdd => "scatter_add",
             Shader::ScatterAddCas => "scatter_add_cas",
-            Shader::Sgns => "sgns",
-            Shader::Cbow => "cbow",
+            Shader::NegativeSampling => "negative_sampling",
         }
     }
 
@@ -79,8 +72,7 @@ impl Shader {
             Shader::Gather => GATHER,
             Shader::ScatterAdd => SCATTER_ADD,
             Shader::ScatterAddCas => SCATTER_ADD_CAS,
-            Shader::Sgns => SGNS,
-            Shader::Cbow => CBOW,
+            Shader::NegativeSampling => NEGATIVE_SAMPLING,
         }
     }
 
@@ -97,8 +89,8 @@ impl Shader {
             (Shader::ScatterAdd | Shader::ScatterAddCas, _) => {
                 &[(0, UNIFORM), (1, READ_WRITE), (2, READ), (3, READ)]
             }
-            (Shader::Sgns | Shader::Cbow, "rng_check") => &[(4, READ), (5, READ), (9, READ_WRITE)],
-            (Shader::Sgns | Shader::Cbow, _) => &[
+            (Shader::NegativeSampling, "rng_check") => &[(4, READ), (5, READ), (9, READ_WRITE)],
+            (Shader::NegativeSampling, _) => &[
                 (0, DYNAMIC_UNIFORM),
                 (1, READ),
                 (2, READ),

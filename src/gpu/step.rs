@@ -1,4 +1,4 @@
-//! The training kernels (`sgns.wgsl`, `cbow.wgsl`) on the host side: tables and sampling
+//! The training kernel (`negative_sampling.wgsl`, skip-gram or CBOW) on the host side: tables and sampling
 //! tables on the device, batches uploaded as three `u32` arrays, dispatches of centres.
 //!
 //! The kernels follow [`crate::cpu::update`] (its module docs are the reference semantics):
@@ -34,7 +34,7 @@ const PARAM_SLOTS: u64 = 1024;
 /// Workgroup memory every WebGPU device offers, the budget of the kernels' reduction arrays.
 const WORKGROUP_MEMORY_BUDGET: u32 = 16 * 1024;
 
-/// Parameters of one dispatch of `sgns.wgsl` / `cbow.wgsl` (`struct Params` there).
+/// Parameters of one dispatch of `negative_sampling.wgsl` (`struct Params` there).
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Pod, Zeroable)]
 pub struct StepParams {
@@ -177,14 +177,15 @@ impl TrainState {
             });
         }
         let group = ((budget - fixed) / (4 * wg)).clamp(1, outputs);
-        let shader = match shape.model {
-            Model::SkipGram => Shader::Sgns,
-            Model::Cbow => Shader::Cbow,
+        let cbow = match shape.model {
+            Model::SkipGram => 0.0,
+            Model::Cbow => 1.0,
         };
         let kernel = ctx.kernel(
-            shader,
+            Shader::NegativeSampling,
             "main",
             &[
+                ("CBOW", cbow),
                 ("WG", wg as f64),
                 ("NEG", shape.negative as f64),
                 ("GROUP", group as f64),
@@ -483,15 +484,10 @@ impl LossReader {
     }
 }
 
-/// Runs the `rng_check` entry point of `shader` (sgns or cbow) for test cases `0..cases`:
+/// Runs the `rng_check` entry point of the training shader for test cases `0..cases`:
 /// five `u32` per case, see [`rng_check_cpu`].
-pub fn rng_check(
-    ctx: &GpuContext,
-    shader: Shader,
-    sampler: &NegativeSampler,
-    cases: u32,
-) -> Result<Vec<u32>> {
-    let kernel = ctx.kernel(shader, "rng_check", &[])?;
+pub fn rng_check(ctx: &GpuContext, sampler: &NegativeSampler, cases: u32) -> Result<Vec<u32>> {
+    let kernel = ctx.kernel(Shader::NegativeSampling, "rng_check", &[])?;
     let thresholds = buffers::storage_init(
         ctx,
         "thresholds",

@@ -1,17 +1,19 @@
-// CBOW negative-sampling step: the update of src/cpu/update.rs (`train_batch` with
-// Model::Cbow), one workgroup per centre token of a batch.
+// Negative-sampling training step, skip-gram or CBOW (the `CBOW` override): the update of
+// src/cpu/update.rs (`train_batch`), one workgroup per centre token of a batch.
 //
 // For the centre at batch index i (word w, corpus position p) with context indices j in its
-// shrunk window (same sentence, ascending j; a centre without context is skipped), one update
-// with input x = (sum_j input[words[j]]) * (1 / count), summed in ascending j as on the CPU,
-// and output rows o_0 = output[w], o_1..o_K = output[negatives of slots 0..K], a negative
-// equal to w skipped:
+// shrunk window (same sentence, ascending j), updates with output rows o_0 = output[w] and
+// o_1..o_K = output[negatives], a negative equal to w skipped:
 //     f_k = x . o_k                      (rows as they were when the update began)
 //     g_k = alpha * (label_k - sigmoid(f_k)),  label_0 = 1, label_k = 0 otherwise
-//     o_k += g_k * x,   input[words[j]] += sum_k g_k * o_k(old)   for every context j
+//     o_k += g_k * x,   and sum_k g_k * o_k(old) added to the input rows of x
+// Skip-gram: one update per context j, one after the other, with x = input[words[j]].
+// CBOW: one update per centre (none without context), with x the mean of the context rows
+// (summed in ascending j, times 1 / count, as on the CPU), the gradient added to every
+// context row.
 //
 // Invocation `lane` owns the dimensions c with c % WG == lane: it alone reads and writes them,
-// so the update's reads and writes of a cell are ordered by program order; only the dot
+// so an update's reads and writes of a cell are ordered by program order; only the dot
 // products cross invocations, through partial sums in workgroup memory.
 //
 // Tables are f32 bits in `atomic<u32>`: several workgroups may update one row at once
@@ -19,8 +21,9 @@
 // compare-exchange loops, so none is lost.
 //
 // Random draws are src/rng.rs bit for bit (`pcg`, `draw`, `unit`), keyed by the centre's
-// corpus position: window shrink from stream 2, negatives from stream 3 at slots 0..K
-// (index draw at 2 slot, alias coin at 2 slot + 1).
+// corpus position: window shrink from stream 2, negatives from stream 3 at slots
+// (j + window - i) * K + k for skip-gram and k for CBOW (index draw at 2 slot, alias coin at
+// 2 slot + 1).
 
 // Mirrors `StepParams` in src/gpu/step.rs.
 struct Params {
@@ -47,6 +50,8 @@ struct Params {
     _pad2: u32,
 }
 
+// Skip-gram (false) or CBOW (true).
+override CBOW: bool = false;
 // Invocations per workgroup: a power of two.
 override WG: u32 = 64;
 // Negatives per update.
@@ -168,50 +173,56 @@ fn add_loss(slot: u32, value: f32, updates: u32) {
     atomicAdd(&loss[2u * slot + 1u], updates);
 }
 
-// Element c of x, the mean of the context rows of centre i (context = same sentence, start..end).
-fn mean_input(i: u32, start: u32, end: u32, inverse: f32, c: u32) -> f32 {
-    let dim = params.dim;
-    let sentence = sentences[i];
-    var x = 0.0;
-    for (var j = start; j < end; j++) {
-        if j != i && sentences[j] == sentence {
-            x += load_input(words[j] * dim + c);
-        }
-    }
-    return x * inverse;
+// The input vector x of an update: one context row (skip-gram), or the mean of the context
+// rows of centre i, in start..end and its sentence, scaled by `inverse` (CBOW).
+struct Input {
+    row: u32,
+    i: u32,
+    start: u32,
+    end: u32,
+    inverse: f32,
 }
 
-@compute @workgroup_size(WG)
-fn main(
-    @builtin(workgroup_id) wg: vec3<u32>,
-    @builtin(num_workgroups) groups: vec3<u32>,
-    @builtin(local_invocation_index) lane: u32,
-) {
-    let n = wg.x + wg.y * groups.x;
-    if n >= params.count {
-        return;
-    }
-    let dim = params.dim;
-    let i = params.base + n;
-    let centre = words[i];
-    let position = positions[i];
-    let sentence = sentences[i];
-    let r = reach(params.key, position, params.window);
-    let start = select(0u, i - r, i >= r);
-    let end = min(i + r + 1u, params.len);
-    var count = 0u;
-    for (var j = start; j < end; j++) {
-        if j != i && sentences[j] == sentence {
-            count += 1u;
-        }
-    }
-    if count == 0u {
-        return;
-    }
-    let inverse = 1.0 / f32(count);
+// Whether token j is in the context of centre `x.i` (CBOW).
+fn in_context(x: Input, j: u32) -> bool {
+    return j != x.i && sentences[j] == sentences[x.i];
+}
 
+// Element c of x.
+fn input_element(x: Input, c: u32) -> f32 {
+    if CBOW {
+        var sum = 0.0;
+        for (var j = x.start; j < x.end; j++) {
+            if in_context(x, j) {
+                sum += load_input(words[j] * params.dim + c);
+            }
+        }
+        return sum * x.inverse;
+    }
+    return load_input(x.row * params.dim + c);
+}
+
+// Adds element c of the input gradient to the rows x came from.
+fn add_gradient(x: Input, c: u32, gradient: f32) {
+    if CBOW {
+        for (var j = x.start; j < x.end; j++) {
+            if in_context(x, j) {
+                add_input(words[j] * params.dim + c, gradient);
+            }
+        }
+    } else {
+        add_input(x.row * params.dim + c, gradient);
+    }
+}
+
+// One update of input x against the centre `centre` and the negatives of slots
+// slot_base..slot_base + NEG. Returns the update's loss (meaningful in lane 0 only).
+fn update(lane: u32, centre: u32, position: u32, slot_base: u32, x_in: Input) -> f32 {
+    let dim = params.dim;
+    // Everyone is done with the previous update's ids and gs.
+    workgroupBarrier();
     for (var k = lane; k < NEG; k += WG) {
-        let word = negative(params.key, position, k);
+        let word = negative(params.key, position, slot_base + k);
         ids[k + 1u] = select(word, NONE, word == centre);
     }
     if lane == 0u {
@@ -225,7 +236,7 @@ fn main(
             red[m * WG + lane] = 0.0;
         }
         for (var c = lane; c < dim; c += WG) {
-            let x = mean_input(i, start, end, inverse, c);
+            let x = input_element(x_in, c);
             for (var m = 0u; m < GROUP && first + m <= NEG; m++) {
                 let id = ids[first + m];
                 if id != NONE {
@@ -256,7 +267,7 @@ fn main(
     }
 
     for (var c = lane; c < dim; c += WG) {
-        let x = mean_input(i, start, end, inverse, c);
+        let x = input_element(x_in, c);
         var gradient = 0.0;
         for (var k = 0u; k <= NEG; k++) {
             if ids[k] != NONE {
@@ -268,14 +279,55 @@ fn main(
                 add_output(ids[k] * dim + c, gs[k] * x);
             }
         }
+        add_gradient(x_in, c, gradient);
+    }
+    return total;
+}
+
+@compute @workgroup_size(WG)
+fn main(
+    @builtin(workgroup_id) wg: vec3<u32>,
+    @builtin(num_workgroups) groups: vec3<u32>,
+    @builtin(local_invocation_index) lane: u32,
+) {
+    let n = wg.x + wg.y * groups.x;
+    if n >= params.count {
+        return;
+    }
+    let i = params.base + n;
+    let centre = words[i];
+    let position = positions[i];
+    let r = reach(params.key, position, params.window);
+    let start = select(0u, i - r, i >= r);
+    let end = min(i + r + 1u, params.len);
+    var x = Input(0u, i, start, end, 1.0);
+    var total = 0.0;
+    var updates = 0u;
+    if CBOW {
+        var count = 0u;
         for (var j = start; j < end; j++) {
-            if j != i && sentences[j] == sentence {
-                add_input(words[j] * dim + c, gradient);
+            if in_context(x, j) {
+                count += 1u;
             }
         }
+        if count == 0u {
+            return;
+        }
+        x.inverse = 1.0 / f32(count);
+        total = update(lane, centre, position, 0u, x);
+        updates = 1u;
+    } else {
+        for (var j = start; j < end; j++) {
+            if !in_context(x, j) {
+                continue;
+            }
+            x.row = words[j];
+            total += update(lane, centre, position, (j + params.window - i) * NEG, x);
+            updates += 1u;
+        }
     }
-    if lane == 0u {
-        add_loss(n % params.loss_slots, total, 1u);
+    if lane == 0u && updates > 0u {
+        add_loss(n % params.loss_slots, total, updates);
     }
 }
 
