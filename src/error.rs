@@ -95,6 +95,19 @@ pub enum Error {
         /// wgpu's message.
         message: String,
     },
+    /// The machine has too little free memory for the run (checked before allocating).
+    #[error(
+        "not enough memory: training needs about {} MiB ({details}), but only {} MiB are available; lower --dim or --threads, or shrink the vocabulary with --min-count or --max-vocab",
+        needed >> 20, available >> 20
+    )]
+    InsufficientMemory {
+        /// Bytes needed.
+        needed: u64,
+        /// Bytes available.
+        available: u64,
+        /// What the bytes are for.
+        details: String,
+    },
     /// A buffer would exceed a device limit.
     #[error(
         "{what} needs {needed} bytes, but the device allows at most {limit} bytes ({limit_name})"

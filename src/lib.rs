@@ -17,6 +17,7 @@
 //! ```
 
 pub mod batch;
+pub mod checkpoint;
 pub mod config;
 pub mod corpus;
 pub mod cpu;
@@ -24,6 +25,7 @@ pub mod embeddings;
 pub mod error;
 pub mod eval;
 pub mod io;
+pub mod memory;
 pub mod rng;
 pub mod sampling;
 pub mod training;
