@@ -72,7 +72,10 @@ pub enum Error {
     #[error("word {0:?} is not in the vocabulary")]
     UnknownWord(String),
     /// Training produced a non-finite loss.
-    #[error("training diverged in epoch {epoch} (loss is not finite): lower --alpha (now {alpha})")]
+    #[error(
+        "training diverged in epoch {} (loss is not finite): lower --alpha (now {alpha})",
+        epoch + 1
+    )]
     Diverged {
         /// The epoch, from 0.
         epoch: usize,
@@ -97,8 +100,8 @@ pub enum Error {
     },
     /// The machine has too little free memory for the run (checked before allocating).
     #[error(
-        "not enough memory: training needs about {} MiB ({details}), but only {} MiB are available; lower --dim or --threads, or shrink the vocabulary with --min-count or --max-vocab",
-        needed >> 20, available >> 20
+        "not enough memory: training needs about {} ({details}), but only {} are available; lower --dim or --threads, or shrink the vocabulary with --min-count or --max-vocab",
+        crate::memory::human(*needed), crate::memory::human(*available)
     )]
     InsufficientMemory {
         /// Bytes needed.

@@ -72,14 +72,29 @@ pub fn check(estimate: &Estimate, available: Option<u64>) -> Result<()> {
             needed,
             available,
             details: format!(
-                "{} MiB for the two tables, {} MiB for vocabulary and sampling tables, {} MiB of thread scratch",
-                estimate.tables >> 20,
-                estimate.vocabulary >> 20,
-                estimate.scratch >> 20
+                "{} for the two tables, {} for vocabulary and sampling tables, {} of thread scratch",
+                human(estimate.tables),
+                human(estimate.vocabulary),
+                human(estimate.scratch)
             ),
         }),
         _ => Ok(()),
     }
+}
+
+/// `bytes` for people: `512 B`, `3.2 MiB`, `1.5 GiB`.
+pub fn human(bytes: u64) -> String {
+    const UNITS: [&str; 5] = ["KiB", "MiB", "GiB", "TiB", "PiB"];
+    if bytes < 1024 {
+        return format!("{bytes} B");
+    }
+    let mut value = bytes as f64 / 1024.0;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    format!("{value:.1} {}", UNITS[unit])
 }
 
 /// Free memory in bytes, or `None` where it cannot be known (see the module docs).
@@ -126,6 +141,13 @@ fn cgroup_room() -> Option<u64> {
 mod tests {
     use super::*;
     use crate::config::TrainConfig;
+
+    #[test]
+    fn human_sizes() {
+        assert_eq!(human(512), "512 B");
+        assert_eq!(human(3 << 20), "3.0 MiB");
+        assert_eq!(human(1536 << 20), "1.5 GiB");
+    }
 
     #[test]
     fn meminfo_parses() {

@@ -84,10 +84,10 @@ pub struct TrainArgs {
     #[arg(long, default_value_t = 5)]
     negative: usize,
     /// Starting learning rate [default: 0.025 for skip-gram, 0.05 for CBOW].
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     alpha: Option<f32>,
     /// Learning rate at the end of training (decays linearly).
-    #[arg(long, default_value_t = 0.0001)]
+    #[arg(long, default_value_t = 0.0001, allow_negative_numbers = true)]
     min_alpha: f32,
     /// Passes over the corpus.
     #[arg(long, default_value_t = 5)]
@@ -99,10 +99,10 @@ pub struct TrainArgs {
     #[arg(long)]
     max_vocab: Option<usize>,
     /// Subsampling threshold for frequent words (0 disables).
-    #[arg(long, default_value_t = 1e-3)]
+    #[arg(long, default_value_t = 1e-3, allow_negative_numbers = true)]
     sample: f64,
     /// Exponent of the negative-sampling distribution (count^exponent).
-    #[arg(long, default_value_t = 0.75)]
+    #[arg(long, default_value_t = 0.75, allow_negative_numbers = true)]
     ns_exponent: f64,
     /// CPU threads [default: all cores].
     #[arg(long)]
