@@ -6,5 +6,5 @@ pub mod trainer;
 pub mod update;
 
 pub use trainer::{
-    CPU_CHUNK_TOKENS, Control, Outcome, Resume, Snapshot, Trained, train, train_with,
+    CPU_CHUNK_TOKENS, CheckpointFn, Control, Outcome, Resume, Snapshot, Trained, train, train_with,
 };

@@ -70,6 +70,9 @@ pub struct Snapshot<'a> {
     pub output: &'a SharedTable,
 }
 
+/// Writes a checkpoint from a [`Snapshot`].
+pub type CheckpointFn<'a> = dyn FnMut(&Snapshot<'_>) -> Result<()> + 'a;
+
 /// Checkpointing and stopping of a run.
 #[derive(Default)]
 pub struct Control<'a> {
@@ -81,7 +84,7 @@ pub struct Control<'a> {
     /// [`Outcome::Stopped`].
     pub stop: Option<&'a AtomicBool>,
     /// Writes a checkpoint.
-    pub checkpoint: Option<&'a mut dyn FnMut(&Snapshot<'_>) -> Result<()>>,
+    pub checkpoint: Option<&'a mut CheckpointFn<'a>>,
 }
 
 /// How a run ended.
