@@ -23,6 +23,9 @@ pub struct Estimate {
     pub vocabulary: u64,
     /// Scratch memory of all threads (update buffers, a batch of one chunk).
     pub scratch: u64,
+    /// The corpus in memory: already allocated when the check runs (after reading), so
+    /// reported but not counted in [`Estimate::total`].
+    pub corpus: u64,
 }
 
 impl Estimate {
@@ -47,6 +50,7 @@ impl Estimate {
                 .saturating_mul(floats),
             vocabulary: words.saturating_mul(per_word),
             scratch: per_thread.saturating_mul(params.threads as u64),
+            corpus: 0,
         }
     }
 
@@ -72,10 +76,11 @@ pub fn check(estimate: &Estimate, available: Option<u64>) -> Result<()> {
             needed,
             available,
             details: format!(
-                "{} for the two tables, {} for vocabulary and sampling tables, {} of thread scratch",
+                "{} for the two tables, {} for vocabulary and sampling tables, {} of thread scratch, beside the {} of corpus already read",
                 human(estimate.tables),
                 human(estimate.vocabulary),
-                human(estimate.scratch)
+                human(estimate.scratch),
+                human(estimate.corpus)
             ),
         }),
         _ => Ok(()),

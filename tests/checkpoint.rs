@@ -349,6 +349,37 @@ fn many_threads_checkpoint_often_and_finish() -> Result<()> {
     Ok(())
 }
 
+#[test]
+fn timed_checkpoints_change_nothing_in_a_deterministic_run() -> Result<()> {
+    let corpus = small_corpus()?;
+    let params = params(1, true)?;
+    let reference = vectrain::cpu::train(&corpus, &params, &mut |_| {})?;
+    let mut calls = 0;
+    let mut callback = |_: &Snapshot<'_>| {
+        calls += 1;
+        // Slow the run so that several intervals pass.
+        std::thread::sleep(Duration::from_millis(30));
+        Ok(())
+    };
+    let control = Control {
+        every: Some(Every::Time(Duration::from_millis(1))),
+        checkpoint: Some(&mut callback),
+        ..Control::default()
+    };
+    let Outcome::Finished(trained) =
+        vectrain::cpu::train_with(&corpus, &params, control, &mut |_| {})?
+    else {
+        panic!("the run stopped");
+    };
+    assert!(calls >= 2, "{calls} checkpoints");
+    let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+    assert_eq!(
+        bits(trained.embeddings.as_slice()),
+        bits(reference.embeddings.as_slice())
+    );
+    Ok(())
+}
+
 /// Writes a checkpoint of `corpus` mid-run to `dir/ckpt` and returns its path.
 fn written_checkpoint(dir: &Path, corpus: &Corpus, params: &TrainParams) -> Result<PathBuf> {
     let path = dir.join("ckpt");

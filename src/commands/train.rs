@@ -209,7 +209,11 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
             vectrain::corpus::MAX_TOKEN_BYTES
         );
     }
-    Estimate::training(corpus.vocab.len(), &params).check()?;
+    Estimate {
+        corpus: corpus.memory_bytes() as u64,
+        ..Estimate::training(corpus.vocab.len(), &params)
+    }
+    .check()?;
     let resume = match &args.resume {
         Some(path) => {
             let saved = checkpoint::read(path)?;
