@@ -72,7 +72,10 @@ pub enum Error {
     #[error("word {0:?} is not in the vocabulary")]
     UnknownWord(String),
     /// Training produced a non-finite loss.
-    #[error("training diverged in epoch {epoch} (loss is not finite): lower --alpha (now {alpha})")]
+    #[error(
+        "training diverged in epoch {} (loss is not finite): lower --alpha (now {alpha})",
+        epoch + 1
+    )]
     Diverged {
         /// The epoch, from 0.
         epoch: usize,
@@ -94,6 +97,19 @@ pub enum Error {
         during: &'static str,
         /// wgpu's message.
         message: String,
+    },
+    /// The machine has too little free memory for the run (checked before allocating).
+    #[error(
+        "not enough memory: training needs about {} ({details}), but only {} are available; lower --dim or --threads, or shrink the vocabulary with --min-count or --max-vocab",
+        crate::memory::human(*needed), crate::memory::human(*available)
+    )]
+    InsufficientMemory {
+        /// Bytes needed.
+        needed: u64,
+        /// Bytes available.
+        available: u64,
+        /// What the bytes are for.
+        details: String,
     },
     /// A buffer would exceed a device limit.
     #[error(

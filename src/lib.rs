@@ -47,6 +47,7 @@
 #![warn(missing_docs)]
 
 pub mod batch;
+pub mod checkpoint;
 pub mod config;
 pub mod corpus;
 pub mod cpu;
@@ -56,6 +57,7 @@ pub mod eval;
 pub mod gpu;
 pub mod io;
 pub mod matrix;
+pub mod memory;
 pub mod rng;
 pub mod sampling;
 pub mod sentences;

@@ -1,12 +1,15 @@
 //! `vectrain train`: corpus in, vector file out.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
-use vectrain::cpu::Trained;
+use vectrain::checkpoint::{self, CorpusFingerprint, Every, Header};
+use vectrain::cpu::{Control, Outcome, Resume, Snapshot, Trained};
 use vectrain::io::{VectorFormat, write_vectors};
+use vectrain::memory::Estimate;
 use vectrain::{Corpus, Model, ReadOptions, TrainConfig, TrainParams};
 
 use super::backend::{BackendOptions, Trainer};
@@ -61,6 +64,18 @@ pub struct TrainArgs {
     settings: Settings,
     #[command(flatten)]
     backend: BackendOptions,
+    /// Where to write checkpoints (the whole training state, replaced atomically), with
+    /// --checkpoint-every and on Ctrl-C [default on Ctrl-C: OUTPUT.checkpoint]. CPU trainer.
+    #[arg(long, value_name = "PATH")]
+    checkpoint: Option<PathBuf>,
+    /// Write a checkpoint this often: wall time (90s, 10m, 2h) or corpus words (5000000w).
+    #[arg(long, value_name = "INTERVAL")]
+    checkpoint_every: Option<Every>,
+    /// Continue the run saved in this checkpoint. Give the same corpus and settings as the
+    /// interrupted run; with --deterministic the vectors are bit-identical to a run never
+    /// interrupted.
+    #[arg(long, value_name = "CHECKPOINT")]
+    resume: Option<PathBuf>,
 }
 
 /// The corpus and training settings, shared by `train` and `bench`.
@@ -83,10 +98,10 @@ pub struct Settings {
     #[arg(long, default_value_t = 5)]
     negative: usize,
     /// Starting learning rate [default: 0.025 for skip-gram, 0.05 for CBOW].
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     alpha: Option<f32>,
     /// Learning rate at the end of training (decays linearly).
-    #[arg(long, default_value_t = 0.0001)]
+    #[arg(long, default_value_t = 0.0001, allow_negative_numbers = true)]
     min_alpha: f32,
     /// Passes over the corpus.
     #[arg(long, default_value_t = 5)]
@@ -98,10 +113,10 @@ pub struct Settings {
     #[arg(long)]
     max_vocab: Option<usize>,
     /// Subsampling threshold for frequent words (0 disables).
-    #[arg(long, default_value_t = 1e-3)]
+    #[arg(long, default_value_t = 1e-3, allow_negative_numbers = true)]
     sample: f64,
     /// Exponent of the negative-sampling distribution (count^exponent).
-    #[arg(long, default_value_t = 0.75)]
+    #[arg(long, default_value_t = 0.75, allow_negative_numbers = true)]
     ns_exponent: f64,
     /// CPU threads [default: all cores].
     #[arg(long)]
@@ -193,6 +208,11 @@ pub fn load_corpus(settings: &Settings, params: &TrainParams) -> anyhow::Result<
             vectrain::corpus::MAX_TOKEN_BYTES
         );
     }
+    Estimate {
+        corpus: corpus.memory_bytes() as u64,
+        ..Estimate::training(corpus.vocab.len(), params)
+    }
+    .check()?;
     Ok(corpus)
 }
 
@@ -212,8 +232,20 @@ pub fn train_with_bar(
 pub fn run(args: TrainArgs) -> anyhow::Result<()> {
     let params = args.settings.config().check()?;
     let corpus = load_corpus(&args.settings, &params)?;
-    let trainer = Trainer::choose(&args.backend)?;
-    let trained = train_with_bar(&trainer, &corpus, &params)?;
+    let trained = match Trainer::choose(&args.backend)? {
+        Trainer::Cpu => match train_on_cpu(&args, &params, &corpus)? {
+            Some(trained) => trained,
+            None => std::process::exit(INTERRUPTED_EXIT_CODE),
+        },
+        gpu => {
+            if args.checkpoint_every.is_some() || args.resume.is_some() {
+                anyhow::bail!(
+                    "checkpoints and --resume work with the CPU trainer only for now: add --backend cpu"
+                );
+            }
+            train_with_bar(&gpu, &corpus, &params)?
+        }
+    };
     let run = &trained.stats;
     for (epoch, stats) in run.epochs.iter().enumerate() {
         eprintln!(
@@ -237,4 +269,148 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
         args.output.display()
     );
     Ok(())
+}
+
+/// The CPU trainer with checkpoints, resume and Ctrl-C; `None` when interrupted (the state
+/// is then saved and the resume command printed).
+fn train_on_cpu(
+    args: &TrainArgs,
+    params: &TrainParams,
+    corpus: &Corpus,
+) -> anyhow::Result<Option<Trained>> {
+    let resume = match &args.resume {
+        Some(path) => {
+            let saved = checkpoint::read(path)?;
+            saved.verify(params, corpus, path)?;
+            let position = saved.state.position;
+            eprintln!(
+                "resuming from {} (written by the {} trainer): epoch {} of {}, chunk {} of {}",
+                path.display(),
+                saved.trainer,
+                position.epoch + 1,
+                params.epochs,
+                position.next_chunk + 1,
+                corpus.chunks(position.chunk_tokens as usize).len()
+            );
+            Some(Resume {
+                state: saved.state,
+                input: saved.input,
+                output: saved.output,
+            })
+        }
+        None => None,
+    };
+    let checkpoint_path = args
+        .checkpoint
+        .clone()
+        .unwrap_or_else(|| default_checkpoint_path(&args.output));
+    let fingerprint = CorpusFingerprint::of(corpus);
+    let bar = progress::training_bar(corpus.len() as u64 * params.epochs as u64);
+    let mut write_checkpoint = |snapshot: &Snapshot<'_>| -> vectrain::Result<()> {
+        let header = Header {
+            trainer: "cpu",
+            params: params,
+            vocab: &corpus.vocab,
+            corpus: fingerprint,
+            state: snapshot.state,
+        };
+        checkpoint::write(
+            &checkpoint_path,
+            &header,
+            snapshot.input.values(),
+            snapshot.output.values(),
+        )?;
+        let position = snapshot.state.position;
+        bar.suspend(|| {
+            eprintln!(
+                "checkpoint written to {} (epoch {}, chunk {})",
+                checkpoint_path.display(),
+                position.epoch + 1,
+                position.next_chunk + 1
+            )
+        });
+        Ok(())
+    };
+    install_interrupt_handler()?;
+    let control = Control {
+        resume,
+        every: args.checkpoint_every,
+        stop: Some(&INTERRUPTED),
+        checkpoint: Some(&mut write_checkpoint),
+    };
+    let outcome =
+        vectrain::cpu::train_with(corpus, params, control, &mut |p| progress::show(&bar, p))?;
+    let trained = match outcome {
+        Outcome::Finished(trained) => trained,
+        Outcome::Stopped(position) => {
+            bar.finish_and_clear();
+            eprintln!(
+                "interrupted: the training state (epoch {}, chunk {}) is saved in {}; no vectors were written.\nTo resume, run the same command with --resume:\n  {}",
+                position.epoch + 1,
+                position.next_chunk + 1,
+                checkpoint_path.display(),
+                resume_command(&checkpoint_path)
+            );
+            return Ok(None);
+        }
+    };
+    bar.finish_and_clear();
+    Ok(Some(trained))
+}
+
+/// Set by the Ctrl-C handler; the trainer polls it between chunks.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+/// Exit status after Ctrl-C, as shells report a process ended by SIGINT (128 + 2).
+const INTERRUPTED_EXIT_CODE: i32 = 130;
+
+/// On the first Ctrl-C (SIGINT; SIGTERM too), asks the trainer to checkpoint and stop; on a
+/// second one, exits at once.
+fn install_interrupt_handler() -> anyhow::Result<()> {
+    ctrlc::set_handler(|| {
+        if INTERRUPTED.swap(true, Ordering::SeqCst) {
+            std::process::exit(INTERRUPTED_EXIT_CODE);
+        }
+    })
+    .context("installing the Ctrl-C handler")
+}
+
+/// `OUTPUT.checkpoint`, beside the output.
+fn default_checkpoint_path(output: &Path) -> PathBuf {
+    let mut name = output.as_os_str().to_owned();
+    name.push(".checkpoint");
+    PathBuf::from(name)
+}
+
+/// This process's command line with `--resume checkpoint` in place of any `--resume`.
+fn resume_command(checkpoint: &Path) -> String {
+    let mut words = Vec::new();
+    let mut args = std::env::args();
+    words.extend(args.next());
+    while let Some(arg) = args.next() {
+        if arg == "--resume" {
+            args.next();
+        } else if !arg.starts_with("--resume=") {
+            words.push(arg);
+        }
+    }
+    words.push("--resume".into());
+    words.push(checkpoint.display().to_string());
+    words
+        .iter()
+        .map(|w| shell_quote(w))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// `word` quoted for a POSIX shell where it needs it.
+fn shell_quote(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_./=:,+@%".contains(&b));
+    if plain {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
 }

@@ -5,4 +5,6 @@ pub mod tables;
 pub mod trainer;
 pub mod update;
 
-pub use trainer::{CPU_CHUNK_TOKENS, Trained, train};
+pub use trainer::{
+    CPU_CHUNK_TOKENS, CheckpointFn, Control, Outcome, Resume, Snapshot, Trained, train, train_with,
+};

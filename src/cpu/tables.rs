@@ -65,6 +65,15 @@ impl SharedTable {
         SharedRows(self)
     }
 
+    /// Every value, row-major. Meant for a table no thread is writing (e.g. a checkpoint
+    /// taken while the workers are paused); under concurrent writes each value is some value
+    /// the cell held.
+    pub fn values(&self) -> impl ExactSizeIterator<Item = f32> + '_ {
+        self.cells
+            .iter()
+            .map(|c| f32::from_bits(c.load(Ordering::Relaxed)))
+    }
+
     /// Gives the table back as plain floats.
     pub fn into_inner(self) -> Vec<f32> {
         self.cells

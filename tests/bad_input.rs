@@ -1,0 +1,431 @@
+//! Bad input through the `vectrain` binary: each row of the README's table "input -> what
+//! happens" is one test. A refused input gets a non-zero exit, a message naming the problem
+//! and the file (and line, where there is one), and leaves no output file behind.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use tempfile::TempDir;
+
+const KJV: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/kjv.txt");
+
+struct Run {
+    code: Option<i32>,
+    stderr: String,
+    stdout: String,
+}
+
+fn vectrain(args: &[&str], dir: &Path, env: &[(&str, &str)]) -> Run {
+    let output: Output = Command::new(env!("CARGO_BIN_EXE_vectrain"))
+        .args(args)
+        .current_dir(dir)
+        .envs(env.iter().copied())
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run vectrain: {e}"));
+    Run {
+        code: output.status.code(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+    }
+}
+
+fn temp() -> TempDir {
+    tempfile::tempdir().unwrap_or_else(|e| panic!("cannot create a temporary directory: {e}"))
+}
+
+fn write(dir: &Path, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).unwrap_or_else(|e| panic!("cannot write {name}: {e}"));
+    path
+}
+
+/// Files in `dir`, sorted (temporary files included).
+fn listing(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// A small real corpus: the first `lines` verses of the King James Bible.
+fn kjv_head(lines: usize) -> String {
+    let text = std::fs::read_to_string(KJV).unwrap_or_else(|e| panic!("cannot read {KJV}: {e}"));
+    text.lines().take(lines).map(|l| format!("{l}\n")).collect()
+}
+
+/// Runs `vectrain train` on `corpus` (written as `corpus_name` unless `None`) with `extra`
+/// options and checks it fails: exit 1 or 2 (clap's usage errors), every `expected` fragment in
+/// the message, and no file but the inputs left in the directory.
+fn train_fails(corpus: Option<(&str, &[u8])>, input: &str, extra: &[&str], expected: &[&str]) {
+    train_fails_env(corpus, input, extra, expected, &[]);
+}
+
+fn train_fails_env(
+    corpus: Option<(&str, &[u8])>,
+    input: &str,
+    extra: &[&str],
+    expected: &[&str],
+    env: &[(&str, &str)],
+) {
+    let dir = temp();
+    if let Some((name, bytes)) = corpus {
+        write(dir.path(), name, bytes);
+    }
+    let before = listing(dir.path());
+    let mut args = vec![
+        "train", "--input", input, "--output", "out.txt", "--epochs", "1",
+    ];
+    args.extend_from_slice(extra);
+    let run = vectrain(&args, dir.path(), env);
+    assert!(
+        matches!(run.code, Some(1 | 2)),
+        "exit {:?}, stderr:\n{}",
+        run.code,
+        run.stderr
+    );
+    let message = run.stderr.to_lowercase();
+    for fragment in expected {
+        assert!(
+            message.contains(&fragment.to_lowercase()),
+            "message lacks {fragment:?}:\n{}",
+            run.stderr
+        );
+    }
+    assert_eq!(listing(dir.path()), before, "files left behind");
+}
+
+/// Runs `vectrain train` on `corpus` and checks it succeeds and writes the vectors.
+fn train_succeeds(bytes: &[u8], extra: &[&str]) -> Run {
+    let dir = temp();
+    write(dir.path(), "corpus.txt", bytes);
+    let mut args = vec![
+        "train",
+        "-i",
+        "corpus.txt",
+        "-o",
+        "out.txt",
+        "--epochs",
+        "1",
+    ];
+    args.extend_from_slice(extra);
+    let run = vectrain(&args, dir.path(), &[]);
+    assert_eq!(run.code, Some(0), "stderr:\n{}", run.stderr);
+    assert!(dir.path().join("out.txt").is_file(), "no output written");
+    run
+}
+
+// ---- corpus ----
+
+#[test]
+fn corpus_missing() {
+    train_fails(None, "missing.txt", &[], &["missing.txt", "no such file"]);
+}
+
+#[test]
+fn corpus_is_a_directory() {
+    let dir = temp();
+    std::fs::create_dir(dir.path().join("books")).unwrap_or_else(|e| panic!("mkdir: {e}"));
+    let run = vectrain(&["train", "-i", "books", "-o", "out.txt"], dir.path(), &[]);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert!(run.stderr.contains("books"), "{}", run.stderr);
+    assert!(run.stderr.contains("directory"), "{}", run.stderr);
+    assert_eq!(listing(dir.path()), ["books"]);
+}
+
+#[test]
+fn corpus_empty() {
+    let corpus = Some(("empty.txt", &b""[..]));
+    train_fails(corpus, "empty.txt", &[], &["empty.txt", "holds no words"]);
+}
+
+#[test]
+fn corpus_only_whitespace() {
+    let corpus = Some(("blank.txt", &b"  \n\t\r\n \x0b\x0c\n\n"[..]));
+    train_fails(corpus, "blank.txt", &[], &["blank.txt", "holds no words"]);
+}
+
+#[test]
+fn corpus_all_words_under_min_count() {
+    let corpus = Some(("rare.txt", &b"a b c d\ne f g\n"[..]));
+    let expected = [
+        "rare.txt",
+        "at least 5 times",
+        "7 distinct words",
+        "--min-count",
+    ];
+    train_fails(corpus, "rare.txt", &[], &expected);
+}
+
+#[test]
+fn corpus_non_utf8_is_read_lossily() {
+    let text: Vec<u8> = b"caf\xe9 au lait \xff\xfe the cat sat on the mat\n".repeat(20);
+    let run = train_succeeds(&text, &["--min-count", "1", "--dim", "8"]);
+    assert!(
+        run.stderr.contains("40 tokens had invalid UTF-8"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn corpus_single_huge_line() {
+    let line: String = (0..300_000).map(|i| format!("w{} ", i % 50)).collect();
+    let run = train_succeeds(line.as_bytes(), &["--dim", "8"]);
+    assert!(
+        run.stderr.contains("1 lines had more than 10000 tokens"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn corpus_truncated_gzip() {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut encoder, kjv_head(2000).as_bytes())
+        .unwrap_or_else(|e| panic!("gzip: {e}"));
+    let gz = encoder.finish().unwrap_or_else(|e| panic!("gzip: {e}"));
+    let truncated = &gz[..gz.len() / 2];
+    train_fails(
+        Some(("corpus.txt.gz", truncated)),
+        "corpus.txt.gz",
+        &[],
+        &["cannot read corpus.txt.gz", "deflate"],
+    );
+}
+
+// ---- training options ----
+
+fn option_fails(extra: &[&str], expected: &[&str]) {
+    let corpus = kjv_head(300);
+    train_fails(
+        Some(("kjv.txt", corpus.as_bytes())),
+        "kjv.txt",
+        extra,
+        expected,
+    );
+}
+
+#[test]
+fn option_dim_zero() {
+    option_fails(&["--dim", "0"], &["--dim", "0 is not in 1..=10000"]);
+}
+
+#[test]
+fn option_dim_absurd() {
+    option_fails(&["--dim", "1000000000"], &["--dim", "not in 1..=10000"]);
+    option_fails(
+        &["--dim", "99999999999999999999999"],
+        &["--dim", "too large"],
+    );
+}
+
+#[test]
+fn option_dim_beyond_memory() {
+    let corpus = kjv_head(300);
+    let env = [("VECTRAIN_MEMORY_AVAILABLE", "1000000")];
+    let expected = ["not enough memory", "two tables", "976.6 KiB are available"];
+    let input = Some(("kjv.txt", corpus.as_bytes()));
+    train_fails_env(input, "kjv.txt", &["--dim", "10000"], &expected, &env);
+}
+
+#[test]
+fn option_window_zero() {
+    option_fails(&["--window", "0"], &["--window", "0 is not in"]);
+}
+
+#[test]
+fn option_negative_zero() {
+    option_fails(&["--negative", "0"], &["--negative", "0 is not in"]);
+}
+
+#[test]
+fn option_alpha_not_positive_finite() {
+    for alpha in ["0", "-1", "nan", "inf"] {
+        option_fails(
+            &["--alpha", alpha],
+            &["--alpha", "not a positive finite number"],
+        );
+    }
+}
+
+#[test]
+fn option_epochs_zero() {
+    let corpus = kjv_head(300);
+    let dir = temp();
+    write(dir.path(), "kjv.txt", corpus);
+    let run = vectrain(
+        &["train", "-i", "kjv.txt", "-o", "out.txt", "--epochs", "0"],
+        dir.path(),
+        &[],
+    );
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("--epochs: 0 is not in"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(listing(dir.path()), ["kjv.txt"]);
+}
+
+#[test]
+fn option_threads_zero() {
+    option_fails(&["--threads", "0"], &["--threads", "0 is not allowed"]);
+}
+
+#[test]
+fn option_sample_negative() {
+    option_fails(
+        &["--sample", "-0.1"],
+        &["--sample", "-0.1 is not a finite number >= 0"],
+    );
+}
+
+#[test]
+fn option_huge_alpha_diverges() {
+    option_fails(
+        &["--alpha", "1e30", "--dim", "20"],
+        &["training diverged in epoch 1", "lower --alpha"],
+    );
+}
+
+#[test]
+fn option_bad_checkpoint_interval() {
+    option_fails(
+        &["--checkpoint-every", "10x"],
+        &["--checkpoint-every", "not an interval"],
+    );
+}
+
+// ---- vector files for `vectrain eval --vectors` ----
+
+/// Runs `vectrain eval` on a vector file `bytes` and checks it fails with every `expected`
+/// fragment in the message, printing no report.
+fn eval_fails(bytes: &[u8], expected: &[&str]) {
+    let dir = temp();
+    write(dir.path(), "vectors.txt", bytes);
+    write(dir.path(), "pairs.txt", "a b 1.0\na c 2.0\nb c 3.0\n");
+    let before = listing(dir.path());
+    let run = vectrain(
+        &[
+            "eval",
+            "--vectors",
+            "vectors.txt",
+            "--similarity",
+            "pairs.txt",
+        ],
+        dir.path(),
+        &[],
+    );
+    assert_eq!(run.code, Some(1), "stderr:\n{}", run.stderr);
+    assert!(run.stdout.is_empty(), "printed a report:\n{}", run.stdout);
+    for fragment in expected {
+        assert!(
+            run.stderr.contains(fragment),
+            "message lacks {fragment:?}:\n{}",
+            run.stderr
+        );
+    }
+    assert_eq!(listing(dir.path()), before, "files left behind");
+}
+
+#[test]
+fn vectors_wrong_header_count() {
+    eval_fails(
+        b"3 2\na 1 2\nb 3 4\n",
+        &[
+            "vectors.txt:4",
+            "the file ends after 2 rows, the header declares 3",
+        ],
+    );
+    eval_fails(
+        b"1 2\na 1 2\nb 3 4\n",
+        &["vectors.txt:3", "more rows than the 1 the header declares"],
+    );
+}
+
+#[test]
+fn vectors_wrong_number_of_values() {
+    eval_fails(
+        b"2 3\na 1 2 3\nb 3 4\n",
+        &["vectors.txt:3", "\"b\" has 2 values, expected 3"],
+    );
+    eval_fails(
+        b"a 1 2\nb 3 4 5\n",
+        &["vectors.txt:2", "has 3 values, expected 2"],
+    );
+}
+
+#[test]
+fn vectors_not_numbers() {
+    eval_fails(
+        b"2 2\na 1 2\nb 3 x4\n",
+        &["vectors.txt:3", "value 2 of \"b\" is not a number"],
+    );
+}
+
+#[test]
+fn vectors_nan_or_inf() {
+    eval_fails(
+        b"2 2\na 1 NaN\nb 3 4\n",
+        &["vectors.txt:2", "value 2 is NaN"],
+    );
+    eval_fails(b"a 1 2\nb inf 4\n", &["vectors.txt:2", "value 1 is inf"]);
+}
+
+#[test]
+fn vectors_truncated_binary() {
+    let mut bytes = b"2 3\n".to_vec();
+    for word in ["a", "b"] {
+        bytes.extend_from_slice(word.as_bytes());
+        bytes.push(b' ');
+        for v in [1.0f32, 2.0, 3.0] {
+            bytes.extend_from_slice(&v.to_le_bytes());
+        }
+        bytes.push(b'\n');
+    }
+    bytes.truncate(bytes.len() - 6);
+    eval_fails(
+        &bytes,
+        &[
+            "vectors.txt:3",
+            "the file is truncated: it ends inside a vector",
+        ],
+    );
+}
+
+#[test]
+fn vectors_duplicate_words() {
+    eval_fails(
+        b"3 2\na 1 2\nb 3 4\na 5 6\n",
+        &["vectors.txt:4", "duplicate word \"a\" (first on line 2)"],
+    );
+}
+
+#[test]
+fn vectors_empty_file() {
+    eval_fails(b"", &["vectors.txt", "the file is empty"]);
+}
+
+#[test]
+fn vectors_header_claims_a_trillion_rows() {
+    eval_fails(
+        b"1000000000000 2\na 1 2\n",
+        &[
+            "vectors.txt:1",
+            "1000000000000 rows: at most 4294967295 are supported",
+        ],
+    );
+    // Within the row limit, a lying header costs no memory: the file simply ends early (here
+    // read as binary, as line 2 is not a row of 100 values).
+    eval_fails(
+        b"4000000000 100\na 1 2\n",
+        &[
+            "vectors.txt:2",
+            "truncated",
+            "declares 4000000000 rows of 100",
+        ],
+    );
+}

@@ -1,0 +1,481 @@
+//! Checkpoints: the file format (round trip, refusals), resuming in the library, and real
+//! processes killed (SIGKILL) or interrupted (SIGINT) mid-run and resumed, bit-identical to a
+//! run never interrupted in --deterministic mode.
+
+use std::os::unix::process::ExitStatusExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use vectrain::checkpoint::{self, CorpusFingerprint, Every, Header, RunState};
+use vectrain::cpu::{Control, Outcome, Resume, Snapshot};
+use vectrain::{Corpus, ReadOptions, Result, TrainConfig, TrainParams};
+
+const KJV: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/kjv.txt");
+/// Lines of the KJV the process tests train on, and their settings: long enough (about a
+/// second) to be killed mid-run, short enough for a test.
+const LINES: usize = 6000;
+const SETTINGS: [&str; 8] = [
+    "--dim",
+    "20",
+    "--epochs",
+    "3",
+    "--deterministic",
+    "--format",
+    "w2v-bin",
+    "--seed",
+];
+
+fn kjv_head(lines: usize) -> String {
+    let text = std::fs::read_to_string(KJV).unwrap_or_else(|e| panic!("cannot read {KJV}: {e}"));
+    text.lines().take(lines).map(|l| format!("{l}\n")).collect()
+}
+
+fn temp() -> tempfile::TempDir {
+    tempfile::tempdir().unwrap_or_else(|e| panic!("cannot create a temporary directory: {e}"))
+}
+
+fn read(path: &Path) -> Vec<u8> {
+    std::fs::read(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+}
+
+/// `vectrain train` on `corpus.txt` in `dir` writing `output`, with [`SETTINGS`] and `extra`.
+fn train_command(dir: &Path, output: &str, extra: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_vectrain"));
+    command
+        .current_dir(dir)
+        .args(["train", "-i", "corpus.txt", "-o", output])
+        .args(SETTINGS)
+        .arg("7")
+        .args(extra);
+    command
+}
+
+fn run_ok(mut command: Command) -> String {
+    let output = command
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run vectrain: {e}"));
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(output.status.success(), "{:?}: {stderr}", output.status);
+    stderr
+}
+
+/// A corpus directory with `corpus.txt` of [`LINES`] lines.
+fn corpus_dir() -> tempfile::TempDir {
+    let dir = temp();
+    std::fs::write(dir.path().join("corpus.txt"), kjv_head(LINES))
+        .unwrap_or_else(|e| panic!("cannot write the corpus: {e}"));
+    dir
+}
+
+/// The vectors of a run never interrupted, computed once.
+fn uninterrupted() -> &'static [u8] {
+    static VECTORS: OnceLock<Vec<u8>> = OnceLock::new();
+    VECTORS.get_or_init(|| {
+        let dir = corpus_dir();
+        run_ok(train_command(dir.path(), "full.bin", &[]));
+        read(&dir.path().join("full.bin"))
+    })
+}
+
+#[test]
+fn sigkill_after_a_checkpoint_then_resume_is_bit_identical() {
+    let dir = corpus_dir();
+    let checkpoint = dir.path().join("run.ckpt");
+    let mut child = train_command(
+        dir.path(),
+        "out.bin",
+        &["--checkpoint", "run.ckpt", "--checkpoint-every", "20000w"],
+    )
+    .stdout(Stdio::null())
+    .stderr(Stdio::null())
+    .spawn()
+    .unwrap_or_else(|e| panic!("cannot start vectrain: {e}"));
+    let started = Instant::now();
+    while !checkpoint.exists() {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "no checkpoint after 60 s"
+        );
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    child
+        .kill()
+        .unwrap_or_else(|e| panic!("cannot kill vectrain: {e}"));
+    let status = child
+        .wait()
+        .unwrap_or_else(|e| panic!("cannot wait for vectrain: {e}"));
+    assert_eq!(
+        status.signal(),
+        Some(9),
+        "the run ended before it was killed: {status:?}"
+    );
+    assert!(!dir.path().join("out.bin").exists());
+    let stderr = run_ok(train_command(
+        dir.path(),
+        "out.bin",
+        &["--resume", "run.ckpt"],
+    ));
+    assert!(stderr.contains("resuming from run.ckpt"), "{stderr}");
+    assert!(
+        uninterrupted() == read(&dir.path().join("out.bin")).as_slice(),
+        "resumed vectors differ from an uninterrupted run"
+    );
+}
+
+#[test]
+fn sigint_writes_a_checkpoint_and_resume_is_bit_identical() {
+    let dir = corpus_dir();
+    let child = train_command(dir.path(), "out.bin", &[])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start vectrain: {e}"));
+    let started = Instant::now();
+    let mut interrupted = false;
+    while !interrupted {
+        assert!(started.elapsed() < Duration::from_secs(60), "no progress");
+        std::thread::sleep(Duration::from_millis(100));
+        // Interrupt once training is under way (the Ctrl-C handler is installed just before
+        // it): 0.2 s of user CPU time (field 14 of /proc/PID/stat), past reading the corpus.
+        let stat =
+            std::fs::read_to_string(format!("/proc/{}/stat", child.id())).unwrap_or_default();
+        let ticks: u64 = stat
+            .rsplit(')')
+            .next()
+            .and_then(|rest| rest.split_whitespace().nth(11))
+            .and_then(|t| t.parse().ok())
+            .unwrap_or(0);
+        if ticks >= 20 {
+            let sent = Command::new("kill")
+                .args(["-INT", &child.id().to_string()])
+                .status()
+                .unwrap_or_else(|e| panic!("cannot run kill: {e}"));
+            assert!(sent.success());
+            interrupted = true;
+        }
+    }
+    let output = child
+        .wait_with_output()
+        .unwrap_or_else(|e| panic!("cannot wait for vectrain: {e}"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(
+        output.status.code(),
+        Some(130),
+        "expected exit 130 after Ctrl-C: {stderr}"
+    );
+    assert!(stderr.contains("interrupted"), "{stderr}");
+    assert!(
+        stderr.contains("--resume out.bin.checkpoint"),
+        "no resume command: {stderr}"
+    );
+    assert!(dir.path().join("out.bin.checkpoint").is_file());
+    assert!(!dir.path().join("out.bin").exists(), "vectors were written");
+    run_ok(train_command(
+        dir.path(),
+        "out.bin",
+        &["--resume", "out.bin.checkpoint"],
+    ));
+    assert!(
+        uninterrupted() == read(&dir.path().join("out.bin")).as_slice(),
+        "resumed vectors differ from an uninterrupted run"
+    );
+}
+
+#[test]
+fn resume_with_other_settings_or_corpus_is_refused() {
+    let dir = corpus_dir();
+    run_ok(train_command(
+        dir.path(),
+        "first.bin",
+        &["--checkpoint", "run.ckpt", "--checkpoint-every", "50000w"],
+    ));
+    let mut other = train_command(
+        dir.path(),
+        "out.bin",
+        &["--resume", "run.ckpt", "--window", "3", "--negative", "7"],
+    );
+    let output = other.output().unwrap_or_else(|e| panic!("{e}"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    for fragment in [
+        "run.ckpt was written with other settings",
+        "--window 5 (checkpoint) vs 3 (this run)",
+        "--negative 5 (checkpoint) vs 7 (this run)",
+    ] {
+        assert!(stderr.contains(fragment), "lacks {fragment:?}: {stderr}");
+    }
+    assert!(!dir.path().join("out.bin").exists());
+    std::fs::write(dir.path().join("corpus.txt"), kjv_head(LINES / 2))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let output = train_command(dir.path(), "out.bin", &["--resume", "run.ckpt"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("corpus.txt does not match checkpoint run.ckpt: its vocabulary has"),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("out.bin").exists());
+}
+
+// ---- the library ----
+
+fn small_corpus() -> Result<Corpus> {
+    let options = ReadOptions {
+        lowercase: false,
+        min_count: 2,
+        max_vocab: None,
+    };
+    Corpus::from_reader(kjv_head(1500).as_bytes(), Path::new("kjv"), &options)
+}
+
+fn params(threads: usize, deterministic: bool) -> Result<TrainParams> {
+    TrainConfig {
+        dim: 12,
+        epochs: 2,
+        threads: Some(threads),
+        deterministic,
+        ..TrainConfig::default()
+    }
+    .check()
+}
+
+type Saved = (RunState, Vec<f32>, Vec<f32>);
+
+fn save(snapshot: &Snapshot<'_>) -> Saved {
+    (
+        snapshot.state.clone(),
+        snapshot.input.values().collect(),
+        snapshot.output.values().collect(),
+    )
+}
+
+#[test]
+fn stopped_and_resumed_twice_equals_uninterrupted() -> Result<()> {
+    let corpus = small_corpus()?;
+    let params = params(1, true)?;
+    let reference = vectrain::cpu::train(&corpus, &params, &mut |_| {})?;
+    let mut resume = None;
+    for stop_after in [2, 3] {
+        let stop = AtomicBool::new(false);
+        let mut saved = None;
+        let mut calls = 0;
+        let mut callback = |snapshot: &Snapshot<'_>| {
+            calls += 1;
+            saved = Some(save(snapshot));
+            if calls == stop_after - 1 {
+                stop.store(true, Ordering::Relaxed);
+            }
+            Ok(())
+        };
+        let control = Control {
+            resume: resume.take(),
+            every: Some(Every::Words(7_000)),
+            stop: Some(&stop),
+            checkpoint: Some(&mut callback),
+        };
+        let outcome = vectrain::cpu::train_with(&corpus, &params, control, &mut |_| {})?;
+        let Outcome::Stopped(position) = outcome else {
+            panic!("the run was not stopped");
+        };
+        let Some((state, input, output)) = saved else {
+            panic!("no checkpoint taken");
+        };
+        assert_eq!(state.position, position);
+        resume = Some(Resume {
+            state,
+            input,
+            output,
+        });
+    }
+    let control = Control {
+        resume,
+        ..Control::default()
+    };
+    let Outcome::Finished(resumed) =
+        vectrain::cpu::train_with(&corpus, &params, control, &mut |_| {})?
+    else {
+        panic!("the resumed run stopped");
+    };
+    let same = |a: &[f32], b: &[f32]| {
+        a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits())
+    };
+    assert!(same(
+        resumed.embeddings.as_slice(),
+        reference.embeddings.as_slice()
+    ));
+    assert!(same(&resumed.output, &reference.output));
+    assert_eq!(resumed.stats.epochs.len(), 2);
+    for (a, b) in resumed.stats.epochs.iter().zip(&reference.stats.epochs) {
+        assert_eq!(a.loss.to_bits(), b.loss.to_bits());
+        assert_eq!(a.examples, b.examples);
+    }
+    Ok(())
+}
+
+#[test]
+fn many_threads_checkpoint_often_and_finish() -> Result<()> {
+    let options = ReadOptions {
+        lowercase: false,
+        min_count: 5,
+        max_vocab: None,
+    };
+    // 16 chunks an epoch: threads pause every few chunks.
+    let corpus = Corpus::from_reader(kjv_head(LINES).as_bytes(), Path::new("kjv"), &options)?;
+    let params = params(3, false)?;
+    let mut positions = Vec::new();
+    let mut callback = |snapshot: &Snapshot<'_>| {
+        positions.push(snapshot.state.position);
+        Ok(())
+    };
+    let control = Control {
+        every: Some(Every::Words(5_000)),
+        checkpoint: Some(&mut callback),
+        ..Control::default()
+    };
+    let outcome = vectrain::cpu::train_with(&corpus, &params, control, &mut |_| {})?;
+    assert!(matches!(outcome, Outcome::Finished(_)));
+    assert!(positions.len() >= 5, "{positions:?}");
+    assert!(
+        positions
+            .windows(2)
+            .all(|w| (w[0].epoch, w[0].next_chunk) < (w[1].epoch, w[1].next_chunk)),
+        "{positions:?}"
+    );
+    Ok(())
+}
+
+#[test]
+fn timed_checkpoints_change_nothing_in_a_deterministic_run() -> Result<()> {
+    let corpus = small_corpus()?;
+    let params = params(1, true)?;
+    let reference = vectrain::cpu::train(&corpus, &params, &mut |_| {})?;
+    let mut calls = 0;
+    let mut callback = |_: &Snapshot<'_>| {
+        calls += 1;
+        // Slow the run so that several intervals pass.
+        std::thread::sleep(Duration::from_millis(30));
+        Ok(())
+    };
+    let control = Control {
+        every: Some(Every::Time(Duration::from_millis(1))),
+        checkpoint: Some(&mut callback),
+        ..Control::default()
+    };
+    let Outcome::Finished(trained) =
+        vectrain::cpu::train_with(&corpus, &params, control, &mut |_| {})?
+    else {
+        panic!("the run stopped");
+    };
+    assert!(calls >= 2, "{calls} checkpoints");
+    let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+    assert_eq!(
+        bits(trained.embeddings.as_slice()),
+        bits(reference.embeddings.as_slice())
+    );
+    Ok(())
+}
+
+/// Writes a checkpoint of `corpus` mid-run to `dir/ckpt` and returns its path.
+fn written_checkpoint(dir: &Path, corpus: &Corpus, params: &TrainParams) -> Result<PathBuf> {
+    let path = dir.join("ckpt");
+    let stop = AtomicBool::new(true);
+    let fingerprint = CorpusFingerprint::of(corpus);
+    let mut callback = |snapshot: &Snapshot<'_>| {
+        let header = Header {
+            trainer: "cpu",
+            params,
+            vocab: &corpus.vocab,
+            corpus: fingerprint,
+            state: snapshot.state,
+        };
+        checkpoint::write(
+            &path,
+            &header,
+            snapshot.input.values(),
+            snapshot.output.values(),
+        )
+    };
+    let control = Control {
+        stop: Some(&stop),
+        checkpoint: Some(&mut callback),
+        ..Control::default()
+    };
+    vectrain::cpu::train_with(corpus, params, control, &mut |_| {})?;
+    Ok(path)
+}
+
+#[test]
+fn file_round_trip_and_refusals() -> Result<()> {
+    let dir = temp();
+    let corpus = small_corpus()?;
+    let params = params(1, true)?;
+    let path = written_checkpoint(dir.path(), &corpus, &params)?;
+    let saved = checkpoint::read(&path)?;
+    assert_eq!(saved.trainer, "cpu");
+    assert_eq!(saved.params, params);
+    assert_eq!(saved.vocab, corpus.vocab);
+    assert_eq!(saved.corpus, CorpusFingerprint::of(&corpus));
+    assert_eq!(saved.input.len(), corpus.vocab.len() * 12);
+    saved.verify(&params, &corpus, &path)?;
+
+    let bytes = read(&path);
+    let refused = |name: &str, bytes: &[u8], expected: &str| {
+        let bad = dir.path().join(name);
+        std::fs::write(&bad, bytes).unwrap_or_else(|e| panic!("{e}"));
+        let message = checkpoint::read(&bad).err().map(|e| e.to_string());
+        assert!(
+            message.as_deref().is_some_and(|m| m.contains(expected)),
+            "{name}: {message:?}"
+        );
+    };
+    let mut version = bytes.clone();
+    version[8..12].copy_from_slice(&2u32.to_le_bytes());
+    refused(
+        "version",
+        &version,
+        "checkpoint format version 2 is not supported: this vectrain reads version 1",
+    );
+    refused(
+        "magic",
+        b"not a checkpoint at all",
+        "not a vectrain checkpoint",
+    );
+    refused("empty", b"", "not a vectrain checkpoint");
+    refused("truncated", &bytes[..bytes.len() - 100], "truncated");
+    let mut flipped = bytes.clone();
+    let middle = flipped.len() / 2;
+    flipped[middle] ^= 0x10;
+    refused("flipped", &flipped, "checksum mismatch");
+    let mut longer = bytes.clone();
+    longer.push(0);
+    refused("longer", &longer, "1 bytes after the checksum");
+
+    let other = TrainConfig {
+        dim: 13,
+        seed: 9,
+        sample: 0.0,
+        epochs: 2,
+        threads: Some(3),
+        ..TrainConfig::default()
+    }
+    .check()?;
+    let message = saved
+        .verify(&other, &corpus, &path)
+        .err()
+        .map(|e| e.to_string());
+    let message = message.unwrap_or_default();
+    for fragment in [
+        "--dim 12 (checkpoint) vs 13 (this run)",
+        "--seed 1 (checkpoint) vs 9 (this run)",
+        "--sample 0.001 (checkpoint) vs 0.0 (this run)",
+    ] {
+        assert!(message.contains(fragment), "lacks {fragment:?}: {message}");
+    }
+    assert!(!message.contains("threads"), "{message}");
+    Ok(())
+}
