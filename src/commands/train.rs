@@ -309,7 +309,7 @@ fn train_on_cpu(
     let mut write_checkpoint = |snapshot: &Snapshot<'_>| -> vectrain::Result<()> {
         let header = Header {
             trainer: "cpu",
-            params: params,
+            params,
             vocab: &corpus.vocab,
             corpus: fingerprint,
             state: snapshot.state,

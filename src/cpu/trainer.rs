@@ -43,7 +43,7 @@ pub fn train(
     progress: &mut dyn FnMut(&Progress),
 ) -> Result<Trained> {
     match train_with(corpus, params, Control::default(), progress)? {
-        Outcome::Finished(trained) => Ok(trained),
+        Outcome::Finished(trained) => Ok(*trained),
         // Unreachable: without a stop flag the run never stops early.
         Outcome::Stopped(_) => Err(Error::Mismatch("training stopped early".into())),
     }
@@ -90,7 +90,7 @@ pub struct Control<'a> {
 /// How a run ended.
 pub enum Outcome {
     /// Every epoch was trained.
-    Finished(Trained),
+    Finished(Box<Trained>),
     /// The stop flag was set; a checkpoint was taken (where there is a callback) at this
     /// position.
     Stopped(Position),
@@ -270,7 +270,7 @@ pub fn train_with(
     stats.seconds = started.elapsed().as_secs_f64();
     stats.words = total - start_done;
     let embeddings = Embeddings::new(corpus.vocab.clone(), dim, input.into_inner())?;
-    Ok(Outcome::Finished(Trained {
+    Ok(Outcome::Finished(Box::new(Trained {
         embeddings,
         output: output.into_inner(),
         stats,
