@@ -11,6 +11,8 @@ pub const SCATTER_ADD_CAS: &str = include_str!("../../shaders/scatter_add_cas.wg
 pub const SGNS: &str = include_str!("../../shaders/sgns.wgsl");
 /// CBOW negative-sampling step.
 pub const CBOW: &str = include_str!("../../shaders/cbow.wgsl");
+/// Scores of many queries against a block of table rows: a workgroup-tiled matrix product.
+pub const SIMILARITY: &str = include_str!("../../shaders/similarity.wgsl");
 
 /// One kernel source of the registry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -25,6 +27,8 @@ pub enum Shader {
     Sgns,
     /// `shaders/cbow.wgsl`.
     Cbow,
+    /// `shaders/similarity.wgsl`.
+    Similarity,
 }
 
 /// How one binding of bind group 0 is declared.
@@ -43,12 +47,13 @@ const READ_WRITE: Binding = Binding::Storage { read_only: false };
 
 impl Shader {
     /// Every kernel, for tests and `verify`.
-    pub const ALL: [Shader; 5] = [
+    pub const ALL: [Shader; 6] = [
         Shader::Gather,
         Shader::ScatterAdd,
         Shader::ScatterAddCas,
         Shader::Sgns,
         Shader::Cbow,
+        Shader::Similarity,
     ];
 
     /// The file name under `shaders/`.
@@ -59,6 +64,7 @@ impl Shader {
             Shader::ScatterAddCas => "scatter_add_cas.wgsl",
             Shader::Sgns => "sgns.wgsl",
             Shader::Cbow => "cbow.wgsl",
+            Shader::Similarity => "similarity.wgsl",
         }
     }
 
@@ -70,6 +76,7 @@ impl Shader {
             Shader::ScatterAddCas => "scatter_add_cas",
             Shader::Sgns => "sgns",
             Shader::Cbow => "cbow",
+            Shader::Similarity => "similarity",
         }
     }
 
@@ -81,6 +88,7 @@ impl Shader {
             Shader::ScatterAddCas => SCATTER_ADD_CAS,
             Shader::Sgns => SGNS,
             Shader::Cbow => CBOW,
+            Shader::Similarity => SIMILARITY,
         }
     }
 
@@ -93,7 +101,9 @@ impl Shader {
     /// `@group(0) @binding(n)` declarations of the file.
     pub(crate) fn bindings(self, entry: &str) -> &'static [(u32, Binding)] {
         match (self, entry) {
-            (Shader::Gather, _) => &[(0, UNIFORM), (1, READ), (2, READ), (3, READ_WRITE)],
+            (Shader::Gather | Shader::Similarity, _) => {
+                &[(0, UNIFORM), (1, READ), (2, READ), (3, READ_WRITE)]
+            }
             (Shader::ScatterAdd | Shader::ScatterAddCas, _) => {
                 &[(0, UNIFORM), (1, READ_WRITE), (2, READ), (3, READ)]
             }
