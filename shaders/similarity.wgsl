@@ -25,7 +25,7 @@ struct Params {
 override TILE: u32 = 16;
 // Dimensions staged in workgroup memory per step.
 override KT: u32 = 16;
-// Scores per invocation per side (private arrays need a constant size).
+// Scores per invocation per side: the kernel holds MICRO x MICRO scores as MICRO vec4s.
 const MICRO: u32 = 4u;
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -47,7 +47,13 @@ fn main(
     let row0 = wg.x * side;
     let query0 = wg.y * side;
     let staged = side * KT;
-    var acc: array<f32, 16>; // MICRO * MICRO, zero-initialised
+    // Scores of queries local.y * MICRO + i (acc_i) with rows local.x * MICRO + 0..3.
+    var acc0 = vec4<f32>();
+    var acc1 = vec4<f32>();
+    var acc2 = vec4<f32>();
+    var acc3 = vec4<f32>();
+    let qt = local.y * MICRO;
+    let rt = local.x * MICRO;
     for (var k0 = 0u; k0 < params.dim; k0 += KT) {
         // Stage KT dimensions of the tile's queries and rows; zeros outside the matrices.
         for (var e = lane; e < staged; e += TILE * TILE) {
@@ -67,26 +73,33 @@ fn main(
         }
         workgroupBarrier();
         for (var k = 0u; k < KT; k++) {
-            var a: array<f32, 4>;
-            var b: array<f32, 4>;
-            for (var m = 0u; m < MICRO; m++) {
-                a[m] = query_tile[k * side + local.y * MICRO + m];
-                b[m] = row_tile[k * side + local.x * MICRO + m];
-            }
-            for (var i = 0u; i < MICRO; i++) {
-                for (var j = 0u; j < MICRO; j++) {
-                    acc[i * MICRO + j] += a[i] * b[j];
-                }
-            }
+            let at = k * side;
+            let a = vec4<f32>(
+                query_tile[at + qt],
+                query_tile[at + qt + 1u],
+                query_tile[at + qt + 2u],
+                query_tile[at + qt + 3u],
+            );
+            let b = vec4<f32>(
+                row_tile[at + rt],
+                row_tile[at + rt + 1u],
+                row_tile[at + rt + 2u],
+                row_tile[at + rt + 3u],
+            );
+            acc0 += a.x * b;
+            acc1 += a.y * b;
+            acc2 += a.z * b;
+            acc3 += a.w * b;
         }
         workgroupBarrier();
     }
+    let acc = array<vec4<f32>, 4>(acc0, acc1, acc2, acc3);
     for (var i = 0u; i < MICRO; i++) {
-        let query = query0 + local.y * MICRO + i;
+        let query = query0 + qt + i;
         for (var j = 0u; j < MICRO; j++) {
-            let row = row0 + local.x * MICRO + j;
+            let row = row0 + rt + j;
             if query < params.queries && row < params.rows {
-                scores[query * params.rows + row] = acc[i * MICRO + j];
+                scores[query * params.rows + row] = acc[i][j];
             }
         }
     }
