@@ -1,9 +1,13 @@
 //! Lookup API throughput: batch lookups (rows/s), `most_similar_batch` for 1,000 queries over
-//! a 100k-word vocabulary, and loading a 100k x 300 word2vec text file, against gensim's
-//! `load_word2vec_format` on the same file (run through the test Python).
+//! a 100k-word vocabulary, each on the CPU and on the GPU side by side, and loading a
+//! 100k x 300 word2vec text file, against gensim's `load_word2vec_format` on the same file
+//! (run through the test Python).
 //!
 //! `cargo bench --bench lookup`. Sizes: `VECTRAIN_BENCH_WORDS` (100000) and
-//! `VECTRAIN_BENCH_DIM` (300). Prints; asserts nothing about time.
+//! `VECTRAIN_BENCH_DIM` (300); `VECTRAIN_BENCH_GPU=0` leaves the GPU out (otherwise the best
+//! adapter is used, `WGPU_BACKEND` and `VECTRAIN_BENCH_ADAPTER` narrowing it). Every GPU figure
+//! names its adapter and backend. GPU calls return data read back to the host, so the device
+//! has finished when the clock stops. Prints; asserts nothing about time.
 
 use std::fmt::Write as _;
 use std::hint::black_box;
@@ -11,7 +15,8 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::Instant;
 
-use vectrain::embeddings::{LookupOptions, Oov, Query};
+use vectrain::embeddings::{CpuGather, LookupOptions, Oov, Query};
+use vectrain::gpu::{GpuContext, GpuEmbeddings, GpuOptions};
 use vectrain::{Embeddings, Vocab};
 
 fn env_usize(name: &str, default: usize) -> usize {
@@ -34,6 +39,28 @@ fn values(n: usize, seed: u64) -> Vec<f32> {
             (z >> 40) as f32 / (1u64 << 24) as f32 - 0.5
         })
         .collect()
+}
+
+/// The GPU to bench on, or `None` (with the reason printed) when there is none or
+/// `VECTRAIN_BENCH_GPU=0`.
+fn gpu() -> Option<GpuContext> {
+    if std::env::var("VECTRAIN_BENCH_GPU").as_deref() == Ok("0") {
+        println!("GPU: left out (VECTRAIN_BENCH_GPU=0)");
+        return None;
+    }
+    let options = GpuOptions {
+        adapter: std::env::var("VECTRAIN_BENCH_ADAPTER").ok(),
+    };
+    match GpuContext::new(&options) {
+        Ok(ctx) => {
+            println!("GPU: {}", ctx.describe());
+            Some(ctx)
+        }
+        Err(e) => {
+            println!("GPU: none ({e})");
+            None
+        }
+    }
 }
 
 fn main() {
@@ -83,6 +110,52 @@ fn main() {
         rows / by_id / 1e6
     );
 
+    let ctx = gpu();
+    let device = ctx.as_ref().map(|ctx| {
+        let start = Instant::now();
+        let device = GpuEmbeddings::new(ctx, &emb).expect("the table fits the device");
+        println!(
+            "GPU upload of {n} x {dim}: {:.3} s [{}]",
+            start.elapsed().as_secs_f64(),
+            ctx.describe()
+        );
+        device
+    });
+
+    // Batch lookup through the Gather seam, by id: CPU and GPU side by side.
+    let gather_rounds = env_usize("VECTRAIN_BENCH_GATHER_ROUNDS", 200);
+    let start = Instant::now();
+    for _ in 0..gather_rounds {
+        emb.gather_with(&CpuGather, &batch_ids, options, &mut out, &mut found)
+            .expect("buffers of the right size");
+        black_box(&out);
+    }
+    let cpu_gather = start.elapsed().as_secs_f64();
+    let gather_rows = (gather_rounds * 1024) as f64;
+    println!(
+        "gather_with (1024 ids per batch, {gather_rounds} batches): CpuGather {:.2} M rows/s",
+        gather_rows / cpu_gather / 1e6
+    );
+    if let (Some(ctx), Some(device)) = (&ctx, &device) {
+        // One warm-up call builds the pipeline.
+        emb.gather_with(device, &batch_ids, options, &mut out, &mut found)
+            .expect("the GPU gather runs");
+        let start = Instant::now();
+        for _ in 0..gather_rounds {
+            emb.gather_with(device, &batch_ids, options, &mut out, &mut found)
+                .expect("the GPU gather runs");
+            black_box(&out);
+        }
+        let gpu_gather = start.elapsed().as_secs_f64();
+        println!(
+            "gather_with (1024 ids per batch, {gather_rounds} batches): GpuEmbeddings {:.2} M rows/s, \
+             {:.2} ms/batch incl. upload of ids and read-back [{}]",
+            gather_rows / gpu_gather / 1e6,
+            gpu_gather * 1e3 / gather_rounds as f64,
+            ctx.describe()
+        );
+    }
+
     // most_similar_batch: 1,000 word queries, top 10.
     let queries: Vec<Query<'_>> = (0..1000).map(|i| Query::Id((i * 97 % n) as u32)).collect();
     let start = Instant::now();
@@ -93,7 +166,6 @@ fn main() {
         .most_similar_batch(&queries, 10)
         .expect("queries are in range");
     let batch = start.elapsed().as_secs_f64();
-    black_box(answers);
     let start = Instant::now();
     for q in &queries[..50] {
         black_box(emb.most_similar(*q, 10, &[]).expect("in range"));
@@ -104,6 +176,33 @@ fn main() {
         batch * 1e3 / 1000.0,
         single * 1e3
     );
+
+    if let (Some(ctx), Some(device)) = (&ctx, &device) {
+        // The first call uploads the normalised table and builds the pipeline.
+        let start = Instant::now();
+        let first = device
+            .most_similar_batch(&emb, &queries[..1], 10)
+            .expect("the GPU search runs");
+        let warm_up = start.elapsed().as_secs_f64();
+        black_box(first);
+        let start = Instant::now();
+        let gpu_answers = device
+            .most_similar_batch(&emb, &queries, 10)
+            .expect("the GPU search runs");
+        let gpu_batch = start.elapsed().as_secs_f64();
+        let same = gpu_answers
+            .iter()
+            .zip(&answers)
+            .filter(|(g, c)| g.iter().map(|n| n.id).eq(c.iter().map(|n| n.id)))
+            .count();
+        println!(
+            "most_similar_batch on the GPU: 1000 queries x {n} words in {gpu_batch:.3} s \
+             ({:.2} ms/query; first call with upload {warm_up:.3} s; {same}/1000 answer lists \
+             identical to the CPU's) [{}]",
+            gpu_batch * 1e3 / 1000.0,
+            ctx.describe()
+        );
+    }
 
     // Loading a word2vec text file: vectrain vs gensim.
     let dir = std::env::temp_dir().join(format!("vectrain-bench-{}", std::process::id()));

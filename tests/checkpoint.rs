@@ -352,7 +352,12 @@ fn many_threads_checkpoint_often_and_finish() -> Result<()> {
 #[test]
 fn timed_checkpoints_change_nothing_in_a_deterministic_run() -> Result<()> {
     let corpus = small_corpus()?;
-    let params = params(1, true)?;
+    // Enough epochs that the run lasts about a second: the trainer looks at the clock every
+    // 50 ms, so a run of a few hundred milliseconds could see a single interval.
+    let params = TrainParams {
+        epochs: 12,
+        ..params(1, true)?
+    };
     let reference = vectrain::cpu::train(&corpus, &params, &mut |_| {})?;
     let mut calls = 0;
     let mut callback = |_: &Snapshot<'_>| {

@@ -1,4 +1,9 @@
 //! The query subcommands end to end, on a tiny vector file written by each test.
+//! `sentences --sequence` output is also read back with numpy (needs the test Python, see
+//! `tests/support/python.rs`).
+
+#[path = "support/python.rs"]
+mod python;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -232,4 +237,117 @@ fn convert_round_trips() {
     let back = dir.path().join("back.txt");
     ok(&["convert", s(&glove), s(&back), "--format", "w2v-text"]);
     assert_eq!(std::fs::read_to_string(&back).unwrap(), VECTORS);
+}
+
+#[test]
+fn sentences_sequence_npy_and_mask_in_numpy() {
+    let (dir, v) = setup();
+    let emb = vectrain::read_vectors(&v).unwrap();
+    let input = dir.path().join("s.txt");
+    std::fs::write(&input, "king queen\nman pear apple\n\nwoman\n").unwrap();
+    let out = dir.path().join("tokens.npy");
+    let report = json(&[
+        "sentences",
+        s(&v),
+        "--input",
+        s(&input),
+        "--sequence",
+        "--oov",
+        "zeros",
+        "--output",
+        s(&out),
+        "--json",
+    ]);
+    let mask = dir.path().join("tokens.mask.npy");
+    assert_eq!(report["mask"], s(&mask));
+    assert_eq!(
+        (
+            report["sentences"].as_u64(),
+            report["max_len"].as_u64(),
+            report["dim"].as_u64()
+        ),
+        (Some(4), Some(3), Some(3))
+    );
+    // Unknown "pear" is a zero vector that the mask keeps (--oov zeros).
+    let sentences: [&[&str]; 4] = [
+        &["king", "queen"],
+        &["man", "pear", "apple"],
+        &[],
+        &["woman"],
+    ];
+    let (batch, max_len, dim) = (4, 3, 3);
+    let mut expected = vec![0.0f32; batch * max_len * dim];
+    let mut expected_mask = vec![0u64; batch * max_len];
+    for (b, words) in sentences.iter().enumerate() {
+        for (t, word) in words.iter().enumerate() {
+            expected_mask[b * max_len + t] = 1;
+            if let Some(row) = emb.get(word) {
+                expected[(b * max_len + t) * dim..][..dim].copy_from_slice(row);
+            }
+        }
+    }
+    let seen: Value = serde_json::from_str(&python::run_script(
+        "numpy_check.py",
+        &["sequence", s(&out), s(&mask)],
+    ))
+    .unwrap();
+    assert_eq!(seen["shape"], serde_json::json!([batch, max_len, dim]));
+    assert_eq!(seen["dtype"], "float32");
+    assert_eq!(seen["mask_shape"], serde_json::json!([batch, max_len]));
+    assert_eq!(seen["mask_dtype"], "uint8");
+    let seen_mask: Vec<u64> = serde_json::from_value(seen["mask"].clone()).unwrap();
+    assert_eq!(seen_mask, expected_mask);
+    let bits: Vec<u32> = serde_json::from_value(seen["bits"].clone()).unwrap();
+    let expected_bits: Vec<u32> = expected.iter().map(|x| x.to_bits()).collect();
+    assert_eq!(bits, expected_bits);
+    assert_eq!(seen["padding_is_zero"], true);
+
+    // The default --oov skip drops "pear": max_len 2, and the Rust reader agrees.
+    ok(&[
+        "sentences",
+        s(&v),
+        "--input",
+        s(&input),
+        "--sequence",
+        "--output",
+        s(&out),
+    ]);
+    let (shape, data) = vectrain::io::npy::read_f32_file(&out).unwrap();
+    assert_eq!(shape, [4, 2, 3]);
+    assert_eq!(
+        &data[6..12],
+        [emb.get("man").unwrap(), emb.get("apple").unwrap()].concat()
+    );
+    let mask_bytes = std::fs::read(&mask).unwrap();
+    assert_eq!(
+        &mask_bytes[mask_bytes.len() - 8..],
+        [1, 1, 1, 1, 0, 0, 1, 0]
+    );
+
+    // Text output, pooling options and documents do not apply to per-token output.
+    let text = dir.path().join("tokens.txt");
+    let refused = vectrain(&[
+        "sentences",
+        s(&v),
+        "--input",
+        s(&input),
+        "--sequence",
+        "--output",
+        s(&text),
+    ]);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains(".npy"));
+    for extra in [["--pool", "max"], ["--documents", "--json"]] {
+        let mut args = vec![
+            "sentences",
+            s(&v),
+            "--input",
+            s(&input),
+            "--sequence",
+            "--output",
+            s(&out),
+        ];
+        args.extend(extra);
+        assert!(!vectrain(&args).status.success(), "{extra:?}");
+    }
 }

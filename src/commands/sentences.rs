@@ -1,4 +1,5 @@
-//! `vectrain sentences`: sentence (and document) vectors of a text file.
+//! `vectrain sentences`: sentence (and document) vectors of a text file, or with
+//! `--sequence` the padded per-token vectors and their mask.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -46,6 +47,11 @@ pub struct SentencesArgs {
     /// Blank lines separate documents; each row becomes [sentence ; document] (2 x dim).
     #[arg(long)]
     documents: bool,
+    /// Per-token vectors instead of pooled ones: OUTPUT (`.npy` only) gets float32
+    /// [sentences, max_len, dim], zero-padded, and OUTPUT with `.mask.npy` for `.npy` gets the
+    /// uint8 [sentences, max_len] mask (1 where a position holds a token).
+    #[arg(long, conflicts_with_all = ["documents", "pool", "sif_a", "frequencies"])]
+    sequence: bool,
     /// Output: `.npy` (float32, [rows, dim]) or text (one row of values per line).
     #[arg(long)]
     output: PathBuf,
@@ -76,6 +82,9 @@ pub fn run(args: SentencesArgs) -> anyhow::Result<()> {
     } else {
         text
     };
+    if args.sequence {
+        return run_sequence(&args, &emb, &text);
+    }
     let pooling = match args.pool {
         PoolArg::Mean => Pooling::Mean,
         PoolArg::Max => Pooling::Max,
@@ -89,8 +98,6 @@ pub fn run(args: SentencesArgs) -> anyhow::Result<()> {
         }),
     };
     let oov = args.oov.into();
-    let tokenize =
-        |line: &str| -> Vec<String> { line.split_whitespace().map(str::to_owned).collect() };
     let pooled = if args.documents {
         // Blank lines end a document; runs of them make no empty document.
         let mut documents: Vec<Vec<Vec<String>>> = vec![Vec::new()];
@@ -119,6 +126,56 @@ pub fn run(args: SentencesArgs) -> anyhow::Result<()> {
             pooled.rows,
             pooled.dim,
             args.output.display()
+        );
+    }
+    Ok(())
+}
+
+/// One sentence per line, split at white space.
+fn tokenize(line: &str) -> Vec<String> {
+    line.split_whitespace().map(str::to_owned).collect()
+}
+
+/// Where `--sequence` writes the mask of `output`: `x.npy` -> `x.mask.npy`.
+pub fn mask_path(output: &Path) -> PathBuf {
+    output.with_extension("mask.npy")
+}
+
+/// `--sequence`: the padded per-token vectors and their mask, both `.npy`.
+fn run_sequence(
+    args: &SentencesArgs,
+    emb: &vectrain::Embeddings,
+    text: &str,
+) -> anyhow::Result<()> {
+    if args.output.extension().is_none_or(|e| e != "npy") {
+        anyhow::bail!(
+            "--sequence writes .npy only (a 3-D array and its mask), not {}",
+            args.output.display()
+        );
+    }
+    let batch: Vec<Vec<String>> = text.lines().map(tokenize).collect();
+    let seq = sentences::sequences(emb, &batch, args.oov.into())?;
+    let mask_path = mask_path(&args.output);
+    npy::write_f32_file(&args.output, &[seq.batch, seq.max_len, seq.dim], &seq.data)?;
+    let mask: Vec<u8> = seq.mask.iter().map(|&m| u8::from(m)).collect();
+    npy::write_u8_file(&mask_path, &[seq.batch, seq.max_len], &mask)?;
+    if args.json {
+        let out = json!({
+            "output": args.output,
+            "mask": mask_path,
+            "sentences": seq.batch,
+            "max_len": seq.max_len,
+            "dim": seq.dim,
+        });
+        println!("{out}");
+    } else {
+        println!(
+            "{} x {} x {} token vectors written to {}, mask to {}",
+            seq.batch,
+            seq.max_len,
+            seq.dim,
+            args.output.display(),
+            mask_path.display()
         );
     }
     Ok(())

@@ -355,7 +355,7 @@ fn train_on_cpu(
         }
     };
     bar.finish_and_clear();
-    Ok(Some(trained))
+    Ok(Some(*trained))
 }
 
 /// Set by the Ctrl-C handler; the trainer polls it between chunks.

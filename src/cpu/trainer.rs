@@ -274,5 +274,5 @@ pub fn train_with(
         embeddings,
         output: output.into_inner(),
         stats,
-    }))
+    })))
 }

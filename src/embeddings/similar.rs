@@ -149,7 +149,8 @@ impl Embeddings {
         self.neighbours(&top, k, excluded)
     }
 
-    fn neighbours(&self, top: &TopK, k: usize, excluded: &[u32]) -> Vec<Neighbour<'_>> {
+    /// The first `k` entries of `top` not in the sorted `excluded`, as neighbours.
+    pub(crate) fn neighbours(&self, top: &TopK, k: usize, excluded: &[u32]) -> Vec<Neighbour<'_>> {
         top.entries()
             .iter()
             .filter(|(_, id)| excluded.binary_search(id).is_err())
@@ -267,18 +268,30 @@ impl Embeddings {
         k: usize,
         threads: usize,
     ) -> Result<Vec<Vec<Neighbour<'_>>>> {
-        let mut matrix = Vec::with_capacity(queries.len() * self.dim);
-        let mut own = Vec::with_capacity(queries.len());
-        for &query in queries {
-            matrix.extend(self.combined_query(&[query], &[])?);
-            own.push(self.query_id(query)?);
-        }
+        let (matrix, own) = self.batch_queries(queries)?;
         let tops = search::top_k(&self.data, self.norms(), self.dim, &matrix, k + 1, threads);
         Ok(tops
             .iter()
             .zip(own)
             .map(|(top, own)| self.neighbours(top, k, own.as_slice()))
             .collect())
+    }
+}
+
+impl Embeddings {
+    /// The unit vectors of `queries`, row-major `[queries.len(), dim]`, and the row each
+    /// names (excluded from its answers): what every `most_similar_batch` searches with.
+    pub(crate) fn batch_queries(
+        &self,
+        queries: &[Query<'_>],
+    ) -> Result<(Vec<f32>, Vec<Option<u32>>)> {
+        let mut matrix = Vec::with_capacity(queries.len() * self.dim);
+        let mut own = Vec::with_capacity(queries.len());
+        for &query in queries {
+            matrix.extend(self.combined_query(&[query], &[])?);
+            own.push(self.query_id(query)?);
+        }
+        Ok((matrix, own))
     }
 }
 

@@ -3,6 +3,9 @@
 //!
 //! - [`GpuContext`] opens the best adapter and caches compiled pipelines.
 //! - [`lookup`]: embedding tables on the device, batch lookup and gradient scatter-add.
+//! - [`GpuEmbeddings`]: an [`crate::Embeddings`] on the device: batch lookups and
+//!   [`most_similar_batch`](GpuEmbeddings::most_similar_batch), whose cosines [`similarity`]
+//!   computes as a tiled matrix product.
 //! - [`step`]: the skip-gram and CBOW training kernels, the reference semantics of
 //!   [`crate::cpu::update`] on the GPU.
 //! - [`train()`]: the GPU trainer, the same plan as [`crate::cpu::train`].
@@ -16,6 +19,7 @@ pub mod context;
 pub mod embeddings;
 pub mod lookup;
 pub mod shaders;
+pub mod similarity;
 pub mod step;
 pub mod trainer;
 pub mod verify;
@@ -23,5 +27,6 @@ pub mod verify;
 pub use context::{AdapterSummary, GpuContext, GpuOptions, list_adapters};
 pub use embeddings::GpuEmbeddings;
 pub use lookup::{Atomics, GpuTable, gather, scatter_add};
+pub use similarity::similarity_scores;
 pub use trainer::{GPU_CHUNK_TOKENS, train};
 pub use verify::{KernelCheck, verify};

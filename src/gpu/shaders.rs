@@ -9,6 +9,8 @@ pub const SCATTER_ADD: &str = include_str!("../../shaders/scatter_add.wgsl");
 pub const SCATTER_ADD_CAS: &str = include_str!("../../shaders/scatter_add_cas.wgsl");
 /// Negative-sampling training step, skip-gram or CBOW (its `CBOW` override).
 pub const NEGATIVE_SAMPLING: &str = include_str!("../../shaders/negative_sampling.wgsl");
+/// Scores of many queries against a block of table rows: a workgroup-tiled matrix product.
+pub const SIMILARITY: &str = include_str!("../../shaders/similarity.wgsl");
 
 /// One kernel source of the registry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -21,6 +23,8 @@ pub enum Shader {
     ScatterAddCas,
     /// `shaders/negative_sampling.wgsl`.
     NegativeSampling,
+    /// `shaders/similarity.wgsl`.
+    Similarity,
 }
 
 /// How one binding of bind group 0 is declared.
@@ -39,11 +43,12 @@ const READ_WRITE: Binding = Binding::Storage { read_only: false };
 
 impl Shader {
     /// Every kernel, for tests and `verify`.
-    pub const ALL: [Shader; 4] = [
+    pub const ALL: [Shader; 5] = [
         Shader::Gather,
         Shader::ScatterAdd,
         Shader::ScatterAddCas,
         Shader::NegativeSampling,
+        Shader::Similarity,
     ];
 
     /// The file name under `shaders/`.
@@ -53,6 +58,7 @@ impl Shader {
             Shader::ScatterAdd => "scatter_add.wgsl",
             Shader::ScatterAddCas => "scatter_add_cas.wgsl",
             Shader::NegativeSampling => "negative_sampling.wgsl",
+            Shader::Similarity => "similarity.wgsl",
         }
     }
 
@@ -63,6 +69,7 @@ impl Shader {
             Shader::ScatterAdd => "scatter_add",
             Shader::ScatterAddCas => "scatter_add_cas",
             Shader::NegativeSampling => "negative_sampling",
+            Shader::Similarity => "similarity",
         }
     }
 
@@ -73,6 +80,7 @@ impl Shader {
             Shader::ScatterAdd => SCATTER_ADD,
             Shader::ScatterAddCas => SCATTER_ADD_CAS,
             Shader::NegativeSampling => NEGATIVE_SAMPLING,
+            Shader::Similarity => SIMILARITY,
         }
     }
 
@@ -85,7 +93,9 @@ impl Shader {
     /// `@group(0) @binding(n)` declarations of the file.
     pub(crate) fn bindings(self, entry: &str) -> &'static [(u32, Binding)] {
         match (self, entry) {
-            (Shader::Gather, _) => &[(0, UNIFORM), (1, READ), (2, READ), (3, READ_WRITE)],
+            (Shader::Gather | Shader::Similarity, _) => {
+                &[(0, UNIFORM), (1, READ), (2, READ), (3, READ_WRITE)]
+            }
             (Shader::ScatterAdd | Shader::ScatterAddCas, _) => {
                 &[(0, UNIFORM), (1, READ_WRITE), (2, READ), (3, READ)]
             }

@@ -8,6 +8,7 @@ use crate::cpu::update::{Scratch, UpdateShape, train_batch};
 use crate::error::Result;
 use crate::gpu::GpuContext;
 use crate::gpu::lookup::{Atomics, GpuTable, gather, gather_cpu, scatter_add, scatter_add_cpu};
+use crate::gpu::similarity::{similarity_scores, similarity_scores_cpu};
 use crate::gpu::step::{Step, TrainState, rng_check, rng_check_cpu};
 use crate::rng::{self, Stream};
 use crate::sampling::{self, NegativeSampler};
@@ -41,6 +42,7 @@ pub fn verify(ctx: &GpuContext) -> Vec<KernelCheck> {
         });
     };
     record("gather".into(), check_gather(ctx));
+    record("similarity (d=100)".into(), check_similarity(ctx));
     if ctx.float_atomics {
         record(
             "scatter_add (float atomics)".into(),
@@ -125,6 +127,34 @@ fn check_gather(ctx: &GpuContext) -> Result<(bool, f32)> {
             .zip(&expected)
             .all(|(a, b)| a.to_bits() == b.to_bits());
     Ok((exact, max_error(&got, &expected)))
+}
+
+/// Tolerance of the similarity check: scores are dot products of unit vectors (in [-1, 1])
+/// summed in f32, in the same order on both sides but possibly with fused multiply-adds on
+/// the GPU: each product's rounding may differ, about 2⁻²⁴ per term.
+const SIMILARITY_TOLERANCE: f32 = 1e-5;
+
+/// Unit queries against a table of unit rows whose size is no multiple of the 64 x 64 tile.
+fn check_similarity(ctx: &GpuContext) -> Result<(bool, f32)> {
+    let mut values = Values::new(4);
+    let (rows, dim, queries) = (133, 100, 70);
+    let unit = |values: &mut Values, n: usize| -> Vec<f32> {
+        let mut data: Vec<f32> = (0..n * dim).map(|_| values.signed(1.0)).collect();
+        for row in data.chunks_exact_mut(dim) {
+            let norm = row.iter().map(|x| x * x).sum::<f32>().sqrt();
+            row.iter_mut().for_each(|x| *x /= norm);
+        }
+        data
+    };
+    let table = unit(&mut values, rows);
+    let query = unit(&mut values, queries);
+    let got = similarity_scores(ctx, &GpuTable::upload(ctx, &table, dim)?, &query)?;
+    let expected = similarity_scores_cpu(&query, &table, dim);
+    let error = max_error(&got, &expected);
+    Ok((
+        got.len() == expected.len() && error <= SIMILARITY_TOLERANCE,
+        error,
+    ))
 }
 
 fn check_scatter(ctx: &GpuContext, atomics: Atomics) -> Result<(bool, f32)> {

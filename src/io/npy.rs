@@ -1,4 +1,5 @@
-//! NumPy `.npy` files of float32, C order: what `numpy.load` reads and what
+//! NumPy `.npy` files of float32 (and, for masks, uint8), C order, any number of
+//! dimensions: what `numpy.load` reads and what
 //! `torch.nn.Embedding.from_pretrained(torch.from_numpy(array))` takes.
 //!
 //! The format (version 1.0): the magic `\x93NUMPY`, the version bytes `1 0`, a little-endian
@@ -20,14 +21,25 @@ const ALIGN: usize = 64;
 /// Bytes before the header: magic, version, header length.
 const PREAMBLE: usize = MAGIC.len() + 2 + 2;
 
+/// The `descr` of little-endian float32.
+const F32: &str = "<f4";
+/// The `descr` of uint8 (byte order does not apply).
+const U8: &str = "|u1";
+
 /// The header of a float32 C-order array of `shape`.
+#[cfg(test)]
 fn header(shape: &[usize]) -> Vec<u8> {
+    header_of(F32, shape)
+}
+
+/// The header of a C-order array of `shape` whose values `descr` describes.
+fn header_of(descr: &str, shape: &[usize]) -> Vec<u8> {
     let dims: Vec<String> = shape.iter().map(usize::to_string).collect();
     let shape = match dims.len() {
         1 => format!("({},)", dims[0]),
         _ => format!("({})", dims.join(", ")),
     };
-    let mut text = format!("{{'descr': '<f4', 'fortran_order': False, 'shape': {shape}, }}");
+    let mut text = format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape}, }}");
     let unpadded = PREAMBLE + text.len() + 1;
     text.push_str(&" ".repeat(unpadded.next_multiple_of(ALIGN) - unpadded));
     text.push('\n');
@@ -36,20 +48,52 @@ fn header(shape: &[usize]) -> Vec<u8> {
 
 /// Writes `data` as a float32 C-order array of `shape` to `writer`; `path` names it in
 /// errors. Refuses a `data` whose length is not the product of `shape`.
-pub fn write_f32<W: Write>(
+pub fn write_f32<W: Write>(writer: W, path: &Path, shape: &[usize], data: &[f32]) -> Result<()> {
+    write_array(
+        writer,
+        path,
+        F32,
+        shape,
+        data.len(),
+        |chunk_start, chunk_len, bytes| {
+            for x in &data[chunk_start..chunk_start + chunk_len] {
+                bytes.extend_from_slice(&x.to_le_bytes());
+            }
+        },
+    )
+}
+
+/// Writes `data` as a uint8 C-order array of `shape` to `writer` (e.g. a mask of 0 and 1);
+/// `path` names it in errors. Refuses a `data` whose length is not the product of `shape`.
+pub fn write_u8<W: Write>(writer: W, path: &Path, shape: &[usize], data: &[u8]) -> Result<()> {
+    write_array(
+        writer,
+        path,
+        U8,
+        shape,
+        data.len(),
+        |chunk_start, chunk_len, bytes| {
+            bytes.extend_from_slice(&data[chunk_start..chunk_start + chunk_len]);
+        },
+    )
+}
+
+/// The header, then `count` values, appended as bytes by `encode(start, len, bytes)` in chunks.
+fn write_array<W: Write>(
     mut writer: W,
     path: &Path,
+    descr: &str,
     shape: &[usize],
-    data: &[f32],
+    count: usize,
+    encode: impl Fn(usize, usize, &mut Vec<u8>),
 ) -> Result<()> {
     let expected: usize = shape.iter().product();
-    if data.len() != expected {
+    if count != expected {
         return Err(Error::Mismatch(format!(
-            "{} values do not make an array of shape {shape:?}",
-            data.len()
+            "{count} values do not make an array of shape {shape:?}"
         )));
     }
-    let header = header(shape);
+    let header = header_of(descr, shape);
     let len = u16::try_from(header.len())
         .map_err(|_| Error::Mismatch(format!("the npy header of shape {shape:?} is too long")))?;
     let io = |e| Error::io("write", path, e);
@@ -57,8 +101,11 @@ pub fn write_f32<W: Write>(
     writer.write_all(&[1, 0]).map_err(io)?;
     writer.write_all(&len.to_le_bytes()).map_err(io)?;
     writer.write_all(&header).map_err(io)?;
-    for chunk in data.chunks(1 << 14) {
-        let bytes: Vec<u8> = chunk.iter().flat_map(|x| x.to_le_bytes()).collect();
+    const CHUNK: usize = 1 << 14;
+    let mut bytes = Vec::new();
+    for start in (0..count).step_by(CHUNK) {
+        bytes.clear();
+        encode(start, CHUNK.min(count - start), &mut bytes);
         writer.write_all(&bytes).map_err(io)?;
     }
     writer.flush().map_err(io)
@@ -68,6 +115,13 @@ pub fn write_f32<W: Write>(
 pub fn write_f32_file(path: &Path, shape: &[usize], data: &[f32]) -> Result<()> {
     let mut file = AtomicFile::create(path)?;
     write_f32(&mut file, path, shape, data)?;
+    file.commit()
+}
+
+/// Writes a uint8 C-order `.npy` file atomically (see [`AtomicFile`]).
+pub fn write_u8_file(path: &Path, shape: &[usize], data: &[u8]) -> Result<()> {
+    let mut file = AtomicFile::create(path)?;
+    write_u8(&mut file, path, shape, data)?;
     file.commit()
 }
 
@@ -153,5 +207,20 @@ mod tests {
     fn refuses_wrong_length() {
         let mut bytes = Vec::new();
         assert!(write_f32(&mut bytes, Path::new("x"), &[2, 2], &[1.0]).is_err());
+        assert!(write_u8(&mut bytes, Path::new("x"), &[2, 2], &[1]).is_err());
+    }
+
+    #[test]
+    fn u8_array_layout() {
+        let mut bytes = Vec::new();
+        let data: Vec<u8> = (0..40_000u32).map(|i| (i % 2) as u8).collect();
+        write_u8(&mut bytes, Path::new("m.npy"), &[2, 20_000], &data).unwrap();
+        let start = bytes.len() - data.len();
+        assert_eq!(start % ALIGN, 0);
+        assert_eq!(&bytes[start..], &data[..]);
+        let header = std::str::from_utf8(&bytes[PREAMBLE..start]).unwrap();
+        assert!(
+            header.starts_with("{'descr': '|u1', 'fortran_order': False, 'shape': (2, 20000), }")
+        );
     }
 }

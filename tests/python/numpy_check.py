@@ -3,6 +3,9 @@
 usage:
   numpy_check.py npy FILE
       shape, dtype, C-contiguity and the float32 bit patterns of numpy.load(FILE)
+  numpy_check.py sequence VALUES MASK
+      shape, dtype and float32 bit patterns of the per-token array VALUES, shape, dtype and
+      values of its MASK, and whether every masked-out position of VALUES is zero
   numpy_check.py sif VECTORS SENTENCES A
       SIF sentence vectors (Arora et al. 2017) computed with numpy: Zipf probabilities by
       row rank, weighted mean over in-vocabulary tokens, first right singular vector of the
@@ -21,6 +24,20 @@ def npy(path):
         "dtype": str(a.dtype),
         "c_contiguous": bool(a.flags["C_CONTIGUOUS"]),
         "bits": a.reshape(-1).view(np.uint32).tolist(),
+    }))
+
+
+def sequence(values_path, mask_path):
+    values = np.load(values_path)
+    mask = np.load(mask_path)
+    print(json.dumps({
+        "shape": list(values.shape),
+        "dtype": str(values.dtype),
+        "bits": values.reshape(-1).view(np.uint32).tolist(),
+        "mask_shape": list(mask.shape),
+        "mask_dtype": str(mask.dtype),
+        "mask": mask.reshape(-1).tolist(),
+        "padding_is_zero": bool(np.all(values[mask == 0] == 0)),
     }))
 
 
@@ -53,5 +70,7 @@ def sif(vectors, sentences, a):
 
 if sys.argv[1] == "npy":
     npy(sys.argv[2])
+elif sys.argv[1] == "sequence":
+    sequence(sys.argv[2], sys.argv[3])
 else:
     sif(sys.argv[2], sys.argv[3], float(sys.argv[4]))
