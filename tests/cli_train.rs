@@ -163,3 +163,44 @@ fn auto_backend_never_trains_on_a_software_adapter() {
         assert!(stderr.contains(" on cpu ("), "{stderr}");
     }
 }
+
+/// No adapter (DX12 does not exist on Linux): `gpu` fails naming what to install, `auto`
+/// falls back to the CPU with a notice.
+#[cfg(target_os = "linux")]
+#[test]
+fn no_adapter_is_a_clear_error_or_a_cpu_fallback() {
+    let dir = tempfile::tempdir().unwrap();
+    let vectors = dir.path().join("v.txt");
+    let run = |backend: &str| {
+        vectrain()
+            .args([
+                "train",
+                "--epochs",
+                "1",
+                "--dim",
+                "4",
+                "--max-vocab",
+                "30",
+                "--backend",
+                backend,
+                "--output",
+            ])
+            .arg(&vectors)
+            .env("WGPU_BACKEND", "dx12")
+            .output()
+            .unwrap()
+    };
+    let gpu = run("gpu");
+    let stderr = String::from_utf8_lossy(&gpu.stderr);
+    assert!(!gpu.status.success());
+    assert!(
+        stderr.contains("no GPU adapter") && stderr.contains("mesa-vulkan-drivers"),
+        "{stderr}"
+    );
+    assert!(!vectors.exists());
+    let auto = run("auto");
+    let stderr = String::from_utf8_lossy(&auto.stderr);
+    assert!(auto.status.success(), "{stderr}");
+    assert!(stderr.contains("training on the CPU"), "{stderr}");
+    assert!(vectors.exists());
+}
