@@ -1,7 +1,7 @@
 //! Choosing where to train: `--backend cpu|gpu|auto` and `--adapter NAME`.
 
 use clap::{Args, ValueEnum};
-use vectrain::cpu::Trained;
+use vectrain::cpu::{Control, Outcome, Trained};
 use vectrain::gpu::{GpuContext, GpuOptions};
 use vectrain::training::Progress;
 use vectrain::{Corpus, TrainParams};
@@ -65,6 +65,28 @@ impl Trainer {
                 }
             },
         })
+    }
+
+    /// Trains `corpus` with `params`, resuming, checkpointing and stopping as `control` says.
+    pub fn train_with(
+        &self,
+        corpus: &Corpus,
+        params: &TrainParams,
+        control: Control<'_>,
+        progress: &mut dyn FnMut(&Progress),
+    ) -> vectrain::Result<Outcome> {
+        match self {
+            Trainer::Cpu => vectrain::cpu::train_with(corpus, params, control, progress),
+            Trainer::Gpu(ctx) => vectrain::gpu::train_with(ctx, corpus, params, control, progress),
+        }
+    }
+
+    /// The trainer's name in checkpoints: "cpu" or "gpu".
+    pub fn name(&self) -> &'static str {
+        match self {
+            Trainer::Cpu => "cpu",
+            Trainer::Gpu(_) => "gpu",
+        }
     }
 
     /// Trains `corpus` with `params`.

@@ -65,7 +65,7 @@ pub struct TrainArgs {
     #[command(flatten)]
     backend: BackendOptions,
     /// Where to write checkpoints (the whole training state, replaced atomically), with
-    /// --checkpoint-every and on Ctrl-C [default on Ctrl-C: OUTPUT.checkpoint]. CPU trainer.
+    /// --checkpoint-every and on Ctrl-C [default on Ctrl-C: OUTPUT.checkpoint].
     #[arg(long, value_name = "PATH")]
     checkpoint: Option<PathBuf>,
     /// Write a checkpoint this often: wall time (90s, 10m, 2h) or corpus words (5000000w).
@@ -232,19 +232,9 @@ pub fn train_with_bar(
 pub fn run(args: TrainArgs) -> anyhow::Result<()> {
     let params = args.settings.config().check()?;
     let corpus = load_corpus(&args.settings, &params)?;
-    let trained = match Trainer::choose(&args.backend)? {
-        Trainer::Cpu => match train_on_cpu(&args, &params, &corpus)? {
-            Some(trained) => trained,
-            None => std::process::exit(INTERRUPTED_EXIT_CODE),
-        },
-        gpu => {
-            if args.checkpoint_every.is_some() || args.resume.is_some() {
-                anyhow::bail!(
-                    "checkpoints and --resume work with the CPU trainer only for now: add --backend cpu"
-                );
-            }
-            train_with_bar(&gpu, &corpus, &params)?
-        }
+    let trainer = Trainer::choose(&args.backend)?;
+    let Some(trained) = train_resumable(&trainer, &args, &params, &corpus)? else {
+        std::process::exit(INTERRUPTED_EXIT_CODE);
     };
     let run = &trained.stats;
     for (epoch, stats) in run.epochs.iter().enumerate() {
@@ -271,9 +261,10 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The CPU trainer with checkpoints, resume and Ctrl-C; `None` when interrupted (the state
-/// is then saved and the resume command printed).
-fn train_on_cpu(
+/// Trains with checkpoints, resume and Ctrl-C; `None` when interrupted (the state is then
+/// saved and the resume command printed).
+fn train_resumable(
+    trainer: &Trainer,
     args: &TrainArgs,
     params: &TrainParams,
     corpus: &Corpus,
@@ -308,7 +299,7 @@ fn train_on_cpu(
     let bar = progress::training_bar(corpus.len() as u64 * params.epochs as u64);
     let mut write_checkpoint = |snapshot: &Snapshot<'_>| -> vectrain::Result<()> {
         let header = Header {
-            trainer: "cpu",
+            trainer: trainer.name(),
             params,
             vocab: &corpus.vocab,
             corpus: fingerprint,
@@ -339,7 +330,7 @@ fn train_on_cpu(
         checkpoint: Some(&mut write_checkpoint),
     };
     let outcome =
-        vectrain::cpu::train_with(corpus, params, control, &mut |p| progress::show(&bar, p))?;
+        trainer.train_with(corpus, params, control, &mut |p| progress::show(&bar, p))?;
     let trained = match outcome {
         Outcome::Finished(trained) => trained,
         Outcome::Stopped(position) => {

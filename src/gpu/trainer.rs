@@ -6,12 +6,16 @@
 //! GPU's work on chunk `n`; the host waits only for chunk `n - 1` before reusing its buffers.
 //! The loss is summed on the device and read in the background a few times a second.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use crate::batch::Batch;
+use crate::checkpoint::{Every, RunState};
 use crate::config::TrainParams;
 use crate::corpus::Corpus;
-use crate::cpu::Trained;
+use crate::cpu::tables::SharedTable;
+use crate::cpu::update::LossSum;
+use crate::cpu::{Control, Outcome, Snapshot, Trained};
 use crate::embeddings::Embeddings;
 use crate::error::{Error, Result};
 use crate::gpu::GpuContext;
@@ -51,19 +55,52 @@ pub fn train(
     params: &TrainParams,
     progress: &mut dyn FnMut(&Progress),
 ) -> Result<Trained> {
-    let plan = TrainingPlan::new(corpus, params, GPU_CHUNK_TOKENS);
+    match train_with(ctx, corpus, params, Control::default(), progress)? {
+        Outcome::Finished(trained) => Ok(*trained),
+        // Unreachable: without a stop flag the run never stops early.
+        Outcome::Stopped(_) => Err(Error::Mismatch("training stopped early".into())),
+    }
+}
+
+/// Trains like [`train`], resumable from a checkpoint (of either trainer: the plan takes the
+/// checkpoint's chunk size), taking checkpoints and stopping on request as `control` says,
+/// with the same [`Control`] and [`Outcome`] as [`crate::cpu::train_with`].
+///
+/// A checkpoint waits for the chunks submitted, reads both tables back and hands them to the
+/// callback; training then goes on from the tables still on the device. A device lost or
+/// another GPU error ends the run with [`Error::Gpu`]; the last checkpoint, written
+/// atomically, is still there to resume from.
+pub fn train_with(
+    ctx: &GpuContext,
+    corpus: &Corpus,
+    params: &TrainParams,
+    mut control: Control<'_>,
+    progress: &mut dyn FnMut(&Progress),
+) -> Result<Outcome> {
     let dim = params.dim;
     let words = corpus.vocab.len();
-    let input = initial_input_table(words, dim, params.seed);
-    let output = vec![0.0f32; words * dim];
+    let (mut run, input, output) = match control.resume.take() {
+        Some(resume) => (resume.state, resume.input, resume.output),
+        None => (
+            RunState::start(GPU_CHUNK_TOKENS),
+            initial_input_table(words, dim, params.seed),
+            vec![0.0f32; words * dim],
+        ),
+    };
+    if input.len() != words * dim || output.len() != words * dim {
+        return Err(Error::Mismatch(format!(
+            "tables of {} and {} values do not fit {words} words of {dim}",
+            input.len(),
+            output.len()
+        )));
+    }
+    let plan = TrainingPlan::new(corpus, params, run.position.chunk_tokens as usize);
     let state = TrainState::new(ctx, &plan.shape, &input, &output, &plan.sampler)?;
     drop((input, output));
-    let capacity = plan
-        .chunks
-        .iter()
-        .map(|c| corpus.sentence_range(c.end - 1).end - corpus.sentence_range(c.start).start)
-        .max()
-        .unwrap_or(1);
+    let chunk_len = |c: &std::ops::Range<usize>| {
+        corpus.sentence_range(c.end - 1).end - corpus.sentence_range(c.start).start
+    };
+    let capacity = plan.chunks.iter().map(chunk_len).max().unwrap_or(1);
     let mut devices = [
         state.batch_buffers(ctx, capacity)?,
         state.batch_buffers(ctx, capacity)?,
@@ -71,30 +108,40 @@ pub fn train(
     let mut in_flight: [Option<wgpu::SubmissionIndex>; 2] = [None, None];
     let mut reader = state.loss_reader(ctx)?;
     let total = plan.total_positions(params);
+    let no_stop = AtomicBool::new(false);
+    let stop = control.stop.unwrap_or(&no_stop);
     let started = Instant::now();
     let mut last_report = started;
-    let mut stats = TrainStats {
-        device: ctx.describe(),
-        ..TrainStats::default()
-    };
     let mut batch = Batch::new();
-    let mut done = 0u64;
-    for epoch in 0..params.epochs {
-        let epoch_started = Instant::now();
+    let first_token = |chunk: usize| -> u64 {
+        plan.chunks.get(chunk).map_or(plan.epoch_positions, |c| {
+            corpus.sentence_range(c.start).start as u64
+        })
+    };
+    let mut done = (run.position.epoch * plan.epoch_positions)
+        .saturating_add(first_token(run.position.next_chunk as usize))
+        .min(total);
+    let start_done = done;
+    let mut last_checkpoint = (Instant::now(), done);
+    while (run.position.epoch as usize) < params.epochs {
+        let epoch = run.position.epoch as usize;
+        let segment_started = Instant::now();
         let key = rng::epoch_key(params.seed, epoch as u32);
-        // A copy still pending belongs to the last epoch: finish it before the reset.
+        // A copy still pending belongs to an earlier segment: finish it before the reset.
         reader.poll(ctx, true)?;
         state.reset_loss(ctx)?;
         let mut loss = f64::NAN;
-        for (n, chunk) in plan.chunks.iter().enumerate() {
+        let mut pause = false;
+        let mut n = run.position.next_chunk as usize;
+        while n < plan.chunks.len() && !pause {
+            let chunk = &plan.chunks[n];
             batch.clear();
-            let first_token = corpus.sentence_range(chunk.start).start;
             for sentence in chunk.clone() {
                 let range = corpus.sentence_range(sentence);
                 let start = range.start as u32;
                 batch.push_sentence(&corpus.tokens()[range], start, &plan.keep, key);
             }
-            let position = epoch as u64 * plan.epoch_positions + first_token as u64;
+            let position = epoch as u64 * plan.epoch_positions + first_token(n);
             let alpha = params.alpha_at(position, total);
             let slot = n % 2;
             if let Some(index) = in_flight[slot].take() {
@@ -108,7 +155,8 @@ pub fn train(
                 key,
             };
             in_flight[slot] = state.run(ctx, &devices[slot], &[step])?;
-            done += (corpus.sentence_range(chunk.end - 1).end - first_token) as u64;
+            done += chunk_len(chunk) as u64;
+            n += 1;
             if let Some(sum) = reader.poll(ctx, false)? {
                 loss = sum.mean();
             }
@@ -123,34 +171,71 @@ pub fn train(
                 });
                 last_report = Instant::now();
             }
+            pause = stop.load(Ordering::Relaxed)
+                || match control.every {
+                    Some(Every::Time(interval)) => last_checkpoint.0.elapsed() >= interval,
+                    Some(Every::Words(words)) => done >= last_checkpoint.1.saturating_add(words),
+                    None => false,
+                };
         }
+        // Waits for every chunk submitted: all chunks below `n` are done.
         reader.poll(ctx, true)?;
-        let sum = state.read_loss(ctx)?;
-        if !sum.mean().is_finite() {
+        let mut segment = state.read_loss(ctx)?;
+        segment.add(run.epoch_loss);
+        run.epoch_loss = segment;
+        run.epoch_seconds += segment_started.elapsed().as_secs_f64();
+        run.position.next_chunk = n as u64;
+        if !run.epoch_loss.mean().is_finite() {
             return Err(Error::Diverged {
                 epoch,
                 alpha: params.alpha,
             });
         }
-        stats.epochs.push(EpochStats {
-            loss: sum.mean(),
-            examples: sum.examples,
-            seconds: epoch_started.elapsed().as_secs_f64(),
-        });
-        progress(&Progress {
-            done,
-            total,
-            epoch,
-            loss: sum.mean(),
-            alpha: params.alpha_at(done, total),
-        });
+        if n == plan.chunks.len() {
+            run.epochs.push(EpochStats {
+                loss: run.epoch_loss.mean(),
+                examples: run.epoch_loss.examples,
+                seconds: run.epoch_seconds,
+            });
+            progress(&Progress {
+                done,
+                total,
+                epoch,
+                loss: run.epoch_loss.mean(),
+                alpha: params.alpha_at(done, total),
+            });
+            run.position.epoch += 1;
+            run.position.next_chunk = 0;
+            run.epoch_loss = LossSum::default();
+            run.epoch_seconds = 0.0;
+        }
+        let stopping = stop.load(Ordering::Relaxed);
+        let over = run.position.epoch as usize >= params.epochs;
+        if pause && !over {
+            if let Some(checkpoint) = control.checkpoint.as_mut() {
+                let (input, output) = state.read_tables(ctx)?;
+                checkpoint(&Snapshot {
+                    state: &run,
+                    input: &SharedTable::new(input, dim),
+                    output: &SharedTable::new(output, dim),
+                })?;
+            }
+            last_checkpoint = (Instant::now(), done);
+            if stopping {
+                return Ok(Outcome::Stopped(run.position));
+            }
+        }
     }
     let (input, output) = state.read_tables(ctx)?;
-    stats.seconds = started.elapsed().as_secs_f64();
-    stats.words = total;
-    Ok(Trained {
+    let stats = TrainStats {
+        device: ctx.describe(),
+        epochs: run.epochs,
+        words: total - start_done,
+        seconds: started.elapsed().as_secs_f64(),
+    };
+    Ok(Outcome::Finished(Box::new(Trained {
         embeddings: Embeddings::new(corpus.vocab.clone(), dim, input)?,
         output,
         stats,
-    })
+    })))
 }
