@@ -18,12 +18,22 @@ const KJV: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/kjv.txt")
 fn corpus() -> Corpus {
     let text = std::fs::read_to_string(KJV).unwrap();
     let head: String = text.lines().take(1500).map(|l| format!("{l}\n")).collect();
-    let options = ReadOptions { lowercase: false, min_count: 2, max_vocab: None };
+    let options = ReadOptions {
+        lowercase: false,
+        min_count: 2,
+        max_vocab: None,
+    };
     Corpus::from_reader(head.as_bytes(), Path::new("kjv-head"), &options).unwrap()
 }
 
 fn params() -> TrainParams {
-    TrainConfig { dim: 16, epochs: 2, ..TrainConfig::default() }.check().unwrap()
+    TrainConfig {
+        dim: 16,
+        epochs: 2,
+        ..TrainConfig::default()
+    }
+    .check()
+    .unwrap()
 }
 
 /// A fresh start in chunks of 4,000 tokens (the corpus is smaller than one default GPU
@@ -61,8 +71,17 @@ fn gpu_run_stopped_and_resumed_ends_like_an_uninterrupted_one() {
     let Some(ctx) = gpu() else { return };
     let (corpus, params) = (corpus(), params());
     let whole = finished(
-        vectrain::gpu::train_with(ctx, &corpus, &params, Control { resume: Some(fresh(&corpus, &params)), ..Control::default() }, &mut |_| {})
-            .unwrap(),
+        vectrain::gpu::train_with(
+            ctx,
+            &corpus,
+            &params,
+            Control {
+                resume: Some(fresh(&corpus, &params)),
+                ..Control::default()
+            },
+            &mut |_| {},
+        )
+        .unwrap(),
     );
 
     // Stop requested from the start: the trainer finishes one chunk, checkpoints, stops.
@@ -79,7 +98,9 @@ fn gpu_run_stopped_and_resumed_ends_like_an_uninterrupted_one() {
         ..Control::default()
     };
     let outcome = vectrain::gpu::train_with(ctx, &corpus, &params, control, &mut |_| {}).unwrap();
-    let Outcome::Stopped(position) = outcome else { panic!("the run did not stop") };
+    let Outcome::Stopped(position) = outcome else {
+        panic!("the run did not stop")
+    };
     assert_eq!((position.epoch, position.next_chunk), (0, 1));
     let resume = checkpoint.expect("a checkpoint was taken");
     assert_eq!(resume.state.position, position);
@@ -96,10 +117,14 @@ fn gpu_run_stopped_and_resumed_ends_like_an_uninterrupted_one() {
         checkpoint: Some(&mut count),
         ..Control::default()
     };
-    let resumed = finished(vectrain::gpu::train_with(ctx, &corpus, &params, control, &mut |_| {}).unwrap());
+    let resumed =
+        finished(vectrain::gpu::train_with(ctx, &corpus, &params, control, &mut |_| {}).unwrap());
     assert!(taken >= 3, "{taken} checkpoints");
     assert_eq!(resumed.stats.epochs.len(), params.epochs);
-    assert_eq!(resumed.stats.epochs[0].examples, whole.stats.epochs[0].examples, "the resumed epoch counts every update once");
+    assert_eq!(
+        resumed.stats.epochs[0].examples, whole.stats.epochs[0].examples,
+        "the resumed epoch counts every update once"
+    );
     // GPU workgroups race (Hogwild), so runs differ in rounding: the losses agree closely.
     let (a, b) = (final_loss(&whole), final_loss(&resumed));
     assert!((a - b).abs() <= 0.02 * a, "uninterrupted {a}, resumed {b}");
@@ -115,14 +140,28 @@ fn gpu_continues_a_cpu_checkpoint() {
         checkpoint = Some(saved(snapshot));
         Ok(())
     };
-    let control = Control { stop: Some(&stop), checkpoint: Some(&mut keep), ..Control::default() };
+    let control = Control {
+        stop: Some(&stop),
+        checkpoint: Some(&mut keep),
+        ..Control::default()
+    };
     let outcome = vectrain::cpu::train_with(&corpus, &params, control, &mut |_| {}).unwrap();
     assert!(matches!(outcome, Outcome::Stopped(_)));
     let resume = checkpoint.expect("a checkpoint was taken");
-    let control = Control { resume: Some(resume), ..Control::default() };
-    let trained = finished(vectrain::gpu::train_with(ctx, &corpus, &params, control, &mut |_| {}).unwrap());
+    let control = Control {
+        resume: Some(resume),
+        ..Control::default()
+    };
+    let trained =
+        finished(vectrain::gpu::train_with(ctx, &corpus, &params, control, &mut |_| {}).unwrap());
     assert_eq!(trained.stats.epochs.len(), params.epochs);
-    assert!(trained.stats.epochs.iter().all(|e| e.loss.is_finite() && e.examples > 0));
+    assert!(
+        trained
+            .stats
+            .epochs
+            .iter()
+            .all(|e| e.loss.is_finite() && e.examples > 0)
+    );
     let cpu = vectrain::cpu::train(&corpus, &params, &mut |_| {}).unwrap();
     let (a, b) = (final_loss(&cpu), final_loss(&trained));
     assert!((a - b).abs() <= 0.05 * a, "cpu {a}, cpu then gpu {b}");
@@ -143,7 +182,10 @@ fn a_lost_device_is_an_error_not_a_panic() {
             ctx.device.destroy();
         }
     };
-    let control = Control { resume: Some(fresh(&corpus, &params)), ..Control::default() };
+    let control = Control {
+        resume: Some(fresh(&corpus, &params)),
+        ..Control::default()
+    };
     let result = vectrain::gpu::train_with(&ctx, &corpus, &params, control, &mut lose);
     match result {
         Err(Error::Gpu { .. }) => {}

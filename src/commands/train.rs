@@ -329,8 +329,7 @@ fn train_resumable(
         stop: Some(&INTERRUPTED),
         checkpoint: Some(&mut write_checkpoint),
     };
-    let outcome =
-        trainer.train_with(corpus, params, control, &mut |p| progress::show(&bar, p))?;
+    let outcome = trainer.train_with(corpus, params, control, &mut |p| progress::show(&bar, p))?;
     let trained = match outcome {
         Outcome::Finished(trained) => trained,
         Outcome::Stopped(position) => {
