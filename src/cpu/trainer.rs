@@ -59,6 +59,33 @@ pub struct Resume {
     pub output: Vec<f32>,
 }
 
+impl Resume {
+    /// Where a run starts: `resume` if given (its tables checked against the corpus and
+    /// dimension), else a fresh start in chunks of `chunk_tokens` with word2vec's initial
+    /// tables.
+    pub fn or_fresh(
+        resume: Option<Resume>,
+        corpus: &Corpus,
+        params: &TrainParams,
+        chunk_tokens: usize,
+    ) -> Result<Resume> {
+        let (words, dim) = (corpus.vocab.len(), params.dim);
+        let start = resume.unwrap_or_else(|| Resume {
+            state: RunState::start(chunk_tokens),
+            input: initial_input_table(words, dim, params.seed),
+            output: vec![0.0; words * dim],
+        });
+        if start.input.len() != words * dim || start.output.len() != words * dim {
+            return Err(Error::Mismatch(format!(
+                "tables of {} and {} values do not fit {words} words of {dim}",
+                start.input.len(),
+                start.output.len()
+            )));
+        }
+        Ok(start)
+    }
+}
+
 /// What a checkpoint callback sees: taken between chunks, when every chunk below
 /// `state.position.next_chunk` is done and no other has started.
 pub struct Snapshot<'a> {
@@ -110,22 +137,11 @@ pub fn train_with(
     progress: &mut dyn FnMut(&Progress),
 ) -> Result<Outcome> {
     let dim = params.dim;
-    let words = corpus.vocab.len();
-    let (mut state, input, output) = match control.resume.take() {
-        Some(resume) => (resume.state, resume.input, resume.output),
-        None => (
-            RunState::start(CPU_CHUNK_TOKENS),
-            initial_input_table(words, dim, params.seed),
-            vec![0.0; words * dim],
-        ),
-    };
-    if input.len() != words * dim || output.len() != words * dim {
-        return Err(Error::Mismatch(format!(
-            "tables of {} and {} values do not fit {words} words of {dim}",
-            input.len(),
-            output.len()
-        )));
-    }
+    let Resume {
+        mut state,
+        input,
+        output,
+    } = Resume::or_fresh(control.resume.take(), corpus, params, CPU_CHUNK_TOKENS)?;
     let plan = TrainingPlan::new(corpus, params, state.position.chunk_tokens as usize);
     let input = SharedTable::new(input, dim);
     let output = SharedTable::new(output, dim);

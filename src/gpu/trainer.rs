@@ -10,20 +10,18 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use crate::batch::Batch;
-use crate::checkpoint::{Every, RunState};
+use crate::checkpoint::Every;
 use crate::config::TrainParams;
 use crate::corpus::Corpus;
 use crate::cpu::tables::SharedTable;
 use crate::cpu::update::LossSum;
-use crate::cpu::{Control, Outcome, Snapshot, Trained};
+use crate::cpu::{Control, Outcome, Resume, Snapshot, Trained};
 use crate::embeddings::Embeddings;
 use crate::error::{Error, Result};
 use crate::gpu::GpuContext;
 use crate::gpu::step::{Step, TrainState};
 use crate::rng;
-use crate::training::{
-    EpochStats, PROGRESS_INTERVAL, Progress, TrainStats, TrainingPlan, initial_input_table,
-};
+use crate::training::{EpochStats, PROGRESS_INTERVAL, Progress, TrainStats, TrainingPlan};
 
 /// Tokens per chunk: one dispatch of this many centres keeps a GPU busy, and the learning
 /// rate still steps several times per epoch on small corpora.
@@ -78,22 +76,11 @@ pub fn train_with(
     progress: &mut dyn FnMut(&Progress),
 ) -> Result<Outcome> {
     let dim = params.dim;
-    let words = corpus.vocab.len();
-    let (mut run, input, output) = match control.resume.take() {
-        Some(resume) => (resume.state, resume.input, resume.output),
-        None => (
-            RunState::start(GPU_CHUNK_TOKENS),
-            initial_input_table(words, dim, params.seed),
-            vec![0.0f32; words * dim],
-        ),
-    };
-    if input.len() != words * dim || output.len() != words * dim {
-        return Err(Error::Mismatch(format!(
-            "tables of {} and {} values do not fit {words} words of {dim}",
-            input.len(),
-            output.len()
-        )));
-    }
+    let Resume {
+        state: mut run,
+        input,
+        output,
+    } = Resume::or_fresh(control.resume.take(), corpus, params, GPU_CHUNK_TOKENS)?;
     let plan = TrainingPlan::new(corpus, params, run.position.chunk_tokens as usize);
     let state = TrainState::new(ctx, &plan.shape, &input, &output, &plan.sampler)?;
     drop((input, output));
