@@ -131,6 +131,9 @@ fn axpy(a: f32, x: &[f32], y: &mut [f32]) {
 /// writes the output rows and leaves the input's gradient in `scratch.gradient`.
 fn negative_step<O: Rows>(output: &mut O, alpha: f32, s: &mut Scratch) -> f64 {
     let d = s.input.len();
+    for &id in &s.ids {
+        output.prefetch(id);
+    }
     for (k, &id) in s.ids.iter().enumerate() {
         output.read(id, &mut s.outputs[k * d..(k + 1) * d]);
     }
@@ -207,6 +210,7 @@ pub fn train_batch<I: Rows, O: Rows>(
         match shape.model {
             Model::SkipGram => {
                 for j in batch.context(i, reach) {
+                    input.prefetch(batch.words[j]);
                     let slot_base = ((j + shape.window - i) * shape.negative) as u32;
                     choose_outputs(s, sampler, key, centre, position, slot_base, shape.negative);
                     let context = batch.words[j];
@@ -222,6 +226,9 @@ pub fn train_batch<I: Rows, O: Rows>(
                     .extend(batch.context(i, reach).map(|j| batch.words[j]));
                 if s.context.is_empty() {
                     continue;
+                }
+                for &word in &s.context {
+                    input.prefetch(word);
                 }
                 s.input.fill(0.0);
                 for &word in &s.context {
