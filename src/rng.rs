@@ -46,3 +46,12 @@ pub fn draw(key: u32, stream: Stream, position: u32, slot: u32) -> u32 {
 pub fn unit_f32(bits: u32) -> f32 {
     (bits >> 8) as f32 * (1.0 / 16_777_216.0)
 }
+
+/// `n` values uniform in [-0.5, 0.5) from `seed`: reproducible data for examples, tests and
+/// benchmarks, from the same generator as training.
+pub fn uniform_values(n: usize, seed: u32) -> Vec<f32> {
+    let key = epoch_key(seed, 0);
+    (0..n)
+        .map(|i| unit_f32(draw(key, Stream::Init, i as u32, 0)) - 0.5)
+        .collect()
+}

@@ -15,19 +15,8 @@ use vectrain::io::npy;
 use vectrain::matrix::{self, OovInit, WordIndex};
 use vectrain::sentences::{self, Component, Frequencies, Pooling, SifConfig};
 
-/// Deterministic values in [-0.5, 0.5) (splitmix64).
-fn values(n: usize, seed: u64) -> Vec<f32> {
-    let mut state = seed;
-    (0..n)
-        .map(|_| {
-            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = state;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            z ^= z >> 31;
-            (z >> 40) as f32 / (1u64 << 24) as f32 - 0.5
-        })
-        .collect()
+fn values(n: usize, seed: u32) -> Vec<f32> {
+    vectrain::rng::uniform_values(n, seed)
 }
 
 /// A word2vec text file of 200 words `w0..` of 16 values.
