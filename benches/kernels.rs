@@ -1,8 +1,11 @@
 //! Throughput of the training update and of evaluation: `cargo bench --bench kernels`.
 //!
-//! The CPU reference update runs on a synthetic Zipf-like batch; the analogy evaluation runs
-//! every question of `questions-words.txt` against a 56,828 × 100 table (the size of the
-//! mix8m vocabulary). GPU lookups and searches are in `benches/lookup.rs`.
+//! The CPU reference update and the GPU training step (each atomics variant the adapter has:
+//! native float `atomicAdd` and compare-exchange) run on a synthetic Zipf-like batch; the
+//! analogy evaluation runs every question of `questions-words.txt` against a 56,828 × 100
+//! table (the size of the mix8m vocabulary). GPU lookups and searches are in
+//! `benches/lookup.rs`. `VECTRAIN_BENCH_GPU=0` leaves the GPU out, `VECTRAIN_BENCH_ADAPTER`
+//! picks an adapter by name.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -11,6 +14,8 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use vectrain::batch::Batch;
 use vectrain::cpu::tables::PlainRows;
 use vectrain::cpu::update::{Scratch, UpdateShape, train_batch};
+use vectrain::gpu::step::{Step, TrainState};
+use vectrain::gpu::{Atomics, GpuContext, GpuOptions};
 use vectrain::sampling::NegativeSampler;
 use vectrain::{Model, rng};
 
@@ -74,6 +79,79 @@ fn cpu_update(c: &mut Criterion) {
     group.finish();
 }
 
+/// The GPU to bench on, or `None` (with the reason printed) when there is none or
+/// `VECTRAIN_BENCH_GPU=0`.
+fn gpu() -> Option<GpuContext> {
+    if std::env::var("VECTRAIN_BENCH_GPU").as_deref() == Ok("0") {
+        eprintln!("GPU training step: left out (VECTRAIN_BENCH_GPU=0)");
+        return None;
+    }
+    let options = GpuOptions {
+        adapter: std::env::var("VECTRAIN_BENCH_ADAPTER").ok(),
+    };
+    GpuContext::new(&options)
+        .inspect_err(|e| eprintln!("GPU training step: no adapter ({e})"))
+        .ok()
+}
+
+/// The training kernel on one batch in one dispatch, as the GPU trainer runs it: words/s
+/// per atomics variant. The batch is the trainer's chunk (131,072 tokens) on a GPU, and
+/// 8,192 tokens on a CPU adapter (lavapipe), where a full chunk takes seconds.
+fn gpu_step(c: &mut Criterion) {
+    let Some(ctx) = gpu() else { return };
+    let tokens = match ctx.adapter_info.device_type {
+        wgpu::DeviceType::Cpu => 8_192,
+        _ => 131_072,
+    };
+    let (batch, counts) = zipf_batch(tokens);
+    let sampler = NegativeSampler::new(&counts, 0.75);
+    let mut variants = vec![(Atomics::CompareExchange, "compare-exchange")];
+    if ctx.float_atomics {
+        variants.insert(0, (Atomics::NativeFloat, "float atomics"));
+    }
+    let mut group = c.benchmark_group(format!("gpu_training_step on {}", ctx.describe()));
+    group.throughput(Throughput::Elements(batch.len() as u64));
+    group.sample_size(10);
+    for model in [Model::SkipGram, Model::Cbow] {
+        let shape = UpdateShape {
+            model,
+            dim: DIM,
+            window: 5,
+            negative: 5,
+        };
+        let input: Vec<f32> = (0..WORDS as usize * DIM)
+            .map(|i| (rng::unit_f32(rng::pcg(i as u32)) - 0.5) / DIM as f32)
+            .collect();
+        let output = vec![0.0f32; WORDS as usize * DIM];
+        for &(atomics, name) in &variants {
+            let state = TrainState::with_atomics(&ctx, &shape, &input, &output, &sampler, atomics)
+                .expect("training state");
+            let mut device = state
+                .batch_buffers(&ctx, batch.len())
+                .expect("batch buffers");
+            state.upload(&ctx, &mut device, &batch).expect("upload");
+            group.bench_function(format!("{model:?} d{DIM} {name} words"), |b| {
+                b.iter_custom(|iterations| {
+                    let started = Instant::now();
+                    for i in 0..iterations {
+                        let step = Step {
+                            base: 0,
+                            count: batch.len() as u32,
+                            alpha: 0.001,
+                            key: i as u32,
+                        };
+                        state.run(&ctx, &device, &[step]).expect("dispatch");
+                    }
+                    // Reading the loss waits for the last dispatch.
+                    black_box(state.read_loss(&ctx).expect("loss"));
+                    started.elapsed()
+                })
+            });
+        }
+    }
+    group.finish();
+}
+
 /// Analogy evaluation at full size: 19,544 questions against 56,828 words of 100 dims.
 fn analogy_evaluation(c: &mut Criterion) {
     let questions = concat!(
@@ -122,5 +200,5 @@ fn analogy_evaluation(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, cpu_update, analogy_evaluation);
+criterion_group!(benches, cpu_update, gpu_step, analogy_evaluation);
 criterion_main!(benches);

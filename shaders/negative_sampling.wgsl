@@ -16,9 +16,10 @@
 // so an update's reads and writes of a cell are ordered by program order; only the dot
 // products cross invocations, through partial sums in workgroup memory.
 //
-// Tables are f32 bits in `atomic<u32>`: several workgroups may update one row at once
-// (Hogwild), and WGSL allows concurrent writes only through atomics. Additions are
-// compare-exchange loops, so none is lost.
+// Tables are atomics: several workgroups may update one row at once (Hogwild), and WGSL
+// allows concurrent writes only through atomics. This file holds them as f32 bits in
+// `atomic<u32>`, added to by compare-exchange loops, so no addition is lost; the host swaps
+// in tables_f32.wgsl (native `atomicAdd` on `atomic<f32>`) where the adapter has it.
 //
 // Random draws are src/rng.rs bit for bit (`pcg`, `draw`, `unit`), keyed by the centre's
 // corpus position: window shrink from stream 2, negatives from stream 3 at slots
@@ -70,8 +71,6 @@ const NONE: u32 = 0xffffffffu;
 @group(0) @binding(3) var<storage, read> sentences: array<u32>;
 @group(0) @binding(4) var<storage, read> thresholds: array<f32>;
 @group(0) @binding(5) var<storage, read> aliases: array<u32>;
-@group(0) @binding(6) var<storage, read_write> input: array<atomic<u32>>;
-@group(0) @binding(7) var<storage, read_write> output: array<atomic<u32>>;
 // Per slot s: [2 s] the f32 bits of a loss sum, [2 s + 1] the number of updates.
 @group(0) @binding(8) var<storage, read_write> loss: array<atomic<u32>>;
 // Only for `rng_check`: five u32 per test case.
@@ -131,6 +130,12 @@ fn neg_log_sigmoid(f: f32) -> f32 {
     return -f + log(1.0 + exp(f));
 }
 
+// <tables> The two tables as f32 bits in `atomic<u32>`, added to by compare-exchange loops:
+// valid everywhere. On adapters with float atomics the host replaces this block, through
+// its closing marker, with tables_f32.wgsl (the same four functions on `atomic<f32>`).
+@group(0) @binding(6) var<storage, read_write> input: array<atomic<u32>>;
+@group(0) @binding(7) var<storage, read_write> output: array<atomic<u32>>;
+
 fn load_input(i: u32) -> f32 {
     return bitcast<f32>(atomicLoad(&input[i]));
 }
@@ -160,6 +165,7 @@ fn add_output(i: u32, value: f32) {
         old = swap.old_value;
     }
 }
+// </tables>
 
 fn add_loss(slot: u32, value: f32, updates: u32) {
     var old = atomicLoad(&loss[2u * slot]);

@@ -10,8 +10,8 @@ use vectrain::gpu::lookup::{gather_cpu, scatter_add_cpu};
 use vectrain::gpu::shaders::Shader;
 use vectrain::gpu::{Atomics, GpuTable, gather, scatter_add};
 
-/// Parses and validates every `shaders/*.wgsl` with naga, with the capabilities vectrain may
-/// use (float atomics included): catches shader errors on any machine.
+/// Parses and validates every `shaders/*.wgsl`, and every kernel of the registry, with naga:
+/// catches shader errors on any machine.
 #[test]
 fn every_shader_parses_and_validates() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("shaders");
@@ -22,32 +22,45 @@ fn every_shader_parses_and_validates() {
         .collect();
     files.sort();
     assert!(files.len() >= Shader::ALL.len(), "found only {files:?}");
-    let capabilities = naga::valid::Capabilities::SHADER_FLOAT32_ATOMIC;
     for path in &files {
         let source = std::fs::read_to_string(path).expect("shader is readable");
-        let module = naga::front::wgsl::parse_str(&source)
-            .unwrap_or_else(|e| panic!("{}:\n{}", path.display(), e.emit_to_string(&source)));
-        naga::valid::Validator::new(naga::valid::ValidationFlags::all(), capabilities)
-            .validate(&module)
-            .unwrap_or_else(|e| {
-                panic!(
-                    "{} does not validate:\n{}",
-                    path.display(),
-                    e.emit_to_string(&source)
-                )
-            });
+        validate(&path.display().to_string(), &source);
     }
-    // The registry embeds exactly these files.
+    // The registry embeds exactly these files; a composed kernel holds its swapped-in file
+    // in place of the block it replaces, and validates as a whole.
     for shader in Shader::ALL {
         let on_disk =
             std::fs::read_to_string(dir.join(shader.file_name())).expect("registered file");
-        assert_eq!(
-            on_disk,
-            shader.source(),
-            "{} differs from the registry",
-            shader.file_name()
-        );
+        if shader.is_composed() {
+            assert!(
+                shader.source().contains(&on_disk),
+                "{shader:?} lacks its file"
+            );
+            assert!(
+                !shader.source().contains("// <tables>"),
+                "{shader:?} kept the block"
+            );
+            validate(shader.name(), shader.source());
+        } else {
+            assert_eq!(
+                on_disk,
+                shader.source(),
+                "{} differs from the registry",
+                shader.file_name()
+            );
+        }
     }
+}
+
+/// Parses and validates one WGSL source with naga, with the capabilities vectrain may use
+/// (float atomics included).
+fn validate(name: &str, source: &str) {
+    let capabilities = naga::valid::Capabilities::SHADER_FLOAT32_ATOMIC;
+    let module = naga::front::wgsl::parse_str(source)
+        .unwrap_or_else(|e| panic!("{name}:\n{}", e.emit_to_string(source)));
+    naga::valid::Validator::new(naga::valid::ValidationFlags::all(), capabilities)
+        .validate(&module)
+        .unwrap_or_else(|e| panic!("{name} does not validate:\n{}", e.emit_to_string(source)));
 }
 
 /// A `rows` x `dim` table of random values and `n` ids with many repeats.
@@ -160,11 +173,17 @@ fn verify_passes_on_this_adapter() {
     if ctx.float_atomics {
         expected.push("scatter_add (float atomics)");
     }
-    for model in ["sgns", "cbow"] {
-        for dim in [3, 100] {
-            expected.push(Box::leak(
-                format!("{model} step (d={dim})").into_boxed_str(),
-            ));
+    let mut atomics = vec!["compare-exchange"];
+    if ctx.float_atomics {
+        atomics.push("float atomics");
+    }
+    for atomics in atomics {
+        for model in ["sgns", "cbow"] {
+            for dim in [3, 100] {
+                expected.push(Box::leak(
+                    format!("{model} step (d={dim}, {atomics})").into_boxed_str(),
+                ));
+            }
         }
     }
     for name in expected {

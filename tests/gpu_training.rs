@@ -8,6 +8,7 @@ use vectrain::batch::Batch;
 use vectrain::config::Model;
 use vectrain::cpu::tables::PlainRows;
 use vectrain::cpu::update::{Scratch, UpdateShape, train_batch};
+use vectrain::gpu::Atomics;
 use vectrain::gpu::step::{Step, TrainState, rng_check, rng_check_cpu};
 use vectrain::rng;
 use vectrain::sampling::{self, NegativeSampler};
@@ -78,8 +79,15 @@ fn random_batch(rng: &mut TestRng, vocab: u32, tokens: usize, key: u32) -> (Batc
 /// so results differ by rounding, compounded over the few hundred updates of the batch that
 /// touch the same rows: |x - y| <= max(1e-5 |x|, 1e-6) (the values are of order 0.1 to 1,
 /// so 1e-6 is ~10 ulps there, and 1e-5 relative is ~100 ulps).
-fn one_step(model: Model, dim: usize) {
+fn one_step(model: Model, dim: usize, atomics: Atomics) {
     let Some(ctx) = gpu() else { return };
+    if atomics == Atomics::NativeFloat && !ctx.float_atomics {
+        eprintln!(
+            "{} has no float atomics: the compare-exchange tests cover it",
+            ctx.describe()
+        );
+        return;
+    }
     let mut rng = TestRng(7 + dim as u64);
     let vocab = 40;
     let key = rng::epoch_key(3, 1);
@@ -98,7 +106,8 @@ fn one_step(model: Model, dim: usize) {
     let output: Vec<f32> = (0..cells).map(|_| 0.5 * rng.signed_unit()).collect();
     let alpha = 0.05;
 
-    let state = TrainState::new(ctx, &shape, &input, &output, &sampler).expect("state");
+    let state =
+        TrainState::with_atomics(ctx, &shape, &input, &output, &sampler, atomics).expect("state");
     let mut device = state
         .batch_buffers(ctx, batch.len())
         .expect("batch buffers");
@@ -131,7 +140,7 @@ fn one_step(model: Model, dim: usize) {
         abs: 1e-6,
     };
     eprintln!(
-        "{model:?} dim {dim}: {} tokens, {} updates; max error input {:e}, output {:e}, \
+        "{model:?} dim {dim} {atomics:?}: {} tokens, {} updates; max error input {:e}, output {:e}, \
          loss {} vs {}",
         batch.len(),
         cpu_loss.examples,
@@ -157,20 +166,40 @@ fn one_step(model: Model, dim: usize) {
 
 #[test]
 fn skipgram_step_matches_cpu_dim_3() {
-    one_step(Model::SkipGram, 3);
+    one_step(Model::SkipGram, 3, Atomics::CompareExchange);
+    one_step(Model::SkipGram, 3, Atomics::NativeFloat);
 }
 
 #[test]
 fn skipgram_step_matches_cpu_dim_100() {
-    one_step(Model::SkipGram, 100);
+    one_step(Model::SkipGram, 100, Atomics::CompareExchange);
+    one_step(Model::SkipGram, 100, Atomics::NativeFloat);
 }
 
 #[test]
 fn cbow_step_matches_cpu_dim_3() {
-    one_step(Model::Cbow, 3);
+    one_step(Model::Cbow, 3, Atomics::CompareExchange);
+    one_step(Model::Cbow, 3, Atomics::NativeFloat);
 }
 
 #[test]
 fn cbow_step_matches_cpu_dim_100() {
-    one_step(Model::Cbow, 100);
+    one_step(Model::Cbow, 100, Atomics::CompareExchange);
+    one_step(Model::Cbow, 100, Atomics::NativeFloat);
+}
+
+#[test]
+fn skipgram_step_matches_cpu_dims_1_and_300() {
+    for dim in [1, 300] {
+        one_step(Model::SkipGram, dim, Atomics::CompareExchange);
+        one_step(Model::SkipGram, dim, Atomics::NativeFloat);
+    }
+}
+
+#[test]
+fn cbow_step_matches_cpu_dims_1_and_300() {
+    for dim in [1, 300] {
+        one_step(Model::Cbow, dim, Atomics::CompareExchange);
+        one_step(Model::Cbow, dim, Atomics::NativeFloat);
+    }
 }

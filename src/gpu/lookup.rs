@@ -75,7 +75,7 @@ impl GpuTable {
     }
 }
 
-/// Which atomic addition a scatter-add uses.
+/// Which atomic addition a kernel that adds into a table uses (scatter-add, training step).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Atomics {
     /// Native float atomics where the device has them, compare-exchange elsewhere.
@@ -88,19 +88,30 @@ pub enum Atomics {
 }
 
 impl Atomics {
-    /// The kernel this choice runs on `ctx`, or an error where the device cannot.
-    fn shader(self, ctx: &GpuContext) -> Result<Shader> {
+    /// Whether this choice means native float atomics on `ctx` (false: compare-exchange), or
+    /// an error where the device cannot do what was asked.
+    pub fn native(self, ctx: &GpuContext) -> Result<bool> {
         match (self, ctx.float_atomics) {
-            (Atomics::Auto, true) | (Atomics::NativeFloat, true) => Ok(Shader::ScatterAdd),
-            (Atomics::Auto, false) | (Atomics::CompareExchange, _) => Ok(Shader::ScatterAddCas),
+            (Atomics::Auto, native) => Ok(native),
+            (Atomics::NativeFloat, true) => Ok(true),
+            (Atomics::CompareExchange, _) => Ok(false),
             (Atomics::NativeFloat, false) => Err(Error::Gpu {
-                during: "choosing a scatter-add kernel",
+                during: "choosing a kernel's atomics",
                 message: format!(
                     "{} has no float atomics (SHADER_FLOAT32_ATOMIC)",
                     ctx.describe()
                 ),
             }),
         }
+    }
+
+    /// The scatter-add kernel this choice runs on `ctx`.
+    fn shader(self, ctx: &GpuContext) -> Result<Shader> {
+        Ok(if self.native(ctx)? {
+            Shader::ScatterAdd
+        } else {
+            Shader::ScatterAddCas
+        })
     }
 }
 

@@ -18,6 +18,7 @@ use crate::error::{Error, Result};
 use crate::gpu::GpuContext;
 use crate::gpu::buffers::{self, grid};
 use crate::gpu::context::Kernel;
+use crate::gpu::lookup::Atomics;
 use crate::gpu::shaders::Shader;
 use crate::rng::{self, Stream};
 use crate::sampling::NegativeSampler;
@@ -130,13 +131,26 @@ pub struct TrainState {
 
 impl TrainState {
     /// Uploads the tables (row-major, `dim` columns) and the sampler, and builds the kernel
-    /// of `shape.model`.
+    /// of `shape.model`, with native float atomics where the device has them.
     pub fn new(
         ctx: &GpuContext,
         shape: &UpdateShape,
         input: &[f32],
         output: &[f32],
         sampler: &NegativeSampler,
+    ) -> Result<TrainState> {
+        TrainState::with_atomics(ctx, shape, input, output, sampler, Atomics::Auto)
+    }
+
+    /// [`Self::new`] with the tables' atomics chosen: both variants give the same sums up
+    /// to the order of additions.
+    pub fn with_atomics(
+        ctx: &GpuContext,
+        shape: &UpdateShape,
+        input: &[f32],
+        output: &[f32],
+        sampler: &NegativeSampler,
+        atomics: Atomics,
     ) -> Result<TrainState> {
         let vocab = sampler.len();
         if input.len() != vocab * shape.dim || output.len() != vocab * shape.dim {
@@ -181,8 +195,13 @@ impl TrainState {
             Model::SkipGram => 0.0,
             Model::Cbow => 1.0,
         };
+        let shader = if atomics.native(ctx)? {
+            Shader::NegativeSamplingF32
+        } else {
+            Shader::NegativeSampling
+        };
         let kernel = ctx.kernel(
-            Shader::NegativeSampling,
+            shader,
             "main",
             &[
                 ("CBOW", cbow),

@@ -54,16 +54,22 @@ pub fn verify(ctx: &GpuContext) -> Vec<KernelCheck> {
         check_scatter(ctx, Atomics::CompareExchange),
     );
     record("training random draws".into(), check_draws(ctx));
-    for model in [Model::SkipGram, Model::Cbow] {
-        for dim in [3, 100] {
-            let name = match model {
-                Model::SkipGram => "sgns",
-                Model::Cbow => "cbow",
-            };
-            record(
-                format!("{name} step (d={dim})"),
-                check_step(ctx, model, dim),
-            );
+    let mut atomics = vec![(Atomics::CompareExchange, "compare-exchange")];
+    if ctx.float_atomics {
+        atomics.insert(0, (Atomics::NativeFloat, "float atomics"));
+    }
+    for (atomics, atomics_name) in atomics {
+        for model in [Model::SkipGram, Model::Cbow] {
+            for dim in [3, 100] {
+                let name = match model {
+                    Model::SkipGram => "sgns",
+                    Model::Cbow => "cbow",
+                };
+                record(
+                    format!("{name} step (d={dim}, {atomics_name})"),
+                    check_step(ctx, model, dim, atomics),
+                );
+            }
         }
     }
     checks
@@ -192,7 +198,7 @@ fn check_draws(ctx: &GpuContext) -> Result<(bool, f32)> {
 }
 
 /// One step on a fixed batch: one centre per dispatch on the GPU against `train_batch`.
-fn check_step(ctx: &GpuContext, model: Model, dim: usize) -> Result<(bool, f32)> {
+fn check_step(ctx: &GpuContext, model: Model, dim: usize, atomics: Atomics) -> Result<(bool, f32)> {
     let mut values = Values::new(3 + dim as u32);
     let vocab = 40u32;
     let key = rng::epoch_key(3, 1);
@@ -228,7 +234,7 @@ fn check_step(ctx: &GpuContext, model: Model, dim: usize) -> Result<(bool, f32)>
     let output: Vec<f32> = (0..cells).map(|_| values.signed(0.5)).collect();
     let alpha = 0.05;
 
-    let state = TrainState::new(ctx, &shape, &input, &output, &sampler)?;
+    let state = TrainState::with_atomics(ctx, &shape, &input, &output, &sampler, atomics)?;
     let mut device = state.batch_buffers(ctx, batch.len())?;
     state.upload(ctx, &mut device, &batch)?;
     let steps: Vec<Step> = (0..batch.len() as u32)
