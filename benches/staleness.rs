@@ -1,0 +1,226 @@
+//! What a big GPU's concurrency does to quality, emulated on the CPU:
+//! `cargo bench --bench staleness`.
+//!
+//! The GPU trainer runs a whole chunk (131,072 tokens) in one dispatch, one workgroup per
+//! centre; a large GPU keeps thousands of workgroups in flight (an H100 at d = 100: 132 SMs ×
+//! 16 workgroups of 128 invocations = 2,112), so an update reads rows that the updates in
+//! flight beside it have read too but not yet added to. Lavapipe, with its handful of
+//! threads, never shows this, and no GPU may be at hand; this bench trains with the GPU's
+//! plan (its chunks, learning-rate steps and draws) on one CPU thread, with every row
+//! addition landing late by as many additions as `U` updates in flight make, and scores
+//! the vectors. `U = 0` is the reference semantics (the CPU path's).
+//!
+//! The model of a GPU: an update's read misses the additions of the `U` updates in flight
+//! beside it. Skip-gram: an update adds to 1 input row and `negative + 1` output rows;
+//! CBOW: to each context row (about `window + 1` on average after the shrink) and
+//! `negative + 1` output rows. It is pessimistic in one respect: a workgroup's own previous
+//! update is visible to it on a GPU, not here once `U > 0`.
+//!
+//! Settings: `VECTRAIN_STALENESS_CORPUS` (default `../shared/data/mix8m.txt.gz`),
+//! `VECTRAIN_STALENESS_UPDATES` (default `0 2112 16384`), `VECTRAIN_STALENESS_MODELS`
+//! (default `skipgram cbow`), `VECTRAIN_STALENESS_EPOCHS` (default 5); d100, window 5,
+//! negative 5, sample 1e-3, min-count 5, seed 1.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use vectrain::batch::Batch;
+use vectrain::cpu::tables::{PlainRows, Rows};
+use vectrain::cpu::update::{LossSum, Scratch, train_batch};
+use vectrain::eval::{DEFAULT_RESTRICT, evaluate_analogies, evaluate_word_pairs};
+use vectrain::gpu::GPU_CHUNK_TOKENS;
+use vectrain::training::{TrainingPlan, initial_input_table};
+use vectrain::{Corpus, Embeddings, Model, ReadOptions, TrainConfig, TrainParams, rng};
+
+/// A table whose additions land `delay` additions late: a read sees it without the most
+/// recent `delay` row additions.
+struct DelayedRows<'a> {
+    table: PlainRows<'a>,
+    dim: usize,
+    delay: usize,
+    /// Pending additions, a ring of `delay` slots: row ids and `dim` values each.
+    ids: Vec<u32>,
+    values: Vec<f32>,
+    /// Slot of the oldest pending addition (the next one to land).
+    oldest: usize,
+}
+
+impl<'a> DelayedRows<'a> {
+    fn new(data: &'a mut [f32], dim: usize, delay: usize) -> Self {
+        DelayedRows {
+            table: PlainRows::new(data, dim),
+            dim,
+            delay,
+            ids: Vec::with_capacity(delay),
+            values: Vec::with_capacity(delay * dim),
+            oldest: 0,
+        }
+    }
+
+    /// Lands every pending addition.
+    fn flush(&mut self) {
+        for (slot, &id) in self.ids.iter().enumerate() {
+            self.table
+                .add(id, &self.values[slot * self.dim..(slot + 1) * self.dim]);
+        }
+        self.ids.clear();
+        self.values.clear();
+        self.oldest = 0;
+    }
+}
+
+impl Rows for DelayedRows<'_> {
+    fn read(&self, row: u32, out: &mut [f32]) {
+        self.table.read(row, out);
+    }
+
+    fn add(&mut self, row: u32, delta: &[f32]) {
+        if self.delay == 0 {
+            return self.table.add(row, delta);
+        }
+        if self.ids.len() < self.delay {
+            self.ids.push(row);
+            self.values.extend_from_slice(delta);
+            return;
+        }
+        let (slot, dim) = (self.oldest, self.dim);
+        let pending = &mut self.values[slot * dim..(slot + 1) * dim];
+        self.table.add(self.ids[slot], pending);
+        self.ids[slot] = row;
+        pending.copy_from_slice(delta);
+        self.oldest = (slot + 1) % self.delay;
+    }
+}
+
+fn env_or(name: &str, default: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| default.to_string())
+}
+
+/// Trains `corpus` as the GPU trainer plans it, with `in_flight` updates in flight; returns
+/// the input table and the mean loss of the last epoch.
+fn train(corpus: &Corpus, params: &TrainParams, in_flight: usize) -> (Vec<f32>, f64) {
+    let plan = TrainingPlan::new(corpus, params, GPU_CHUNK_TOKENS);
+    let shape = plan.shape;
+    let input_rows_per_update = match shape.model {
+        Model::SkipGram => 1,
+        Model::Cbow => shape.window + 1,
+    };
+    let mut input = initial_input_table(corpus.vocab.len(), shape.dim, params.seed);
+    let mut output = vec![0.0f32; input.len()];
+    let mut input_rows = DelayedRows::new(&mut input, shape.dim, in_flight * input_rows_per_update);
+    let mut output_rows =
+        DelayedRows::new(&mut output, shape.dim, in_flight * (shape.negative + 1));
+    let total = plan.total_positions(params);
+    let mut scratch = Scratch::new(&shape);
+    let mut batch = Batch::new();
+    let mut loss = LossSum::default();
+    for epoch in 0..params.epochs {
+        let key = rng::epoch_key(params.seed, epoch as u32);
+        loss = LossSum::default();
+        for chunk in &plan.chunks {
+            batch.clear();
+            let first_token = corpus.sentence_range(chunk.start).start;
+            for sentence in chunk.clone() {
+                let range = corpus.sentence_range(sentence);
+                let start = range.start as u32;
+                batch.push_sentence(&corpus.tokens()[range], start, &plan.keep, key);
+            }
+            let position = epoch as u64 * plan.epoch_positions + first_token as u64;
+            loss.add(train_batch(
+                &shape,
+                &mut input_rows,
+                &mut output_rows,
+                &plan.sampler,
+                &batch,
+                key,
+                params.alpha_at(position, total),
+                &mut scratch,
+            ));
+        }
+    }
+    input_rows.flush();
+    output_rows.flush();
+    drop((input_rows, output_rows));
+    (input, loss.mean())
+}
+
+fn main() {
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data");
+    let corpus_path = PathBuf::from(env_or(
+        "VECTRAIN_STALENESS_CORPUS",
+        &data.join("mix8m.txt.gz").to_string_lossy(),
+    ));
+    let (analogies, pairs) = (
+        data.join("questions-words.txt"),
+        data.join("wordsim353.tsv"),
+    );
+    if !corpus_path.exists() || !analogies.exists() || !pairs.exists() {
+        eprintln!(
+            "staleness: skipped, {} or the evaluation sets in {} are missing",
+            corpus_path.display(),
+            data.display()
+        );
+        return;
+    }
+    let in_flight: Vec<usize> = env_or("VECTRAIN_STALENESS_UPDATES", "0 2112 16384")
+        .split_whitespace()
+        .map(|u| {
+            u.parse()
+                .expect("VECTRAIN_STALENESS_UPDATES: whole numbers")
+        })
+        .collect();
+    let epochs: usize = env_or("VECTRAIN_STALENESS_EPOCHS", "5")
+        .parse()
+        .expect("VECTRAIN_STALENESS_EPOCHS: a whole number");
+    let models: Vec<Model> = env_or("VECTRAIN_STALENESS_MODELS", "skipgram cbow")
+        .split_whitespace()
+        .map(|m| match m {
+            "skipgram" => Model::SkipGram,
+            "cbow" => Model::Cbow,
+            other => panic!("VECTRAIN_STALENESS_MODELS: unknown model {other}"),
+        })
+        .collect();
+    let options = ReadOptions {
+        lowercase: false,
+        min_count: 5,
+        max_vocab: None,
+    };
+    let corpus = Corpus::read(&corpus_path, &options).expect("corpus");
+    println!(
+        "{}: {} tokens kept, {} words; d100 w5 n5, {epochs} epochs, GPU chunks of {GPU_CHUNK_TOKENS}",
+        corpus_path.display(),
+        corpus.len(),
+        corpus.vocab.len()
+    );
+    println!(
+        "{:<9} {:>10} {:>9} {:>7} {:>10} {:>8}",
+        "model", "in flight", "analogy", "ws353", "last loss", "seconds"
+    );
+    for &model in &models {
+        let params = TrainConfig {
+            model,
+            epochs,
+            threads: Some(1),
+            ..TrainConfig::default()
+        }
+        .check()
+        .expect("valid settings");
+        for &updates in &in_flight {
+            let started = Instant::now();
+            let (table, loss) = train(&corpus, &params, updates);
+            let emb = Embeddings::new(corpus.vocab.clone(), params.dim, table).expect("table");
+            let analogy =
+                evaluate_analogies(&emb, &analogies, DEFAULT_RESTRICT).expect("analogies");
+            let similarity = evaluate_word_pairs(&emb, &pairs, DEFAULT_RESTRICT).expect("pairs");
+            println!(
+                "{:<9} {:>10} {:>8.2}% {:>7.3} {:>10.4} {:>8.0}",
+                format!("{model:?}"),
+                updates,
+                100.0 * analogy.accuracy(),
+                similarity.spearman,
+                loss,
+                started.elapsed().as_secs_f64()
+            );
+        }
+    }
+}
