@@ -14,7 +14,7 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use vectrain::batch::Batch;
 use vectrain::cpu::tables::PlainRows;
 use vectrain::cpu::update::{Scratch, UpdateShape, train_batch};
-use vectrain::gpu::step::{Step, TrainState};
+use vectrain::gpu::step::{Step, StepOptions, TrainState};
 use vectrain::gpu::{Atomics, GpuContext, GpuOptions};
 use vectrain::sampling::NegativeSampler;
 use vectrain::{Model, rng};
@@ -124,8 +124,18 @@ fn gpu_step(c: &mut Criterion) {
             .collect();
         let output = vec![0.0f32; WORDS as usize * DIM];
         for &(atomics, name) in &variants {
-            let state = TrainState::with_atomics(&ctx, &shape, &input, &output, &sampler, atomics)
-                .expect("training state");
+            let state = TrainState::with_options(
+                &ctx,
+                &shape,
+                &input,
+                &output,
+                &sampler,
+                StepOptions {
+                    atomics,
+                    ..StepOptions::default()
+                },
+            )
+            .expect("training state");
             let mut device = state
                 .batch_buffers(&ctx, batch.len())
                 .expect("batch buffers");

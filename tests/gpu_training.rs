@@ -9,7 +9,7 @@ use vectrain::config::Model;
 use vectrain::cpu::tables::PlainRows;
 use vectrain::cpu::update::{Scratch, UpdateShape, train_batch};
 use vectrain::gpu::Atomics;
-use vectrain::gpu::step::{Step, TrainState, rng_check, rng_check_cpu};
+use vectrain::gpu::step::{Step, StepOptions, TrainState, rng_check, rng_check_cpu};
 use vectrain::rng;
 use vectrain::sampling::{self, NegativeSampler};
 
@@ -79,15 +79,8 @@ fn random_batch(rng: &mut TestRng, vocab: u32, tokens: usize, key: u32) -> (Batc
 /// so results differ by rounding, compounded over the few hundred updates of the batch that
 /// touch the same rows: |x - y| <= max(1e-5 |x|, 1e-6) (the values are of order 0.1 to 1,
 /// so 1e-6 is ~10 ulps there, and 1e-5 relative is ~100 ulps).
-fn one_step(model: Model, dim: usize, atomics: Atomics) {
+fn one_step(model: Model, dim: usize, options: StepOptions) {
     let Some(ctx) = gpu() else { return };
-    if atomics == Atomics::NativeFloat && !ctx.float_atomics {
-        eprintln!(
-            "{} has no float atomics: the compare-exchange tests cover it",
-            ctx.describe()
-        );
-        return;
-    }
     let mut rng = TestRng(7 + dim as u64);
     let vocab = 40;
     let key = rng::epoch_key(3, 1);
@@ -107,7 +100,7 @@ fn one_step(model: Model, dim: usize, atomics: Atomics) {
     let alpha = 0.05;
 
     let state =
-        TrainState::with_atomics(ctx, &shape, &input, &output, &sampler, atomics).expect("state");
+        TrainState::with_options(ctx, &shape, &input, &output, &sampler, options).expect("state");
     let mut device = state
         .batch_buffers(ctx, batch.len())
         .expect("batch buffers");
@@ -140,7 +133,7 @@ fn one_step(model: Model, dim: usize, atomics: Atomics) {
         abs: 1e-6,
     };
     eprintln!(
-        "{model:?} dim {dim} {atomics:?}: {} tokens, {} updates; max error input {:e}, output {:e}, \
+        "{model:?} dim {dim} {options:?}: {} tokens, {} updates; max error input {:e}, output {:e}, \
          loss {} vs {}",
         batch.len(),
         cpu_loss.examples,
@@ -164,42 +157,89 @@ fn one_step(model: Model, dim: usize, atomics: Atomics) {
     );
 }
 
+/// `one_step` for every kernel variant this adapter can run: both atomics (native float
+/// where the device has them), and the workgroup size the trainer picks here (8 on a CPU
+/// adapter) as well as the sizes GPUs get (32 to 256), so the lanes-to-dimensions mapping a
+/// GPU runs (lanes without a dimension at d = 1 and 100, three dimensions for some lanes at
+/// d = 300 with 128 lanes) is checked on lavapipe too.
+fn every_variant(model: Model, dim: usize) {
+    let Some(ctx) = gpu() else { return };
+    let mut atomics = vec![Atomics::CompareExchange];
+    if ctx.float_atomics {
+        atomics.push(Atomics::NativeFloat);
+    }
+    for atomics in atomics {
+        for workgroup_size in [None, Some(32), Some(128), Some(256)] {
+            one_step(
+                model,
+                dim,
+                StepOptions {
+                    atomics,
+                    workgroup_size,
+                },
+            );
+        }
+    }
+}
+
+#[test]
+fn skipgram_step_matches_cpu_dim_1() {
+    every_variant(Model::SkipGram, 1);
+}
+
 #[test]
 fn skipgram_step_matches_cpu_dim_3() {
-    one_step(Model::SkipGram, 3, Atomics::CompareExchange);
-    one_step(Model::SkipGram, 3, Atomics::NativeFloat);
+    every_variant(Model::SkipGram, 3);
 }
 
 #[test]
 fn skipgram_step_matches_cpu_dim_100() {
-    one_step(Model::SkipGram, 100, Atomics::CompareExchange);
-    one_step(Model::SkipGram, 100, Atomics::NativeFloat);
+    every_variant(Model::SkipGram, 100);
+}
+
+#[test]
+fn skipgram_step_matches_cpu_dim_300() {
+    every_variant(Model::SkipGram, 300);
+}
+
+#[test]
+fn cbow_step_matches_cpu_dim_1() {
+    every_variant(Model::Cbow, 1);
 }
 
 #[test]
 fn cbow_step_matches_cpu_dim_3() {
-    one_step(Model::Cbow, 3, Atomics::CompareExchange);
-    one_step(Model::Cbow, 3, Atomics::NativeFloat);
+    every_variant(Model::Cbow, 3);
 }
 
 #[test]
 fn cbow_step_matches_cpu_dim_100() {
-    one_step(Model::Cbow, 100, Atomics::CompareExchange);
-    one_step(Model::Cbow, 100, Atomics::NativeFloat);
+    every_variant(Model::Cbow, 100);
 }
 
 #[test]
-fn skipgram_step_matches_cpu_dims_1_and_300() {
-    for dim in [1, 300] {
-        one_step(Model::SkipGram, dim, Atomics::CompareExchange);
-        one_step(Model::SkipGram, dim, Atomics::NativeFloat);
-    }
+fn cbow_step_matches_cpu_dim_300() {
+    every_variant(Model::Cbow, 300);
 }
 
+/// A workgroup size that is no power of two is refused with an error, not a shader failure.
 #[test]
-fn cbow_step_matches_cpu_dims_1_and_300() {
-    for dim in [1, 300] {
-        one_step(Model::Cbow, dim, Atomics::CompareExchange);
-        one_step(Model::Cbow, dim, Atomics::NativeFloat);
-    }
+fn odd_workgroup_size_is_refused() {
+    let Some(ctx) = gpu() else { return };
+    let shape = UpdateShape {
+        model: Model::SkipGram,
+        dim: 4,
+        window: 2,
+        negative: 2,
+    };
+    let sampler = NegativeSampler::new(&[3, 2, 1], 0.75);
+    let table = vec![0.0; 12];
+    let options = StepOptions {
+        workgroup_size: Some(48),
+        ..StepOptions::default()
+    };
+    let error = TrainState::with_options(ctx, &shape, &table, &table, &sampler, options)
+        .err()
+        .expect("48 refused");
+    assert!(error.to_string().contains("power of two"), "{error}");
 }

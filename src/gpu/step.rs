@@ -92,6 +92,31 @@ pub fn workgroup_size(dim: usize, ctx: &GpuContext) -> u32 {
     (dim.next_power_of_two().min(256) as u32).clamp(32.min(cap), cap)
 }
 
+/// A workgroup size asked for: a power of two within the device's limits.
+fn checked_workgroup_size(size: u32, ctx: &GpuContext) -> Result<u32> {
+    let cap = ctx
+        .limits
+        .max_compute_invocations_per_workgroup
+        .min(ctx.limits.max_compute_workgroup_size_x);
+    if !size.is_power_of_two() || size > cap {
+        return Err(Error::Mismatch(format!(
+            "a workgroup of {size} invocations: not a power of two up to the device's {cap}"
+        )));
+    }
+    Ok(size)
+}
+
+/// Which variant of the training kernel to build. The default is what the trainer uses:
+/// native float atomics where the device has them, and [`workgroup_size`]'s choice.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct StepOptions {
+    /// How the tables are added to.
+    pub atomics: Atomics,
+    /// Invocations per workgroup (a power of two), instead of [`workgroup_size`]'s choice:
+    /// lets a test run the shape a GPU gets (32 to 256) on a CPU adapter, which gets 8.
+    pub workgroup_size: Option<u32>,
+}
+
 /// A batch's three arrays on the device, and the bind group that uses them.
 pub struct DeviceBatch {
     words: wgpu::Buffer,
@@ -139,18 +164,18 @@ impl TrainState {
         output: &[f32],
         sampler: &NegativeSampler,
     ) -> Result<TrainState> {
-        TrainState::with_atomics(ctx, shape, input, output, sampler, Atomics::Auto)
+        TrainState::with_options(ctx, shape, input, output, sampler, StepOptions::default())
     }
 
-    /// [`Self::new`] with the tables' atomics chosen: both variants give the same sums up
-    /// to the order of additions.
-    pub fn with_atomics(
+    /// [`Self::new`] with the kernel's variant chosen (tests and benchmarks run every
+    /// variant on one adapter).
+    pub fn with_options(
         ctx: &GpuContext,
         shape: &UpdateShape,
         input: &[f32],
         output: &[f32],
         sampler: &NegativeSampler,
-        atomics: Atomics,
+        options: StepOptions,
     ) -> Result<TrainState> {
         let vocab = sampler.len();
         if input.len() != vocab * shape.dim || output.len() != vocab * shape.dim {
@@ -178,7 +203,10 @@ impl TrainState {
                 limit_name: "max_storage_buffers_per_shader_stage",
             });
         }
-        let wg = workgroup_size(shape.dim, ctx);
+        let wg = match options.workgroup_size {
+            None => workgroup_size(shape.dim, ctx),
+            Some(size) => checked_workgroup_size(size, ctx)?,
+        };
         let outputs = shape.negative as u32 + 1;
         let budget = WORKGROUP_MEMORY_BUDGET.min(ctx.limits.max_compute_workgroup_storage_size);
         let fixed = 12 * outputs;
@@ -195,7 +223,7 @@ impl TrainState {
             Model::SkipGram => 0.0,
             Model::Cbow => 1.0,
         };
-        let shader = if atomics.native(ctx)? {
+        let shader = if options.atomics.native(ctx)? {
             Shader::NegativeSamplingF32
         } else {
             Shader::NegativeSampling

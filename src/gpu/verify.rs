@@ -9,7 +9,7 @@ use crate::error::Result;
 use crate::gpu::GpuContext;
 use crate::gpu::lookup::{Atomics, GpuTable, gather, gather_cpu, scatter_add, scatter_add_cpu};
 use crate::gpu::similarity::{similarity_scores, similarity_scores_cpu};
-use crate::gpu::step::{Step, TrainState, rng_check, rng_check_cpu};
+use crate::gpu::step::{Step, StepOptions, TrainState, rng_check, rng_check_cpu};
 use crate::rng::{self, Stream};
 use crate::sampling::{self, NegativeSampler};
 
@@ -234,7 +234,17 @@ fn check_step(ctx: &GpuContext, model: Model, dim: usize, atomics: Atomics) -> R
     let output: Vec<f32> = (0..cells).map(|_| values.signed(0.5)).collect();
     let alpha = 0.05;
 
-    let state = TrainState::with_atomics(ctx, &shape, &input, &output, &sampler, atomics)?;
+    let state = TrainState::with_options(
+        ctx,
+        &shape,
+        &input,
+        &output,
+        &sampler,
+        StepOptions {
+            atomics,
+            ..StepOptions::default()
+        },
+    )?;
     let mut device = state.batch_buffers(ctx, batch.len())?;
     state.upload(ctx, &mut device, &batch)?;
     let steps: Vec<Step> = (0..batch.len() as u32)
