@@ -11,14 +11,14 @@
 //! the vectors. `U = 0` is the reference semantics (the CPU path's).
 //!
 //! The model of a GPU: an update's read misses the additions of the `U` updates in flight
-//! beside it. Skip-gram: an update adds to 1 input row and `negative + 1` output rows;
-//! CBOW: to each context row (about `window + 1` on average after the shrink) and
-//! `negative + 1` output rows. It is pessimistic in one respect: a workgroup's own previous
+//! beside it (one per workgroup). Skip-gram: an update adds to 1 input row and
+//! `negative + 1` output rows; CBOW and batch skip-gram: to each context row (about
+//! `window + 1` on average after the shrink) and `negative + 1` output rows. It is pessimistic in one respect: a workgroup's own previous
 //! update is visible to it on a GPU, not here once `U > 0`.
 //!
 //! Settings: `VECTRAIN_STALENESS_CORPUS` (default `../shared/data/mix8m.txt.gz`),
 //! `VECTRAIN_STALENESS_UPDATES` (default `0 2112 16384`), `VECTRAIN_STALENESS_MODELS`
-//! (default `skipgram cbow`), `VECTRAIN_STALENESS_EPOCHS` (default 5); d100, window 5,
+//! (default `skipgram cbow`; `batch-skipgram` too), `VECTRAIN_STALENESS_EPOCHS` (default 5); d100, window 5,
 //! negative 5, sample 1e-3, min-count 5, seed 1.
 
 use std::path::{Path, PathBuf};
@@ -103,7 +103,7 @@ fn train(corpus: &Corpus, params: &TrainParams, in_flight: usize) -> (Vec<f32>, 
     let shape = plan.shape;
     let input_rows_per_update = match shape.model {
         Model::SkipGram => 1,
-        Model::Cbow => shape.window + 1,
+        Model::Cbow | Model::BatchSkipGram => shape.window + 1,
     };
     let mut input = initial_input_table(corpus.vocab.len(), shape.dim, params.seed);
     let mut output = vec![0.0f32; input.len()];
@@ -177,6 +177,7 @@ fn main() {
         .map(|m| match m {
             "skipgram" => Model::SkipGram,
             "cbow" => Model::Cbow,
+            "batch-skipgram" => Model::BatchSkipGram,
             other => panic!("VECTRAIN_STALENESS_MODELS: unknown model {other}"),
         })
         .collect();

@@ -1,5 +1,6 @@
-// Negative-sampling training step, skip-gram or CBOW (the `CBOW` override): the update of
-// src/cpu/update.rs (`train_batch`), one workgroup per centre token of a batch.
+// Negative-sampling training step, skip-gram, CBOW (the `CBOW` override) or batch skip-gram
+// (the `BATCH` override): the update of src/cpu/update.rs (`train_batch`), one workgroup per
+// centre token of a batch.
 //
 // For the centre at batch index i (word w, corpus position p) with context indices j in its
 // shrunk window (same sentence, ascending j), updates with output rows o_0 = output[w] and
@@ -11,6 +12,9 @@
 // CBOW: one update per centre (none without context), with x the mean of the context rows
 // (summed in ascending j, times 1 / count, as on the CPU), the gradient added to every
 // context row.
+// Batch skip-gram: one update per centre, the negatives shared by its context words j, each
+// with x_j = input[words[j]]: f_jk = x_j . o_k, g_jk as above, o_k += sum_j g_jk x_j(old) and
+// x_j += sum_k g_jk o_k(old); the m (K + 1) dot products are reduced GROUP at a time.
 //
 // Invocation `lane` owns the dimensions c with c % WG == lane: it alone reads and writes them,
 // so an update's reads and writes of a cell are ordered by program order; only the dot
@@ -24,7 +28,7 @@
 // Random draws are src/rng.rs bit for bit (`pcg`, `draw`, `unit`), keyed by the centre's
 // corpus position: window shrink from stream 2, negatives from stream 3 at slots
 // (j + window - i) * K + k for skip-gram and k for CBOW (index draw at 2 slot, alias coin at
-// 2 slot + 1).
+// 2 slot + 1). Batch skip-gram draws like CBOW.
 
 // Mirrors `StepParams` in src/gpu/step.rs.
 struct Params {
@@ -53,6 +57,12 @@ struct Params {
 
 // Skip-gram (false) or CBOW (true).
 override CBOW: bool = false;
+// Batch skip-gram (true; CBOW is then false).
+override BATCH: bool = false;
+// Batch skip-gram: most context words of a centre (2 window); 1 otherwise.
+override MAX_CONTEXT: u32 = 1;
+// Batch skip-gram: WG (the lanes' output deltas are kept in `stash`); 1 otherwise.
+override STASH_LANES: u32 = 1;
 // Invocations per workgroup: a power of two.
 override WG: u32 = 64;
 // Negatives per update.
@@ -82,8 +92,13 @@ var<workgroup> ids: array<u32, NEG + 1u>;
 var<workgroup> gs: array<f32, NEG + 1u>;
 // Loss term of each output of the current update (0 for a skipped negative).
 var<workgroup> losses: array<f32, NEG + 1u>;
-// Partial dot products, GROUP outputs of WG lanes at a time.
+// Partial dot products, GROUP outputs (batch skip-gram: pairs) of WG lanes at a time.
 var<workgroup> red: array<f32, WG * GROUP>;
+// Batch skip-gram: g_jk and the loss term of pair (j, k) at j (NEG + 1) + k.
+var<workgroup> pair_gs: array<f32, MAX_CONTEXT * (NEG + 1u)>;
+var<workgroup> pair_losses: array<f32, MAX_CONTEXT * (NEG + 1u)>;
+// Batch skip-gram: lane l's delta of output k for its current dimension at k WG + l.
+var<workgroup> stash: array<f32, (NEG + 1u) * STASH_LANES>;
 
 // --- random draws: src/rng.rs ---------------------------------------------------------
 
@@ -290,6 +305,108 @@ fn update(lane: u32, centre: u32, position: u32, slot_base: u32, x_in: Input) ->
     return total;
 }
 
+// The batch skip-gram update of centre `x.i` (word `centre`, m context words in
+// x.start..x.end) against the negatives of slots 0..NEG. Returns the loss (meaningful in
+// lane 0 only).
+fn batch_update(lane: u32, centre: u32, position: u32, x: Input, m: u32) -> f32 {
+    let dim = params.dim;
+    let outputs = NEG + 1u;
+    for (var k = lane; k < NEG; k += WG) {
+        let word = negative(params.key, position, k);
+        ids[k + 1u] = select(word, NONE, word == centre);
+    }
+    if lane == 0u {
+        ids[0] = centre;
+    }
+    workgroupBarrier();
+
+    // Pair p = n outputs + k: the n-th context word (in ascending j) and output k.
+    let pairs = m * outputs;
+    for (var first = 0u; first < pairs; first += GROUP) {
+        for (var g = 0u; g < GROUP; g++) {
+            red[g * WG + lane] = 0.0;
+        }
+        for (var c = lane; c < dim; c += WG) {
+            var n = 0u;
+            for (var j = x.start; j < x.end; j++) {
+                if !in_context(x, j) {
+                    continue;
+                }
+                let low = n * outputs;
+                n += 1u;
+                if low + outputs <= first || low >= first + GROUP {
+                    continue;
+                }
+                let value = load_input(words[j] * dim + c);
+                for (var k = 0u; k < outputs; k++) {
+                    let p = low + k;
+                    if p >= first && p < first + GROUP && ids[k] != NONE {
+                        red[(p - first) * WG + lane] += value * load_output(ids[k] * dim + c);
+                    }
+                }
+            }
+        }
+        workgroupBarrier();
+        for (var g = lane; g < GROUP && first + g < pairs; g += WG) {
+            var f = 0.0;
+            for (var l = 0u; l < WG; l++) {
+                f += red[g * WG + l];
+            }
+            let p = first + g;
+            let k = p % outputs;
+            let label = select(0.0, 1.0, k == 0u);
+            pair_gs[p] = params.alpha * (label - sigmoid(f));
+            pair_losses[p] = select(0.0, neg_log_sigmoid(select(-f, f, k == 0u)), ids[k] != NONE);
+        }
+        // pair_gs is complete for this group, and red may be overwritten.
+        workgroupBarrier();
+    }
+    var total = 0.0;
+    if lane == 0u {
+        for (var p = 0u; p < pairs; p++) {
+            total += pair_losses[p];
+        }
+    }
+
+    // Each lane owns its dimensions: it reads every old value it needs before writing any.
+    for (var c = lane; c < dim; c += WG) {
+        for (var k = 0u; k < outputs; k++) {
+            stash[k * WG + lane] = 0.0;
+        }
+        var n = 0u;
+        for (var j = x.start; j < x.end; j++) {
+            if !in_context(x, j) {
+                continue;
+            }
+            let value = load_input(words[j] * dim + c);
+            for (var k = 0u; k < outputs; k++) {
+                stash[k * WG + lane] += pair_gs[n * outputs + k] * value;
+            }
+            n += 1u;
+        }
+        n = 0u;
+        for (var j = x.start; j < x.end; j++) {
+            if !in_context(x, j) {
+                continue;
+            }
+            var gradient = 0.0;
+            for (var k = 0u; k < outputs; k++) {
+                if ids[k] != NONE {
+                    gradient += pair_gs[n * outputs + k] * load_output(ids[k] * dim + c);
+                }
+            }
+            add_input(words[j] * dim + c, gradient);
+            n += 1u;
+        }
+        for (var k = 0u; k < outputs; k++) {
+            if ids[k] != NONE {
+                add_output(ids[k] * dim + c, stash[k * WG + lane]);
+            }
+        }
+    }
+    return total;
+}
+
 @compute @workgroup_size(WG)
 fn main(
     @builtin(workgroup_id) wg: vec3<u32>,
@@ -309,7 +426,19 @@ fn main(
     var x = Input(0u, i, start, end, 1.0);
     var total = 0.0;
     var updates = 0u;
-    if CBOW {
+    if BATCH {
+        var m = 0u;
+        for (var j = start; j < end; j++) {
+            if in_context(x, j) {
+                m += 1u;
+            }
+        }
+        if m == 0u {
+            return;
+        }
+        total = batch_update(lane, centre, position, x, m);
+        updates = m;
+    } else if CBOW {
         var count = 0u;
         for (var j = start; j < end; j++) {
             if in_context(x, j) {

@@ -24,7 +24,7 @@
 //! magic      8 bytes  "VTRNCKPT"
 //! version    u32      [`VERSION`]
 //! trainer    str      (u32 length + UTF-8 bytes), e.g. "cpu"
-//! settings   model u8 (0 skip-gram, 1 CBOW), dim u64, window u64, negative u64,
+//! settings   model u8 (0 skip-gram, 1 CBOW, 2 batch skip-gram), dim u64, window u64, negative u64,
 //!            alpha f32, min_alpha f32, epochs u64, min_count u64,
 //!            max_vocab u64 (0: none), sample f64, ns_exponent f64, seed u32,
 //!            lowercase u8, deterministic u8, threads u64
@@ -241,6 +241,7 @@ pub fn write(
     out.bytes(&[match p.model {
         Model::SkipGram => 0,
         Model::Cbow => 1,
+        Model::BatchSkipGram => 2,
     }])?;
     out.u64(p.dim as u64)?;
     out.u64(p.window as u64)?;
@@ -338,6 +339,7 @@ pub fn read_from(reader: impl Read, len: u64, path: &Path) -> Result<Checkpoint>
     let model = match d.u8("the model")? {
         0 => Model::SkipGram,
         1 => Model::Cbow,
+        2 => Model::BatchSkipGram,
         other => return Err(d.bad(format!("unknown model code {other}"))),
     };
     let dim = d.usize("dim")?;
@@ -521,6 +523,7 @@ pub fn setting_differences(saved: &TrainParams, now: &TrainParams) -> Vec<String
     let model = |m: Model| match m {
         Model::SkipGram => "skipgram".to_string(),
         Model::Cbow => "cbow".to_string(),
+        Model::BatchSkipGram => "batch-skipgram".to_string(),
     };
     check("model", model(saved.model), model(now.model));
     check("dim", saved.dim.to_string(), now.dim.to_string());

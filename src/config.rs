@@ -9,13 +9,18 @@ pub enum Model {
     SkipGram,
     /// Continuous bag of words: the mean of the context predicts the centre word.
     Cbow,
+    /// Skip-gram with negatives shared by a window (BlazingText's `batch_skipgram`, Intel's
+    /// pWord2Vec): every context word of a centre predicts it against one set of negatives,
+    /// and the window's updates are applied together, as small matrix products. Fewer rows
+    /// touched per word than [`Model::SkipGram`], which suits GPUs.
+    BatchSkipGram,
 }
 
 impl Model {
     /// The starting learning rate word2vec.c uses for this model.
     pub fn default_alpha(self) -> f32 {
         match self {
-            Model::SkipGram => 0.025,
+            Model::SkipGram | Model::BatchSkipGram => 0.025,
             Model::Cbow => 0.05,
         }
     }

@@ -78,6 +78,25 @@ fn naive_batch(
                     }
                 }
             }
+            Model::BatchSkipGram => {
+                // Every score and gradient from the rows as they were, then all writes.
+                let outs = outputs(0);
+                let xs: Vec<Vec<f64>> = context
+                    .iter()
+                    .map(|&j| row(input, batch.words[j]))
+                    .collect();
+                let os: Vec<Vec<f64>> = outs.iter().map(|&o| row(output, o)).collect();
+                for (x, &j) in xs.iter().zip(&context) {
+                    for (k, o) in os.iter().enumerate() {
+                        let f: f64 = x.iter().zip(o).map(|(a, b)| a * b).sum();
+                        let g = alpha * (if k == 0 { 1.0 } else { 0.0 } - 1.0 / (1.0 + (-f).exp()));
+                        for c in 0..d {
+                            input[batch.words[j] as usize * d + c] += g * o[c];
+                            output[outs[k] as usize * d + c] += g * x[c];
+                        }
+                    }
+                }
+            }
         }
     }
 }
@@ -99,7 +118,7 @@ fn random_batch(words: u32, sentences: usize, seed: u32) -> Batch {
 
 #[test]
 fn reference_update_matches_its_written_out_semantics() {
-    for model in [Model::SkipGram, Model::Cbow] {
+    for model in [Model::SkipGram, Model::Cbow, Model::BatchSkipGram] {
         for dim in [1usize, 3, 17] {
             let words = 6u32; // few words: repeated rows within updates and negatives
             let shape = UpdateShape {

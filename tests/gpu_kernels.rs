@@ -178,7 +178,7 @@ fn verify_passes_on_this_adapter() {
         atomics.push("float atomics");
     }
     for atomics in atomics {
-        for model in ["sgns", "cbow"] {
+        for model in ["sgns", "cbow", "batch sgns"] {
             for dim in [3, 100] {
                 expected.push(Box::leak(
                     format!("{model} step (d={dim}, {atomics})").into_boxed_str(),

@@ -222,6 +222,18 @@ fn cbow_step_matches_cpu_dim_300() {
     every_variant(Model::Cbow, 300);
 }
 
+#[test]
+fn batch_skipgram_step_matches_cpu_dims_1_and_3() {
+    every_variant(Model::BatchSkipGram, 1);
+    every_variant(Model::BatchSkipGram, 3);
+}
+
+#[test]
+fn batch_skipgram_step_matches_cpu_dims_100_and_300() {
+    every_variant(Model::BatchSkipGram, 100);
+    every_variant(Model::BatchSkipGram, 300);
+}
+
 /// A workgroup size that is no power of two is refused with an error, not a shader failure.
 #[test]
 fn odd_workgroup_size_is_refused() {

@@ -28,6 +28,9 @@ pub enum ModelArg {
     Skipgram,
     /// CBOW: the mean of the context predicts the centre word.
     Cbow,
+    /// Skip-gram with one set of negatives shared by each window, the window's updates
+    /// applied together (BlazingText's batch_skipgram): fewer rows touched, faster on GPUs.
+    BatchSkipgram,
 }
 
 /// Vector file format on the command line.
@@ -139,6 +142,7 @@ impl Settings {
             model: match self.model {
                 ModelArg::Skipgram => Model::SkipGram,
                 ModelArg::Cbow => Model::Cbow,
+                ModelArg::BatchSkipgram => Model::BatchSkipGram,
             },
             dim: self.dim,
             window: self.window,

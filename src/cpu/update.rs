@@ -20,6 +20,14 @@
 //! equal to the centre word is skipped (as word2vec.c and gensim do); a negative drawn twice
 //! is applied twice. Updates are applied one after the other in batch order: for skip-gram one
 //! update per (centre, context) pair, for CBOW one per centre.
+//!
+//! # Batch skip-gram (shared negatives)
+//! One update per centre: the negatives are drawn once (slots `k`, as for CBOW) and shared by
+//! every context word `j` of the window, which each predict the centre with their own input
+//! row `x_j`. With `f_jk = x_j · o_k` and `g_jk = α (label_k - σ(f_jk))`, all from the rows as
+//! they were when the update began, the update adds `Σ_j g_jk x_j` to `o_k` and `Σ_k g_jk o_k`
+//! to `x_j`'s row: two small matrix products. The loss and the example count are those of the
+//! window's pairs, as for skip-gram.
 
 use crate::batch::Batch;
 use crate::config::Model;
@@ -68,6 +76,11 @@ impl LossSum {
 
 /// Scratch memory of one thread, allocated once.
 pub struct Scratch {
+    /// Batch skip-gram: the window's context rows, then their gradients.
+    inputs: Vec<f32>,
+    input_gradients: Vec<f32>,
+    /// g_jk of batch skip-gram, row j.
+    gs: Vec<f32>,
     input: Vec<f32>,
     row: Vec<f32>,
     outputs: Vec<f32>,
@@ -81,7 +94,14 @@ impl Scratch {
     /// Scratch for `shape`.
     pub fn new(shape: &UpdateShape) -> Scratch {
         let d = shape.dim;
+        let window_rows = match shape.model {
+            Model::BatchSkipGram => 2 * shape.window * d,
+            Model::SkipGram | Model::Cbow => 0,
+        };
         Scratch {
+            inputs: vec![0.0; window_rows],
+            input_gradients: vec![0.0; window_rows],
+            gs: Vec::with_capacity(2 * shape.window * (shape.negative + 1)),
             input: vec![0.0; d],
             row: vec![0.0; d],
             outputs: vec![0.0; d * (shape.negative + 1)],
@@ -160,6 +180,65 @@ fn negative_step<O: Rows>(output: &mut O, alpha: f32, s: &mut Scratch) -> f64 {
     loss
 }
 
+/// The batch skip-gram update of the contexts `s.context` against outputs `s.ids` (first is
+/// the positive): every read before any write (module docs).
+fn shared_negatives_step<I: Rows, O: Rows>(
+    input: &mut I,
+    output: &mut O,
+    alpha: f32,
+    s: &mut Scratch,
+) -> f64 {
+    let d = s.input.len();
+    let m = s.context.len();
+    for &word in &s.context {
+        input.prefetch(word);
+    }
+    for &id in &s.ids {
+        output.prefetch(id);
+    }
+    for (j, &word) in s.context.iter().enumerate() {
+        input.read(word, &mut s.inputs[j * d..(j + 1) * d]);
+    }
+    for (k, &id) in s.ids.iter().enumerate() {
+        output.read(id, &mut s.outputs[k * d..(k + 1) * d]);
+    }
+    let mut loss = 0.0;
+    s.gs.clear();
+    for j in 0..m {
+        let x = &s.inputs[j * d..(j + 1) * d];
+        let gradient = &mut s.input_gradients[j * d..(j + 1) * d];
+        gradient.fill(0.0);
+        for k in 0..s.ids.len() {
+            let row = &s.outputs[k * d..(k + 1) * d];
+            let f = dot(x, row);
+            let label = if k == 0 { 1.0 } else { 0.0 };
+            // One exponential for σ and the loss, as in `negative_step`.
+            let e = (-f).exp();
+            let g = alpha * (label - 1.0 / (1.0 + e));
+            let softplus = if e.is_infinite() { -f } else { (1.0 + e).ln() };
+            loss += f64::from(if k == 0 { softplus } else { f + softplus });
+            axpy(g, row, gradient);
+            s.gs.push(g);
+        }
+    }
+    let outputs = s.ids.len();
+    for (k, &id) in s.ids.iter().enumerate() {
+        s.delta.fill(0.0);
+        for j in 0..m {
+            axpy(
+                s.gs[j * outputs + k],
+                &s.inputs[j * d..(j + 1) * d],
+                &mut s.delta,
+            );
+        }
+        output.add(id, &s.delta);
+    }
+    for (j, &word) in s.context.iter().enumerate() {
+        input.add(word, &s.input_gradients[j * d..(j + 1) * d]);
+    }
+    loss
+}
+
 /// Fills `s.ids` with the centre word and the negatives of `slot_base..slot_base + K`.
 fn choose_outputs(
     s: &mut Scratch,
@@ -189,8 +268,8 @@ pub fn reach(key: u32, position: u32, window: usize) -> usize {
 
 /// Trains on every centre of `batch` in order: the reference semantics (module docs).
 ///
-/// Negative slots: skip-gram pair `(i, j)` uses slots `(j + window - i) * K + k`; CBOW uses
-/// slots `k`. `key` is the epoch key of [`rng::epoch_key`].
+/// Negative slots: skip-gram pair `(i, j)` uses slots `(j + window - i) * K + k`; CBOW and
+/// batch skip-gram use slots `k`. `key` is the epoch key of [`rng::epoch_key`].
 #[allow(clippy::too_many_arguments)]
 pub fn train_batch<I: Rows, O: Rows>(
     shape: &UpdateShape,
@@ -243,6 +322,17 @@ pub fn train_batch<I: Rows, O: Rows>(
                 for &word in &s.context {
                     input.add(word, &s.gradient);
                 }
+            }
+            Model::BatchSkipGram => {
+                s.context.clear();
+                s.context
+                    .extend(batch.context(i, reach).map(|j| batch.words[j]));
+                if s.context.is_empty() {
+                    continue;
+                }
+                choose_outputs(s, sampler, key, centre, position, 0, shape.negative);
+                sum.loss += shared_negatives_step(input, output, alpha, s);
+                sum.examples += s.context.len() as u64;
             }
         }
     }

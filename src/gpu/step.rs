@@ -207,22 +207,42 @@ impl TrainState {
             None => workgroup_size(shape.dim, ctx),
             Some(size) => checked_workgroup_size(size, ctx)?,
         };
-        let outputs = shape.negative as u32 + 1;
-        let budget = WORKGROUP_MEMORY_BUDGET.min(ctx.limits.max_compute_workgroup_storage_size);
-        let fixed = 12 * outputs;
-        if fixed + 4 * wg > budget {
+        let outputs = shape.negative as u64 + 1;
+        let batch = shape.model == Model::BatchSkipGram;
+        let (max_context, stash_lanes) = if batch {
+            (2 * shape.window as u64, wg as u64)
+        } else {
+            (1, 1)
+        };
+        let budget =
+            WORKGROUP_MEMORY_BUDGET.min(ctx.limits.max_compute_workgroup_storage_size) as u64;
+        // ids, gs and losses per output; g and loss per pair; the stash; then `red`.
+        let fixed = 12 * outputs + 8 * max_context * outputs + 4 * outputs * stash_lanes;
+        let wg_bytes = 4 * wg as u64;
+        if fixed + wg_bytes > budget {
             return Err(Error::DeviceLimit {
-                what: format!("workgroup memory for {} negatives", shape.negative),
-                needed: (fixed + 4 * wg) as u64,
-                limit: budget as u64,
+                what: format!(
+                    "workgroup memory for {} negatives{}",
+                    shape.negative,
+                    if batch {
+                        format!(" shared by a window of {}", shape.window)
+                    } else {
+                        String::new()
+                    }
+                ),
+                needed: fixed + wg_bytes,
+                limit: budget,
                 limit_name: "max_compute_workgroup_storage_size",
             });
         }
-        let group = ((budget - fixed) / (4 * wg)).clamp(1, outputs);
-        let cbow = match shape.model {
-            Model::SkipGram => 0.0,
-            Model::Cbow => 1.0,
+        // Dot products reduced together: outputs of one update, or pairs of a window.
+        let reduced = if batch {
+            max_context * outputs
+        } else {
+            outputs
         };
+        let group = ((budget - fixed) / wg_bytes).clamp(1, reduced);
+        let flag = |on: bool| if on { 1.0 } else { 0.0 };
         let shader = if options.atomics.native(ctx)? {
             Shader::NegativeSamplingF32
         } else {
@@ -232,7 +252,10 @@ impl TrainState {
             shader,
             "main",
             &[
-                ("CBOW", cbow),
+                ("CBOW", flag(shape.model == Model::Cbow)),
+                ("BATCH", flag(batch)),
+                ("MAX_CONTEXT", max_context as f64),
+                ("STASH_LANES", stash_lanes as f64),
                 ("WG", wg as f64),
                 ("NEG", shape.negative as f64),
                 ("GROUP", group as f64),

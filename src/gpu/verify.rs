@@ -59,11 +59,12 @@ pub fn verify(ctx: &GpuContext) -> Vec<KernelCheck> {
         atomics.insert(0, (Atomics::NativeFloat, "float atomics"));
     }
     for (atomics, atomics_name) in atomics {
-        for model in [Model::SkipGram, Model::Cbow] {
+        for model in [Model::SkipGram, Model::Cbow, Model::BatchSkipGram] {
             for dim in [3, 100] {
                 let name = match model {
                     Model::SkipGram => "sgns",
                     Model::Cbow => "cbow",
+                    Model::BatchSkipGram => "batch sgns",
                 };
                 record(
                     format!("{name} step (d={dim}, {atomics_name})"),
