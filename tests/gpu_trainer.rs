@@ -8,7 +8,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use common::gpu;
-use vectrain::{Corpus, Embeddings, ReadOptions, TrainConfig};
+use vectrain::{Corpus, Embeddings, Model, ReadOptions, TrainConfig};
 
 const KJV: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/kjv.txt");
 
@@ -44,6 +44,17 @@ fn overlap(a: &Embeddings, b: &Embeddings, word: &str) -> usize {
 
 #[test]
 fn gpu_training_on_kjv_agrees_with_cpu() {
+    agrees_with_cpu_on_kjv(Model::SkipGram);
+}
+
+#[test]
+fn gpu_batch_skipgram_on_kjv_agrees_with_cpu() {
+    agrees_with_cpu_on_kjv(Model::BatchSkipGram);
+}
+
+/// Trains `model` on the GPU and the CPU: the loss falls, both make the same updates, and
+/// the nearest neighbours of frequent words agree.
+fn agrees_with_cpu_on_kjv(model: Model) {
     let Some(ctx) = gpu() else { return };
     let options = ReadOptions {
         lowercase: false,
@@ -56,6 +67,7 @@ fn gpu_training_on_kjv_agrees_with_cpu() {
     let head: String = text.lines().take(6_000).flat_map(|l| [l, "\n"]).collect();
     let corpus = Corpus::from_reader(head.as_bytes(), Path::new(KJV), &options).expect("corpus");
     let params = TrainConfig {
+        model,
         dim: 50,
         epochs: 2,
         threads: Some(2),
@@ -77,7 +89,7 @@ fn gpu_training_on_kjv_agrees_with_cpu() {
         t.stats.epochs.iter().map(|e| e.loss).collect()
     };
     eprintln!(
-        "GPU ({}) {gpu_seconds:.1} s, losses {:?}, {reports} progress reports; CPU {cpu_seconds:.1} s, losses {:?}",
+        "{model:?} GPU ({}) {gpu_seconds:.1} s, losses {:?}, {reports} progress reports; CPU {cpu_seconds:.1} s, losses {:?}",
         gpu_run.stats.device,
         losses(&gpu_run),
         losses(&cpu_run)
