@@ -133,10 +133,11 @@ fn one_step(model: Model, dim: usize, options: StepOptions) {
         abs: 1e-6,
     };
     eprintln!(
-        "{model:?} dim {dim} {options:?}: {} tokens, {} updates; max error input {:e}, output {:e}, \
-         loss {} vs {}",
+        "{model:?} dim {dim} {options:?}: {} tokens, {} updates ({} on the GPU); max error \
+         input {:e}, output {:e}, loss {} vs {}",
         batch.len(),
         cpu_loss.examples,
+        gpu_loss.examples,
         max_error(&gpu_input, &cpu_input),
         max_error(&gpu_output, &cpu_output),
         gpu_loss.loss,
