@@ -372,6 +372,8 @@ pub fn read_from(reader: impl Read, len: u64, path: &Path) -> Result<Checkpoint>
         sample,
         ns_exponent,
         threads,
+        // An execution setting like `threads`, not saved: the resumed run's own applies.
+        gpu_in_flight: None,
         seed,
         deterministic,
         lowercase,

@@ -54,6 +54,11 @@ pub struct TrainConfig {
     pub ns_exponent: f64,
     /// Worker threads of the CPU trainer; `None` uses every core.
     pub threads: Option<usize>,
+    /// GPU trainer only: most centre words one dispatch trains at once (`None`: a whole
+    /// chunk of 131,072 tokens). Updates that run together read rows without each other's
+    /// additions; a big GPU runs thousands at once, which costs skip-gram accuracy (see
+    /// `benches/staleness.rs`), so a bound trades parallelism for fresher rows.
+    pub gpu_in_flight: Option<usize>,
     /// Seed of every random draw.
     pub seed: u32,
     /// Bit-identical results for a seed, whatever the thread count (trains on one thread).
@@ -77,6 +82,7 @@ impl Default for TrainConfig {
             sample: 1e-3,
             ns_exponent: 0.75,
             threads: None,
+            gpu_in_flight: None,
             seed: 1,
             deterministic: false,
             lowercase: false,
@@ -119,6 +125,8 @@ pub struct TrainParams {
     pub ns_exponent: f64,
     /// Threads, at least 1 (1 when deterministic).
     pub threads: usize,
+    /// GPU trainer only: most centres a dispatch trains, at least 1 where given.
+    pub gpu_in_flight: Option<usize>,
     /// Seed.
     pub seed: u32,
     /// One thread, bit-identical results.
@@ -175,6 +183,9 @@ impl TrainConfig {
         if self.min_count == 0 {
             return Err(invalid("min-count", "0 is not allowed; 1 keeps every word"));
         }
+        if self.gpu_in_flight == Some(0) {
+            return Err(invalid("gpu-in-flight", "0 would train nothing"));
+        }
         if self.max_vocab == Some(0) {
             return Err(invalid("max-vocab", "0 would leave no word"));
         }
@@ -197,6 +208,7 @@ impl TrainConfig {
             sample: self.sample,
             ns_exponent: self.ns_exponent,
             threads,
+            gpu_in_flight: self.gpu_in_flight,
             seed: self.seed,
             deterministic: self.deterministic,
             lowercase: self.lowercase,

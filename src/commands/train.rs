@@ -124,6 +124,11 @@ pub struct Settings {
     /// CPU threads [default: all cores].
     #[arg(long)]
     threads: Option<usize>,
+    /// GPU only: most centre words one dispatch trains at once [default: a whole chunk of
+    /// 131072 tokens]. Fewer keeps rows fresher (skip-gram accuracy on big GPUs), more keeps
+    /// the GPU busier.
+    #[arg(long)]
+    gpu_in_flight: Option<usize>,
     /// Seed of every random choice.
     #[arg(long, default_value_t = 1)]
     seed: u32,
@@ -155,6 +160,7 @@ impl Settings {
             sample: self.sample,
             ns_exponent: self.ns_exponent,
             threads: self.threads,
+            gpu_in_flight: self.gpu_in_flight,
             seed: self.seed,
             deterministic: self.deterministic,
             lowercase: self.lowercase,

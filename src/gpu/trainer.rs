@@ -43,6 +43,22 @@ fn wait_for(ctx: &GpuContext, index: wgpu::SubmissionIndex) -> Result<()> {
 
 /// Trains on the GPU of `ctx`, calling `progress` a few times a second.
 ///
+/// The dispatches of a batch of `len` centres: one, or runs of at most `in_flight` centres
+/// (dispatches of one pass run one after the other, so at most that many centres train at
+/// once).
+fn steps(len: usize, in_flight: Option<usize>, alpha: f32, key: u32) -> Vec<Step> {
+    let piece = in_flight.unwrap_or(len).clamp(1, len.max(1));
+    (0..len)
+        .step_by(piece)
+        .map(|base| Step {
+            base: base as u32,
+            count: piece.min(len - base) as u32,
+            alpha,
+            key,
+        })
+        .collect()
+}
+
 /// The same plan as [`crate::cpu::train`] (chunks of [`GPU_CHUNK_TOKENS`], learning rate
 /// per chunk from [`TrainParams::alpha_at`], one key per epoch) with the centres of a chunk
 /// updated concurrently (Hogwild, as the CPU trainer's threads do), so results are not
@@ -135,13 +151,11 @@ pub fn train_with(
                 wait_for(ctx, index)?;
             }
             state.upload(ctx, &mut devices[slot], &batch)?;
-            let step = Step {
-                base: 0,
-                count: batch.len() as u32,
-                alpha,
-                key,
-            };
-            in_flight[slot] = state.run(ctx, &devices[slot], &[step])?;
+            in_flight[slot] = state.run(
+                ctx,
+                &devices[slot],
+                &steps(batch.len(), params.gpu_in_flight, alpha, key),
+            )?;
             done += chunk_len(chunk) as u64;
             n += 1;
             if let Some(sum) = reader.poll(ctx, false)? {
