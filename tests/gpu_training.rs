@@ -256,3 +256,26 @@ fn odd_workgroup_size_is_refused() {
         .expect("48 refused");
     assert!(error.to_string().contains("power of two"), "{error}");
 }
+
+/// A batch skip-gram window whose scores do not fit workgroup memory is refused up front,
+/// naming the limit, rather than failing in the driver.
+#[test]
+fn batch_skipgram_window_beyond_workgroup_memory_is_refused() {
+    let Some(ctx) = gpu() else { return };
+    let shape = UpdateShape {
+        model: Model::BatchSkipGram,
+        dim: 4,
+        window: 1000,
+        negative: 5,
+    };
+    let sampler = NegativeSampler::new(&[3, 2, 1], 0.75);
+    let table = vec![0.0; 12];
+    let error = TrainState::new(ctx, &shape, &table, &table, &sampler)
+        .err()
+        .expect("a window of 1000 refused");
+    let message = error.to_string();
+    assert!(
+        message.contains("max_compute_workgroup_storage_size") && message.contains("1000"),
+        "{message}"
+    );
+}
