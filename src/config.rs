@@ -54,10 +54,10 @@ pub struct TrainConfig {
     pub ns_exponent: f64,
     /// Worker threads of the CPU trainer; `None` uses every core.
     pub threads: Option<usize>,
-    /// GPU trainer only: most centre words one dispatch trains at once (`None`: a whole
-    /// chunk of 131,072 tokens). Updates that run together read rows without each other's
-    /// additions; a big GPU runs thousands at once, which costs skip-gram accuracy (see
-    /// `benches/staleness.rs`), so a bound trades parallelism for fresher rows.
+    /// GPU trainer only: most centre words one dispatch trains at once (`None`: the model's
+    /// [`crate::gpu::default_in_flight`]). Updates that run together read rows without each
+    /// other's additions; a big GPU runs thousands at once, which costs accuracy (see
+    /// `benches/staleness.rs`), so the bound trades parallelism for fresher rows.
     pub gpu_in_flight: Option<usize>,
     /// Seed of every random draw.
     pub seed: u32,

@@ -124,9 +124,9 @@ pub struct Settings {
     /// CPU threads [default: all cores].
     #[arg(long)]
     threads: Option<usize>,
-    /// GPU only: most centre words one dispatch trains at once [default: a whole chunk of
-    /// 131072 tokens]. Fewer keeps rows fresher (skip-gram accuracy on big GPUs), more keeps
-    /// the GPU busier.
+    /// GPU only: most centre words one dispatch trains at once [default: 512 for skipgram
+    /// and cbow, 64 for batch-skipgram]. Fewer keeps rows fresher (accuracy on big GPUs),
+    /// more keeps a big GPU busier; 131072 or more: a whole chunk at once.
     #[arg(long)]
     gpu_in_flight: Option<usize>,
     /// Seed of every random choice.

@@ -11,7 +11,7 @@ use std::time::Instant;
 
 use crate::batch::Batch;
 use crate::checkpoint::Every;
-use crate::config::TrainParams;
+use crate::config::{Model, TrainParams};
 use crate::corpus::Corpus;
 use crate::cpu::tables::SharedTable;
 use crate::cpu::update::LossSum;
@@ -43,11 +43,23 @@ fn wait_for(ctx: &GpuContext, index: wgpu::SubmissionIndex) -> Result<()> {
 
 /// Trains on the GPU of `ctx`, calling `progress` a few times a second.
 ///
-/// The dispatches of a batch of `len` centres: one, or runs of at most `in_flight` centres
-/// (dispatches of one pass run one after the other, so at most that many centres train at
-/// once).
-fn steps(len: usize, in_flight: Option<usize>, alpha: f32, key: u32) -> Vec<Step> {
-    let piece = in_flight.unwrap_or(len).clamp(1, len.max(1));
+/// Centres one dispatch trains at once unless `--gpu-in-flight` says otherwise: the most
+/// that kept mix8m accuracy within a few tenths of a point of the serial order when
+/// `benches/staleness.rs` emulated them (README, "Updates in flight"). Each workgroup trains
+/// one centre, so this also bounds the workgroups a dispatch keeps busy: small GPUs never
+/// reach it, big ones (an H100 holds about 2,000) are held below their width.
+pub fn default_in_flight(model: Model) -> usize {
+    match model {
+        Model::SkipGram => 512,
+        Model::Cbow => 512,
+        Model::BatchSkipGram => 64,
+    }
+}
+
+/// The dispatches of a batch of `len` centres: runs of at most `in_flight` centres
+/// (dispatches of one pass run one after the other, so at most that many train at once).
+fn steps(len: usize, in_flight: usize, alpha: f32, key: u32) -> Vec<Step> {
+    let piece = in_flight.clamp(1, len.max(1));
     (0..len)
         .step_by(piece)
         .map(|base| Step {
@@ -98,6 +110,9 @@ pub fn train_with(
         output,
     } = Resume::or_fresh(control.resume.take(), corpus, params, GPU_CHUNK_TOKENS)?;
     let plan = TrainingPlan::new(corpus, params, run.position.chunk_tokens as usize);
+    let centres_in_flight = params
+        .gpu_in_flight
+        .unwrap_or_else(|| default_in_flight(params.model));
     let state = TrainState::new(ctx, &plan.shape, &input, &output, &plan.sampler)?;
     drop((input, output));
     let chunk_len = |c: &std::ops::Range<usize>| {
@@ -154,7 +169,7 @@ pub fn train_with(
             in_flight[slot] = state.run(
                 ctx,
                 &devices[slot],
-                &steps(batch.len(), params.gpu_in_flight, alpha, key),
+                &steps(batch.len(), centres_in_flight, alpha, key),
             )?;
             done += chunk_len(chunk) as u64;
             n += 1;
