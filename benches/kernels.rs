@@ -15,7 +15,7 @@ use vectrain::batch::Batch;
 use vectrain::cpu::tables::PlainRows;
 use vectrain::cpu::update::{Scratch, UpdateShape, train_batch};
 use vectrain::gpu::step::{Step, StepOptions, TrainState};
-use vectrain::gpu::{Atomics, GpuContext, GpuOptions};
+use vectrain::gpu::{Atomics, GpuContext, GpuOptions, default_in_flight};
 use vectrain::sampling::NegativeSampler;
 use vectrain::{Model, rng};
 
@@ -94,8 +94,8 @@ fn gpu() -> Option<GpuContext> {
         .ok()
 }
 
-/// The training kernel on one batch in one dispatch, as the GPU trainer runs it: words/s
-/// per atomics variant. The batch is the trainer's chunk (131,072 tokens) on a GPU, and
+/// The training kernel on one batch, in dispatches of the default centres in flight, as the
+/// GPU trainer runs it: words/s per atomics variant. The batch is the trainer's chunk (131,072 tokens) on a GPU, and
 /// 8,192 tokens on a CPU adapter (lavapipe), where a full chunk takes seconds.
 fn gpu_step(c: &mut Criterion) {
     let Some(ctx) = gpu() else { return };
@@ -144,13 +144,9 @@ fn gpu_step(c: &mut Criterion) {
                 b.iter_custom(|iterations| {
                     let started = Instant::now();
                     for i in 0..iterations {
-                        let step = Step {
-                            base: 0,
-                            count: batch.len() as u32,
-                            alpha: 0.001,
-                            key: i as u32,
-                        };
-                        state.run(&ctx, &device, &[step]).expect("dispatch");
+                        let steps =
+                            Step::split(batch.len(), default_in_flight(model), 0.001, i as u32);
+                        state.run(&ctx, &device, &steps).expect("dispatch");
                     }
                     // Reading the loss waits for the last dispatch.
                     black_box(state.read_loss(&ctx).expect("loss"));

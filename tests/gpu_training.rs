@@ -279,3 +279,28 @@ fn batch_skipgram_window_beyond_workgroup_memory_is_refused() {
         "{message}"
     );
 }
+
+/// A batch's dispatches cover every centre once, in order, none larger than the bound.
+#[test]
+fn dispatches_cover_the_batch_within_the_bound() {
+    for (len, in_flight) in [
+        (0, 5),
+        (1, 5),
+        (10, 5),
+        (11, 5),
+        (131_072, 512),
+        (7, 1),
+        (3, 100),
+    ] {
+        let steps = Step::split(len, in_flight, 0.5, 9);
+        let mut next = 0;
+        for step in &steps {
+            assert_eq!(step.base, next, "{len} {in_flight}");
+            assert!(step.count >= 1 && step.count as usize <= in_flight);
+            assert_eq!((step.alpha, step.key), (0.5, 9));
+            next += step.count;
+        }
+        assert_eq!(next as usize, len);
+        assert_eq!(steps.len(), len.div_ceil(in_flight));
+    }
+}

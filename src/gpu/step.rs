@@ -75,6 +75,23 @@ pub struct Step {
     pub key: u32,
 }
 
+impl Step {
+    /// The dispatches of a batch of `len` centres: runs of at most `in_flight` centres
+    /// (dispatches of one pass run one after the other, so at most that many train at once).
+    pub fn split(len: usize, in_flight: usize, alpha: f32, key: u32) -> Vec<Step> {
+        let piece = in_flight.clamp(1, len.max(1));
+        (0..len)
+            .step_by(piece)
+            .map(|base| Step {
+                base: base as u32,
+                count: piece.min(len - base) as u32,
+                alpha,
+                key,
+            })
+            .collect()
+    }
+}
+
 /// Workgroup size of the training kernels for dimension `dim` on `ctx`: a power of two
 /// (each invocation owns the dimensions `c` with `c % size == lane`). On GPUs, near `dim`
 /// from 32 (a warp) to 256; on CPU adapters (lavapipe, llvmpipe's 8-wide SIMD), 8, where

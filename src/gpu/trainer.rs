@@ -56,21 +56,6 @@ pub fn default_in_flight(model: Model) -> usize {
     }
 }
 
-/// The dispatches of a batch of `len` centres: runs of at most `in_flight` centres
-/// (dispatches of one pass run one after the other, so at most that many train at once).
-fn steps(len: usize, in_flight: usize, alpha: f32, key: u32) -> Vec<Step> {
-    let piece = in_flight.clamp(1, len.max(1));
-    (0..len)
-        .step_by(piece)
-        .map(|base| Step {
-            base: base as u32,
-            count: piece.min(len - base) as u32,
-            alpha,
-            key,
-        })
-        .collect()
-}
-
 /// The same plan as [`crate::cpu::train`] (chunks of [`GPU_CHUNK_TOKENS`], learning rate
 /// per chunk from [`TrainParams::alpha_at`], one key per epoch) with the centres of a chunk
 /// updated concurrently (Hogwild, as the CPU trainer's threads do), so results are not
@@ -169,7 +154,7 @@ pub fn train_with(
             in_flight[slot] = state.run(
                 ctx,
                 &devices[slot],
-                &steps(batch.len(), centres_in_flight, alpha, key),
+                &Step::split(batch.len(), centres_in_flight, alpha, key),
             )?;
             done += chunk_len(chunk) as u64;
             n += 1;
