@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 use vectrain::eval::{self, DEFAULT_RESTRICT};
-use vectrain::gpu::{GpuContext, GpuOptions};
+use vectrain::gpu::{GpuContext, GpuOptions, default_in_flight};
 
 use super::backend::Trainer;
 use super::train::{Settings, load_corpus, train_with_bar};
@@ -65,13 +65,17 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
         );
     }
     println!(
-        "{} epochs of {} corpus words, {:?} d{} window {} negative {}",
+        "{} epochs of {} corpus words, {:?} d{} window {} negative {}; GPU: at most {} centres \
+         in flight",
         params.epochs,
         corpus.len(),
         params.model,
         params.dim,
         params.window,
-        params.negative
+        params.negative,
+        params
+            .gpu_in_flight
+            .unwrap_or_else(|| default_in_flight(params.model))
     );
     Ok(())
 }
