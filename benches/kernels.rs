@@ -7,16 +7,21 @@
 //! `benches/lookup.rs`. `VECTRAIN_BENCH_GPU=0` leaves the GPU out, `VECTRAIN_BENCH_ADAPTER`
 //! picks an adapter by name.
 
+#[path = "support/gpu.rs"]
+mod support_gpu;
+
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use support_gpu::bench_gpu;
 use vectrain::batch::Batch;
 use vectrain::cpu::tables::PlainRows;
 use vectrain::cpu::update::{Scratch, UpdateShape, train_batch};
 use vectrain::gpu::step::{Step, StepOptions, TrainState};
-use vectrain::gpu::{Atomics, GpuContext, GpuOptions, default_in_flight};
+use vectrain::gpu::{Atomics, default_in_flight};
 use vectrain::sampling::NegativeSampler;
+use vectrain::training::initial_input_table;
 use vectrain::{Model, rng};
 
 const WORDS: u32 = 50_000;
@@ -50,10 +55,9 @@ fn cpu_update(c: &mut Criterion) {
             window: 5,
             negative: 5,
         };
-        let mut input: Vec<f32> = (0..WORDS as usize * DIM)
-            .map(|i| (rng::unit_f32(rng::pcg(i as u32)) - 0.5) / DIM as f32)
-            .collect();
-        let mut output = vec![0.0f32; WORDS as usize * DIM];
+        // The tables as training starts them.
+        let mut input = initial_input_table(WORDS as usize, DIM, 1);
+        let mut output = vec![0.0f32; input.len()];
         let mut scratch = Scratch::new(&shape);
         group.bench_function(format!("{model:?} d{DIM} words"), |b| {
             b.iter_custom(|iterations| {
@@ -79,26 +83,11 @@ fn cpu_update(c: &mut Criterion) {
     group.finish();
 }
 
-/// The GPU to bench on, or `None` (with the reason printed) when there is none or
-/// `VECTRAIN_BENCH_GPU=0`.
-fn gpu() -> Option<GpuContext> {
-    if std::env::var("VECTRAIN_BENCH_GPU").as_deref() == Ok("0") {
-        eprintln!("GPU training step: left out (VECTRAIN_BENCH_GPU=0)");
-        return None;
-    }
-    let options = GpuOptions {
-        adapter: std::env::var("VECTRAIN_BENCH_ADAPTER").ok(),
-    };
-    GpuContext::new(&options)
-        .inspect_err(|e| eprintln!("GPU training step: no adapter ({e})"))
-        .ok()
-}
-
 /// The training kernel on one batch, in dispatches of the default centres in flight, as the
 /// GPU trainer runs it: words/s per atomics variant. The batch is the trainer's chunk (131,072 tokens) on a GPU, and
 /// 8,192 tokens on a CPU adapter (lavapipe), where a full chunk takes seconds.
 fn gpu_step(c: &mut Criterion) {
-    let Some(ctx) = gpu() else { return };
+    let Some(ctx) = bench_gpu() else { return };
     let tokens = match ctx.adapter_info.device_type {
         wgpu::DeviceType::Cpu => 8_192,
         _ => 131_072,
@@ -119,10 +108,9 @@ fn gpu_step(c: &mut Criterion) {
             window: 5,
             negative: 5,
         };
-        let input: Vec<f32> = (0..WORDS as usize * DIM)
-            .map(|i| (rng::unit_f32(rng::pcg(i as u32)) - 0.5) / DIM as f32)
-            .collect();
-        let output = vec![0.0f32; WORDS as usize * DIM];
+        // The tables as training starts them.
+        let input = initial_input_table(WORDS as usize, DIM, 1);
+        let output = vec![0.0f32; input.len()];
         for &(atomics, name) in &variants {
             let state = TrainState::with_options(
                 &ctx,

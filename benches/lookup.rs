@@ -9,14 +9,18 @@
 //! names its adapter and backend. GPU calls return data read back to the host, so the device
 //! has finished when the clock stops. Prints; asserts nothing about time.
 
+#[path = "support/gpu.rs"]
+mod support_gpu;
+
 use std::fmt::Write as _;
 use std::hint::black_box;
 use std::path::PathBuf;
 use std::process::Command;
 use std::time::Instant;
 
+use support_gpu::bench_gpu;
 use vectrain::embeddings::{CpuGather, LookupOptions, Oov, Query};
-use vectrain::gpu::{GpuContext, GpuEmbeddings, GpuOptions};
+use vectrain::gpu::GpuEmbeddings;
 use vectrain::{Embeddings, Vocab};
 
 fn env_usize(name: &str, default: usize) -> usize {
@@ -28,28 +32,6 @@ fn env_usize(name: &str, default: usize) -> usize {
 
 fn values(n: usize, seed: u32) -> Vec<f32> {
     vectrain::rng::uniform_values(n, seed)
-}
-
-/// The GPU to bench on, or `None` (with the reason printed) when there is none or
-/// `VECTRAIN_BENCH_GPU=0`.
-fn gpu() -> Option<GpuContext> {
-    if std::env::var("VECTRAIN_BENCH_GPU").as_deref() == Ok("0") {
-        println!("GPU: left out (VECTRAIN_BENCH_GPU=0)");
-        return None;
-    }
-    let options = GpuOptions {
-        adapter: std::env::var("VECTRAIN_BENCH_ADAPTER").ok(),
-    };
-    match GpuContext::new(&options) {
-        Ok(ctx) => {
-            println!("GPU: {}", ctx.describe());
-            Some(ctx)
-        }
-        Err(e) => {
-            println!("GPU: none ({e})");
-            None
-        }
-    }
 }
 
 fn main() {
@@ -99,7 +81,7 @@ fn main() {
         rows / by_id / 1e6
     );
 
-    let ctx = gpu();
+    let ctx = bench_gpu();
     let device = ctx.as_ref().map(|ctx| {
         let start = Instant::now();
         let device = GpuEmbeddings::new(ctx, &emb).expect("the table fits the device");

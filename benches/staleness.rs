@@ -118,13 +118,8 @@ fn train(corpus: &Corpus, params: &TrainParams, in_flight: usize) -> (Vec<f32>, 
         let key = rng::epoch_key(params.seed, epoch as u32);
         loss = LossSum::default();
         for chunk in &plan.chunks {
-            batch.clear();
+            plan.fill_batch(corpus, chunk, key, &mut batch);
             let first_token = corpus.sentence_range(chunk.start).start;
-            for sentence in chunk.clone() {
-                let range = corpus.sentence_range(sentence);
-                let start = range.start as u32;
-                batch.push_sentence(&corpus.tokens()[range], start, &plan.keep, key);
-            }
             let position = epoch as u64 * plan.epoch_positions + first_token as u64;
             loss.add(train_batch(
                 &shape,

@@ -4,6 +4,7 @@
 use std::ops::Range;
 use std::time::Duration;
 
+use crate::batch::Batch;
 use crate::config::TrainParams;
 use crate::corpus::Corpus;
 use crate::cpu::update::UpdateShape;
@@ -45,6 +46,16 @@ impl TrainingPlan {
     /// Positions over all epochs.
     pub fn total_positions(&self, params: &TrainParams) -> u64 {
         self.epoch_positions * params.epochs as u64
+    }
+
+    /// Fills `batch` with the sentences of `chunk`, subsampled with the draws of epoch `key`.
+    pub fn fill_batch(&self, corpus: &Corpus, chunk: &Range<usize>, key: u32, batch: &mut Batch) {
+        batch.clear();
+        for sentence in chunk.clone() {
+            let range = corpus.sentence_range(sentence);
+            let start = range.start as u32;
+            batch.push_sentence(&corpus.tokens()[range], start, &self.keep, key);
+        }
     }
 }
 

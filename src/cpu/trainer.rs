@@ -193,13 +193,8 @@ pub fn train_with(
                 let Some(chunk) = plan.chunks.get(index) else {
                     break;
                 };
-                batch.clear();
+                plan.fill_batch(corpus, chunk, key, &mut batch);
                 let first_token = corpus.sentence_range(chunk.start).start;
-                for sentence in chunk.clone() {
-                    let range = corpus.sentence_range(sentence);
-                    let start = range.start as u32;
-                    batch.push_sentence(&corpus.tokens()[range], start, &plan.keep, key);
-                }
                 let position = epoch as u64 * plan.epoch_positions + first_token as u64;
                 let alpha = params.alpha_at(position, total);
                 let sum = train_batch(

@@ -138,12 +138,7 @@ pub fn train_with(
         let mut n = run.position.next_chunk as usize;
         while n < plan.chunks.len() && !pause {
             let chunk = &plan.chunks[n];
-            batch.clear();
-            for sentence in chunk.clone() {
-                let range = corpus.sentence_range(sentence);
-                let start = range.start as u32;
-                batch.push_sentence(&corpus.tokens()[range], start, &plan.keep, key);
-            }
+            plan.fill_batch(corpus, chunk, key, &mut batch);
             let position = epoch as u64 * plan.epoch_positions + first_token(n);
             let alpha = params.alpha_at(position, total);
             let slot = n % 2;
