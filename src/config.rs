@@ -12,7 +12,8 @@ pub enum Model {
     /// Skip-gram with negatives shared by a window (BlazingText's `batch_skipgram`, Intel's
     /// pWord2Vec): every context word of a centre predicts it against one set of negatives,
     /// and the window's updates are applied together, as small matrix products. Fewer rows
-    /// touched per word than [`Model::SkipGram`], which suits GPUs.
+    /// touched per word than [`Model::SkipGram`], but more gradient per update, so it
+    /// tolerates fewer updates in flight (see [`crate::gpu::default_in_flight`]).
     BatchSkipGram,
 }
 

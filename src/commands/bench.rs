@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 use vectrain::eval::{self, DEFAULT_RESTRICT};
-use vectrain::gpu::{GpuContext, GpuOptions, default_in_flight};
+use vectrain::gpu::{GpuContext, GpuOptions, centres_in_flight};
 
 use super::backend::Trainer;
 use super::train::{Settings, load_corpus, train_with_bar};
@@ -73,9 +73,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
         params.dim,
         params.window,
         params.negative,
-        params
-            .gpu_in_flight
-            .unwrap_or_else(|| default_in_flight(params.model))
+        centres_in_flight(&params)
     );
     Ok(())
 }

@@ -29,7 +29,7 @@ pub enum ModelArg {
     /// CBOW: the mean of the context predicts the centre word.
     Cbow,
     /// Skip-gram with one set of negatives shared by each window, the window's updates
-    /// applied together (BlazingText's batch_skipgram): fewer rows touched, faster on GPUs.
+    /// applied together (BlazingText's batch_skipgram): fewer rows touched per word.
     BatchSkipgram,
 }
 

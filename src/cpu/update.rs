@@ -147,6 +147,21 @@ fn axpy(a: f32, x: &[f32], y: &mut [f32]) {
     }
 }
 
+/// For score `f` of a positive (label 1) or negative (label 0) output: the step
+/// `g = α (label - σ(f))` and the loss term `-ln σ(f)` or `-ln σ(-f)`.
+#[inline]
+fn score(f: f32, positive: bool, alpha: f32) -> (f32, f64) {
+    // One exponential serves σ and the loss: with e = e^-f, σ(f) = 1 / (1 + e),
+    // -ln σ(f) = ln(1 + e) and -ln σ(-f) = f + ln(1 + e).
+    let e = (-f).exp();
+    let label = if positive { 1.0 } else { 0.0 };
+    let g = alpha * (label - 1.0 / (1.0 + e));
+    // ln(1 + e) rather than ln_1p: glibc's logf is several times faster than log1pf, and the
+    // absolute error (below 1e-7) does not matter to a reported loss.
+    let softplus = if e.is_infinite() { -f } else { (1.0 + e).ln() };
+    (g, f64::from(if positive { softplus } else { f + softplus }))
+}
+
 /// One update of `scratch.input` against outputs `scratch.ids` (first is the positive);
 /// writes the output rows and leaves the input's gradient in `scratch.gradient`.
 fn negative_step<O: Rows>(output: &mut O, alpha: f32, s: &mut Scratch) -> f64 {
@@ -161,16 +176,8 @@ fn negative_step<O: Rows>(output: &mut O, alpha: f32, s: &mut Scratch) -> f64 {
     let mut loss = 0.0;
     for (k, &id) in s.ids.iter().enumerate() {
         let row = &s.outputs[k * d..(k + 1) * d];
-        let f = dot(&s.input, row);
-        let label = if k == 0 { 1.0 } else { 0.0 };
-        // One exponential serves σ and the loss: with e = e^-f, σ(f) = 1 / (1 + e),
-        // -ln σ(f) = ln(1 + e) and -ln σ(-f) = f + ln(1 + e).
-        let e = (-f).exp();
-        let g = alpha * (label - 1.0 / (1.0 + e));
-        // ln(1 + e) rather than ln_1p: glibc's logf is several times faster than log1pf,
-        // and the absolute error (below 1e-7) does not matter to a reported loss.
-        let softplus = if e.is_infinite() { -f } else { (1.0 + e).ln() };
-        loss += f64::from(if k == 0 { softplus } else { f + softplus });
+        let (g, term) = score(dot(&s.input, row), k == 0, alpha);
+        loss += term;
         axpy(g, row, &mut s.gradient);
         for (delta, x) in s.delta.iter_mut().zip(&s.input) {
             *delta = g * x;
@@ -210,13 +217,8 @@ fn shared_negatives_step<I: Rows, O: Rows>(
         gradient.fill(0.0);
         for k in 0..s.ids.len() {
             let row = &s.outputs[k * d..(k + 1) * d];
-            let f = dot(x, row);
-            let label = if k == 0 { 1.0 } else { 0.0 };
-            // One exponential for σ and the loss, as in `negative_step`.
-            let e = (-f).exp();
-            let g = alpha * (label - 1.0 / (1.0 + e));
-            let softplus = if e.is_infinite() { -f } else { (1.0 + e).ln() };
-            loss += f64::from(if k == 0 { softplus } else { f + softplus });
+            let (g, term) = score(dot(x, row), k == 0, alpha);
+            loss += term;
             axpy(g, row, gradient);
             s.gs.push(g);
         }

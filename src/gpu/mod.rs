@@ -28,5 +28,5 @@ pub use context::{AdapterSummary, GpuContext, GpuOptions, list_adapters};
 pub use embeddings::GpuEmbeddings;
 pub use lookup::{Atomics, GpuTable, gather, scatter_add};
 pub use similarity::similarity_scores;
-pub use trainer::{GPU_CHUNK_TOKENS, default_in_flight, train, train_with};
+pub use trainer::{GPU_CHUNK_TOKENS, centres_in_flight, default_in_flight, train, train_with};
 pub use verify::{KernelCheck, verify};

@@ -9,7 +9,8 @@ pub const GATHER: &str = include_str!("../../shaders/gather.wgsl");
 pub const SCATTER_ADD: &str = include_str!("../../shaders/scatter_add.wgsl");
 /// Gradient scatter-add with a compare-exchange loop (no float atomics needed).
 pub const SCATTER_ADD_CAS: &str = include_str!("../../shaders/scatter_add_cas.wgsl");
-/// Negative-sampling training step, skip-gram or CBOW (its `CBOW` override).
+/// Negative-sampling training step: skip-gram, CBOW or batch skip-gram (its `CBOW` and
+/// `BATCH` overrides).
 pub const NEGATIVE_SAMPLING: &str = include_str!("../../shaders/negative_sampling.wgsl");
 /// The tables of the training step on `atomic<f32>`, put in place of the `<tables>` block of
 /// [`NEGATIVE_SAMPLING`] on adapters with float atomics.

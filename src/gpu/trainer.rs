@@ -56,6 +56,13 @@ pub fn default_in_flight(model: Model) -> usize {
     }
 }
 
+/// The centres in flight a run of `params` uses: `--gpu-in-flight`, or the model's default.
+pub fn centres_in_flight(params: &TrainParams) -> usize {
+    params
+        .gpu_in_flight
+        .unwrap_or_else(|| default_in_flight(params.model))
+}
+
 /// The same plan as [`crate::cpu::train`] (chunks of [`GPU_CHUNK_TOKENS`], learning rate
 /// per chunk from [`TrainParams::alpha_at`], one key per epoch) with the centres of a chunk
 /// updated concurrently (Hogwild, as the CPU trainer's threads do), so results are not
@@ -95,9 +102,7 @@ pub fn train_with(
         output,
     } = Resume::or_fresh(control.resume.take(), corpus, params, GPU_CHUNK_TOKENS)?;
     let plan = TrainingPlan::new(corpus, params, run.position.chunk_tokens as usize);
-    let centres_in_flight = params
-        .gpu_in_flight
-        .unwrap_or_else(|| default_in_flight(params.model));
+    let centres_in_flight = centres_in_flight(params);
     let state = TrainState::new(ctx, &plan.shape, &input, &output, &plan.sampler)?;
     drop((input, output));
     let chunk_len = |c: &std::ops::Range<usize>| {
