@@ -17,11 +17,11 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use support_gpu::bench_gpu;
 use vectrain::batch::Batch;
 use vectrain::cpu::tables::PlainRows;
-use vectrain::cpu::update::{Scratch, UpdateShape, train_batch};
+use vectrain::cpu::update::{Scratch, train_batch};
 use vectrain::gpu::step::{Step, StepOptions, TrainState};
 use vectrain::gpu::{Atomics, default_in_flight};
 use vectrain::sampling::NegativeSampler;
-use vectrain::training::initial_input_table;
+use vectrain::training::{UpdateShape, initial_input_table};
 use vectrain::{Model, rng};
 
 const WORDS: u32 = 50_000;

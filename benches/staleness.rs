@@ -26,10 +26,10 @@ use std::time::Instant;
 
 use vectrain::batch::Batch;
 use vectrain::cpu::tables::{PlainRows, Rows};
-use vectrain::cpu::update::{LossSum, Scratch, train_batch};
+use vectrain::cpu::update::{Scratch, train_batch};
 use vectrain::eval::{DEFAULT_RESTRICT, evaluate_analogies, evaluate_word_pairs};
 use vectrain::gpu::GPU_CHUNK_TOKENS;
-use vectrain::training::{TrainingPlan, initial_input_table};
+use vectrain::training::{LossSum, TrainingPlan, initial_input_table};
 use vectrain::{Corpus, Embeddings, Model, ReadOptions, TrainConfig, TrainParams, rng};
 
 /// A table whose additions land `delay` additions late: a read sees it without the most

@@ -101,7 +101,7 @@ pub enum Error {
     /// The machine has too little free memory for the run (checked before allocating).
     #[error(
         "not enough memory: training needs about {} ({details}), but only {} are available; lower --dim or --threads, or shrink the vocabulary with --min-count or --max-vocab",
-        crate::memory::human(*needed), crate::memory::human(*available)
+        crate::units::human_bytes(*needed), crate::units::human_bytes(*available)
     )]
     InsufficientMemory {
         /// Bytes needed.

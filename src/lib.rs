@@ -11,7 +11,8 @@
 //! let options = ReadOptions { lowercase: false, min_count: 1, max_vocab: None };
 //! let corpus = Corpus::from_reader(text.as_bytes(), "example".as_ref(), &options)?;
 //! let params = TrainConfig { dim: 16, epochs: 2, ..TrainConfig::default() }.check()?;
-//! let trained = vectrain::cpu::train(&corpus, &params, &mut |_| {})?;
+//! let mut backend = vectrain::cpu::CpuBackend::new(params.threads);
+//! let trained = vectrain::train_to_end(&mut backend, &corpus, &params, &mut |_| {})?;
 //! assert_eq!(trained.embeddings.get("cat").map(|v| v.len()), Some(16));
 //! # Ok::<(), vectrain::Error>(())
 //! ```
@@ -46,6 +47,7 @@
 
 #![warn(missing_docs)]
 
+pub mod backends;
 pub mod batch;
 pub mod checkpoint;
 pub mod config;
@@ -62,11 +64,14 @@ pub mod rng;
 pub mod sampling;
 pub mod sentences;
 pub mod training;
+pub mod units;
 pub mod vocab;
 
+pub use backends::{BackendChoice, Device};
 pub use config::{Model, TrainConfig, TrainParams};
 pub use corpus::{Corpus, ReadOptions};
 pub use embeddings::Embeddings;
 pub use error::{Error, Result};
 pub use io::{VectorFormat, read_vectors, read_vectors_as, write_vectors};
+pub use training::{Backend, train, train_to_end};
 pub use vocab::Vocab;

@@ -2,11 +2,8 @@
 
 mod commands;
 
-use clap::Parser;
-
 fn main() -> std::process::ExitCode {
-    let cli = commands::Cli::parse();
-    match commands::run(cli) {
+    match commands::run() {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error:#}");

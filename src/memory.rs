@@ -10,6 +10,7 @@
 use crate::config::TrainParams;
 use crate::cpu::CPU_CHUNK_TOKENS;
 use crate::error::{Error, Result};
+use crate::units::human_bytes;
 
 /// The environment variable that overrides the measured free memory, in bytes.
 pub const OVERRIDE_VARIABLE: &str = "VECTRAIN_MEMORY_AVAILABLE";
@@ -77,29 +78,14 @@ pub fn check(estimate: &Estimate, available: Option<u64>) -> Result<()> {
             available,
             details: format!(
                 "{} for the two tables, {} for vocabulary and sampling tables, {} of thread scratch, beside the {} of corpus already read",
-                human(estimate.tables),
-                human(estimate.vocabulary),
-                human(estimate.scratch),
-                human(estimate.corpus)
+                human_bytes(estimate.tables),
+                human_bytes(estimate.vocabulary),
+                human_bytes(estimate.scratch),
+                human_bytes(estimate.corpus)
             ),
         }),
         _ => Ok(()),
     }
-}
-
-/// `bytes` for people: `512 B`, `3.2 MiB`, `1.5 GiB`.
-pub fn human(bytes: u64) -> String {
-    const UNITS: [&str; 5] = ["KiB", "MiB", "GiB", "TiB", "PiB"];
-    if bytes < 1024 {
-        return format!("{bytes} B");
-    }
-    let mut value = bytes as f64 / 1024.0;
-    let mut unit = 0;
-    while value >= 1024.0 && unit + 1 < UNITS.len() {
-        value /= 1024.0;
-        unit += 1;
-    }
-    format!("{value:.1} {}", UNITS[unit])
 }
 
 /// Free memory in bytes, or `None` where it cannot be known (see the module docs).
@@ -146,13 +132,6 @@ fn cgroup_room() -> Option<u64> {
 mod tests {
     use super::*;
     use crate::config::TrainConfig;
-
-    #[test]
-    fn human_sizes() {
-        assert_eq!(human(512), "512 B");
-        assert_eq!(human(3 << 20), "3.0 MiB");
-        assert_eq!(human(1536 << 20), "1.5 GiB");
-    }
 
     #[test]
     fn meminfo_parses() {

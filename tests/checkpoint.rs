@@ -9,8 +9,10 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use vectrain::checkpoint::{self, CorpusFingerprint, Every, Header, RunState};
-use vectrain::cpu::{Control, Outcome, Resume, Snapshot};
+use vectrain::checkpoint::{self, CorpusFingerprint, Header, RunFiles};
+use vectrain::cpu::CpuBackend;
+use vectrain::io::VectorFormat;
+use vectrain::training::{Control, Every, Outcome, Resume, RunState, Snapshot};
 use vectrain::{Corpus, ReadOptions, Result, TrainConfig, TrainParams};
 
 const KJV: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/kjv.txt");
@@ -80,12 +82,11 @@ fn uninterrupted() -> &'static [u8] {
     })
 }
 
-#[test]
-fn sigkill_after_a_checkpoint_then_resume_is_bit_identical() {
-    let dir = corpus_dir();
-    let checkpoint = dir.path().join("run.ckpt");
+/// Starts a run writing `run.ckpt` in `dir` and kills it (SIGKILL) once a checkpoint exists.
+fn killed_after_a_checkpoint(dir: &Path) {
+    let checkpoint = dir.join("run.ckpt");
     let mut child = train_command(
-        dir.path(),
+        dir,
         "out.bin",
         &["--checkpoint", "run.ckpt", "--checkpoint-every", "20000w"],
     )
@@ -112,21 +113,42 @@ fn sigkill_after_a_checkpoint_then_resume_is_bit_identical() {
         Some(9),
         "the run ended before it was killed: {status:?}"
     );
-    assert!(!dir.path().join("out.bin").exists());
-    let stderr = run_ok(train_command(
-        dir.path(),
-        "out.bin",
-        &["--resume", "run.ckpt"],
-    ));
-    assert!(stderr.contains("resuming from run.ckpt"), "{stderr}");
+    assert!(!dir.join("out.bin").exists());
+}
+
+#[test]
+fn sigkill_then_resume_alone_is_bit_identical() {
+    let dir = corpus_dir();
+    killed_after_a_checkpoint(dir.path());
+    // From another directory, with nothing but the checkpoint: it holds the settings and
+    // the corpus and output paths.
+    let elsewhere = temp();
+    let mut resume = Command::new(env!("CARGO_BIN_EXE_vectrain"));
+    resume
+        .current_dir(elsewhere.path())
+        .args(["train", "--resume"])
+        .arg(dir.path().join("run.ckpt"));
+    let stderr = run_ok(resume);
+    assert!(stderr.contains("resuming from"), "{stderr}");
+    assert!(stderr.contains("word2vec-binary"), "{stderr}");
     assert!(
         uninterrupted() == read(&dir.path().join("out.bin")).as_slice(),
         "resumed vectors differ from an uninterrupted run"
     );
+    assert!(
+        !dir.path().join("run.ckpt").exists(),
+        "the finished run left its checkpoint: {stderr}"
+    );
+    assert!(stderr.contains("removed the checkpoint"), "{stderr}");
+    assert_eq!(
+        std::fs::read_dir(elsewhere.path()).map(|d| d.count()).ok(),
+        Some(0)
+    );
 }
 
-#[test]
-fn sigint_writes_a_checkpoint_and_resume_is_bit_identical() {
+/// Sends `signal` to a run once training is under way, then resumes it with the command
+/// the run printed, and checks the vectors equal an uninterrupted run's.
+fn signal_then_resume(signal: &str) {
     let dir = corpus_dir();
     let child = train_command(dir.path(), "out.bin", &[])
         .stdout(Stdio::null())
@@ -138,8 +160,8 @@ fn sigint_writes_a_checkpoint_and_resume_is_bit_identical() {
     while !interrupted {
         assert!(started.elapsed() < Duration::from_secs(60), "no progress");
         std::thread::sleep(Duration::from_millis(100));
-        // Interrupt once training is under way (the Ctrl-C handler is installed just before
-        // it): 0.2 s of user CPU time (field 14 of /proc/PID/stat), past reading the corpus.
+        // Interrupt once training is under way (the handler is installed just before it):
+        // 0.2 s of user CPU time (field 14 of /proc/PID/stat), past reading the corpus.
         let stat =
             std::fs::read_to_string(format!("/proc/{}/stat", child.id())).unwrap_or_default();
         let ticks: u64 = stat
@@ -150,7 +172,7 @@ fn sigint_writes_a_checkpoint_and_resume_is_bit_identical() {
             .unwrap_or(0);
         if ticks >= 20 {
             let sent = Command::new("kill")
-                .args(["-INT", &child.id().to_string()])
+                .args([signal, &child.id().to_string()])
                 .status()
                 .unwrap_or_else(|e| panic!("cannot run kill: {e}"));
             assert!(sent.success());
@@ -164,20 +186,20 @@ fn sigint_writes_a_checkpoint_and_resume_is_bit_identical() {
     assert_eq!(
         output.status.code(),
         Some(130),
-        "expected exit 130 after Ctrl-C: {stderr}"
+        "expected exit 130 after {signal}: {stderr}"
     );
     assert!(stderr.contains("interrupted"), "{stderr}");
     assert!(
-        stderr.contains("--resume out.bin.checkpoint"),
+        stderr.contains("train --resume out.bin.checkpoint"),
         "no resume command: {stderr}"
     );
     assert!(dir.path().join("out.bin.checkpoint").is_file());
     assert!(!dir.path().join("out.bin").exists(), "vectors were written");
-    run_ok(train_command(
-        dir.path(),
-        "out.bin",
-        &["--resume", "out.bin.checkpoint"],
-    ));
+    let mut resume = Command::new(env!("CARGO_BIN_EXE_vectrain"));
+    resume
+        .current_dir(dir.path())
+        .args(["train", "--resume", "out.bin.checkpoint"]);
+    run_ok(resume);
     assert!(
         uninterrupted() == read(&dir.path().join("out.bin")).as_slice(),
         "resumed vectors differ from an uninterrupted run"
@@ -185,13 +207,19 @@ fn sigint_writes_a_checkpoint_and_resume_is_bit_identical() {
 }
 
 #[test]
+fn sigint_writes_a_checkpoint_and_resume_is_bit_identical() {
+    signal_then_resume("-INT");
+}
+
+#[test]
+fn sigterm_writes_a_checkpoint_and_resume_is_bit_identical() {
+    signal_then_resume("-TERM");
+}
+
+#[test]
 fn resume_with_other_settings_or_corpus_is_refused() {
     let dir = corpus_dir();
-    run_ok(train_command(
-        dir.path(),
-        "first.bin",
-        &["--checkpoint", "run.ckpt", "--checkpoint-every", "50000w"],
-    ));
+    killed_after_a_checkpoint(dir.path());
     let mut other = train_command(
         dir.path(),
         "out.bin",
@@ -249,8 +277,8 @@ type Saved = (RunState, Vec<f32>, Vec<f32>);
 fn save(snapshot: &Snapshot<'_>) -> Saved {
     (
         snapshot.state.clone(),
-        snapshot.input.values().collect(),
-        snapshot.output.values().collect(),
+        snapshot.input.to_vec(),
+        snapshot.output.to_vec(),
     )
 }
 
@@ -258,7 +286,12 @@ fn save(snapshot: &Snapshot<'_>) -> Saved {
 fn stopped_and_resumed_twice_equals_uninterrupted() -> Result<()> {
     let corpus = small_corpus()?;
     let params = params(1, true)?;
-    let reference = vectrain::cpu::train(&corpus, &params, &mut |_| {})?;
+    let reference = vectrain::train_to_end(
+        &mut CpuBackend::new(params.threads),
+        &corpus,
+        &params,
+        &mut |_| {},
+    )?;
     let mut resume = None;
     for stop_after in [2, 3] {
         let stop = AtomicBool::new(false);
@@ -278,7 +311,13 @@ fn stopped_and_resumed_twice_equals_uninterrupted() -> Result<()> {
             stop: Some(&stop),
             checkpoint: Some(&mut callback),
         };
-        let outcome = vectrain::cpu::train_with(&corpus, &params, control, &mut |_| {})?;
+        let outcome = vectrain::train(
+            &mut CpuBackend::new(params.threads),
+            &corpus,
+            &params,
+            control,
+            &mut |_| {},
+        )?;
         let Outcome::Stopped(position) = outcome else {
             panic!("the run was not stopped");
         };
@@ -296,8 +335,13 @@ fn stopped_and_resumed_twice_equals_uninterrupted() -> Result<()> {
         resume,
         ..Control::default()
     };
-    let Outcome::Finished(resumed) =
-        vectrain::cpu::train_with(&corpus, &params, control, &mut |_| {})?
+    let Outcome::Finished(resumed) = vectrain::train(
+        &mut CpuBackend::new(params.threads),
+        &corpus,
+        &params,
+        control,
+        &mut |_| {},
+    )?
     else {
         panic!("the resumed run stopped");
     };
@@ -337,7 +381,13 @@ fn many_threads_checkpoint_often_and_finish() -> Result<()> {
         checkpoint: Some(&mut callback),
         ..Control::default()
     };
-    let outcome = vectrain::cpu::train_with(&corpus, &params, control, &mut |_| {})?;
+    let outcome = vectrain::train(
+        &mut CpuBackend::new(params.threads),
+        &corpus,
+        &params,
+        control,
+        &mut |_| {},
+    )?;
     assert!(matches!(outcome, Outcome::Finished(_)));
     assert!(positions.len() >= 5, "{positions:?}");
     assert!(
@@ -358,7 +408,12 @@ fn timed_checkpoints_change_nothing_in_a_deterministic_run() -> Result<()> {
         epochs: 12,
         ..params(1, true)?
     };
-    let reference = vectrain::cpu::train(&corpus, &params, &mut |_| {})?;
+    let reference = vectrain::train_to_end(
+        &mut CpuBackend::new(params.threads),
+        &corpus,
+        &params,
+        &mut |_| {},
+    )?;
     let mut calls = 0;
     let mut callback = |_: &Snapshot<'_>| {
         calls += 1;
@@ -371,8 +426,13 @@ fn timed_checkpoints_change_nothing_in_a_deterministic_run() -> Result<()> {
         checkpoint: Some(&mut callback),
         ..Control::default()
     };
-    let Outcome::Finished(trained) =
-        vectrain::cpu::train_with(&corpus, &params, control, &mut |_| {})?
+    let Outcome::Finished(trained) = vectrain::train(
+        &mut CpuBackend::new(params.threads),
+        &corpus,
+        &params,
+        control,
+        &mut |_| {},
+    )?
     else {
         panic!("the run stopped");
     };
@@ -385,32 +445,46 @@ fn timed_checkpoints_change_nothing_in_a_deterministic_run() -> Result<()> {
     Ok(())
 }
 
+/// The files a checkpoint in `dir` records: every field set to something other than a
+/// default, so that the round trip checks each.
+fn example_files(dir: &Path) -> RunFiles {
+    RunFiles {
+        corpus: Some(dir.join("corpus with spaces.txt")),
+        output: dir.join("out.bin"),
+        format: VectorFormat::Word2VecBinary,
+        every: Some(Every::Words(7_000)),
+    }
+}
+
 /// Writes a checkpoint of `corpus` mid-run to `dir/ckpt` and returns its path.
 fn written_checkpoint(dir: &Path, corpus: &Corpus, params: &TrainParams) -> Result<PathBuf> {
     let path = dir.join("ckpt");
     let stop = AtomicBool::new(true);
     let fingerprint = CorpusFingerprint::of(corpus);
+    let files = example_files(dir);
     let mut callback = |snapshot: &Snapshot<'_>| {
         let header = Header {
             trainer: "cpu",
             params,
+            files: &files,
             vocab: &corpus.vocab,
             corpus: fingerprint,
             state: snapshot.state,
         };
-        checkpoint::write(
-            &path,
-            &header,
-            snapshot.input.values(),
-            snapshot.output.values(),
-        )
+        checkpoint::write(&path, &header, snapshot.input, snapshot.output)
     };
     let control = Control {
         stop: Some(&stop),
         checkpoint: Some(&mut callback),
         ..Control::default()
     };
-    vectrain::cpu::train_with(corpus, params, control, &mut |_| {})?;
+    vectrain::train(
+        &mut CpuBackend::new(params.threads),
+        corpus,
+        params,
+        control,
+        &mut |_| {},
+    )?;
     Ok(path)
 }
 
@@ -423,6 +497,7 @@ fn file_round_trip_and_refusals() -> Result<()> {
     let saved = checkpoint::read(&path)?;
     assert_eq!(saved.trainer, "cpu");
     assert_eq!(saved.params, params);
+    assert_eq!(saved.files, example_files(dir.path()));
     assert_eq!(saved.vocab, corpus.vocab);
     assert_eq!(saved.corpus, CorpusFingerprint::of(&corpus));
     assert_eq!(saved.input.len(), corpus.vocab.len() * 12);
@@ -439,11 +514,11 @@ fn file_round_trip_and_refusals() -> Result<()> {
         );
     };
     let mut version = bytes.clone();
-    version[8..12].copy_from_slice(&2u32.to_le_bytes());
+    version[8..12].copy_from_slice(&1u32.to_le_bytes());
     refused(
         "version",
         &version,
-        "checkpoint format version 2 is not supported: this vectrain reads version 1",
+        "checkpoint format version 1 is not supported: this vectrain reads version 2",
     );
     refused(
         "magic",

@@ -6,9 +6,11 @@ mod python;
 use std::path::Path;
 
 use vectrain::batch::Batch;
+use vectrain::cpu::CpuBackend;
 use vectrain::cpu::tables::PlainRows;
-use vectrain::cpu::update::{Scratch, UpdateShape, reach, sigmoid, train_batch};
+use vectrain::cpu::update::{Scratch, reach, sigmoid, train_batch};
 use vectrain::sampling::NegativeSampler;
+use vectrain::training::UpdateShape;
 use vectrain::{Corpus, Model, ReadOptions, TrainConfig, rng};
 
 /// The reference semantics written out the slow, obvious way in f64, independently of the
@@ -255,9 +257,12 @@ fn deterministic_runs_are_bit_identical_whatever_the_threads() {
             .check()
             .unwrap()
         };
-        let one = vectrain::cpu::train(&corpus, &config(1, 5), &mut |_| {}).unwrap();
-        let four = vectrain::cpu::train(&corpus, &config(4, 5), &mut |_| {}).unwrap();
-        let other_seed = vectrain::cpu::train(&corpus, &config(1, 6), &mut |_| {}).unwrap();
+        let train = |threads: usize, seed: u32| {
+            let params = config(threads, seed);
+            let mut backend = CpuBackend::new(params.threads);
+            vectrain::train_to_end(&mut backend, &corpus, &params, &mut |_| {}).unwrap()
+        };
+        let (one, four, other_seed) = (train(1, 5), train(4, 5), train(1, 6));
         let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
         assert_eq!(
             bits(one.embeddings.as_slice()),
@@ -290,7 +295,13 @@ fn learns_like_gensim(model: Model) {
     }
     .check()
     .unwrap();
-    let trained = vectrain::cpu::train(&corpus, &params, &mut |_| {}).unwrap();
+    let trained = vectrain::train_to_end(
+        &mut CpuBackend::new(params.threads),
+        &corpus,
+        &params,
+        &mut |_| {},
+    )
+    .unwrap();
     let losses: Vec<f64> = trained.stats.epochs.iter().map(|e| e.loss).collect();
     assert_eq!(losses.len(), epochs);
     // The loss falls steeply over the first epochs. On this small corpus, skip-gram's

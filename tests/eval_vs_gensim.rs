@@ -169,7 +169,13 @@ fn kjv_vectors_match_gensim() {
     .check()
     .unwrap();
     let started = Instant::now();
-    let trained = vectrain::cpu::train(&corpus, &params, &mut |_| {}).unwrap();
+    let trained = vectrain::train_to_end(
+        &mut vectrain::cpu::CpuBackend::new(params.threads),
+        &corpus,
+        &params,
+        &mut |_| {},
+    )
+    .unwrap();
     eprintln!("trained on KJV in {:.1} s", started.elapsed().as_secs_f64());
     let emb = trained.embeddings;
 

@@ -7,10 +7,11 @@ use std::path::Path;
 use std::sync::atomic::AtomicBool;
 
 use common::gpu;
-use vectrain::checkpoint::{Every, RunState};
-use vectrain::cpu::{Control, Outcome, Resume, Snapshot, Trained};
-use vectrain::gpu::{GpuContext, GpuOptions};
-use vectrain::training::initial_input_table;
+use vectrain::cpu::CpuBackend;
+use vectrain::gpu::{GpuBackend, GpuContext, GpuOptions, centres_in_flight};
+use vectrain::training::{
+    Control, Every, Outcome, Resume, RunState, Snapshot, Trained, initial_input_table,
+};
 use vectrain::{Corpus, Error, ReadOptions, TrainConfig, TrainParams};
 
 const KJV: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/kjv.txt");
@@ -57,8 +58,8 @@ fn finished(outcome: Outcome) -> Trained {
 fn saved(snapshot: &Snapshot<'_>) -> Resume {
     Resume {
         state: snapshot.state.clone(),
-        input: snapshot.input.values().collect(),
-        output: snapshot.output.values().collect(),
+        input: snapshot.input.to_vec(),
+        output: snapshot.output.to_vec(),
     }
 }
 
@@ -71,8 +72,8 @@ fn gpu_run_stopped_and_resumed_ends_like_an_uninterrupted_one() {
     let Some(ctx) = gpu() else { return };
     let (corpus, params) = (corpus(), params());
     let whole = finished(
-        vectrain::gpu::train_with(
-            ctx,
+        vectrain::train(
+            &mut GpuBackend::new(ctx, centres_in_flight(&params)),
             &corpus,
             &params,
             Control {
@@ -97,7 +98,14 @@ fn gpu_run_stopped_and_resumed_ends_like_an_uninterrupted_one() {
         checkpoint: Some(&mut keep),
         ..Control::default()
     };
-    let outcome = vectrain::gpu::train_with(ctx, &corpus, &params, control, &mut |_| {}).unwrap();
+    let outcome = vectrain::train(
+        &mut GpuBackend::new(ctx, centres_in_flight(&params)),
+        &corpus,
+        &params,
+        control,
+        &mut |_| {},
+    )
+    .unwrap();
     let Outcome::Stopped(position) = outcome else {
         panic!("the run did not stop")
     };
@@ -117,8 +125,16 @@ fn gpu_run_stopped_and_resumed_ends_like_an_uninterrupted_one() {
         checkpoint: Some(&mut count),
         ..Control::default()
     };
-    let resumed =
-        finished(vectrain::gpu::train_with(ctx, &corpus, &params, control, &mut |_| {}).unwrap());
+    let resumed = finished(
+        vectrain::train(
+            &mut GpuBackend::new(ctx, centres_in_flight(&params)),
+            &corpus,
+            &params,
+            control,
+            &mut |_| {},
+        )
+        .unwrap(),
+    );
     assert!(taken >= 3, "{taken} checkpoints");
     assert_eq!(resumed.stats.epochs.len(), params.epochs);
     assert_eq!(
@@ -145,15 +161,30 @@ fn gpu_continues_a_cpu_checkpoint() {
         checkpoint: Some(&mut keep),
         ..Control::default()
     };
-    let outcome = vectrain::cpu::train_with(&corpus, &params, control, &mut |_| {}).unwrap();
+    let outcome = vectrain::train(
+        &mut CpuBackend::new(params.threads),
+        &corpus,
+        &params,
+        control,
+        &mut |_| {},
+    )
+    .unwrap();
     assert!(matches!(outcome, Outcome::Stopped(_)));
     let resume = checkpoint.expect("a checkpoint was taken");
     let control = Control {
         resume: Some(resume),
         ..Control::default()
     };
-    let trained =
-        finished(vectrain::gpu::train_with(ctx, &corpus, &params, control, &mut |_| {}).unwrap());
+    let trained = finished(
+        vectrain::train(
+            &mut GpuBackend::new(ctx, centres_in_flight(&params)),
+            &corpus,
+            &params,
+            control,
+            &mut |_| {},
+        )
+        .unwrap(),
+    );
     assert_eq!(trained.stats.epochs.len(), params.epochs);
     assert!(
         trained
@@ -162,7 +193,13 @@ fn gpu_continues_a_cpu_checkpoint() {
             .iter()
             .all(|e| e.loss.is_finite() && e.examples > 0)
     );
-    let cpu = vectrain::cpu::train(&corpus, &params, &mut |_| {}).unwrap();
+    let cpu = vectrain::train_to_end(
+        &mut CpuBackend::new(params.threads),
+        &corpus,
+        &params,
+        &mut |_| {},
+    )
+    .unwrap();
     let (a, b) = (final_loss(&cpu), final_loss(&trained));
     assert!((a - b).abs() <= 0.05 * a, "cpu {a}, cpu then gpu {b}");
 }
@@ -186,7 +223,13 @@ fn a_lost_device_is_an_error_not_a_panic() {
         resume: Some(fresh(&corpus, &params)),
         ..Control::default()
     };
-    let result = vectrain::gpu::train_with(&ctx, &corpus, &params, control, &mut lose);
+    let result = vectrain::train(
+        &mut GpuBackend::new(&ctx, centres_in_flight(&params)),
+        &corpus,
+        &params,
+        control,
+        &mut lose,
+    );
     match result {
         Err(Error::Gpu { .. }) => {}
         Err(other) => panic!("expected a GPU error, got {other}"),

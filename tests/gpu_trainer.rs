@@ -8,6 +8,8 @@ use std::path::Path;
 use std::time::Instant;
 
 use common::gpu;
+use vectrain::cpu::CpuBackend;
+use vectrain::gpu::{GpuBackend, centres_in_flight};
 use vectrain::{Corpus, Embeddings, Model, ReadOptions, TrainConfig};
 
 const KJV: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/kjv.txt");
@@ -78,14 +80,25 @@ fn agrees_with_cpu_on_kjv(model: Model) {
 
     let started = Instant::now();
     let mut reports = 0;
-    let gpu_run =
-        vectrain::gpu::train(ctx, &corpus, &params, &mut |_| reports += 1).expect("GPU training");
+    let gpu_run = vectrain::train_to_end(
+        &mut GpuBackend::new(ctx, centres_in_flight(&params)),
+        &corpus,
+        &params,
+        &mut |_| reports += 1,
+    )
+    .expect("GPU training");
     let gpu_seconds = started.elapsed().as_secs_f64();
     let started = Instant::now();
-    let cpu_run = vectrain::cpu::train(&corpus, &params, &mut |_| {}).expect("CPU training");
+    let cpu_run = vectrain::train_to_end(
+        &mut CpuBackend::new(params.threads),
+        &corpus,
+        &params,
+        &mut |_| {},
+    )
+    .expect("CPU training");
     let cpu_seconds = started.elapsed().as_secs_f64();
 
-    let losses = |t: &vectrain::cpu::Trained| -> Vec<f64> {
+    let losses = |t: &vectrain::training::Trained| -> Vec<f64> {
         t.stats.epochs.iter().map(|e| e.loss).collect()
     };
     eprintln!(
@@ -156,8 +169,20 @@ fn one_centre_in_flight_trains_in_the_cpu_order() {
         }
         .check()
         .expect("valid config");
-        let gpu_run = vectrain::gpu::train(ctx, &corpus, &params, &mut |_| {}).expect("GPU");
-        let cpu_run = vectrain::cpu::train(&corpus, &params, &mut |_| {}).expect("CPU");
+        let gpu_run = vectrain::train_to_end(
+            &mut GpuBackend::new(ctx, centres_in_flight(&params)),
+            &corpus,
+            &params,
+            &mut |_| {},
+        )
+        .expect("GPU");
+        let cpu_run = vectrain::train_to_end(
+            &mut CpuBackend::new(params.threads),
+            &corpus,
+            &params,
+            &mut |_| {},
+        )
+        .expect("CPU");
         let error = |a: &[f32], b: &[f32]| {
             a.iter()
                 .zip(b)

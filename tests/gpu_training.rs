@@ -7,11 +7,12 @@ use common::{TestRng, Tolerance, assert_close, gpu, max_error};
 use vectrain::batch::Batch;
 use vectrain::config::Model;
 use vectrain::cpu::tables::PlainRows;
-use vectrain::cpu::update::{Scratch, UpdateShape, train_batch};
+use vectrain::cpu::update::{Scratch, train_batch};
 use vectrain::gpu::Atomics;
 use vectrain::gpu::step::{Step, StepOptions, TrainState, rng_check, rng_check_cpu};
 use vectrain::rng;
 use vectrain::sampling::{self, NegativeSampler};
+use vectrain::training::UpdateShape;
 
 /// Counts with a long tail, like a corpus's.
 fn zipf_counts(words: usize) -> Vec<u64> {

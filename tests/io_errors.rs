@@ -385,10 +385,17 @@ fn write_into_missing_directory_errors() {
     let emb = embeddings(&["a"], 1, vec![1.0]);
     for format in VectorFormat::ALL {
         match write_vectors(&emb, &path, format) {
-            Err(Error::Io {
-                action: "create", ..
-            }) => {}
-            other => panic!("expected an I/O error on create, got {other:?}"),
+            Err(
+                error @ Error::Io {
+                    action: "write", ..
+                },
+            ) => {
+                // Names the path the caller gave and what is wrong, not a temporary file.
+                let message = format!("{:#}", anyhow::Error::from(error));
+                assert!(message.contains("missing/vectors.txt"), "{message}");
+                assert!(message.contains("does not exist"), "{message}");
+            }
+            other => panic!("expected an I/O error on write, got {other:?}"),
         }
     }
     assert!(!dir.path().join("missing").exists());

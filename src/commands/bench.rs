@@ -5,10 +5,12 @@ use std::path::PathBuf;
 
 use clap::Args;
 use vectrain::eval::{self, DEFAULT_RESTRICT};
-use vectrain::gpu::{GpuContext, GpuOptions, centres_in_flight};
+use vectrain::gpu::centres_in_flight;
+use vectrain::training::Trained;
+use vectrain::{BackendChoice, Corpus, Device, TrainParams};
 
-use super::backend::Trainer;
-use super::train::{Settings, load_corpus, train_with_bar};
+use super::progress;
+use super::settings::{Settings, load_corpus};
 
 /// Options of `vectrain bench`.
 #[derive(Args, Debug)]
@@ -26,20 +28,33 @@ pub struct BenchArgs {
     analogies: Option<PathBuf>,
 }
 
+/// Trains with a progress bar.
+fn train_with_bar(
+    device: &Device,
+    corpus: &Corpus,
+    params: &TrainParams,
+) -> anyhow::Result<Trained> {
+    let bar = progress::training_bar(corpus.len() as u64 * params.epochs as u64);
+    let mut backend = device.backend(params);
+    let trained = vectrain::train_to_end(backend.as_mut(), corpus, params, &mut |p| {
+        progress::show(&bar, p)
+    });
+    bar.finish_and_clear();
+    Ok(trained?)
+}
+
 /// Runs `vectrain bench`.
 pub fn run(args: BenchArgs) -> anyhow::Result<()> {
     let params = args.settings.config().check()?;
-    let corpus = load_corpus(&args.settings, &params)?;
-    let ctx = GpuContext::new(&GpuOptions {
-        adapter: args.adapter.clone(),
-    })?;
-    let mut trainers = vec![Trainer::Gpu(Box::new(ctx))];
+    let corpus = load_corpus(args.settings.input.as_deref(), &params)?;
+    let (gpu, _) = Device::open(BackendChoice::Gpu, args.adapter.as_deref())?;
+    let mut devices = vec![gpu];
     if !args.no_cpu {
-        trainers.push(Trainer::Cpu);
+        devices.push(Device::Cpu);
     }
     let mut rows = Vec::new();
-    for trainer in &trainers {
-        let trained = train_with_bar(trainer, &corpus, &params)?;
+    for device in &devices {
+        let trained = train_with_bar(device, &corpus, &params)?;
         let accuracy = match &args.analogies {
             Some(path) => Some(
                 eval::evaluate_analogies(&trained.embeddings, path, DEFAULT_RESTRICT)?.accuracy(),

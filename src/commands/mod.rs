@@ -1,21 +1,22 @@
 //! Subcommands, one module each.
 
 mod analogy;
-mod backend;
 mod bench;
 mod convert;
 mod devices;
 mod eval;
+mod interrupt;
 mod lookup;
 mod matrix;
 mod output;
 mod progress;
 mod sentences;
+mod settings;
 mod similar;
 mod train;
 mod verify;
 
-use clap::{Parser, Subcommand};
+use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 /// Word2vec (skip-gram and CBOW, negative sampling) on any GPU through wgpu, or on the CPU.
 #[derive(Parser, Debug)]
@@ -51,10 +52,21 @@ enum Command {
     Convert(convert::ConvertArgs),
 }
 
-/// Runs the chosen subcommand.
-pub fn run(cli: Cli) -> anyhow::Result<()> {
+/// Parses the command line (exiting with clap's message where it is wrong) and runs the
+/// chosen subcommand.
+pub fn run() -> anyhow::Result<()> {
+    let matches = Cli::command().get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    run_command(cli, &matches)
+}
+
+/// Runs the subcommand of `cli`; `matches` tells options given from defaults.
+fn run_command(cli: Cli, matches: &ArgMatches) -> anyhow::Result<()> {
     match cli.command {
-        Command::Train(args) => train::run(args),
+        Command::Train(args) => {
+            let empty = ArgMatches::default();
+            train::run(args, matches.subcommand_matches("train").unwrap_or(&empty))
+        }
         Command::Eval(args) => eval::run(args),
         Command::Devices(args) => devices::run(args),
         Command::Verify(args) => verify::run(args),

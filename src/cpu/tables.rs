@@ -102,6 +102,15 @@ impl SharedTable {
             .map(|c| f32::from_bits(c.load(Ordering::Relaxed)))
     }
 
+    /// Every value, row-major, borrowed: `&mut self` proves no thread is writing.
+    pub fn as_f32(&mut self) -> &[f32] {
+        let cells: &mut [AtomicU32] = &mut self.cells;
+        // SAFETY: `AtomicU32` has the size, alignment and bit validity of `u32`, and every
+        // bit pattern of a `u32` is a valid `f32`; the exclusive borrow of the cells means
+        // no atomic access can happen while the returned shared borrow lives.
+        unsafe { std::slice::from_raw_parts(cells.as_ptr().cast::<f32>(), cells.len()) }
+    }
+
     /// Gives the table back as plain floats.
     pub fn into_inner(self) -> Vec<f32> {
         self.cells

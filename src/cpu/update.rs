@@ -34,45 +34,7 @@ use crate::config::Model;
 use crate::cpu::tables::Rows;
 use crate::rng::{self, Stream};
 use crate::sampling::NegativeSampler;
-
-/// What a window update needs besides the tables.
-#[derive(Clone, Copy, Debug)]
-pub struct UpdateShape {
-    /// Skip-gram or CBOW.
-    pub model: Model,
-    /// Vector dimension.
-    pub dim: usize,
-    /// Largest window.
-    pub window: usize,
-    /// Negatives per update.
-    pub negative: usize,
-}
-
-/// Loss summed over positive examples, and their number.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct LossSum {
-    /// Sum of the loss `L` above over updates.
-    pub loss: f64,
-    /// Number of updates (positive examples).
-    pub examples: u64,
-}
-
-impl LossSum {
-    /// Adds another sum.
-    pub fn add(&mut self, other: LossSum) {
-        self.loss += other.loss;
-        self.examples += other.examples;
-    }
-
-    /// Mean loss per example (0 when there was none).
-    pub fn mean(&self) -> f64 {
-        if self.examples == 0 {
-            0.0
-        } else {
-            self.loss / self.examples as f64
-        }
-    }
-}
+use crate::training::{LossSum, UpdateShape};
 
 /// Scratch memory of one thread, allocated once.
 pub struct Scratch {

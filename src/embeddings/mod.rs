@@ -6,13 +6,13 @@
 //! (nearest neighbours, analogies) in [`similar`].
 
 pub mod lookup;
+pub(crate) mod search;
 pub mod similar;
 
 use std::fmt;
 use std::sync::OnceLock;
 
 use crate::error::{Error, Result};
-use crate::eval::search;
 use crate::vocab::Vocab;
 
 pub use lookup::{Batch, CpuGather, Gather, LookupOptions, Oov};

@@ -25,8 +25,8 @@
 //! gensim's, summed in another order, so they agree to about 1e-7.
 
 use super::Embeddings;
+use crate::embeddings::search::{self, TopK};
 use crate::error::{Error, Result};
-use crate::eval::search::{self, TopK};
 
 /// gensim's `most_similar_cosmul` epsilon, which keeps the quotient finite.
 pub const COSMUL_EPSILON: f32 = 1e-6;

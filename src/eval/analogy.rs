@@ -25,9 +25,9 @@ use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 
-use super::search::{self, TopK};
 use super::{CaseFolded, split_python_whitespace};
 use crate::embeddings::Embeddings;
+use crate::embeddings::search::{self, TopK};
 use crate::error::{Error, Result};
 
 /// Rows gensim asks `most_similar` for: `topn=5` plus the three question words.

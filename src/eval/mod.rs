@@ -17,7 +17,6 @@
 //! See [`analogy`] and [`similarity`] for the details of each.
 
 pub mod analogy;
-pub(crate) mod search;
 pub mod similarity;
 pub mod stats;
 

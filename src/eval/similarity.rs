@@ -16,10 +16,10 @@ use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 
-use super::search;
 use super::stats;
 use super::{CaseFolded, split_python_whitespace};
 use crate::embeddings::Embeddings;
+use crate::embeddings::search;
 use crate::error::{Error, Result};
 
 /// The result of a word-pair evaluation.

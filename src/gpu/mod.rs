@@ -8,12 +8,13 @@
 //!   computes as a tiled matrix product.
 //! - [`step`]: the skip-gram and CBOW training kernels, the reference semantics of
 //!   [`crate::cpu::update`] on the GPU.
-//! - [`train()`]: the GPU trainer, the same plan as [`crate::cpu::train`].
+//! - [`GpuBackend`]: training on the GPU under the run driver of [`crate::training`].
 //! - [`verify()`]: the kernel checks, run on the user's adapter (`vectrain verify`).
 //!
 //! Kernels live in `shaders/` as self-contained WGSL files ([`shaders`] is the registry);
 //! sizes are `override` constants set when a pipeline is built.
 
+pub mod backend;
 pub mod buffers;
 pub mod context;
 pub mod embeddings;
@@ -21,12 +22,11 @@ pub mod lookup;
 pub mod shaders;
 pub mod similarity;
 pub mod step;
-pub mod trainer;
 pub mod verify;
 
+pub use backend::{GPU_CHUNK_TOKENS, GpuBackend, centres_in_flight, default_in_flight};
 pub use context::{AdapterSummary, GpuContext, GpuOptions, list_adapters};
 pub use embeddings::GpuEmbeddings;
 pub use lookup::{Atomics, GpuTable, gather, scatter_add};
 pub use similarity::similarity_scores;
-pub use trainer::{GPU_CHUNK_TOKENS, centres_in_flight, default_in_flight, train, train_with};
 pub use verify::{KernelCheck, verify};

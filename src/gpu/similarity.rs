@@ -15,8 +15,8 @@ use std::sync::mpsc;
 
 use bytemuck::{Pod, Zeroable};
 
+use crate::embeddings::search::{self, TopK};
 use crate::error::{Error, Result};
-use crate::eval::search::{self, TopK};
 use crate::gpu::GpuContext;
 use crate::gpu::buffers::{self, MAX_WORKGROUPS_PER_DIMENSION};
 use crate::gpu::lookup::GpuTable;

@@ -13,7 +13,6 @@ use bytemuck::{Pod, Zeroable};
 
 use crate::batch::Batch;
 use crate::config::Model;
-use crate::cpu::update::{LossSum, UpdateShape};
 use crate::error::{Error, Result};
 use crate::gpu::GpuContext;
 use crate::gpu::buffers::{self, grid};
@@ -22,6 +21,7 @@ use crate::gpu::lookup::Atomics;
 use crate::gpu::shaders::Shader;
 use crate::rng::{self, Stream};
 use crate::sampling::NegativeSampler;
+use crate::training::{LossSum, UpdateShape};
 
 /// Slots of the loss buffer: workgroup `n` of a dispatch adds its loss to slot `n % LOSS_SLOTS`,
 /// so few additions contend for one cell, and each f32 sum stays small enough (over an epoch

@@ -4,7 +4,7 @@
 use crate::batch::Batch;
 use crate::config::Model;
 use crate::cpu::tables::PlainRows;
-use crate::cpu::update::{Scratch, UpdateShape, train_batch};
+use crate::cpu::update::{Scratch, train_batch};
 use crate::error::Result;
 use crate::gpu::GpuContext;
 use crate::gpu::lookup::{Atomics, GpuTable, gather, gather_cpu, scatter_add, scatter_add_cpu};
@@ -12,6 +12,7 @@ use crate::gpu::similarity::{similarity_scores, similarity_scores_cpu};
 use crate::gpu::step::{Step, StepOptions, TrainState, rng_check, rng_check_cpu};
 use crate::rng::{self, Stream};
 use crate::sampling::{self, NegativeSampler};
+use crate::training::UpdateShape;
 
 /// The result of one kernel check.
 #[derive(Clone, Debug, PartialEq)]

@@ -37,14 +37,29 @@ impl AtomicFile {
     ///
     /// Fails with [`Error::Io`] when that directory does not exist or is not writable.
     pub fn create(destination: &Path) -> Result<AtomicFile> {
-        let name = destination.file_name().ok_or_else(|| {
-            let reason = io::Error::new(io::ErrorKind::InvalidInput, "the path has no file name");
-            Error::io("create", destination, reason)
-        })?;
+        let refuse = |reason: String| {
+            let reason = io::Error::new(io::ErrorKind::InvalidInput, reason);
+            Error::io("write", destination, reason)
+        };
+        let name = match destination.file_name() {
+            Some(name) if !destination.as_os_str().to_string_lossy().ends_with('/') => name,
+            _ => return Err(refuse("the path names a directory, not a file".into())),
+        };
+        if destination.is_dir() {
+            return Err(refuse("it is a directory".into()));
+        }
         let directory = match destination.parent() {
             Some(dir) if !dir.as_os_str().is_empty() => dir,
             _ => Path::new("."),
         };
+        if !directory.is_dir() {
+            let missing = if directory.exists() {
+                "is not a directory"
+            } else {
+                "does not exist"
+            };
+            return Err(refuse(format!("{} {missing}", directory.display())));
+        }
         let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
         let mut temp_name = std::ffi::OsString::from(".");
         temp_name.push(name);
@@ -54,12 +69,19 @@ impl AtomicFile {
             .write(true)
             .create_new(true)
             .open(&temporary)
-            .map_err(|e| Error::io("create", &temporary, e))?;
+            .map_err(|e| Error::io("write", destination, e))?;
         Ok(AtomicFile {
             destination: destination.to_path_buf(),
             temporary,
             writer: Some(BufWriter::with_capacity(BUFFER_BYTES, file)),
         })
+    }
+
+    /// Checks, before long work, that [`AtomicFile::create`] and a commit to `destination`
+    /// can succeed: a file name in an existing, writable directory, not a directory itself.
+    /// Leaves nothing behind.
+    pub fn check(destination: &Path) -> Result<()> {
+        AtomicFile::create(destination).map(drop)
     }
 
     /// The path that [`commit`](AtomicFile::commit) will replace.

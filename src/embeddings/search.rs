@@ -1,4 +1,4 @@
-//! The analogy search's hot loop: for many query vectors, the rows of highest cosine.
+//! The nearest-neighbour engine of queries and the analogy search: for many query vectors, the rows of highest cosine.
 //!
 //! A row's score against a unit query `q` is `dot(row, q) / |row|`, the cosine, computed as
 //! gensim does (`dot(vectors, mean) / norms`). All queries against all rows is a matrix

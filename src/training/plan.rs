@@ -1,15 +1,26 @@
-//! What every trainer shares: initial tables, sampling tables, units of work, progress and
-//! the summary of a run.
+//! What a run derives from its corpus and settings before the first update: the shape of an
+//! update, the sampling tables, the units of work, and the initial tables.
 
 use std::ops::Range;
-use std::time::Duration;
 
 use crate::batch::Batch;
-use crate::config::TrainParams;
+use crate::config::{Model, TrainParams};
 use crate::corpus::Corpus;
-use crate::cpu::update::UpdateShape;
 use crate::rng::{self, Stream};
 use crate::sampling::{self, NegativeSampler};
+
+/// What a window update needs besides the tables: the same for every backend.
+#[derive(Clone, Copy, Debug)]
+pub struct UpdateShape {
+    /// Skip-gram, CBOW or batch skip-gram.
+    pub model: Model,
+    /// Vector dimension.
+    pub dim: usize,
+    /// Largest window.
+    pub window: usize,
+    /// Negatives per update.
+    pub negative: usize,
+}
 
 /// Everything derived from the corpus and parameters before the first update.
 pub struct TrainingPlan {
@@ -23,12 +34,20 @@ pub struct TrainingPlan {
     pub chunks: Vec<Range<usize>>,
     /// Positions in one epoch (kept corpus tokens).
     pub epoch_positions: u64,
+    /// Tokens of the largest chunk: what a batch buffer must hold.
+    pub largest_chunk: usize,
 }
 
 impl TrainingPlan {
     /// Plans training of `corpus` with `params`, in units of about `chunk_tokens` tokens.
     pub fn new(corpus: &Corpus, params: &TrainParams, chunk_tokens: usize) -> TrainingPlan {
         let counts = corpus.vocab.counts();
+        let chunks = corpus.chunks(chunk_tokens);
+        let largest_chunk = chunks
+            .iter()
+            .map(|c| corpus.sentence_range(c.end - 1).end - corpus.sentence_range(c.start).start)
+            .max()
+            .unwrap_or(0);
         TrainingPlan {
             shape: UpdateShape {
                 model: params.model,
@@ -38,14 +57,23 @@ impl TrainingPlan {
             },
             keep: sampling::keep_probabilities(counts, params.sample),
             sampler: NegativeSampler::new(counts, params.ns_exponent),
-            chunks: corpus.chunks(chunk_tokens),
+            chunks,
             epoch_positions: corpus.len() as u64,
+            largest_chunk,
         }
     }
 
     /// Positions over all epochs.
     pub fn total_positions(&self, params: &TrainParams) -> u64 {
         self.epoch_positions * params.epochs as u64
+    }
+
+    /// The corpus position of the first token of chunk `index`; the end of the epoch for
+    /// `index == chunks.len()`.
+    pub fn chunk_start(&self, corpus: &Corpus, index: usize) -> u64 {
+        self.chunks.get(index).map_or(self.epoch_positions, |c| {
+            corpus.sentence_range(c.start).start as u64
+        })
     }
 
     /// Fills `batch` with the sentences of `chunk`, subsampled with the draws of epoch `key`.
@@ -72,56 +100,3 @@ pub fn initial_input_table(words: usize, dim: usize, seed: u32) -> Vec<f32> {
     }
     table
 }
-
-/// A snapshot of a run in progress, for progress bars.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Progress {
-    /// Positions done over all epochs.
-    pub done: u64,
-    /// Positions over all epochs.
-    pub total: u64,
-    /// Current epoch, from 0.
-    pub epoch: usize,
-    /// Mean loss per example so far in this epoch.
-    pub loss: f64,
-    /// Learning rate in use.
-    pub alpha: f32,
-}
-
-/// Results of one epoch.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct EpochStats {
-    /// Mean loss per positive example.
-    pub loss: f64,
-    /// Positive examples (skip-gram pairs, CBOW windows).
-    pub examples: u64,
-    /// Wall time.
-    pub seconds: f64,
-}
-
-/// The summary of a training run.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct TrainStats {
-    /// One entry per epoch.
-    pub epochs: Vec<EpochStats>,
-    /// Corpus tokens processed (kept tokens times epochs, before subsampling).
-    pub words: u64,
-    /// Wall time of training (not reading).
-    pub seconds: f64,
-    /// Where it ran, e.g. "cpu (2 threads)" or the GPU adapter's name and backend.
-    pub device: String,
-}
-
-impl TrainStats {
-    /// Corpus words per second over the whole run.
-    pub fn words_per_second(&self) -> f64 {
-        if self.seconds > 0.0 {
-            self.words as f64 / self.seconds
-        } else {
-            0.0
-        }
-    }
-}
-
-/// How often trainers report progress.
-pub const PROGRESS_INTERVAL: Duration = Duration::from_millis(200);

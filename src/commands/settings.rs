@@ -1,0 +1,282 @@
+//! What `train` and `bench` share: the corpus and training settings, where to train, and
+//! reading the corpus.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use clap::{Args, ValueEnum};
+use vectrain::io::VectorFormat;
+use vectrain::memory::Estimate;
+use vectrain::{BackendChoice, Corpus, Model, ReadOptions, TrainConfig, TrainParams};
+
+/// The small public-domain corpus trained on when `--input` is not given: the King James
+/// Bible, one verse a line, lowercased and tokenised.
+const DEFAULT_CORPUS: &[u8] = include_bytes!("../../data/kjv.txt.gz");
+/// What `--input` defaults to, in messages.
+const DEFAULT_CORPUS_NAME: &str = "data/kjv.txt.gz (embedded)";
+
+/// Model choice on the command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ModelArg {
+    /// Skip-gram: context words predict the centre word.
+    Skipgram,
+    /// CBOW: the mean of the context predicts the centre word.
+    Cbow,
+    /// Skip-gram with one set of negatives shared by each window, the window's updates
+    /// applied together (BlazingText's batch_skipgram): fewer rows touched per word.
+    BatchSkipgram,
+}
+
+/// Vector file format on the command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    /// word2vec text: a "V D" header, then "word v1 ... vD" lines.
+    W2vText,
+    /// word2vec binary (as word2vec.c and gensim write it).
+    W2vBin,
+    /// GloVe text: "word v1 ... vD" lines, no header.
+    Glove,
+}
+
+/// The format vectors are written in: `format` where given, else from `output`'s extension:
+/// `.bin` word2vec binary, `.glove` GloVe text, anything else (`.txt`, `.vec`) word2vec text.
+pub fn output_format(format: Option<FormatArg>, output: &Path) -> VectorFormat {
+    if let Some(format) = format {
+        return format.into();
+    }
+    let extension = output
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase());
+    match extension.as_deref() {
+        Some("bin") => VectorFormat::Word2VecBinary,
+        Some("glove") => VectorFormat::GloveText,
+        _ => VectorFormat::Word2VecText,
+    }
+}
+
+impl From<FormatArg> for VectorFormat {
+    fn from(format: FormatArg) -> Self {
+        match format {
+            FormatArg::W2vText => VectorFormat::Word2VecText,
+            FormatArg::W2vBin => VectorFormat::Word2VecBinary,
+            FormatArg::Glove => VectorFormat::GloveText,
+        }
+    }
+}
+
+/// Where to train, shared by `train` and `bench`.
+#[derive(Args, Debug, Clone)]
+pub struct BackendOptions {
+    /// Where to train: auto (a hardware GPU if wgpu finds one, else the CPU), gpu (any
+    /// adapter, software ones included; an error if there is none) or cpu.
+    #[arg(long, default_value = "auto", value_parser = parse_backend, value_name = "auto|gpu|cpu")]
+    pub backend: BackendChoice,
+    /// Use the GPU adapter whose name contains this (see `vectrain devices`).
+    #[arg(long)]
+    pub adapter: Option<String>,
+}
+
+fn parse_backend(text: &str) -> Result<BackendChoice, String> {
+    text.parse()
+}
+
+/// The corpus and training settings, shared by `train` and `bench`.
+#[derive(Args, Debug, Clone)]
+pub struct Settings {
+    /// Corpus: UTF-8 text (or .gz), one sentence per line, tokens separated by whitespace.
+    /// Without it, a small embedded corpus (the King James Bible) is used.
+    #[arg(long, short)]
+    pub input: Option<PathBuf>,
+    /// Skip-gram or CBOW.
+    #[arg(long, value_enum, default_value_t = ModelArg::Skipgram)]
+    model: ModelArg,
+    /// Vector dimension.
+    #[arg(long, default_value_t = 100)]
+    dim: usize,
+    /// Largest distance between centre and context word (shrunk at random per word).
+    #[arg(long, default_value_t = 5)]
+    window: usize,
+    /// Negative samples per positive example.
+    #[arg(long, default_value_t = 5)]
+    negative: usize,
+    /// Starting learning rate [default: 0.025 for skip-gram, 0.05 for CBOW].
+    #[arg(long, allow_negative_numbers = true)]
+    alpha: Option<f32>,
+    /// Learning rate at the end of training (decays linearly).
+    #[arg(long, default_value_t = 0.0001, allow_negative_numbers = true)]
+    min_alpha: f32,
+    /// Passes over the corpus.
+    #[arg(long, default_value_t = 5)]
+    epochs: usize,
+    /// Ignore words seen fewer times.
+    #[arg(long, default_value_t = 5)]
+    min_count: u64,
+    /// Keep at most this many of the most frequent words.
+    #[arg(long)]
+    max_vocab: Option<usize>,
+    /// Subsampling threshold for frequent words (0 disables).
+    #[arg(long, default_value_t = 1e-3, allow_negative_numbers = true)]
+    sample: f64,
+    /// Exponent of the negative-sampling distribution (count^exponent).
+    #[arg(long, default_value_t = 0.75, allow_negative_numbers = true)]
+    ns_exponent: f64,
+    /// CPU threads [default: all cores].
+    #[arg(long)]
+    threads: Option<usize>,
+    /// GPU only: most centre words one dispatch trains at once [default: 512 for skipgram
+    /// and cbow, 64 for batch-skipgram]. Fewer keeps rows fresher (accuracy on big GPUs),
+    /// more keeps a big GPU busier; 131072 or more: a whole chunk at once.
+    #[arg(long)]
+    gpu_in_flight: Option<usize>,
+    /// Seed of every random choice.
+    #[arg(long, default_value_t = 1)]
+    seed: u32,
+    /// Bit-identical vectors for a seed and settings whatever --threads (trains on one thread).
+    #[arg(long)]
+    deterministic: bool,
+    /// Lowercase the corpus while reading.
+    #[arg(long)]
+    lowercase: bool,
+}
+
+impl Settings {
+    /// The library's configuration for these settings.
+    pub fn config(&self) -> TrainConfig {
+        TrainConfig {
+            model: match self.model {
+                ModelArg::Skipgram => Model::SkipGram,
+                ModelArg::Cbow => Model::Cbow,
+                ModelArg::BatchSkipgram => Model::BatchSkipGram,
+            },
+            dim: self.dim,
+            window: self.window,
+            negative: self.negative,
+            alpha: self.alpha,
+            min_alpha: self.min_alpha,
+            epochs: self.epochs,
+            min_count: self.min_count,
+            max_vocab: self.max_vocab,
+            sample: self.sample,
+            ns_exponent: self.ns_exponent,
+            threads: self.threads,
+            gpu_in_flight: self.gpu_in_flight,
+            seed: self.seed,
+            deterministic: self.deterministic,
+            lowercase: self.lowercase,
+        }
+    }
+    /// The configuration of a resumed run: these settings where the command line gave them
+    /// (`given(id)` is true for a clap argument id given there), the checkpoint's (`saved`)
+    /// everywhere else.
+    pub fn config_resuming(
+        &self,
+        saved: &TrainParams,
+        given: &dyn Fn(&str) -> bool,
+    ) -> TrainConfig {
+        let mut config = self.config();
+        if !given("model") {
+            config.model = saved.model;
+        }
+        if !given("dim") {
+            config.dim = saved.dim;
+        }
+        if !given("window") {
+            config.window = saved.window;
+        }
+        if !given("negative") {
+            config.negative = saved.negative;
+        }
+        if !given("alpha") {
+            config.alpha = Some(saved.alpha);
+        }
+        if !given("min_alpha") {
+            config.min_alpha = saved.min_alpha;
+        }
+        if !given("epochs") {
+            config.epochs = saved.epochs;
+        }
+        if !given("min_count") {
+            config.min_count = saved.min_count;
+        }
+        if !given("max_vocab") {
+            config.max_vocab = saved.max_vocab;
+        }
+        if !given("sample") {
+            config.sample = saved.sample;
+        }
+        if !given("ns_exponent") {
+            config.ns_exponent = saved.ns_exponent;
+        }
+        if !given("threads") {
+            config.threads = Some(saved.threads);
+        }
+        if !given("seed") {
+            config.seed = saved.seed;
+        }
+        if !given("deterministic") {
+            config.deterministic = saved.deterministic;
+        }
+        if !given("lowercase") {
+            config.lowercase = saved.lowercase;
+        }
+        config
+    }
+}
+
+/// Reads the corpus named by `input`, or the embedded one.
+pub fn read_corpus(input: Option<&Path>, options: &ReadOptions) -> vectrain::Result<Corpus> {
+    match input {
+        Some(path) => Corpus::read(path, options),
+        None => Corpus::from_reader(DEFAULT_CORPUS, Path::new(DEFAULT_CORPUS_NAME), options),
+    }
+}
+
+/// Reads the corpus of `settings` and says what it holds.
+pub fn load_corpus(input: Option<&Path>, params: &TrainParams) -> anyhow::Result<Corpus> {
+    let started = Instant::now();
+    let options = ReadOptions {
+        lowercase: params.lowercase,
+        min_count: params.min_count,
+        max_vocab: params.max_vocab,
+    };
+    let corpus = read_corpus(input, &options)?;
+    let stats = &corpus.stats;
+    eprintln!(
+        "corpus {}: {} lines, {} tokens, {} distinct words; vocabulary {} words (min-count {}), {} tokens kept, {:.1} MiB in memory, read in {:.1} s",
+        corpus.source.display(),
+        stats.lines,
+        stats.raw_tokens,
+        stats.distinct_words,
+        corpus.vocab.len(),
+        params.min_count,
+        corpus.len(),
+        corpus.memory_bytes() as f64 / (1 << 20) as f64,
+        started.elapsed().as_secs_f64()
+    );
+    if stats.lossy_tokens > 0 {
+        eprintln!(
+            "note: {} tokens had invalid UTF-8 bytes (replaced by U+FFFD)",
+            stats.lossy_tokens
+        );
+    }
+    if stats.split_lines > 0 {
+        eprintln!(
+            "note: {} lines had more than {} tokens and were split",
+            stats.split_lines,
+            vectrain::corpus::MAX_SENTENCE_TOKENS
+        );
+    }
+    if stats.truncated_tokens > 0 {
+        eprintln!(
+            "note: {} tokens were longer than {} bytes and were cut",
+            stats.truncated_tokens,
+            vectrain::corpus::MAX_TOKEN_BYTES
+        );
+    }
+    Estimate {
+        corpus: corpus.memory_bytes() as u64,
+        ..Estimate::training(corpus.vocab.len(), params)
+    }
+    .check()?;
+    Ok(corpus)
+}

@@ -1,0 +1,110 @@
+//! The CPU backend: worker threads sharing the tables without locks (Hogwild), and the
+//! deterministic one-thread mode.
+
+use std::borrow::Cow;
+
+use crate::batch::Batch;
+use crate::cpu::tables::SharedTable;
+use crate::cpu::update::{Scratch, train_batch};
+use crate::error::{Error, Result};
+use crate::training::{Backend, Tables, TrainingPlan, WorkQueue};
+
+/// Tokens per unit of work: small enough to balance threads and step the learning rate often
+/// (word2vec.c steps it every 10k words), large enough that taking a unit costs nothing.
+pub const CPU_CHUNK_TOKENS: usize = 10_000;
+
+/// Trains on the CPU with a number of threads that take chunks in turn from the driver.
+///
+/// Threads share the tables without locks (Hogwild). With one thread (always so in
+/// `deterministic` mode) a run is the reference semantics of [`crate::cpu::update`] applied
+/// to each chunk in corpus order, and its result depends only on the seed and settings.
+pub struct CpuBackend {
+    threads: usize,
+    tables: Option<(SharedTable, SharedTable)>,
+}
+
+impl CpuBackend {
+    /// A backend of `threads` worker threads (at least one).
+    pub fn new(threads: usize) -> CpuBackend {
+        CpuBackend {
+            threads: threads.max(1),
+            tables: None,
+        }
+    }
+
+    fn loaded(&mut self) -> Result<&mut (SharedTable, SharedTable)> {
+        self.tables.as_mut().ok_or_else(not_loaded)
+    }
+}
+
+impl Backend for CpuBackend {
+    fn name(&self) -> &'static str {
+        "cpu"
+    }
+
+    fn device(&self) -> String {
+        let plural = if self.threads == 1 { "" } else { "s" };
+        format!("cpu ({} thread{plural})", self.threads)
+    }
+
+    fn chunk_tokens(&self) -> usize {
+        CPU_CHUNK_TOKENS
+    }
+
+    fn load(&mut self, plan: &TrainingPlan, input: Vec<f32>, output: Vec<f32>) -> Result<()> {
+        let dim = plan.shape.dim;
+        self.tables = Some((SharedTable::new(input, dim), SharedTable::new(output, dim)));
+        Ok(())
+    }
+
+    fn train(&mut self, plan: &TrainingPlan, work: &WorkQueue<'_>) -> Result<()> {
+        let threads = self.threads;
+        let (input, output) = &*self.loaded()?;
+        std::thread::scope(|scope| {
+            for _ in 1..threads {
+                scope.spawn(|| worker(plan, work, input, output));
+            }
+            worker(plan, work, input, output);
+        });
+        Ok(())
+    }
+
+    fn tables(&mut self) -> Result<Tables<'_>> {
+        let (input, output) = self.loaded()?;
+        Ok(Tables {
+            input: Cow::Borrowed(input.as_f32()),
+            output: Cow::Borrowed(output.as_f32()),
+        })
+    }
+
+    fn take_tables(&mut self) -> Result<(Vec<f32>, Vec<f32>)> {
+        let (input, output) = self.tables.take().ok_or_else(not_loaded)?;
+        Ok((input.into_inner(), output.into_inner()))
+    }
+}
+
+fn not_loaded() -> Error {
+    Error::Mismatch("the CPU backend has no tables loaded".into())
+}
+
+/// One thread's loop: chunks from the queue until it runs dry.
+fn worker(plan: &TrainingPlan, work: &WorkQueue<'_>, input: &SharedTable, output: &SharedTable) {
+    let mut scratch = Scratch::new(&plan.shape);
+    let mut batch = Batch::new();
+    let (mut in_rows, mut out_rows) = (input.rows(), output.rows());
+    while let Some(chunk) = work.next() {
+        work.fill(&chunk, &mut batch);
+        let sum = train_batch(
+            &plan.shape,
+            &mut in_rows,
+            &mut out_rows,
+            &plan.sampler,
+            &batch,
+            chunk.key,
+            chunk.alpha,
+            &mut scratch,
+        );
+        work.add_loss(sum);
+        work.done(&chunk);
+    }
+}

@@ -1,0 +1,177 @@
+//! The GPU backend: every centre of a chunk trained by the kernels of [`crate::gpu::step`],
+//! in dispatches of a bounded number of centres.
+//!
+//! Tables go to the device once and come back at checkpoints and at the end. Batches are
+//! built on the CPU and uploaded into two alternating sets of buffers, so building chunk
+//! `n + 1` overlaps the GPU's work on chunk `n`; the host waits only for chunk `n - 1` before
+//! reusing its buffers. The loss is summed on the device and read in the background a few
+//! times a second.
+
+use std::borrow::Cow;
+use std::time::Instant;
+
+use crate::batch::Batch;
+use crate::config::{Model, TrainParams};
+use crate::error::{Error, Result};
+use crate::gpu::GpuContext;
+use crate::gpu::step::{DeviceBatch, LossReader, Step, TrainState};
+use crate::training::{Backend, PROGRESS_INTERVAL, Tables, TrainingPlan, WorkQueue};
+
+/// Tokens per chunk: one chunk keeps a GPU busy, and the learning rate still steps several
+/// times per epoch on small corpora.
+pub const GPU_CHUNK_TOKENS: usize = 131_072;
+
+/// Centres one dispatch trains at once unless `--gpu-in-flight` says otherwise: the most
+/// that kept mix8m accuracy within a few tenths of a point of the serial order when
+/// `benches/staleness.rs` emulated them (README, "Updates in flight"). Each workgroup trains
+/// one centre, so this also bounds the workgroups a dispatch keeps busy: small GPUs never
+/// reach it, big ones (an H100 holds about 2,000) are held below their width.
+pub fn default_in_flight(model: Model) -> usize {
+    match model {
+        Model::SkipGram => 512,
+        Model::Cbow => 512,
+        Model::BatchSkipGram => 64,
+    }
+}
+
+/// The centres in flight a run of `params` uses: `--gpu-in-flight`, or the model's default.
+pub fn centres_in_flight(params: &TrainParams) -> usize {
+    params
+        .gpu_in_flight
+        .unwrap_or_else(|| default_in_flight(params.model))
+}
+
+/// Waits until submission `index` has finished.
+fn wait_for(ctx: &GpuContext, index: wgpu::SubmissionIndex) -> Result<()> {
+    ctx.device
+        .poll(wgpu::PollType::Wait {
+            submission_index: Some(index),
+            timeout: None,
+        })
+        .map(|_| ())
+        .map_err(|e| Error::Gpu {
+            during: "waiting for the GPU",
+            message: e.to_string(),
+        })
+}
+
+/// Trains on the GPU of a [`GpuContext`]: the driver's plan (chunks of [`GPU_CHUNK_TOKENS`],
+/// learning rate per chunk, one key per epoch) with the centres of a chunk updated
+/// concurrently (Hogwild, as the CPU backend's threads do), so results are not bit-identical
+/// to the CPU's, except with one centre in flight. A device lost or another GPU error ends
+/// the run with [`Error::Gpu`].
+pub struct GpuBackend<'a> {
+    ctx: &'a GpuContext,
+    in_flight: usize,
+    run: Option<DeviceRun>,
+}
+
+/// What a run keeps on the device.
+struct DeviceRun {
+    state: TrainState,
+    batches: [DeviceBatch; 2],
+    submitted: [Option<wgpu::SubmissionIndex>; 2],
+    slot: usize,
+    reader: LossReader,
+}
+
+impl<'a> GpuBackend<'a> {
+    /// A backend on `ctx` training at most `in_flight` centres at once (at least one; see
+    /// [`centres_in_flight`]).
+    pub fn new(ctx: &'a GpuContext, in_flight: usize) -> GpuBackend<'a> {
+        GpuBackend {
+            ctx,
+            in_flight: in_flight.max(1),
+            run: None,
+        }
+    }
+
+    fn loaded(&mut self) -> Result<&mut DeviceRun> {
+        self.run.as_mut().ok_or_else(not_loaded)
+    }
+}
+
+impl Backend for GpuBackend<'_> {
+    fn name(&self) -> &'static str {
+        "gpu"
+    }
+
+    fn device(&self) -> String {
+        self.ctx.describe()
+    }
+
+    fn chunk_tokens(&self) -> usize {
+        GPU_CHUNK_TOKENS
+    }
+
+    fn load(&mut self, plan: &TrainingPlan, input: Vec<f32>, output: Vec<f32>) -> Result<()> {
+        let ctx = self.ctx;
+        let state = TrainState::new(ctx, &plan.shape, &input, &output, &plan.sampler)?;
+        drop((input, output));
+        let batches = [
+            state.batch_buffers(ctx, plan.largest_chunk)?,
+            state.batch_buffers(ctx, plan.largest_chunk)?,
+        ];
+        let reader = state.loss_reader(ctx)?;
+        self.run = Some(DeviceRun {
+            state,
+            batches,
+            submitted: [None, None],
+            slot: 0,
+            reader,
+        });
+        Ok(())
+    }
+
+    fn train(&mut self, _plan: &TrainingPlan, work: &WorkQueue<'_>) -> Result<()> {
+        let (ctx, in_flight) = (self.ctx, self.in_flight);
+        let run = self.loaded()?;
+        // A copy still pending belongs to an earlier segment: finish it before the reset.
+        run.reader.poll(ctx, true)?;
+        run.state.reset_loss(ctx)?;
+        let mut batch = Batch::new();
+        let mut last_request = Instant::now();
+        while let Some(chunk) = work.next() {
+            work.fill(&chunk, &mut batch);
+            let slot = run.slot;
+            run.slot ^= 1;
+            if let Some(index) = run.submitted[slot].take() {
+                wait_for(ctx, index)?;
+            }
+            run.state.upload(ctx, &mut run.batches[slot], &batch)?;
+            let steps = Step::split(batch.len(), in_flight, chunk.alpha, chunk.key);
+            run.submitted[slot] = run.state.run(ctx, &run.batches[slot], &steps)?;
+            work.done(&chunk);
+            if let Some(sum) = run.reader.poll(ctx, false)? {
+                work.show_loss(sum);
+            }
+            if last_request.elapsed() >= PROGRESS_INTERVAL {
+                run.reader.request(ctx, &run.state)?;
+                last_request = Instant::now();
+            }
+        }
+        run.reader.poll(ctx, true)?;
+        // Waits for every chunk submitted.
+        work.add_loss(run.state.read_loss(ctx)?);
+        run.submitted = [None, None];
+        Ok(())
+    }
+
+    fn tables(&mut self) -> Result<Tables<'_>> {
+        let ctx = self.ctx;
+        let (input, output) = self.loaded()?.state.read_tables(ctx)?;
+        Ok(Tables {
+            input: Cow::Owned(input),
+            output: Cow::Owned(output),
+        })
+    }
+
+    fn take_tables(&mut self) -> Result<(Vec<f32>, Vec<f32>)> {
+        let run = self.run.take().ok_or_else(not_loaded)?;
+        run.state.read_tables(self.ctx)
+    }
+}
+
+fn not_loaded() -> Error {
+    Error::Mismatch("the GPU backend has no tables loaded".into())
+}

@@ -1,0 +1,179 @@
+//! The run driver: the epoch loop every backend shares.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::time::Instant;
+
+use crate::config::TrainParams;
+use crate::corpus::Corpus;
+use crate::embeddings::Embeddings;
+use crate::error::{Error, Result};
+use crate::training::backend::Backend;
+use crate::training::control::{Control, Every, Outcome, Snapshot, Trained};
+use crate::training::plan::TrainingPlan;
+use crate::training::state::Resume;
+use crate::training::stats::{PROGRESS_INTERVAL, Progress, TrainStats};
+use crate::training::work::{Pause, Segment, WorkQueue};
+
+/// Trains `corpus` with `params` on `backend` from start to end, calling `progress` from
+/// the calling thread a few times a second.
+pub fn train_to_end(
+    backend: &mut dyn Backend,
+    corpus: &Corpus,
+    params: &TrainParams,
+    progress: &mut dyn FnMut(&Progress),
+) -> Result<Trained> {
+    match train(backend, corpus, params, Control::default(), progress)? {
+        Outcome::Finished(trained) => Ok(*trained),
+        // Without a stop flag the driver never stops early.
+        Outcome::Stopped(_) => Err(Error::Mismatch("training stopped early".into())),
+    }
+}
+
+/// Trains `corpus` with `params` on `backend`, resuming, taking checkpoints and stopping as
+/// `control` says, and calling `progress` from the calling thread a few times a second.
+///
+/// The run is a sequence of segments: runs of consecutive chunks of one epoch, which the
+/// backend trains on a thread of their own while this thread reports progress. A segment
+/// ends with its epoch, or early when a checkpoint is due or the stop flag is set. Between
+/// segments every chunk below the position is done and none above has started, so a
+/// checkpoint taken there is exact: a one-thread (`--deterministic`) run stopped and resumed
+/// any number of times gives bit-identical vectors. The learning rate of a chunk follows
+/// from its position in the run, and a loss that is not finite ends the run with
+/// [`Error::Diverged`].
+pub fn train(
+    backend: &mut dyn Backend,
+    corpus: &Corpus,
+    params: &TrainParams,
+    mut control: Control<'_>,
+    progress: &mut dyn FnMut(&Progress),
+) -> Result<Outcome> {
+    let Resume {
+        mut state,
+        input,
+        output,
+    } = Resume::or_fresh(
+        control.resume.take(),
+        corpus,
+        params,
+        backend.chunk_tokens(),
+    )?;
+    let plan = TrainingPlan::new(corpus, params, state.position.chunk_tokens as usize);
+    if state.position.next_chunk as usize > plan.chunks.len() {
+        return Err(Error::Mismatch(format!(
+            "the run resumes at chunk {} of an epoch of {}",
+            state.position.next_chunk,
+            plan.chunks.len()
+        )));
+    }
+    backend.load(&plan, input, output)?;
+    let total = plan.total_positions(params);
+    let start_done = (state.position.epoch * plan.epoch_positions)
+        .saturating_add(plan.chunk_start(corpus, state.position.next_chunk as usize))
+        .min(total);
+    let no_stop = AtomicBool::new(false);
+    let stop = control.stop.unwrap_or(&no_stop);
+    let started = Instant::now();
+    let mut done = start_done;
+    let mut last_checkpoint = (started, done);
+    while (state.position.epoch as usize) < params.epochs {
+        let segment_started = Instant::now();
+        let epoch = state.position.epoch as usize;
+        let pause = match control.every {
+            None => Pause::Never,
+            Some(Every::Time(interval)) => Pause::At(last_checkpoint.0 + interval),
+            Some(Every::Words(words)) => Pause::AtPosition(last_checkpoint.1.saturating_add(words)),
+        };
+        let queue = WorkQueue::new(
+            corpus,
+            &plan,
+            params,
+            Segment {
+                epoch,
+                first_chunk: state.position.next_chunk as usize,
+                done,
+                loss: state.epoch_loss,
+                pause,
+                stop,
+            },
+        );
+        run_segment(backend, &plan, &queue, progress)?;
+        let report = queue.report();
+        done = report.done;
+        state.position.next_chunk = report.next_chunk as u64;
+        state.epoch_loss = report.loss;
+        state.epoch_seconds += segment_started.elapsed().as_secs_f64();
+        if !state.epoch_loss.mean().is_finite() {
+            return Err(Error::Diverged {
+                epoch,
+                alpha: params.alpha,
+            });
+        }
+        if report.next_chunk == plan.chunks.len() {
+            progress(&Progress {
+                done,
+                total,
+                epoch,
+                loss: state.epoch_loss.mean(),
+                alpha: params.alpha_at(done, total),
+            });
+            state.finish_epoch();
+        }
+        let stopping = stop.load(Ordering::Relaxed);
+        let over = state.position.epoch as usize >= params.epochs;
+        if (report.paused || stopping) && !over {
+            if let Some(checkpoint) = control.checkpoint.as_mut() {
+                let tables = backend.tables()?;
+                checkpoint(&Snapshot {
+                    state: &state,
+                    input: &tables.input,
+                    output: &tables.output,
+                })?;
+            }
+            last_checkpoint = (Instant::now(), done);
+            if stopping {
+                return Ok(Outcome::Stopped(state.position));
+            }
+        }
+    }
+    let (input, output) = backend.take_tables()?;
+    let stats = TrainStats {
+        device: backend.device(),
+        epochs: state.epochs,
+        words: total - start_done,
+        seconds: started.elapsed().as_secs_f64(),
+    };
+    Ok(Outcome::Finished(Box::new(Trained {
+        embeddings: Embeddings::new(corpus.vocab.clone(), params.dim, input)?,
+        output,
+        stats,
+    })))
+}
+
+/// Lets `backend` train the chunks of `queue` on a thread of its own while this thread
+/// reports progress, and returns what the backend returned (a panic in it resumes here).
+fn run_segment(
+    backend: &mut dyn Backend,
+    plan: &TrainingPlan,
+    queue: &WorkQueue<'_>,
+    progress: &mut dyn FnMut(&Progress),
+) -> Result<()> {
+    let (finished, finished_signal) = mpsc::channel::<()>();
+    std::thread::scope(|scope| {
+        let worker = scope.spawn(move || {
+            let result = backend.train(plan, queue);
+            // Nobody listening only means the driver is unwinding.
+            let _ = finished.send(());
+            result
+        });
+        // Ends when the backend signals, or when it panicked and dropped the sender.
+        while let Err(mpsc::RecvTimeoutError::Timeout) =
+            finished_signal.recv_timeout(PROGRESS_INTERVAL)
+        {
+            progress(&queue.progress());
+        }
+        worker
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
+}

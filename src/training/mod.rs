@@ -1,0 +1,25 @@
+//! Training: one run driver for every backend.
+//!
+//! - [`train`] runs the epochs: learning rate, progress, divergence check, checkpoints,
+//!   stop and resume, once for all backends.
+//! - [`Backend`] is what differs: where the updates run ([`crate::cpu::CpuBackend`],
+//!   [`crate::gpu::GpuBackend`]); [`crate::backends`] chooses one.
+//! - [`TrainingPlan`] is what a run derives before the first update; [`WorkQueue`] hands its
+//!   chunks to a backend's workers.
+//! - [`RunState`] and [`Position`] say where a run stands: what a checkpoint saves.
+
+mod backend;
+mod control;
+mod driver;
+mod plan;
+mod state;
+mod stats;
+mod work;
+
+pub use backend::{Backend, Tables};
+pub use control::{CheckpointFn, Control, Every, Outcome, Snapshot, Trained};
+pub use driver::{train, train_to_end};
+pub use plan::{TrainingPlan, UpdateShape, initial_input_table};
+pub use state::{Position, Resume, RunState};
+pub use stats::{EpochStats, LossSum, PROGRESS_INTERVAL, Progress, TrainStats};
+pub use work::{Pause, Segment, SegmentReport, Work, WorkQueue};
