@@ -43,6 +43,7 @@
 //! checksum   u32      CRC-32 of every byte before it
 //! ```
 
+mod codec;
 mod format;
 mod verify;
 
