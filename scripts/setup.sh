@@ -24,6 +24,14 @@ if [ ${#missing[@]} -gt 0 ]; then
     sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
+# The test command checks formatting and lints.
+for component in rustfmt clippy; do
+    if ! cargo "${component/rustfmt/fmt}" --version >/dev/null 2>&1; then
+        echo "setup: adding the Rust component $component"
+        rustup component add "$component"
+    fi
+done
+
 if ! .venv/bin/python -c "import gensim, numpy, scipy" >/dev/null 2>&1; then
     echo "setup: creating .venv with gensim, numpy, scipy"
     rm -rf .venv

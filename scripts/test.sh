@@ -9,6 +9,9 @@ bash scripts/setup.sh
 # Mesa warns on every start without it; harmless, but noise.
 export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-/tmp}"
 
+# Style and lints first: a formatting slip or a clippy warning fails CI like a test.
+cargo fmt --all -- --check
+cargo clippy --release --all-targets -- -D warnings
 cargo build --release --all-targets
 # Everything, GPU tests on Vulkan (lavapipe has float atomics: native scatter-add).
 WGPU_BACKEND=vulkan cargo test --release

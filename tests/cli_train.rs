@@ -204,3 +204,82 @@ fn no_adapter_is_a_clear_error_or_a_cpu_fallback() {
     assert!(stderr.contains("training on the CPU"), "{stderr}");
     assert!(vectors.exists());
 }
+
+/// A bad output path is refused before the corpus is read, naming the path the user gave:
+/// a missing directory, a directory, and a checkpoint path in a missing directory.
+#[test]
+fn bad_output_paths_are_refused_before_training() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("outdir")).unwrap();
+    let cases: [(&[&str], &str); 3] = [
+        (
+            &["-o", "nodir/sub/v.txt"],
+            "cannot write nodir/sub/v.txt: nodir/sub does not exist",
+        ),
+        (&["-o", "outdir/"], "cannot write outdir/"),
+        (
+            &["-o", "v.txt", "--checkpoint", "gone/run.ckpt"],
+            "cannot write gone/run.ckpt: gone does not exist",
+        ),
+    ];
+    for (args, expected) in cases {
+        let out = vectrain()
+            .current_dir(dir.path())
+            // A corpus that does not exist: the path check must come before reading it.
+            .args(["train", "--input", "missing-corpus.txt"])
+            .args(args)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?}: {stderr}");
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+        assert!(
+            !stderr.contains(".tmp"),
+            "{args:?} names a temporary file: {stderr}"
+        );
+        assert!(!stderr.contains("missing-corpus"), "{args:?}: {stderr}");
+    }
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left, ["outdir"], "files left behind");
+}
+
+/// Without --format, the output's extension picks it, and the summary names it.
+#[test]
+fn output_format_follows_the_extension() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, format) in [
+        ("v.bin", vectrain::VectorFormat::Word2VecBinary),
+        ("v.vec", vectrain::VectorFormat::Word2VecText),
+        ("v.txt", vectrain::VectorFormat::Word2VecText),
+    ] {
+        let path = dir.path().join(name);
+        let out = vectrain()
+            .args([
+                "train",
+                "--epochs",
+                "1",
+                "--dim",
+                "4",
+                "--max-vocab",
+                "40",
+                "--backend",
+                "cpu",
+                "--output",
+            ])
+            .arg(&path)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{stderr}");
+        assert!(stderr.contains(&format!("({})", format.name())), "{stderr}");
+        assert_eq!(
+            vectrain::io::detect_format(&path).unwrap(),
+            format,
+            "{name}"
+        );
+        assert_eq!(vectrain::read_vectors(&path).unwrap().len(), 40);
+    }
+}
