@@ -162,7 +162,7 @@ pub fn train_with(
                 loss = sum.mean();
             }
             if last_report.elapsed() >= PROGRESS_INTERVAL {
-                reader.request(ctx, &state)?;
+                reader.request(ctx)?;
                 progress(&Progress {
                     done,
                     total,

@@ -8,8 +8,9 @@ use crate::cpu::update::{Scratch, UpdateShape, train_batch};
 use crate::error::Result;
 use crate::gpu::GpuContext;
 use crate::gpu::lookup::{Atomics, GpuTable, gather, gather_cpu, scatter_add, scatter_add_cpu};
+use crate::gpu::rng_check::{rng_check, rng_check_cpu};
 use crate::gpu::similarity::{similarity_scores, similarity_scores_cpu};
-use crate::gpu::step::{Step, StepOptions, TrainState, rng_check, rng_check_cpu};
+use crate::gpu::step::{Step, StepOptions, TrainState};
 use crate::rng::{self, Stream};
 use crate::sampling::{self, NegativeSampler};
 
