@@ -14,7 +14,8 @@ use crate::batch::Batch;
 use crate::config::{Model, TrainParams};
 use crate::error::{Error, Result};
 use crate::gpu::GpuContext;
-use crate::gpu::step::{DeviceBatch, LossReader, Step, TrainState};
+use crate::gpu::loss::LossReader;
+use crate::gpu::step::{DeviceBatch, Step, TrainState};
 use crate::training::{Backend, PROGRESS_INTERVAL, Tables, TrainingPlan, WorkQueue};
 
 /// Tokens per chunk: one chunk keeps a GPU busy, and the learning rate still steps several
@@ -146,7 +147,7 @@ impl Backend for GpuBackend<'_> {
                 work.show_loss(sum);
             }
             if last_request.elapsed() >= PROGRESS_INTERVAL {
-                run.reader.request(ctx, &run.state)?;
+                run.reader.request(ctx)?;
                 last_request = Instant::now();
             }
         }

@@ -8,6 +8,8 @@
 //!   computes as a tiled matrix product.
 //! - [`step`]: the skip-gram and CBOW training kernels, the reference semantics of
 //!   [`crate::cpu::update`] on the GPU.
+//!   [`loss`] reads the loss the kernels sum on the device; [`rng_check`] runs their random
+//!   draws against the CPU's.
 //! - [`GpuBackend`]: training on the GPU under the run driver of [`crate::training`].
 //! - [`verify()`]: the kernel checks, run on the user's adapter (`vectrain verify`).
 //!
@@ -19,6 +21,8 @@ pub mod buffers;
 pub mod context;
 pub mod embeddings;
 pub mod lookup;
+pub mod loss;
+pub mod rng_check;
 pub mod shaders;
 pub mod similarity;
 pub mod step;

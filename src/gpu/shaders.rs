@@ -58,13 +58,20 @@ pub enum Shader {
     Similarity,
 }
 
-/// How one binding of bind group 0 is declared.
+/// How one binding of bind group 0 is declared: what the bind group layout of a kernel is
+/// built from (tests/shader_mirrors.rs checks it against the WGSL declarations).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Binding {
-    /// `var<uniform>`; `dynamic` when bound with a dynamic offset.
-    Uniform { dynamic: bool },
+pub enum Binding {
+    /// `var<uniform>`.
+    Uniform {
+        /// Bound with a dynamic offset (one buffer of parameter blocks, one per dispatch).
+        dynamic: bool,
+    },
     /// `var<storage, read>` or `var<storage, read_write>`.
-    Storage { read_only: bool },
+    Storage {
+        /// `read` rather than `read_write`.
+        read_only: bool,
+    },
 }
 
 const UNIFORM: Binding = Binding::Uniform { dynamic: false };
@@ -132,7 +139,7 @@ impl Shader {
 
     /// The bindings of group 0 that `entry` uses, as (binding number, kind), mirroring the
     /// `@group(0) @binding(n)` declarations of the file.
-    pub(crate) fn bindings(self, entry: &str) -> &'static [(u32, Binding)] {
+    pub fn bindings(self, entry: &str) -> &'static [(u32, Binding)] {
         match (self, entry) {
             (Shader::Gather | Shader::Similarity, _) => {
                 &[(0, UNIFORM), (1, READ), (2, READ), (3, READ_WRITE)]

@@ -7,8 +7,6 @@
 //! locks (Hogwild) through atomic additions; dispatches run one after the other, so a
 //! sequence of one-centre dispatches is exactly the CPU's order.
 
-use std::sync::mpsc;
-
 use bytemuck::{Pod, Zeroable};
 
 use crate::batch::Batch;
@@ -18,15 +16,13 @@ use crate::gpu::GpuContext;
 use crate::gpu::buffers::{self, grid};
 use crate::gpu::context::Kernel;
 use crate::gpu::lookup::Atomics;
+use crate::gpu::loss::{LOSS_SLOTS, LossBuffer, LossReader};
 use crate::gpu::shaders::Shader;
-use crate::rng::{self, Stream};
 use crate::sampling::NegativeSampler;
 use crate::training::{LossSum, UpdateShape};
 
-/// Slots of the loss buffer: workgroup `n` of a dispatch adds its loss to slot `n % LOSS_SLOTS`,
-/// so few additions contend for one cell, and each f32 sum stays small enough (over an epoch
-/// of a billion tokens, ~4M per slot) that adding one centre's loss is not lost to rounding.
-pub const LOSS_SLOTS: u32 = 4096;
+// Where tests/gpu_training.rs imports the RNG harness from.
+pub use crate::gpu::rng_check::{rng_check, rng_check_cpu};
 
 /// Parameter blocks one submission may use (one per dispatch); more dispatches are split
 /// over several submissions.
@@ -45,7 +41,7 @@ pub struct StepParams {
     pub count: u32,
     /// Tokens in the batch.
     pub len: u32,
-    /// The epoch key ([`rng::epoch_key`]).
+    /// The epoch key ([`crate::rng::epoch_key`]).
     pub key: u32,
     /// Learning rate.
     pub alpha: f32,
@@ -166,7 +162,7 @@ pub struct TrainState {
     output: wgpu::Buffer,
     thresholds: wgpu::Buffer,
     aliases: wgpu::Buffer,
-    loss: wgpu::Buffer,
+    loss: LossBuffer,
     params: wgpu::Buffer,
     param_stride: u64,
 }
@@ -299,15 +295,7 @@ impl TrainState {
                 sampler.aliases(),
                 wgpu::BufferUsages::empty(),
             )?,
-            loss: buffers::zeroed(
-                ctx,
-                "loss sums",
-                2 * LOSS_SLOTS as u64 * 4,
-                wgpu::BufferUsages::STORAGE
-                    | wgpu::BufferUsages::COPY_SRC
-                    | wgpu::BufferUsages::COPY_DST,
-                true,
-            )?,
+            loss: LossBuffer::new(ctx)?,
             params: buffers::zeroed(
                 ctx,
                 "step parameters",
@@ -342,7 +330,7 @@ impl TrainState {
                 (5, self.aliases.as_entire_binding()),
                 (6, self.input.as_entire_binding()),
                 (7, self.output.as_entire_binding()),
-                (8, self.loss.as_entire_binding()),
+                (8, self.loss.binding()),
             ]
             .map(|(binding, resource)| wgpu::BindGroupEntry { binding, resource });
             ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
@@ -460,193 +448,16 @@ impl TrainState {
 
     /// The loss summed since the last reset, waiting for all work submitted.
     pub fn read_loss(&self, ctx: &GpuContext) -> Result<LossSum> {
-        let cells: Vec<u32> = buffers::read_back(ctx, &self.loss, 2 * LOSS_SLOTS as usize)?;
-        Ok(loss_sum(&cells))
+        self.loss.read(ctx)
     }
 
     /// Queues a reset of the loss sums to zero (before the next submission's work).
     pub fn reset_loss(&self, ctx: &GpuContext) -> Result<()> {
-        buffers::submit(ctx, "resetting the loss", |encoder| {
-            encoder.clear_buffer(&self.loss, 0, None)
-        })?;
-        Ok(())
+        self.loss.reset(ctx)
     }
 
     /// A reader that copies the loss sums without waiting for the GPU.
     pub fn loss_reader(&self, ctx: &GpuContext) -> Result<LossReader> {
-        Ok(LossReader {
-            staging: buffers::zeroed(
-                ctx,
-                "loss staging",
-                2 * LOSS_SLOTS as u64 * 4,
-                wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
-                false,
-            )?,
-            pending: None,
-        })
+        self.loss.reader(ctx)
     }
-}
-
-/// Sum of the loss buffer's slots: even cells are f32 bits, odd cells counts.
-fn loss_sum(cells: &[u32]) -> LossSum {
-    let mut sum = LossSum::default();
-    for pair in cells.chunks_exact(2) {
-        sum.loss += f32::from_bits(pair[0]) as f64;
-        sum.examples += pair[1] as u64;
-    }
-    sum
-}
-
-/// Reads the loss sums in the background: [`LossReader::request`] queues a copy after the
-/// work submitted so far, [`LossReader::poll`] returns it once the GPU got there. One
-/// staging buffer, reused.
-pub struct LossReader {
-    staging: wgpu::Buffer,
-    pending: Option<mpsc::Receiver<std::result::Result<(), wgpu::BufferAsyncError>>>,
-}
-
-impl LossReader {
-    /// Whether a copy is under way.
-    pub fn is_pending(&self) -> bool {
-        self.pending.is_some()
-    }
-
-    /// Queues a copy of the loss sums of `state` (nothing when one is already pending).
-    pub fn request(&mut self, ctx: &GpuContext, state: &TrainState) -> Result<()> {
-        if self.pending.is_some() {
-            return Ok(());
-        }
-        buffers::submit(ctx, "copying the loss", |encoder| {
-            encoder.copy_buffer_to_buffer(&state.loss, 0, &self.staging, 0, None);
-        })?;
-        let (sender, receiver) = mpsc::channel();
-        self.staging
-            .map_async(wgpu::MapMode::Read, .., move |result| {
-                // Nobody listening only means the reader was dropped.
-                let _ = sender.send(result);
-            });
-        self.pending = Some(receiver);
-        Ok(())
-    }
-
-    /// The loss sums of the last request once available; `wait` blocks until then.
-    pub fn poll(&mut self, ctx: &GpuContext, wait: bool) -> Result<Option<LossSum>> {
-        let Some(receiver) = &self.pending else {
-            return Ok(None);
-        };
-        let poll = if wait {
-            wgpu::PollType::wait_indefinitely()
-        } else {
-            wgpu::PollType::Poll
-        };
-        ctx.device.poll(poll).map_err(|e| Error::Gpu {
-            during: "waiting for the GPU",
-            message: e.to_string(),
-        })?;
-        let result = match receiver.try_recv() {
-            Ok(result) => result,
-            Err(mpsc::TryRecvError::Empty) => return Ok(None),
-            Err(mpsc::TryRecvError::Disconnected) => {
-                self.pending = None;
-                return Err(Error::Gpu {
-                    during: "reading the loss",
-                    message: "the map callback was dropped".into(),
-                });
-            }
-        };
-        self.pending = None;
-        result.map_err(|e| Error::Gpu {
-            during: "reading the loss",
-            message: e.to_string(),
-        })?;
-        let sum = {
-            let view = self.staging.get_mapped_range(..).map_err(|e| Error::Gpu {
-                during: "reading the loss",
-                message: e.to_string(),
-            })?;
-            loss_sum(&bytemuck::pod_collect_to_vec::<u8, u32>(&view))
-        };
-        self.staging.unmap();
-        Ok(Some(sum))
-    }
-}
-
-/// Runs the `rng_check` entry point of the training shader for test cases `0..cases`:
-/// five `u32` per case, see [`rng_check_cpu`].
-pub fn rng_check(ctx: &GpuContext, sampler: &NegativeSampler, cases: u32) -> Result<Vec<u32>> {
-    let kernel = ctx.kernel(Shader::NegativeSampling, "rng_check", &[])?;
-    let thresholds = buffers::storage_init(
-        ctx,
-        "thresholds",
-        sampler.thresholds(),
-        wgpu::BufferUsages::empty(),
-    )?;
-    let aliases = buffers::storage_init(
-        ctx,
-        "aliases",
-        sampler.aliases(),
-        wgpu::BufferUsages::empty(),
-    )?;
-    let out = buffers::storage_init(
-        ctx,
-        "draws",
-        &vec![0u32; 5 * cases as usize],
-        wgpu::BufferUsages::COPY_SRC,
-    )?;
-    let (x, y) = grid(cases.div_ceil(64))?;
-    if y > 1 {
-        return Err(Error::Mismatch(format!(
-            "{cases} cases are too many for one row"
-        )));
-    }
-    buffers::submit(ctx, "checking random draws", |encoder| {
-        let entries = [
-            (4, thresholds.as_entire_binding()),
-            (5, aliases.as_entire_binding()),
-            (9, out.as_entire_binding()),
-        ]
-        .map(|(binding, resource)| wgpu::BindGroupEntry { binding, resource });
-        let group = ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
-            label: Some("rng check"),
-            layout: &kernel.layout,
-            entries: &entries,
-        });
-        let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
-            label: Some("rng check"),
-            timestamp_writes: None,
-        });
-        pass.set_pipeline(&kernel.pipeline);
-        pass.set_bind_group(0, &group, &[]);
-        pass.dispatch_workgroups(x, 1, 1);
-    })?;
-    buffers::read_back(ctx, &out, 5 * cases as usize)
-}
-
-/// CPU twin of [`rng_check`]: for case `t`, with key `pcg(t ^ 0x9e3779b9)`, stream
-/// `1 + t % 4`, position `t * 2654435761`, slot `t % 61`, window `1 + t % 10`:
-/// `[pcg(t), draw, unit_f32(draw) bits, reach, negative]`.
-pub fn rng_check_cpu(sampler: &NegativeSampler, cases: u32) -> Vec<u32> {
-    let streams = [
-        Stream::Subsample,
-        Stream::Window,
-        Stream::Negative,
-        Stream::Init,
-    ];
-    let mut out = Vec::with_capacity(5 * cases as usize);
-    for t in 0..cases {
-        let key = rng::pcg(t ^ 0x9e37_79b9);
-        let stream = streams[(t % 4) as usize];
-        let position = t.wrapping_mul(2_654_435_761);
-        let slot = t % 61;
-        let window = 1 + (t % 10) as usize;
-        let bits = rng::draw(key, stream, position, slot);
-        out.extend([
-            rng::pcg(t),
-            bits,
-            rng::unit_f32(bits).to_bits(),
-            crate::cpu::update::reach(key, position, window) as u32,
-            sampler.draw(key, position, slot),
-        ]);
-    }
-    out
 }
