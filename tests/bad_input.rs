@@ -40,11 +40,14 @@ fn write(dir: &Path, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
 }
 
 /// Files in `dir`, sorted (temporary files included).
+/// The files in `dir`, but the encoded-corpus caches (`*.vtc`): a complete cache is kept
+/// when training fails after reading the corpus, for the next run to reuse.
 fn listing(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
         .flatten()
         .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| !name.ends_with(".vtc"))
         .collect();
     names.sort();
     names
