@@ -187,7 +187,7 @@ fn blocks_and_chunks_cover_every_sentence_once() {
     for pair in blocks[..blocks.len() - 1].windows(2) {
         let tokens = pair[1].position - pair[0].position;
         assert!(
-            tokens >= BLOCK_TOKENS && tokens < BLOCK_TOKENS + 7,
+            (BLOCK_TOKENS..BLOCK_TOKENS + 7).contains(&tokens),
             "{tokens}"
         );
     }

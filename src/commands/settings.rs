@@ -18,7 +18,7 @@ const DEFAULT_CORPUS_NAME: &str = "data/kjv.txt.gz (embedded)";
 /// Model choice on the command line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum ModelArg {
-    /// Skip-gram: context words predict the centre word.
+    /// Skip-gram: each word predicts the words around it.
     Skipgram,
     /// CBOW: the mean of the context predicts the centre word.
     Cbow,
@@ -87,7 +87,8 @@ pub struct Settings {
     /// Without it, a small embedded corpus (the King James Bible) is used.
     #[arg(long, short)]
     pub input: Option<PathBuf>,
-    /// Skip-gram or CBOW.
+    /// The model: skip-gram, CBOW, or batch skip-gram (skip-gram with negatives shared by
+    /// each window).
     #[arg(long, value_enum, default_value_t = ModelArg::Skipgram)]
     model: ModelArg,
     /// Vector dimension.
