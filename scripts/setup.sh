@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what vectrain's tests and benchmarks need on a fresh Debian machine:
 #  - Mesa's software Vulkan driver (lavapipe), so the GPU path runs without a GPU;
+#  - Open MPI and libclang, for the `mpi` feature (distributed training) and its tests;
 #  - a Python virtual environment in .venv with gensim, numpy and scipy, the references
 #    the tests compare against.
 # Safe to run again: it skips what is already there.
@@ -12,7 +13,7 @@ sudo_if_needed() {
 }
 
 missing=()
-for package in mesa-vulkan-drivers libvulkan1; do
+for package in mesa-vulkan-drivers libvulkan1 libopenmpi-dev openmpi-bin libclang-dev; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
 done
 if ! python3 -m venv --help >/dev/null 2>&1; then

@@ -73,9 +73,20 @@ impl Device {
     /// lavapipe trains far slower than the CPU); when it falls back to the CPU, the second
     /// value says why, for the user.
     pub fn open(choice: BackendChoice, adapter: Option<&str>) -> Result<(Device, Option<String>)> {
+        Device::open_nth(choice, adapter, 0)
+    }
+
+    /// [`Device::open`], taking the `nth` of the matching GPU adapters (see
+    /// [`GpuOptions::nth`]): what each rank of a distributed run opens.
+    pub fn open_nth(
+        choice: BackendChoice,
+        adapter: Option<&str>,
+        nth: usize,
+    ) -> Result<(Device, Option<String>)> {
         let gpu = || {
             GpuContext::new(&GpuOptions {
                 adapter: adapter.map(str::to_string),
+                nth,
             })
         };
         Ok(match choice {

@@ -53,6 +53,7 @@ pub mod checkpoint;
 pub mod config;
 pub mod corpus;
 pub mod cpu;
+pub mod distributed;
 pub mod embeddings;
 pub mod error;
 pub mod eval;

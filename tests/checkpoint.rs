@@ -311,6 +311,7 @@ fn stopped_and_resumed_twice_equals_uninterrupted() -> Result<()> {
             every: Some(Every::Words(7_000)),
             stop: Some(&stop),
             checkpoint: Some(&mut callback),
+            averager: None,
         };
         let outcome = vectrain::train(
             &mut CpuBackend::new(params.threads),

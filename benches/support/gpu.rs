@@ -11,6 +11,7 @@ pub fn bench_gpu() -> Option<GpuContext> {
     }
     let options = GpuOptions {
         adapter: std::env::var("VECTRAIN_BENCH_ADAPTER").ok(),
+        ..GpuOptions::default()
     };
     match GpuContext::new(&options) {
         Ok(ctx) => {

@@ -4,6 +4,7 @@ mod analogy;
 mod bench;
 mod convert;
 mod devices;
+mod distributed;
 mod eval;
 mod interrupt;
 mod lookup;

@@ -261,6 +261,22 @@ impl CacheOptions {
     }
 }
 
+/// How to read the corpus of a run of `params`, encoding it into `cache_dir` where given.
+pub fn read_options(
+    params: &TrainParams,
+    cache: &CacheOptions,
+    cache_dir: Option<PathBuf>,
+) -> ReadOptions {
+    ReadOptions {
+        lowercase: params.lowercase,
+        min_count: params.min_count,
+        max_vocab: params.max_vocab,
+        count_limit: cache.count_limit,
+        cache_dir,
+        threads: Some(params.threads),
+    }
+}
+
 /// Reads the corpus `input` (the embedded one when `None`), encoding it into `cache_dir`
 /// where given, and says what it holds.
 pub fn load_corpus(
@@ -270,14 +286,7 @@ pub fn load_corpus(
     cache_dir: Option<PathBuf>,
 ) -> anyhow::Result<Corpus> {
     let started = Instant::now();
-    let options = ReadOptions {
-        lowercase: params.lowercase,
-        min_count: params.min_count,
-        max_vocab: params.max_vocab,
-        count_limit: cache.count_limit,
-        cache_dir,
-        threads: Some(params.threads),
-    };
+    let options = read_options(params, cache, cache_dir);
     let corpus = read_corpus(input, &options)?;
     let stats = &corpus.stats;
     let held = match &corpus.cache {

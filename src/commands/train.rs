@@ -11,6 +11,7 @@ use vectrain::io::{VectorFormat, write_vectors};
 use vectrain::training::{Control, Every, Outcome, Resume, Snapshot, Trained};
 use vectrain::{Corpus, Device, TrainParams};
 
+use super::distributed::{self, DistributedOptions};
 use super::interrupt::{self, INTERRUPTED, INTERRUPTED_EXIT_CODE};
 use super::progress;
 use super::settings::{
@@ -33,6 +34,8 @@ pub struct TrainArgs {
     backend: BackendOptions,
     #[command(flatten)]
     cache: CacheOptions,
+    #[command(flatten)]
+    distributed: DistributedOptions,
     /// Where to write checkpoints (the whole training state, replaced atomically), with
     /// --checkpoint-every and on Ctrl-C or SIGTERM [default: OUTPUT.checkpoint, or the
     /// checkpoint resumed from].
@@ -51,14 +54,14 @@ pub struct TrainArgs {
 }
 
 /// The run a command line asks for, a resumed checkpoint's settings and files filled in.
-struct Job {
-    params: TrainParams,
-    input: Option<PathBuf>,
-    output: PathBuf,
-    format: VectorFormat,
-    every: Option<Every>,
-    checkpoint: PathBuf,
-    resume: Option<(PathBuf, Checkpoint)>,
+pub(super) struct Job {
+    pub params: TrainParams,
+    pub input: Option<PathBuf>,
+    pub output: PathBuf,
+    pub format: VectorFormat,
+    pub every: Option<Every>,
+    pub checkpoint: PathBuf,
+    pub resume: Option<(PathBuf, Checkpoint)>,
 }
 
 impl Job {
@@ -117,6 +120,14 @@ impl Job {
         })
     }
 
+    /// The directory of the output file.
+    pub fn output_dir(&self) -> &Path {
+        match self.output.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir,
+            _ => Path::new("."),
+        }
+    }
+
     /// The files a checkpoint records, with absolute paths so that a resume from another
     /// directory finds them.
     fn files(&self) -> RunFiles {
@@ -135,17 +146,19 @@ impl Job {
 pub fn run(args: TrainArgs, matches: &ArgMatches) -> anyhow::Result<()> {
     let given = |id: &str| matches.value_source(id) == Some(ValueSource::CommandLine);
     let job = Job::new(&args, &given)?;
+    let cache_dir = args.cache.dir(Some(job.output_dir()));
+    if args.distributed.distributed {
+        return distributed::run(
+            &job,
+            &args.backend,
+            &args.cache,
+            cache_dir,
+            &args.distributed,
+        );
+    }
     // A bad output or checkpoint path is found now, not after hours of training.
     AtomicFile::check(&job.output)?;
     AtomicFile::check(&job.checkpoint)?;
-    let beside_output = job.output.parent().map(|dir| {
-        if dir.as_os_str().is_empty() {
-            Path::new(".")
-        } else {
-            dir
-        }
-    });
-    let cache_dir = args.cache.dir(beside_output);
     let corpus = load_corpus(job.input.as_deref(), &job.params, &args.cache, cache_dir)?;
     let resume = match &job.resume {
         None => None,
@@ -264,6 +277,7 @@ fn train_resumable(
         every: job.every,
         stop: Some(&INTERRUPTED),
         checkpoint: Some(&mut write_checkpoint),
+        averager: None,
     };
     let outcome = vectrain::train(backend.as_mut(), corpus, params, control, &mut |p| {
         progress::show(&bar, p)

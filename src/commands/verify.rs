@@ -16,6 +16,7 @@ pub struct VerifyArgs {
 pub fn run(args: VerifyArgs) -> anyhow::Result<()> {
     let ctx = GpuContext::new(&GpuOptions {
         adapter: args.adapter,
+        ..GpuOptions::default()
     })?;
     println!(
         "adapter: {} (float atomics: {})",

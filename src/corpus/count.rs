@@ -69,6 +69,30 @@ impl Counter {
     pub fn count(&mut self, block: &[u8]) {
         self.tokenizer.feed_lines(block, &mut self.table);
     }
+
+    /// Counts the tokens of a block of whole lines, noting about every `step` bytes where a
+    /// line starts and how many tokens of the block come before it: `(offset, tokens)`
+    /// pairs, then the block's tokens.
+    pub fn count_noting_lines(&mut self, block: &[u8], step: usize) -> (Vec<(usize, u64)>, u64) {
+        let before = self.tokenizer.stats.raw_tokens;
+        let mut points = Vec::new();
+        let mut at = 0;
+        while at < block.len() {
+            let end = match block[(at + step).min(block.len())..]
+                .iter()
+                .position(|&b| b == b'\n')
+            {
+                Some(newline) => (at + step).min(block.len()) + newline + 1,
+                None => block.len(),
+            };
+            if at > 0 && block[at - 1] == b'\n' {
+                points.push((at, self.tokenizer.stats.raw_tokens - before));
+            }
+            self.count(&block[at..end]);
+            at = end;
+        }
+        (points, self.tokenizer.stats.raw_tokens - before)
+    }
 }
 
 /// The counts of a whole corpus.
@@ -84,21 +108,34 @@ pub(crate) struct Counted {
 /// Merges the counters of all workers, pruning the merged table to `limit` entries the same
 /// way where it grows past it.
 pub(crate) fn merge(counters: Vec<Counter>, limit: usize) -> Counted {
+    merge_counted(
+        counters.into_iter().map(|counter| Counted {
+            counts: counter.table.counts,
+            stats: counter.tokenizer.stats,
+            pruned_below: counter.table.floor,
+        }),
+        limit,
+    )
+}
+
+/// Merges counts of parts of a text (workers' blocks, processes' shares), pruning the merged
+/// table to `limit` entries where it grows past it.
+pub(crate) fn merge_counted(parts: impl IntoIterator<Item = Counted>, limit: usize) -> Counted {
     let mut stats = CorpusStats::default();
     let mut merged = WordTable {
         counts: HashMap::new(),
         limit: limit.max(16),
         floor: 0,
     };
-    for counter in counters {
-        stats.add(&counter.tokenizer.stats);
-        merged.floor = merged.floor.max(counter.table.floor);
+    for part in parts {
+        stats.add(&part.stats);
+        merged.floor = merged.floor.max(part.pruned_below);
         if merged.counts.is_empty() {
-            merged.counts = counter.table.counts;
-            continue;
-        }
-        for (word, count) in counter.table.counts {
-            *merged.counts.entry(word).or_insert(0) += count;
+            merged.counts = part.counts;
+        } else {
+            for (word, count) in part.counts {
+                *merged.counts.entry(word).or_insert(0) += count;
+            }
         }
         if merged.counts.len() > merged.limit {
             merged.prune();

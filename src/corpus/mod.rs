@@ -11,6 +11,7 @@
 mod cache;
 mod count;
 mod encode;
+mod share;
 mod source;
 mod stream;
 mod tokenize;
@@ -23,6 +24,7 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 use crate::io::atomic::AtomicFile;
 use crate::vocab::Vocab;
+pub use share::{LinePoint, Share, ShareCount, WordCounts, balanced_ranges};
 use source::TextSource;
 pub use stream::{BLOCK_TOKENS, Block, SENTENCE_END};
 use stream::{Stream, StreamBuilder, StreamSummary, WriteSink};
@@ -155,6 +157,15 @@ impl Corpus {
         name: &Path,
         options: &ReadOptions,
     ) -> Result<(Vocab, CorpusStats)> {
+        Corpus::vocab_of(Corpus::count_words(text, name, options)?, name, options)
+    }
+
+    /// The first pass's word counts, on every core.
+    fn count_words(
+        text: &TextSource<'_>,
+        name: &Path,
+        options: &ReadOptions,
+    ) -> Result<count::Counted> {
         let workers = options.workers();
         let share = options.count_limit / workers;
         let counters = source::for_each_block(
@@ -165,7 +176,15 @@ impl Corpus {
             |counter, block| counter.count(block),
             |()| Ok(()),
         )?;
-        let counted = count::merge(counters, options.count_limit);
+        Ok(count::merge(counters, options.count_limit))
+    }
+
+    /// The vocabulary of a whole text's counts, refusing a text with no word to keep.
+    fn vocab_of(
+        counted: count::Counted,
+        name: &Path,
+        options: &ReadOptions,
+    ) -> Result<(Vocab, CorpusStats)> {
         let mut stats = counted.stats;
         stats.pruned_below = counted.pruned_below;
         if stats.raw_tokens == 0 {
@@ -209,6 +228,17 @@ impl Corpus {
         options: &ReadOptions,
     ) -> Result<Corpus> {
         let (vocab, stats) = Corpus::count(text, name, options)?;
+        Corpus::encode_in_memory(text, name, options, vocab, stats)
+    }
+
+    /// The second pass into memory.
+    fn encode_in_memory(
+        text: &TextSource<'_>,
+        name: &Path,
+        options: &ReadOptions,
+        vocab: Vocab,
+        stats: CorpusStats,
+    ) -> Result<Corpus> {
         let mut builder = StreamBuilder::new(Vec::new());
         Corpus::encode(text, name, options, &vocab, &mut builder)?;
         let (mut values, summary) = builder.finish();
@@ -231,42 +261,62 @@ impl Corpus {
     ) -> Result<Corpus> {
         let key = cache::key(path, options)?;
         let cache_path = cache::path_in(dir, path, key);
-        let made = match cache::open(&cache_path, key)? {
-            Some(_) => false,
-            None => {
-                let (vocab, stats) = Corpus::count(text, path, options)?;
-                let mut file = AtomicFile::create(&cache_path)?;
-                let start = cache::write_head(&mut file, &cache_path, key, &stats, &vocab)?;
-                let mut builder = StreamBuilder::new(WriteSink::new(&mut file, &cache_path));
-                Corpus::encode(text, path, options, &vocab, &mut builder)?;
-                let (_, summary) = builder.finish();
-                let stream_bytes = 4 * summary.blocks.last().map_or(0, |b| b.offset);
-                cache::write_tail(&mut file, &cache_path, &summary, start + stream_bytes)?;
-                file.flush()
-                    .map_err(|e| Error::io("write", &cache_path, e))?;
-                file.commit()?;
-                true
-            }
-        };
-        let cached = cache::open(&cache_path, key)?.ok_or_else(|| {
+        Corpus::cached_or_encode(text, path, &cache_path, key, options, || {
+            Corpus::count(text, path, options)
+        })
+    }
+
+    /// The corpus in the cache file `cache_path` if it holds one under `key`; otherwise the
+    /// text encoded into it with the vocabulary `count` gives.
+    fn cached_or_encode(
+        text: &TextSource<'_>,
+        path: &Path,
+        cache_path: &Path,
+        key: u64,
+        options: &ReadOptions,
+        count: impl FnOnce() -> Result<(Vocab, CorpusStats)>,
+    ) -> Result<Corpus> {
+        if let Some(corpus) = Corpus::open_cached(path, cache_path, key, false)? {
+            return Ok(corpus);
+        }
+        let (vocab, stats) = count()?;
+        let mut file = AtomicFile::create(cache_path)?;
+        let start = cache::write_head(&mut file, cache_path, key, &stats, &vocab)?;
+        let mut builder = StreamBuilder::new(WriteSink::new(&mut file, cache_path));
+        Corpus::encode(text, path, options, &vocab, &mut builder)?;
+        let (_, summary) = builder.finish();
+        let stream_bytes = 4 * summary.blocks.last().map_or(0, |b| b.offset);
+        cache::write_tail(&mut file, cache_path, &summary, start + stream_bytes)?;
+        file.flush()
+            .map_err(|e| Error::io("write", cache_path, e))?;
+        file.commit()?;
+        Corpus::open_cached(path, cache_path, key, true)?.ok_or_else(|| {
             Error::format(
-                &cache_path,
+                cache_path,
                 None,
                 "the cache file just written cannot be read back",
             )
-        })?;
-        Ok(Corpus {
+        })
+    }
+
+    /// The corpus of `path` held in `cache_path` under `key`, if the file is there and
+    /// valid; `made` says whether this read wrote it.
+    fn open_cached(path: &Path, cache_path: &Path, key: u64, made: bool) -> Result<Option<Corpus>> {
+        let Some(cached) = cache::open(cache_path, key)? else {
+            return Ok(None);
+        };
+        Ok(Some(Corpus {
             source: path.to_path_buf(),
             vocab: cached.vocab,
             stats: cached.stats,
-            cache: Some((cache_path.clone(), made)),
+            cache: Some((cache_path.to_path_buf(), made)),
             stream: Stream::File {
                 file: cached.file,
-                path: cache_path,
+                path: cache_path.to_path_buf(),
                 start: cached.stream_start,
             },
             summary: cached.summary,
-        })
+        }))
     }
 
     /// Number of kept tokens (corpus positions).

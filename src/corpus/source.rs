@@ -2,7 +2,8 @@
 //! cut into blocks of whole lines that worker threads tokenize in parallel.
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Mutex};
@@ -22,6 +23,9 @@ pub(crate) enum TextSource<'a> {
     File(PathBuf),
     /// Bytes in memory, plain or gzip.
     Memory(&'a [u8]),
+    /// The lines of a plain-text file whose first byte lies in a byte range (one share of a
+    /// file that several processes read).
+    FileLines(PathBuf, Range<u64>),
 }
 
 impl TextSource<'_> {
@@ -33,6 +37,12 @@ impl TextSource<'_> {
                 Box::new(file)
             }
             TextSource::Memory(bytes) => Box::new(*bytes),
+            TextSource::FileLines(path, range) => {
+                return Ok(Box::new(BufReader::with_capacity(
+                    1 << 16,
+                    LineRange::open(path, range.clone())?,
+                )));
+            }
         };
         let mut buffered = BufReader::with_capacity(1 << 16, raw);
         let gzip = buffered
@@ -173,5 +183,72 @@ fn work<W, R>(
         if results.send((sequence, result)).is_err() {
             return state;
         }
+    }
+}
+
+/// Reads the lines of a file whose first byte lies in `start..end`: from the first line that
+/// starts at or after `start` to the end of the line holding byte `end - 1`. Consecutive
+/// ranges that cover a file thus read every line exactly once.
+struct LineRange {
+    reader: BufReader<File>,
+    /// File offset of the next byte read.
+    at: u64,
+    end: u64,
+    /// Whether the last byte read ended a line.
+    after_newline: bool,
+    done: bool,
+}
+
+impl LineRange {
+    fn open(path: &Path, range: Range<u64>) -> Result<LineRange> {
+        let file = File::open(path).map_err(|e| Error::io("open", path, e))?;
+        let mut reader = BufReader::with_capacity(1 << 16, file);
+        let io = |e| Error::io("read", path, e);
+        let mut at = range.start;
+        if at > 0 {
+            // Skip the line under way at `start`, unless `start` begins a line.
+            reader.seek(SeekFrom::Start(at - 1)).map_err(io)?;
+            let mut skipped = Vec::new();
+            at += reader.read_until(b'\n', &mut skipped).map_err(io)? as u64 - 1;
+        }
+        Ok(LineRange {
+            reader,
+            at,
+            end: range.end,
+            after_newline: true,
+            done: at >= range.end,
+        })
+    }
+}
+
+impl Read for LineRange {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.done || buf.is_empty() {
+            return Ok(0);
+        }
+        let available = self.reader.fill_buf()?;
+        if available.is_empty() {
+            self.done = true;
+            return Ok(0);
+        }
+        let mut take = available.len().min(buf.len());
+        if self.at >= self.end {
+            // Past the range: finish the line under way, then stop.
+            if self.after_newline {
+                self.done = true;
+                return Ok(0);
+            }
+            if let Some(newline) = available[..take].iter().position(|&b| b == b'\n') {
+                take = newline + 1;
+                self.done = true;
+            }
+        } else {
+            take = take.min((self.end - self.at) as usize);
+        }
+        buf[..take].copy_from_slice(&available[..take]);
+        self.reader.consume(take);
+        self.at += take as u64;
+        self.after_newline = buf[take - 1] == b'\n';
+        Ok(take)
     }
 }

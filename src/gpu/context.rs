@@ -13,6 +13,10 @@ pub struct GpuOptions {
     /// Use the best adapter whose name contains this (case-insensitive); `None` takes the
     /// best of all. Backends can be narrowed with the `WGPU_BACKEND` environment variable.
     pub adapter: Option<String>,
+    /// Which of the matching adapters to take, counted from the best and wrapping around;
+    /// hardware ones only where there are any: 0 takes the best; a distributed run passes
+    /// each rank's local rank, so that the ranks on one host use distinct GPUs.
+    pub nth: usize,
 }
 
 /// What to do when `--adapter` matches none of the adapters there are.
@@ -210,11 +214,25 @@ impl GpuContext {
         let instance = instance();
         let all = adapters(&instance)?;
         let wanted = options.adapter.as_deref().map(str::to_lowercase);
-        let chosen = all.iter().find(|a| {
-            wanted
-                .as_deref()
-                .is_none_or(|w| a.get_info().name.to_lowercase().contains(w))
-        });
+        let matching: Vec<&wgpu::Adapter> = all
+            .iter()
+            .filter(|a| {
+                wanted
+                    .as_deref()
+                    .is_none_or(|w| a.get_info().name.to_lowercase().contains(w))
+            })
+            .collect();
+        let hardware: Vec<&wgpu::Adapter> = matching
+            .iter()
+            .copied()
+            .filter(|a| a.get_info().device_type != wgpu::DeviceType::Cpu)
+            .collect();
+        let candidates = if hardware.is_empty() {
+            matching
+        } else {
+            hardware
+        };
+        let chosen = (!candidates.is_empty()).then(|| candidates[options.nth % candidates.len()]);
         let Some(adapter) = chosen else {
             let (details, hint) = match (&options.adapter, all.is_empty()) {
                 (_, true) => match std::env::var("WGPU_BACKEND") {

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use crate::embeddings::Embeddings;
 use crate::error::Result;
+use crate::training::averaging::Averager;
 use crate::training::state::{Position, Resume, RunState};
 use crate::training::stats::TrainStats;
 
@@ -87,6 +88,10 @@ pub struct Control<'a> {
     pub stop: Option<&'a AtomicBool>,
     /// Writes a checkpoint.
     pub checkpoint: Option<&'a mut CheckpointFn<'a>>,
+    /// Averages the tables with the other processes of a distributed run. The stop flag is
+    /// then read at averaging points only, where every process stops together; such a run
+    /// takes no checkpoints (`every` must be `None`).
+    pub averager: Option<&'a mut dyn Averager>,
 }
 
 /// A trained model: input vectors (what users call the embeddings) and run statistics.

@@ -8,6 +8,7 @@ use crate::config::TrainParams;
 use crate::corpus::Corpus;
 use crate::embeddings::Embeddings;
 use crate::error::{Error, Result};
+use crate::training::averaging::{Averager, Schedule};
 use crate::training::backend::Backend;
 use crate::training::control::{Control, Every, Outcome, Snapshot, Trained};
 use crate::training::plan::TrainingPlan;
@@ -71,8 +72,23 @@ pub fn train(
     let start_done = (state.position.epoch * plan.epoch_positions)
         .saturating_add(plan.chunk_start(corpus, state.position.next_chunk as usize))
         .min(total);
+    let mut averaging = match control.averager.as_deref_mut() {
+        None => None,
+        Some(_) if control.every.is_some() => {
+            return Err(Error::Mismatch(
+                "a distributed run takes no checkpoints yet".into(),
+            ));
+        }
+        Some(averager) => Some(Schedule::new(averager.points(total)?, total, start_done)),
+    };
     let no_stop = AtomicBool::new(false);
-    let stop = control.stop.unwrap_or(&no_stop);
+    let requested_stop = control.stop.unwrap_or(&no_stop);
+    // Processes that average stop together, at an averaging point: none stops on its own.
+    let stop = if averaging.is_some() {
+        &no_stop
+    } else {
+        requested_stop
+    };
     let started = Instant::now();
     let mut done = start_done;
     let mut last_checkpoint = (started, done);
@@ -80,6 +96,10 @@ pub fn train(
         let segment_started = Instant::now();
         let epoch = state.position.epoch as usize;
         let pause = match control.every {
+            None if averaging.is_some() => averaging
+                .as_ref()
+                .and_then(Schedule::due)
+                .map_or(Pause::Never, Pause::AtPosition),
             None => Pause::Never,
             Some(Every::Time(interval)) => Pause::At(last_checkpoint.0 + interval),
             Some(Every::Words(words)) => Pause::AtPosition(last_checkpoint.1.saturating_add(words)),
@@ -119,7 +139,14 @@ pub fn train(
             });
             state.finish_epoch();
         }
-        let stopping = stop.load(Ordering::Relaxed);
+        let mut stopping = stop.load(Ordering::Relaxed);
+        if let (Some(schedule), Some(averager)) = (&mut averaging, control.averager.as_deref_mut())
+        {
+            for _ in 0..schedule.passed(done) {
+                let asked = requested_stop.load(Ordering::Relaxed);
+                stopping |= average(backend, &plan, averager, asked)?;
+            }
+        }
         let over = state.position.epoch as usize >= params.epochs;
         if (report.paused || stopping) && !over {
             if let Some(checkpoint) = control.checkpoint.as_mut() {
@@ -136,7 +163,11 @@ pub fn train(
             }
         }
     }
-    let (input, output) = backend.take_tables()?;
+    let (mut input, mut output) = backend.take_tables()?;
+    if let Some(averager) = control.averager {
+        // The last point: the end of the run, where every process holds the same tables.
+        averager.average(&mut input, &mut output, false)?;
+    }
     let stats = TrainStats {
         device: backend.device(),
         epochs: state.epochs,
@@ -148,6 +179,21 @@ pub fn train(
         output,
         stats,
     })))
+}
+
+/// Replaces the tables of `backend` by their mean over every process; returns whether any
+/// process asked to stop.
+fn average(
+    backend: &mut dyn Backend,
+    plan: &TrainingPlan,
+    averager: &mut dyn Averager,
+    stop: bool,
+) -> Result<bool> {
+    let tables = backend.tables()?;
+    let (mut input, mut output) = (tables.input.into_owned(), tables.output.into_owned());
+    let stopping = averager.average(&mut input, &mut output, stop)?;
+    backend.load(plan, input, output)?;
+    Ok(stopping)
 }
 
 /// Lets `backend` train the chunks of `queue` on a thread of its own while this thread

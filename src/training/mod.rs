@@ -7,7 +7,9 @@
 //! - [`TrainingPlan`] is what a run derives before the first update; [`WorkQueue`] hands its
 //!   chunks to a backend's workers.
 //! - [`RunState`] and [`Position`] say where a run stands: what a checkpoint saves.
+//! - [`Averager`] keeps the tables of the processes of a distributed run in agreement.
 
+mod averaging;
 mod backend;
 mod control;
 mod driver;
@@ -16,6 +18,7 @@ mod state;
 mod stats;
 mod work;
 
+pub use averaging::Averager;
 pub use backend::{Backend, Tables};
 pub use control::{CheckpointFn, Control, Every, Outcome, Snapshot, Trained};
 pub use driver::{train, train_to_end};

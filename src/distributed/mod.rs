@@ -1,0 +1,41 @@
+//! Data-parallel training across processes: one process (rank) per device, on one host or
+//! many, each training its own share of the corpus on its own copy of the tables, the
+//! copies averaged every so many words.
+//!
+//! - [`Collective`] is what the ranks need of each other: sums and an all-gather. MPI
+//!   provides it ([`MpiWorld`], with the cargo feature `mpi`); [`ThreadGroup`] provides it
+//!   between threads of one process (tests, and several GPUs driven from one process).
+//! - [`read_corpus`] reads this rank's share of the corpus file with the vocabulary of the
+//!   whole file, the same on every rank.
+//! - [`MeanAverager`] averages the tables at the points the run driver asks
+//!   ([`crate::training::Averager`]), and agrees on when to stop.
+
+mod averager;
+mod corpus;
+#[cfg(feature = "mpi")]
+mod mpi;
+mod threads;
+
+pub use averager::MeanAverager;
+pub use corpus::{read_corpus, vocab_fingerprint};
+#[cfg(feature = "mpi")]
+pub use mpi::MpiWorld;
+pub use threads::ThreadGroup;
+
+use crate::error::Result;
+
+/// The operations the ranks of a distributed run perform together. Every rank calls the
+/// same operations in the same order; each call returns once every rank has made it.
+pub trait Collective {
+    /// This rank, from 0.
+    fn rank(&self) -> usize;
+    /// How many ranks there are.
+    fn size(&self) -> usize;
+    /// Replaces `values` by their element-wise sum over every rank (every rank passes as
+    /// many).
+    fn sum_f32(&mut self, values: &mut [f32]) -> Result<()>;
+    /// Replaces `values` by their element-wise sum over every rank.
+    fn sum_u64(&mut self, values: &mut [u64]) -> Result<()>;
+    /// Every rank's `mine`, in rank order.
+    fn gather(&mut self, mine: &[u8]) -> Result<Vec<Vec<u8>>>;
+}

@@ -1,0 +1,221 @@
+//! `mpirun -np N vectrain train --distributed` end to end, on this machine's Open MPI (the
+//! test command installs it and builds with `--features mpi`). Ranks oversubscribe the
+//! machine's cores; the GPU case runs every rank on lavapipe.
+
+#![cfg(feature = "mpi")]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use common::gpu;
+
+fn kjv() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/kjv.txt")
+}
+
+/// `mpirun -np ranks vectrain train --distributed ARGS`, as root where the tests run so.
+fn mpirun(ranks: usize, args: &[&str]) -> Command {
+    let mut command = Command::new("mpirun");
+    command
+        .args(["--oversubscribe", "-np", &ranks.to_string()])
+        .arg(env!("CARGO_BIN_EXE_vectrain"))
+        .args(["train", "--distributed"])
+        .args(args)
+        .env("OMPI_ALLOW_RUN_AS_ROOT", "1")
+        .env("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1")
+        .env("XDG_RUNTIME_DIR", std::env::temp_dir());
+    command
+}
+
+/// Waits for `command` at most `limit`: a hung run fails the test instead of the CI job.
+fn run_within(mut command: Command, limit: Duration) -> Output {
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("mpirun starts (is Open MPI installed?)");
+    let started = Instant::now();
+    while child.try_wait().expect("wait").is_none() {
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            panic!("mpirun still running after {limit:?}: a hang");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    child.wait_with_output().expect("output")
+}
+
+/// The vocabulary fingerprint each rank printed, by rank.
+fn fingerprints(stderr: &str) -> Vec<(usize, String)> {
+    let mut found: Vec<(usize, String)> = stderr
+        .lines()
+        .filter_map(|line| {
+            let rest = line.strip_prefix("rank ")?;
+            let rank = rest.split_whitespace().next()?.parse().ok()?;
+            let at = line.find("fingerprint ")? + "fingerprint ".len();
+            Some((rank, line[at..].trim_end_matches(')').to_string()))
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+/// The first `lines` verses of KJV in a file of `dir` (lavapipe trains slowly).
+fn kjv_head(dir: &Path, lines: usize) -> PathBuf {
+    let text = std::fs::read_to_string(kjv()).unwrap();
+    let head: Vec<&str> = text.lines().take(lines).collect();
+    let path = dir.join("kjv-head.txt");
+    std::fs::write(&path, head.join("\n") + "\n").unwrap();
+    path
+}
+
+fn train_on_ranks(ranks: usize, backend: &str, corpus: &Path, dir: &Path) -> (Output, PathBuf) {
+    let output = dir.join(format!("v{ranks}{backend}.txt"));
+    let args = [
+        "--input",
+        corpus.to_str().unwrap(),
+        "--output",
+        output.to_str().unwrap(),
+        "--backend",
+        backend,
+        "--threads",
+        "1",
+        "--dim",
+        "24",
+        "--epochs",
+        "1",
+        "--sync-every",
+        "50000",
+    ];
+    let out = run_within(mpirun(ranks, &args), Duration::from_secs(600));
+    (out, output)
+}
+
+fn check_run(ranks: usize, out: &Output, output: &Path) {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{ranks} ranks: {stderr}");
+    let prints = fingerprints(&stderr);
+    assert_eq!(
+        prints.iter().map(|(rank, _)| *rank).collect::<Vec<_>>(),
+        (0..ranks).collect::<Vec<_>>(),
+        "{stderr}"
+    );
+    assert!(
+        prints.iter().all(|(_, print)| print == &prints[0].1),
+        "vocabularies differ: {prints:?}"
+    );
+    assert!(stderr.contains(&format!("on {ranks} ranks")), "{stderr}");
+    let text = std::fs::read_to_string(output).expect("rank 0 wrote the vectors");
+    let header: Vec<usize> = text
+        .lines()
+        .next()
+        .unwrap()
+        .split(' ')
+        .map(|n| n.parse().unwrap())
+        .collect();
+    assert_eq!(header[1], 24);
+    assert_eq!(text.lines().count(), header[0] + 1);
+}
+
+#[test]
+fn two_and_three_cpu_ranks_train_one_vocabulary() {
+    let dir = tempfile::tempdir().unwrap();
+    for ranks in [2, 3] {
+        let (out, output) = train_on_ranks(ranks, "cpu", &kjv(), dir.path());
+        check_run(ranks, &out, &output);
+    }
+}
+
+#[test]
+fn two_and_three_gpu_ranks_train_one_vocabulary() {
+    if gpu().is_none() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = kjv_head(dir.path(), 6_000);
+    for ranks in [2, 3] {
+        let (out, output) = train_on_ranks(ranks, "gpu", &corpus, dir.path());
+        check_run(ranks, &out, &output);
+    }
+}
+
+#[test]
+fn a_killed_rank_ends_the_run_with_an_error_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = dir.path().join("v.txt");
+    let mut command = mpirun(
+        2,
+        &[
+            "--input",
+            kjv().to_str().unwrap(),
+            "--output",
+            output.to_str().unwrap(),
+            "--backend",
+            "cpu",
+            "--threads",
+            "1",
+            "--dim",
+            "16",
+        ],
+    );
+    command.env("VECTRAIN_TEST_KILL_RANK", "1");
+    let out = run_within(command, Duration::from_secs(300));
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!out.status.success(), "{said}");
+    // Open MPI's launcher names the rank that died and ends the others.
+    assert!(said.contains("process rank 1"), "{said}");
+    assert!(!output.exists(), "no vectors from a failed run");
+}
+
+#[test]
+fn an_error_on_the_ranks_is_reported_with_the_rank() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing.txt");
+    let out = run_within(
+        mpirun(
+            2,
+            &[
+                "--input",
+                missing.to_str().unwrap(),
+                "--output",
+                dir.path().join("v.txt").to_str().unwrap(),
+                "--backend",
+                "cpu",
+            ],
+        ),
+        Duration::from_secs(120),
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(stderr.contains("error: rank"), "{stderr}");
+    assert!(stderr.contains("missing.txt"), "{stderr}");
+}
+
+#[test]
+fn options_a_distributed_run_cannot_honour_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_within(
+        mpirun(
+            2,
+            &[
+                "--input",
+                kjv().to_str().unwrap(),
+                "--output",
+                dir.path().join("v.txt").to_str().unwrap(),
+                "--checkpoint-every",
+                "10m",
+            ],
+        ),
+        Duration::from_secs(120),
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(stderr.contains("no checkpoints yet"), "{stderr}");
+}
