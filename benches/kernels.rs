@@ -18,7 +18,7 @@ use support_gpu::bench_gpu;
 use vectrain::batch::Batch;
 use vectrain::cpu::simd::Access;
 use vectrain::cpu::tables::{PlainRows, SharedTable};
-use vectrain::cpu::update::{Scratch, UpdateShape, train_batch};
+use vectrain::cpu::update::{Scratch, train_batch};
 use vectrain::gpu::step::{Step, StepOptions, TrainState};
 use vectrain::gpu::{Atomics, default_in_flight};
 use vectrain::sampling::NegativeSampler;

@@ -10,9 +10,10 @@ use crate::batch::Batch;
 use crate::config::Model;
 use crate::cpu::simd::Access;
 use crate::cpu::tables::{PlainRows, SharedTable};
-use crate::cpu::update::{LossSum, Scratch, UpdateShape, train_batch, train_batch_portable};
+use crate::cpu::update::{Scratch, train_batch, train_batch_portable};
 use crate::rng;
 use crate::sampling::NegativeSampler;
+use crate::training::{LossSum, UpdateShape};
 
 /// Sentences of 1 to 12 words drawn from `words` words.
 fn batch(words: u32, sentences: u32, seed: u32) -> Batch {
@@ -96,8 +97,8 @@ fn every_path_trains_the_same_bits_as_the_reference() {
 
             for access in [Access::Cells, Access::Quads] {
                 for portable in [false, true] {
-                    let shared_in = SharedTable::with_access(input.clone(), dim, access);
-                    let shared_out = SharedTable::with_access(output.clone(), dim, access);
+                    let mut shared_in = SharedTable::with_access(input.clone(), dim, access);
+                    let mut shared_out = SharedTable::with_access(output.clone(), dim, access);
                     let mut got_loss = LossSum::default();
                     for (key, b) in batches.iter().enumerate() {
                         let run = if portable {

@@ -16,24 +16,44 @@
 //!   an ordinary 4-byte `mov`, which the compiler may not combine into wider ones).
 //! - [`Access::Quads`], on x86-64 processors with AVX: one 16-byte `vmovaps` per four cells
 //!   that start on a 16-byte boundary (a quad); the cells of a row before its first quad and
-//!   after its last go one at a time, so rows of any width work, in place. Intel (SDM vol. 3A, "Guaranteed Atomic Operations") and AMD (APM vol. 2,
-//!   "Memory Access Atomicity") guarantee that on processors that report AVX an aligned
-//!   16-byte load or store by `(V)MOVAPS` and its kin is a single atomic access; LLVM relies
-//!   on the same guarantee to lower 128-bit atomic loads and stores on AVX targets. Hence each
-//!   of the four 4-byte cells is read or written whole (never a torn float), and since x86
-//!   memory is coherent, what the move reads or leaves is what four relaxed accesses of
-//!   the four cells, made one after the other with nothing in between, could have read or
-//!   left. That is all the model asks of them, so the vector move is a valid way to perform
-//!   those four relaxed accesses.
+//!   after its last go one at a time, so rows of any width work, in place.
 //!
+//! # Why the 16-byte moves are sound
 //! The instruction is written in inline assembly, which the compiler treats as an opaque
 //! operation on the memory it is given: it cannot split, merge, elide or tear it. (An
-//! intrinsic such as `_mm_load_ps` would instead be a non-atomic access: a data race.) The
-//! 16-byte moves are only used where `is_x86_feature_detected!("avx")` said yes when the
-//! table was made, so the guarantee above applies; [`Access::detect`] chooses.
+//! intrinsic such as `_mm_load_ps` would instead be a non-atomic access: a data race.) An
+//! assembly block is sound when what it does is something Rust code could have done. Here
+//! that code is four relaxed `AtomicU32` accesses of the quad's cells, one after the other:
+//! - Intel (SDM vol. 3A, "Guaranteed Atomic Operations") and AMD (APM vol. 2, "Memory Access
+//!   Atomicity") guarantee that on processors that report AVX an aligned 16-byte load or store
+//!   by `(V)MOVAPS` is a single atomic access (LLVM relies on the same guarantee to lower
+//!   128-bit atomics on AVX targets); each 4-byte cell inside it is in any case read or
+//!   written whole, never a torn float.
+//! - x86 memory is coherent, so what the move reads (or leaves) is what the four relaxed
+//!   accesses, made with nothing in between, could have read (or left): relaxed ordering asks
+//!   nothing more. The moves are only used where `is_x86_feature_detected!("avx")` said yes
+//!   when the table was made ([`Access::detect`]).
 //!
+//! # Why every racing access has one width
+//! Rust's model also forbids racing atomic accesses of different sizes to the same memory
+//! (where one is a write), and whether an assembly block counts as four 4-byte accesses or
+//! as one 16-byte access is a question we need not settle, because a cell of a shared table
+//! never meets accesses of two widths that could race:
+//! - while threads train, the only way to reach a table's cells through a shared borrow is a
+//!   [`crate::cpu::tables::SharedRows`] handle, whose `read` and `add` move whole rows with the
+//!   table's one [`Access`], fixed when the table was made;
+//! - a cell belongs to one row, and which cells of a row are quads depends only on the row's
+//!   address and the table's width, both fixed: so a given cell is always moved by the same
+//!   16-byte move at the same address (a quad cell), or always alone (a head or tail cell),
+//!   by every thread, in every read and every add;
+//! - everything else (making the table, [`crate::cpu::tables::SharedTable::values`],
+//!   `as_f32`, `into_inner`) takes the table by value or by `&mut`, so the borrow checker
+//!   orders it after the threads that trained (they are joined first): nothing races with it;
+//! - prefetching is a hint that reads and writes nothing.
+//!
+//! # Same results
 //! Both ways compute the same sums in the same f32 arithmetic (one IEEE addition per cell),
-//! so they give bit-identical tables; the tests below check it.
+//! so they give bit-identical tables; the tests below and `cpu::fast_paths` check it.
 //!
 //! As before, two threads adding to the same cell at once may lose one of the two updates
 //! (load, add, store is not one atomic step), exactly as word2vec.c and gensim do; training

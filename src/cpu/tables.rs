@@ -1,6 +1,6 @@
 //! Row access to the two embedding tables, for one thread or for many (Hogwild).
 
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::AtomicU32;
 
 use crate::cpu::simd::{self, Access};
 
@@ -125,13 +125,12 @@ impl SharedTable {
         &self.cells[start..start + self.dim]
     }
 
-    /// Every value, row-major. Meant for a table no thread is writing (e.g. a checkpoint
-    /// taken while the workers are paused); under concurrent writes each value is some value
-    /// the cell held.
-    pub fn values(&self) -> impl ExactSizeIterator<Item = f32> + '_ {
-        self.cells
-            .iter()
-            .map(|c| f32::from_bits(c.load(Ordering::Relaxed)))
+    /// Every value, row-major. `&mut self` proves no thread is moving rows meanwhile: every
+    /// access that can race with the row moves is itself a row move of the same table, the
+    /// same width at the same address ([`crate::cpu::simd`], "Why every racing access has one
+    /// width").
+    pub fn values(&mut self) -> impl ExactSizeIterator<Item = f32> + '_ {
+        self.as_f32().iter().copied()
     }
 
     /// Every value, row-major, borrowed: `&mut self` proves no thread is writing.
