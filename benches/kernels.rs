@@ -1,8 +1,8 @@
 //! Throughput of the training update and of evaluation: `cargo bench --bench kernels`.
 //!
-//! The CPU reference update and the GPU training step (each atomics variant the adapter has:
-//! native float `atomicAdd` and compare-exchange) run on a synthetic Zipf-like batch; the
-//! analogy evaluation runs every question of `questions-words.txt` against a 56,828 × 100
+//! The CPU update (on plain tables, and on shared tables with each way of moving rows) and
+//! the GPU training step (each atomics variant the adapter has: native float `atomicAdd` and
+//! compare-exchange) run on a synthetic Zipf-like batch; the analogy evaluation runs every question of `questions-words.txt` against a 56,828 × 100
 //! table (the size of the mix8m vocabulary). GPU lookups and searches are in
 //! `benches/lookup.rs`. `VECTRAIN_BENCH_GPU=0` leaves the GPU out, `VECTRAIN_BENCH_ADAPTER`
 //! picks an adapter by name.
@@ -16,7 +16,8 @@ use std::time::{Duration, Instant};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use support_gpu::bench_gpu;
 use vectrain::batch::Batch;
-use vectrain::cpu::tables::PlainRows;
+use vectrain::cpu::simd::Access;
+use vectrain::cpu::tables::{PlainRows, SharedTable};
 use vectrain::cpu::update::{Scratch, train_batch};
 use vectrain::gpu::step::{Step, StepOptions, TrainState};
 use vectrain::gpu::{Atomics, default_in_flight};
@@ -42,10 +43,12 @@ fn zipf_batch(tokens: usize) -> (Batch, Vec<u64>) {
     (batch, counts)
 }
 
+/// The CPU update on plain tables (one thread's own memory) and on the shared tables the
+/// trainer uses, with each way of moving rows ([`Access`]): words/s on one thread.
 fn cpu_update(c: &mut Criterion) {
     let (batch, counts) = zipf_batch(20_000);
     let sampler = NegativeSampler::new(&counts, 0.75);
-    let mut group = c.benchmark_group("cpu_reference_update");
+    let mut group = c.benchmark_group("cpu_update");
     group.throughput(Throughput::Elements(batch.len() as u64));
     group.measurement_time(Duration::from_secs(5));
     for model in [Model::SkipGram, Model::Cbow] {
@@ -59,7 +62,7 @@ fn cpu_update(c: &mut Criterion) {
         let mut input = initial_input_table(WORDS as usize, DIM, 1);
         let mut output = vec![0.0f32; input.len()];
         let mut scratch = Scratch::new(&shape);
-        group.bench_function(format!("{model:?} d{DIM} words"), |b| {
+        group.bench_function(format!("{model:?} d{DIM} plain words"), |b| {
             b.iter_custom(|iterations| {
                 let started = Instant::now();
                 for i in 0..iterations {
@@ -79,6 +82,32 @@ fn cpu_update(c: &mut Criterion) {
                 started.elapsed()
             })
         });
+        for access in [Access::Cells, Access::Quads] {
+            let input = SharedTable::with_access(input.clone(), DIM, access);
+            let output = SharedTable::with_access(output.clone(), DIM, access);
+            if input.access() != access {
+                eprintln!("skipping {access:?}: this processor does not support it");
+                continue;
+            }
+            group.bench_function(format!("{model:?} d{DIM} shared {access:?} words"), |b| {
+                b.iter_custom(|iterations| {
+                    let started = Instant::now();
+                    for i in 0..iterations {
+                        black_box(train_batch(
+                            &shape,
+                            &mut input.rows(),
+                            &mut output.rows(),
+                            &sampler,
+                            &batch,
+                            i as u32,
+                            0.001,
+                            &mut scratch,
+                        ));
+                    }
+                    started.elapsed()
+                })
+            });
+        }
     }
     group.finish();
 }

@@ -2,6 +2,9 @@
 //! multi-threaded backend built on the same maths.
 
 pub mod backend;
+#[cfg(test)]
+mod fast_paths;
+pub mod simd;
 pub mod tables;
 pub mod update;
 

@@ -1,6 +1,8 @@
 //! Row access to the two embedding tables, for one thread or for many (Hogwild).
 
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::AtomicU32;
+
+use crate::cpu::simd::{self, Access};
 
 /// Row reads and additive row writes: the only two things a training step does to a table.
 pub trait Rows {
@@ -47,16 +49,19 @@ impl<'a> PlainRows<'a> {
 }
 
 impl Rows for PlainRows<'_> {
+    #[inline]
     fn prefetch(&self, row: u32) {
         let start = row as usize * self.dim;
         prefetch_lines(&self.data[start..start + self.dim]);
     }
 
+    #[inline]
     fn read(&self, row: u32, out: &mut [f32]) {
         let start = row as usize * self.dim;
         out.copy_from_slice(&self.data[start..start + self.dim]);
     }
 
+    #[inline]
     fn add(&mut self, row: u32, delta: &[f32]) {
         let start = row as usize * self.dim;
         for (cell, d) in self.data[start..start + self.dim].iter_mut().zip(delta) {
@@ -67,25 +72,45 @@ impl Rows for PlainRows<'_> {
 
 /// A table shared by all threads without locks (Hogwild, as word2vec.c and gensim train).
 ///
-/// Cells are `AtomicU32` holding f32 bits, read and written with relaxed ordering: on x86 and
-/// ARM that is an ordinary load or store, and unlike racy plain floats it is defined Rust.
-/// A concurrent `add` to the same cell may lose one of the two updates, exactly as in
-/// word2vec.c; training tolerates it because collisions are rare and each update small.
+/// Cells are `AtomicU32` holding f32 bits, read and written with relaxed ordering, which
+/// unlike racy plain floats is defined Rust. Rows are moved four cells at a time by 16-byte
+/// atomic moves where the processor allows it, one cell at a time elsewhere: see
+/// [`crate::cpu::simd`] for how, and why that is sound. A concurrent `add` to the same cell
+/// may lose one of the two updates, exactly as in word2vec.c; training tolerates it because
+/// collisions are rare and each update small.
 pub struct SharedTable {
     cells: Vec<AtomicU32>,
     dim: usize,
+    access: Access,
 }
 
 impl SharedTable {
-    /// Takes ownership of a row-major table.
+    /// Takes ownership of a row-major table (in place); rows are moved the fastest way the
+    /// processor supports ([`Access::detect`]).
     pub fn new(data: Vec<f32>, dim: usize) -> Self {
+        Self::with_access(data, dim, Access::detect())
+    }
+
+    /// Like [`SharedTable::new`], moving rows the way `access` says where the processor
+    /// supports it, and one cell at a time otherwise (see [`SharedTable::access`]).
+    pub fn with_access(data: Vec<f32>, dim: usize, access: Access) -> Self {
+        let access = match access {
+            Access::Quads if Access::detect() == Access::Quads => Access::Quads,
+            _ => Access::Cells,
+        };
         SharedTable {
             cells: data
                 .into_iter()
                 .map(|x| AtomicU32::new(x.to_bits()))
                 .collect(),
             dim,
+            access,
         }
+    }
+
+    /// How this table's rows are moved.
+    pub fn access(&self) -> Access {
+        self.access
     }
 
     /// A handle for one thread.
@@ -93,13 +118,19 @@ impl SharedTable {
         SharedRows(self)
     }
 
-    /// Every value, row-major. Meant for a table no thread is writing (e.g. a checkpoint
-    /// taken while the workers are paused); under concurrent writes each value is some value
-    /// the cell held.
-    pub fn values(&self) -> impl ExactSizeIterator<Item = f32> + '_ {
-        self.cells
-            .iter()
-            .map(|c| f32::from_bits(c.load(Ordering::Relaxed)))
+    /// The cells of row `row`.
+    #[inline]
+    fn row(&self, row: u32) -> &[AtomicU32] {
+        let start = row as usize * self.dim;
+        &self.cells[start..start + self.dim]
+    }
+
+    /// Every value, row-major. `&mut self` proves no thread is moving rows meanwhile: every
+    /// access that can race with the row moves is itself a row move of the same table, the
+    /// same width at the same address ([`crate::cpu::simd`], "Why every racing access has one
+    /// width").
+    pub fn values(&mut self) -> impl ExactSizeIterator<Item = f32> + '_ {
+        self.as_f32().iter().copied()
     }
 
     /// Every value, row-major, borrowed: `&mut self` proves no thread is writing.
@@ -125,23 +156,20 @@ impl SharedTable {
 pub struct SharedRows<'a>(&'a SharedTable);
 
 impl Rows for SharedRows<'_> {
+    #[inline(always)]
     fn prefetch(&self, row: u32) {
-        let start = row as usize * self.0.dim;
-        prefetch_lines(&self.0.cells[start..start + self.0.dim]);
+        prefetch_lines(self.0.row(row));
     }
 
+    #[inline(always)]
     fn read(&self, row: u32, out: &mut [f32]) {
-        let start = row as usize * self.0.dim;
-        for (o, cell) in out.iter_mut().zip(&self.0.cells[start..start + self.0.dim]) {
-            *o = f32::from_bits(cell.load(Ordering::Relaxed));
-        }
+        // SAFETY: the table's access was checked against the processor when it was made.
+        unsafe { simd::read(self.0.access, self.0.row(row), out) }
     }
 
+    #[inline(always)]
     fn add(&mut self, row: u32, delta: &[f32]) {
-        let start = row as usize * self.0.dim;
-        for (cell, d) in self.0.cells[start..start + self.0.dim].iter().zip(delta) {
-            let sum = f32::from_bits(cell.load(Ordering::Relaxed)) + d;
-            cell.store(sum.to_bits(), Ordering::Relaxed);
-        }
+        // SAFETY: as for `read`.
+        unsafe { simd::add(self.0.access, self.0.row(row), delta) }
     }
 }

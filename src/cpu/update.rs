@@ -28,6 +28,13 @@
 //! they were when the update began, the update adds `Σ_j g_jk x_j` to `o_k` and `Σ_k g_jk o_k`
 //! to `x_j`'s row: two small matrix products. The loss and the example count are those of the
 //! window's pairs, as for skip-gram.
+//!
+//! # Speed
+//! The code below is the reference, and also what runs: [`train_batch`] runs it compiled for
+//! AVX2 where the processor has it (same operations, same bits), and the shared tables move
+//! rows sixteen bytes at a time ([`crate::cpu::simd`] says how, and why that is sound). Each
+//! update's rows are prefetched while the update before it trains. The module
+//! `cpu::fast_paths` checks every combination against the plain portable build, bit for bit.
 
 use crate::batch::Batch;
 use crate::config::Model;
@@ -50,6 +57,9 @@ pub struct Scratch {
     delta: Vec<f32>,
     ids: Vec<u32>,
     context: Vec<u32>,
+    /// The next update's `ids` and `context`, chosen ahead.
+    next_ids: Vec<u32>,
+    next_context: Vec<u32>,
 }
 
 impl Scratch {
@@ -71,6 +81,8 @@ impl Scratch {
             delta: vec![0.0; d],
             ids: Vec::with_capacity(shape.negative + 1),
             context: Vec::with_capacity(2 * shape.window),
+            next_ids: Vec::with_capacity(shape.negative + 1),
+            next_context: Vec::with_capacity(2 * shape.window),
         }
     }
 }
@@ -83,7 +95,7 @@ pub fn sigmoid(f: f32) -> f32 {
 
 /// Dot product with eight accumulators, so that the compiler may use SIMD (a single
 /// accumulator forces strict left-to-right order, which it must not reorder).
-#[inline]
+#[inline(always)]
 pub fn dot(a: &[f32], b: &[f32]) -> f32 {
     let mut acc = [0.0f32; 8];
     let (a8, b8) = (a.chunks_exact(8), b.chunks_exact(8));
@@ -102,7 +114,7 @@ pub fn dot(a: &[f32], b: &[f32]) -> f32 {
 }
 
 /// `y += a x`.
-#[inline]
+#[inline(always)]
 fn axpy(a: f32, x: &[f32], y: &mut [f32]) {
     for (yi, xi) in y.iter_mut().zip(x) {
         *yi += a * xi;
@@ -110,47 +122,85 @@ fn axpy(a: f32, x: &[f32], y: &mut [f32]) {
 }
 
 /// For score `f` of a positive (label 1) or negative (label 0) output: the step
-/// `g = α (label - σ(f))` and the loss term `-ln σ(f)` or `-ln σ(-f)`.
-#[inline]
-fn score(f: f32, positive: bool, alpha: f32) -> (f32, f64) {
-    // One exponential serves σ and the loss: with e = e^-f, σ(f) = 1 / (1 + e),
-    // -ln σ(f) = ln(1 + e) and -ln σ(-f) = f + ln(1 + e).
+/// `g = α (label - σ(f))`, with its loss term added to `loss`.
+#[inline(always)]
+fn score(f: f32, positive: bool, alpha: f32, loss: &mut UpdateLoss) -> f32 {
+    // One exponential serves σ and the loss: with e = e^-f, σ(f) = 1 / (1 + e).
     let e = (-f).exp();
+    loss.add(f, e, positive);
     let label = if positive { 1.0 } else { 0.0 };
-    let g = alpha * (label - 1.0 / (1.0 + e));
-    // ln(1 + e) rather than ln_1p: glibc's logf is several times faster than log1pf, and the
-    // absolute error (below 1e-7) does not matter to a reported loss.
-    let softplus = if e.is_infinite() { -f } else { (1.0 + e).ln() };
-    (g, f64::from(if positive { softplus } else { f + softplus }))
+    alpha * (label - 1.0 / (1.0 + e))
+}
+
+/// The loss `L` of one update (module docs), from each output's score `f` and `e = e^-f`:
+/// `-ln σ(f) = ln(1 + e)` and `-ln σ(-f) = f + ln(1 + e)`. The logarithms are taken once per
+/// update, of the product of the `(1 + e)` in f64, instead of once per output: a logarithm
+/// costs as much as the rest of an output's scoring.
+struct UpdateLoss {
+    /// The `f` of the negatives, and `-f` where `e` overflowed (there `ln(1 + e) = -f` to
+    /// f32 precision), plus the logarithms of products flushed before they could overflow.
+    linear: f64,
+    /// The product of the other `(1 + e)`.
+    product: f64,
+}
+
+impl UpdateLoss {
+    fn new() -> UpdateLoss {
+        UpdateLoss {
+            linear: 0.0,
+            product: 1.0,
+        }
+    }
+
+    #[inline(always)]
+    fn add(&mut self, f: f32, e: f32, positive: bool) {
+        if !positive {
+            self.linear += f64::from(f);
+        }
+        if e.is_infinite() {
+            self.linear -= f64::from(f);
+        } else {
+            // A factor is below 2^128 (e is a finite f32), and the product is flushed past
+            // 1e250, so it never overflows.
+            self.product *= 1.0 + f64::from(e);
+            if self.product > 1e250 {
+                self.linear += self.product.ln();
+                self.product = 1.0;
+            }
+        }
+    }
+
+    #[inline(always)]
+    fn total(&self) -> f64 {
+        self.linear + self.product.ln()
+    }
 }
 
 /// One update of `scratch.input` against outputs `scratch.ids` (first is the positive);
 /// writes the output rows and leaves the input's gradient in `scratch.gradient`.
+#[inline(always)]
 fn negative_step<O: Rows>(output: &mut O, alpha: f32, s: &mut Scratch) -> f64 {
     let d = s.input.len();
-    for &id in &s.ids {
-        output.prefetch(id);
-    }
     for (k, &id) in s.ids.iter().enumerate() {
         output.read(id, &mut s.outputs[k * d..(k + 1) * d]);
     }
     s.gradient.fill(0.0);
-    let mut loss = 0.0;
+    let mut loss = UpdateLoss::new();
     for (k, &id) in s.ids.iter().enumerate() {
         let row = &s.outputs[k * d..(k + 1) * d];
-        let (g, term) = score(dot(&s.input, row), k == 0, alpha);
-        loss += term;
+        let g = score(dot(&s.input, row), k == 0, alpha, &mut loss);
         axpy(g, row, &mut s.gradient);
         for (delta, x) in s.delta.iter_mut().zip(&s.input) {
             *delta = g * x;
         }
         output.add(id, &s.delta);
     }
-    loss
+    loss.total()
 }
 
 /// The batch skip-gram update of the contexts `s.context` against outputs `s.ids` (first is
 /// the positive): every read before any write (module docs).
+#[inline(always)]
 fn shared_negatives_step<I: Rows, O: Rows>(
     input: &mut I,
     output: &mut O,
@@ -159,19 +209,13 @@ fn shared_negatives_step<I: Rows, O: Rows>(
 ) -> f64 {
     let d = s.input.len();
     let m = s.context.len();
-    for &word in &s.context {
-        input.prefetch(word);
-    }
-    for &id in &s.ids {
-        output.prefetch(id);
-    }
     for (j, &word) in s.context.iter().enumerate() {
         input.read(word, &mut s.inputs[j * d..(j + 1) * d]);
     }
     for (k, &id) in s.ids.iter().enumerate() {
         output.read(id, &mut s.outputs[k * d..(k + 1) * d]);
     }
-    let mut loss = 0.0;
+    let mut loss = UpdateLoss::new();
     s.gs.clear();
     for j in 0..m {
         let x = &s.inputs[j * d..(j + 1) * d];
@@ -179,8 +223,7 @@ fn shared_negatives_step<I: Rows, O: Rows>(
         gradient.fill(0.0);
         for k in 0..s.ids.len() {
             let row = &s.outputs[k * d..(k + 1) * d];
-            let (g, term) = score(dot(x, row), k == 0, alpha);
-            loss += term;
+            let g = score(dot(x, row), k == 0, alpha, &mut loss);
             axpy(g, row, gradient);
             s.gs.push(g);
         }
@@ -200,12 +243,13 @@ fn shared_negatives_step<I: Rows, O: Rows>(
     for (j, &word) in s.context.iter().enumerate() {
         input.add(word, &s.input_gradients[j * d..(j + 1) * d]);
     }
-    loss
+    loss.total()
 }
 
-/// Fills `s.ids` with the centre word and the negatives of `slot_base..slot_base + K`.
+/// Fills `ids` with the centre word and the negatives of `slot_base..slot_base + K`.
+#[inline(always)]
 fn choose_outputs(
-    s: &mut Scratch,
+    ids: &mut Vec<u32>,
     sampler: &NegativeSampler,
     key: u32,
     centre: u32,
@@ -213,12 +257,12 @@ fn choose_outputs(
     slot_base: u32,
     negative: usize,
 ) {
-    s.ids.clear();
-    s.ids.push(centre);
+    ids.clear();
+    ids.push(centre);
     for k in 0..negative as u32 {
         let word = sampler.draw(key, position, slot_base + k);
         if word != centre {
-            s.ids.push(word);
+            ids.push(word);
         }
     }
 }
@@ -234,6 +278,10 @@ pub fn reach(key: u32, position: u32, window: usize) -> usize {
 ///
 /// Negative slots: skip-gram pair `(i, j)` uses slots `(j + window - i) * K + k`; CBOW and
 /// batch skip-gram use slots `k`. `key` is the epoch key of [`rng::epoch_key`].
+///
+/// On x86-64 processors with AVX2 the same code runs compiled for AVX2 (eight floats per
+/// vector instead of four). The source fixes every operation and its order, and the compiler
+/// neither reorders float arithmetic nor fuses it, so both builds give the same bits.
 #[allow(clippy::too_many_arguments)]
 pub fn train_batch<I: Rows, O: Rows>(
     shape: &UpdateShape,
@@ -245,58 +293,136 @@ pub fn train_batch<I: Rows, O: Rows>(
     alpha: f32,
     s: &mut Scratch,
 ) -> LossSum {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the processor has AVX2.
+        return unsafe { train_batch_avx2(shape, input, output, sampler, batch, key, alpha, s) };
+    }
+    train_batch_portable(shape, input, output, sampler, batch, key, alpha, s)
+}
+
+/// [`train_batch`] compiled for AVX2.
+///
+/// # Safety
+/// The processor must have AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[allow(clippy::too_many_arguments)]
+unsafe fn train_batch_avx2<I: Rows, O: Rows>(
+    shape: &UpdateShape,
+    input: &mut I,
+    output: &mut O,
+    sampler: &NegativeSampler,
+    batch: &Batch,
+    key: u32,
+    alpha: f32,
+    s: &mut Scratch,
+) -> LossSum {
+    train_batch_portable(shape, input, output, sampler, batch, key, alpha, s)
+}
+
+/// [`train_batch`] for any processor: the reference build of the same code.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn train_batch_portable<I: Rows, O: Rows>(
+    shape: &UpdateShape,
+    input: &mut I,
+    output: &mut O,
+    sampler: &NegativeSampler,
+    batch: &Batch,
+    key: u32,
+    alpha: f32,
+    s: &mut Scratch,
+) -> LossSum {
+    // Each update's outputs (and for CBOW and batch skip-gram its context) are chosen, and
+    // their rows prefetched, while the update before it trains: the rows are scattered in
+    // memory, and one update of work hides most of their cache misses. Prefetching changes
+    // no value, so the order of reads and writes is the reference's.
     let mut sum = LossSum::default();
-    for i in 0..batch.len() {
-        let centre = batch.words[i];
-        let position = batch.positions[i];
-        let reach = reach(key, position, shape.window);
-        match shape.model {
-            Model::SkipGram => {
-                for j in batch.context(i, reach) {
-                    input.prefetch(batch.words[j]);
-                    let slot_base = ((j + shape.window - i) * shape.negative) as u32;
-                    choose_outputs(s, sampler, key, centre, position, slot_base, shape.negative);
-                    let context = batch.words[j];
-                    input.read(context, &mut s.input);
-                    sum.loss += negative_step(output, alpha, s);
-                    sum.examples += 1;
-                    input.add(context, &s.gradient);
-                }
+    match shape.model {
+        Model::SkipGram => {
+            let mut pairs = (0..batch.len()).flat_map(|i| {
+                let reach = reach(key, batch.positions[i], shape.window);
+                batch.context(i, reach).map(move |j| (i, j))
+            });
+            let prepare = |(i, j): (usize, usize), ids: &mut Vec<u32>, input: &I, output: &O| {
+                let slot_base = ((j + shape.window - i) * shape.negative) as u32;
+                let (centre, position) = (batch.words[i], batch.positions[i]);
+                choose_outputs(
+                    ids,
+                    sampler,
+                    key,
+                    centre,
+                    position,
+                    slot_base,
+                    shape.negative,
+                );
+                input.prefetch(batch.words[j]);
+                ids.iter().for_each(|&id| output.prefetch(id));
+            };
+            let mut next = pairs.next();
+            if let Some(pair) = next {
+                prepare(pair, &mut s.next_ids, input, output);
             }
-            Model::Cbow => {
-                s.context.clear();
-                s.context
-                    .extend(batch.context(i, reach).map(|j| batch.words[j]));
-                if s.context.is_empty() {
-                    continue;
+            while let Some((_, j)) = next {
+                std::mem::swap(&mut s.ids, &mut s.next_ids);
+                next = pairs.next();
+                if let Some(pair) = next {
+                    prepare(pair, &mut s.next_ids, input, output);
                 }
-                for &word in &s.context {
-                    input.prefetch(word);
-                }
-                s.input.fill(0.0);
-                for &word in &s.context {
-                    input.read(word, &mut s.row);
-                    axpy(1.0, &s.row, &mut s.input);
-                }
-                let inverse = 1.0 / s.context.len() as f32;
-                s.input.iter_mut().for_each(|x| *x *= inverse);
-                choose_outputs(s, sampler, key, centre, position, 0, shape.negative);
+                let context = batch.words[j];
+                input.read(context, &mut s.input);
                 sum.loss += negative_step(output, alpha, s);
                 sum.examples += 1;
-                for &word in &s.context {
-                    input.add(word, &s.gradient);
-                }
+                input.add(context, &s.gradient);
             }
-            Model::BatchSkipGram => {
-                s.context.clear();
-                s.context
-                    .extend(batch.context(i, reach).map(|j| batch.words[j]));
-                if s.context.is_empty() {
-                    continue;
+        }
+        Model::Cbow | Model::BatchSkipGram => {
+            // Centres with at least one context word, and their reach.
+            let mut centres = (0..batch.len()).filter_map(|i| {
+                let reach = reach(key, batch.positions[i], shape.window);
+                batch.context(i, reach).next().map(|_| (i, reach))
+            });
+            let prepare = |(i, reach): (usize, usize),
+                           ids: &mut Vec<u32>,
+                           context: &mut Vec<u32>,
+                           input: &I,
+                           output: &O| {
+                context.clear();
+                context.extend(batch.context(i, reach).map(|j| batch.words[j]));
+                let (centre, position) = (batch.words[i], batch.positions[i]);
+                choose_outputs(ids, sampler, key, centre, position, 0, shape.negative);
+                context.iter().for_each(|&word| input.prefetch(word));
+                ids.iter().for_each(|&id| output.prefetch(id));
+            };
+            let mut next = centres.next();
+            if let Some(centre) = next {
+                prepare(centre, &mut s.next_ids, &mut s.next_context, input, output);
+            }
+            while next.is_some() {
+                std::mem::swap(&mut s.ids, &mut s.next_ids);
+                std::mem::swap(&mut s.context, &mut s.next_context);
+                next = centres.next();
+                if let Some(centre) = next {
+                    prepare(centre, &mut s.next_ids, &mut s.next_context, input, output);
                 }
-                choose_outputs(s, sampler, key, centre, position, 0, shape.negative);
-                sum.loss += shared_negatives_step(input, output, alpha, s);
-                sum.examples += s.context.len() as u64;
+                if shape.model == Model::Cbow {
+                    s.input.fill(0.0);
+                    for &word in &s.context {
+                        input.read(word, &mut s.row);
+                        axpy(1.0, &s.row, &mut s.input);
+                    }
+                    let inverse = 1.0 / s.context.len() as f32;
+                    s.input.iter_mut().for_each(|x| *x *= inverse);
+                    sum.loss += negative_step(output, alpha, s);
+                    sum.examples += 1;
+                    for &word in &s.context {
+                        input.add(word, &s.gradient);
+                    }
+                } else {
+                    sum.loss += shared_negatives_step(input, output, alpha, s);
+                    sum.examples += s.context.len() as u64;
+                }
             }
         }
     }
