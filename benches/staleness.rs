@@ -118,9 +118,10 @@ fn train(corpus: &Corpus, params: &TrainParams, in_flight: usize) -> (Vec<f32>, 
         let key = rng::epoch_key(params.seed, epoch as u32);
         loss = LossSum::default();
         for chunk in &plan.chunks {
-            plan.fill_batch(corpus, chunk, key, &mut batch);
-            let first_token = corpus.sentence_range(chunk.start).start;
-            let position = epoch as u64 * plan.epoch_positions + first_token as u64;
+            plan.fill_batch(corpus, chunk, key, &mut batch)
+                .unwrap_or_else(|e| panic!("{e}"));
+            let position =
+                epoch as u64 * plan.epoch_positions + corpus.chunk_positions(chunk).start;
             loss.add(train_batch(
                 &shape,
                 &mut input_rows,
@@ -180,6 +181,7 @@ fn main() {
         lowercase: false,
         min_count: 5,
         max_vocab: None,
+        ..ReadOptions::default()
     };
     let corpus = Corpus::read(&corpus_path, &options).expect("corpus");
     println!(

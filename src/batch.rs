@@ -42,11 +42,11 @@ impl Batch {
     }
 
     /// Appends the tokens of one sentence that survive subsampling. `first_position` is the
-    /// corpus position of `words[0]`.
+    /// corpus position of `words[0]`, modulo 2^32 (positions wrap).
     pub fn push_sentence(&mut self, words: &[u32], first_position: u32, keep: &[f32], key: u32) {
         let sentence = self.sentences.last().map_or(0, |s| s + 1);
         for (offset, &word) in words.iter().enumerate() {
-            let position = first_position + offset as u32;
+            let position = first_position.wrapping_add(offset as u32);
             if sampling::keep(keep, key, word, position) {
                 self.words.push(word);
                 self.positions.push(position);

@@ -5,7 +5,9 @@ use crate::error::{Error, Result};
 /// Which word2vec model to train.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Model {
-    /// Skip-gram: each context word predicts the centre word.
+    /// Skip-gram: each word predicts the words around it. As in word2vec.c, each (centre,
+    /// context) pair is one update that scores the context word's input row against the
+    /// centre's output row (over a corpus the pairs are the same either way round).
     SkipGram,
     /// Continuous bag of words: the mean of the context predicts the centre word.
     Cbow,

@@ -8,7 +8,7 @@
 //! use vectrain::{Corpus, ReadOptions, TrainConfig};
 //!
 //! let text = "the cat sat on the mat\nthe dog sat on the log\n".repeat(50);
-//! let options = ReadOptions { lowercase: false, min_count: 1, max_vocab: None };
+//! let options = ReadOptions { lowercase: false, min_count: 1, max_vocab: None, ..ReadOptions::default() };
 //! let corpus = Corpus::from_reader(text.as_bytes(), "example".as_ref(), &options)?;
 //! let params = TrainConfig { dim: 16, epochs: 2, ..TrainConfig::default() }.check()?;
 //! let mut backend = vectrain::cpu::CpuBackend::new(params.threads);

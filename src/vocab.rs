@@ -81,4 +81,31 @@ impl Vocab {
     pub fn total(&self) -> u64 {
         self.counts.iter().sum()
     }
+
+    /// A word of the vocabulary that `word` (not in it) may have meant: the most frequent
+    /// one equal to it when both are lower-cased (`"King"` -> `"king"`), if any. Scans the
+    /// whole vocabulary: for messages, not for lookups.
+    pub fn case_folded(&self, word: &str) -> Option<&str> {
+        let folded = word.to_lowercase();
+        self.words
+            .iter()
+            .find(|w| w.as_str() != word && w.to_lowercase() == folded)
+            .map(String::as_str)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn case_folded_suggests_the_most_frequent_spelling() {
+        let words = ["the", "King", "king", "KING", "Paris"]
+            .map(String::from)
+            .to_vec();
+        let vocab = Vocab::from_ordered(words, vec![9, 5, 4, 1, 1]);
+        assert_eq!(vocab.case_folded("kInG"), Some("King"));
+        assert_eq!(vocab.case_folded("PARIS"), Some("Paris"));
+        assert_eq!(vocab.case_folded("pear"), None);
+    }
 }

@@ -91,7 +91,7 @@ fn npy_loads_in_numpy_bit_exact() {
     let dir = tempfile::tempdir().unwrap();
     let emb = vectrain::read_vectors(&vector_file(dir.path())).unwrap();
     let index = WordIndex::from_words(["w3", "nope", "w0", "w199"].map(String::from));
-    let m = matrix::build(&emb, &index, OovInit::Random { seed: 1 });
+    let m = matrix::build(&emb, &index, OovInit::Random { seed: 1 }).unwrap();
     let mut data = m.data.clone();
     // Values that test the encoding: signed zero, subnormal, extremes (one row of 16).
     let special = [

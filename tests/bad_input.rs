@@ -40,11 +40,14 @@ fn write(dir: &Path, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
 }
 
 /// Files in `dir`, sorted (temporary files included).
+/// The files in `dir`, but the encoded-corpus caches (`*.vtc`): a complete cache is kept
+/// when training fails after reading the corpus, for the next run to reuse.
 fn listing(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
         .flatten()
         .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| !name.ends_with(".vtc"))
         .collect();
     names.sort();
     names
@@ -229,6 +232,25 @@ fn option_dim_beyond_memory() {
     let expected = ["not enough memory", "two tables", "976.6 KiB are available"];
     let input = Some(("kjv.txt", corpus.as_bytes()));
     train_fails_env(input, "kjv.txt", &["--dim", "10000"], &expected, &env);
+}
+
+/// A negative value is refused naming the option it was given to, not as an unexpected
+/// argument, for every subcommand's numbers.
+#[test]
+fn option_dim_negative() {
+    option_fails(&["--dim", "-5"], &["invalid value '-5' for '--dim <DIM>'"]);
+    option_fails(
+        &["--window", "-1"],
+        &["invalid value '-1' for '--window <WINDOW>'"],
+    );
+    let dir = temp();
+    let run = vectrain(&["similar", "v.txt", "king", "-k", "-2"], dir.path(), &[]);
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("invalid value '-2' for '-k <K>'"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -427,5 +449,79 @@ fn vectors_header_claims_a_trillion_rows() {
             "truncated",
             "declares 4000000000 rows of 100",
         ],
+    );
+}
+
+// ---- word indices for `vectrain matrix --vocab` ----
+
+/// Runs `vectrain matrix` with the word index `bytes` (written as `name`) and checks it fails
+/// with every `expected` fragment in the message, writing no matrix.
+fn matrix_fails(name: &str, bytes: &[u8], expected: &[&str], env: &[(&str, &str)]) {
+    let dir = temp();
+    write(dir.path(), "v.txt", "2 3\ngod 1 0 0\nlord 0 1 0\n");
+    write(dir.path(), name, bytes);
+    let before = listing(dir.path());
+    let args = ["matrix", "v.txt", "--vocab", name, "--output", "m.npy"];
+    let run = vectrain(&args, dir.path(), env);
+    assert_eq!(run.code, Some(1), "stderr:\n{}", run.stderr);
+    for fragment in expected {
+        assert!(
+            run.stderr.contains(fragment),
+            "message lacks {fragment:?}:\n{}",
+            run.stderr
+        );
+    }
+    assert_eq!(listing(dir.path()), before, "files left behind");
+}
+
+#[test]
+fn word_index_of_word_count_lines() {
+    matrix_fails(
+        "vocab.txt",
+        b"god\nthe 1234\n",
+        &["vocab.txt:2: \"the 1234\" is not a word", "first column"],
+        &[],
+    );
+}
+
+#[test]
+fn word_index_empty_object() {
+    matrix_fails(
+        "w2i.json",
+        b"{}",
+        &["w2i.json: the word index holds no words"],
+        &[],
+    );
+}
+
+#[test]
+fn word_index_two_words_on_one_index() {
+    matrix_fails(
+        "w2i.json",
+        br#"{"god": 1, "lord": 1}"#,
+        &["w2i.json", "words \"god\" and \"lord\" both have index 1"],
+        &[],
+    );
+}
+
+#[test]
+fn word_index_of_four_billion() {
+    // The matrix would be 4000000001 rows of 3 floats (44.7 GiB): refused before allocating,
+    // against the free memory (set here, so the test does not depend on the machine).
+    matrix_fails(
+        "w2i.json",
+        br#"{"god": 0, "lord": 4000000000}"#,
+        &[
+            "cannot build the matrix of w2i.json",
+            "the largest index, 4000000000 (\"lord\"), makes a matrix of 4000000001 rows of 3 \
+             values (44.7 GiB), but only 953.7 MiB of memory is available",
+        ],
+        &[("VECTRAIN_MEMORY_AVAILABLE", "1000000000")],
+    );
+    matrix_fails(
+        "w2i.json",
+        br#"{"god": 0, "lord": 4294967295}"#,
+        &["w2i.json", "indices must be at most 4294967294"],
+        &[],
     );
 }

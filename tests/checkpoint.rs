@@ -257,6 +257,7 @@ fn small_corpus() -> Result<Corpus> {
         lowercase: false,
         min_count: 2,
         max_vocab: None,
+        ..ReadOptions::default()
     };
     Corpus::from_reader(kjv_head(1500).as_bytes(), Path::new("kjv"), &options)
 }
@@ -367,6 +368,7 @@ fn many_threads_checkpoint_often_and_finish() -> Result<()> {
         lowercase: false,
         min_count: 5,
         max_vocab: None,
+        ..ReadOptions::default()
     };
     // 16 chunks an epoch: threads pause every few chunks.
     let corpus = Corpus::from_reader(kjv_head(LINES).as_bytes(), Path::new("kjv"), &options)?;

@@ -68,6 +68,52 @@ fn similar_text_and_json() {
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("\"pear\" is not in the vocabulary"));
 }
 
+/// One unknown word does not sink the query: the known words are answered, each unknown one
+/// is reported (with its case-folded spelling when that is known), and the exit is non-zero.
+#[test]
+fn similar_answers_known_words_and_reports_unknown_ones() {
+    let (_dir, v) = setup();
+    let out = vectrain(&["similar", s(&v), "king", "King", "pear", "-k", "1"]);
+    assert!(!out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stdout.starts_with("king:\nrank  word  cosine\n   1  man   0.8300\n"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains("King") && !stdout.contains("pear"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("\"King\" is not in the vocabulary; did you mean \"king\"?\n"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("\"pear\" is not in the vocabulary\n"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("error: 2 of 3 words are not in the vocabulary"),
+        "{stderr}"
+    );
+
+    let out = vectrain(&["similar", s(&v), "King", "queen", "-k", "1", "--json"]);
+    assert!(!out.status.success());
+    let listed: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        listed[0],
+        serde_json::json!({"word": "King", "unknown": true, "suggestion": "king"})
+    );
+    assert_eq!(listed[1]["word"], "queen");
+    assert_eq!(listed[1]["neighbours"][0]["word"], "woman");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("error: \"King\" is not in the vocabulary; did you mean \"king\"?"),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn analogy_both_methods() {
     let (_dir, v) = setup();
@@ -177,6 +223,91 @@ fn sentences_pool_to_text_and_npy() {
     assert_eq!(sif["rows"], 4);
 }
 
+/// Unknown tokens keep their positions in `--sequence` output (8 tokens, 3 unknown: length 8,
+/// mask sum 5) and the coverage is reported, naming the line that has no known word.
+#[test]
+fn sentences_report_coverage_and_keep_positions() {
+    let (dir, v) = setup();
+    let input = dir.path().join("s.txt");
+    std::fs::write(
+        &input,
+        "king pear queen fig man woman kiwi apple\npear fig\n",
+    )
+    .unwrap();
+    let out = dir.path().join("tokens.npy");
+    let args = [
+        "sentences",
+        s(&v),
+        "--input",
+        s(&input),
+        "--sequence",
+        "--output",
+        s(&out),
+    ];
+    let mut with_json = args.to_vec();
+    with_json.push("--json");
+    let report = json(&with_json);
+    assert_eq!(report["max_len"], 8);
+    assert_eq!(
+        (report["tokens"].as_u64(), report["found"].as_u64()),
+        (Some(10), Some(5))
+    );
+    assert_eq!(
+        report["unknown_words"],
+        serde_json::json!(["pear", "fig", "kiwi"])
+    );
+    assert_eq!(report["lines_without_known_word"], serde_json::json!([2]));
+    let mask = std::fs::read(dir.path().join("tokens.mask.npy")).unwrap();
+    let first_line = &mask[mask.len() - 16..mask.len() - 8];
+    assert_eq!(first_line, [1, 0, 1, 0, 1, 1, 0, 1]);
+    assert_eq!(first_line.iter().map(|&m| u32::from(m)).sum::<u32>(), 5);
+    assert_eq!(&mask[mask.len() - 8..], [0; 8]);
+
+    // --oov zeros: the unknown tokens count, mask 1; the report is the same.
+    let mut zeros = with_json.clone();
+    zeros.extend(["--oov", "zeros"]);
+    let report = json(&zeros);
+    assert_eq!(report["max_len"], 8);
+    let mask = std::fs::read(dir.path().join("tokens.mask.npy")).unwrap();
+    assert_eq!(
+        &mask[mask.len() - 16..],
+        [[1; 8], [1, 1, 0, 0, 0, 0, 0, 0]].concat()
+    );
+
+    let text = ok(&args);
+    assert!(
+        text.contains("found 5 of 10 tokens (50.0%), 3 distinct unknown words"),
+        "{text}"
+    );
+    assert!(
+        text.contains("first unknown (input order): pear fig kiwi"),
+        "{text}"
+    );
+    assert!(text.contains("1 lines without a known word: 2"), "{text}");
+    // Pooled output reports the same, with line numbers of the input under --documents.
+    std::fs::write(&input, "king\n\npear fig\nqueen\n\n\nkiwi\n").unwrap();
+    let pooled = dir.path().join("pooled.npy");
+    let report = json(&[
+        "sentences",
+        s(&v),
+        "--input",
+        s(&input),
+        "--documents",
+        "--output",
+        s(&pooled),
+        "--json",
+    ]);
+    assert_eq!(report["rows"], 4);
+    assert_eq!(
+        report["lines_without_known_word"],
+        serde_json::json!([3, 7])
+    );
+    let (shape, data) = vectrain::io::npy::read_f32_file(&pooled).unwrap();
+    assert_eq!(shape, [4, 6]);
+    // "kiwi" is a document of its own with no known word: zeros under --oov skip.
+    assert_eq!(&data[18..], [0.0; 6]);
+}
+
 #[test]
 fn matrix_writes_npy_vocab_and_coverage() {
     let (dir, v) = setup();
@@ -223,6 +354,51 @@ fn matrix_writes_npy_vocab_and_coverage() {
         text.contains("first missing (vocabulary order): kiwi"),
         "{text}"
     );
+}
+
+/// The readings of `--vocab` beside a JSON object: a JSON list is index-ordered words, a
+/// UTF-8 byte-order mark is skipped, and gaps in the indices are zero padding rows.
+#[test]
+fn matrix_reads_a_json_list_a_bom_and_gaps() {
+    let (dir, v) = setup();
+    let out = dir.path().join("m.npy");
+    let matrix = |vocab: &Path| {
+        let report = json(&[
+            "matrix",
+            s(&v),
+            "--vocab",
+            s(vocab),
+            "--output",
+            s(&out),
+            "--json",
+        ]);
+        let (shape, data) = vectrain::io::npy::read_f32_file(&out).unwrap();
+        let words = std::fs::read_to_string(dir.path().join("m.vocab.txt")).unwrap();
+        (report, shape, data, words)
+    };
+    let list = dir.path().join("words.json");
+    std::fs::write(&list, r#"["<pad>", "king", "apple"]"#).unwrap();
+    let (report, shape, data, words) = matrix(&list);
+    assert_eq!(
+        (report["found"].as_u64(), report["padding"].as_u64()),
+        (Some(2), Some(0))
+    );
+    assert_eq!(shape, [3, 3]);
+    assert_eq!(data, [0.0, 0.0, 0.0, 1.0, 1.0, 0.1, 0.0, 0.1, 1.0]);
+    assert_eq!(words, "<pad>\nking\napple\n");
+
+    let bom = dir.path().join("w2i.json");
+    std::fs::write(&bom, "\u{feff}{\"apple\": 0, \"queen\": 3}").unwrap();
+    let (report, shape, data, words) = matrix(&bom);
+    assert_eq!(
+        (report["found"].as_u64(), report["padding"].as_u64()),
+        (Some(2), Some(2))
+    );
+    assert_eq!(shape, [4, 3]);
+    assert_eq!(&data[..3], [0.0, 0.1, 1.0]);
+    assert!(data[3..9].iter().all(|&x| x == 0.0));
+    assert_eq!(&data[9..], [1.0, -1.0, 0.1]);
+    assert_eq!(words, "apple\n\n\nqueen\n");
 }
 
 #[test]
@@ -302,7 +478,8 @@ fn sentences_sequence_npy_and_mask_in_numpy() {
     assert_eq!(bits, expected_bits);
     assert_eq!(seen["padding_is_zero"], true);
 
-    // The default --oov skip drops "pear": max_len 2, and the Rust reader agrees.
+    // The default --oov skip keeps "pear" in place as a zero row with mask 0, and the Rust
+    // reader agrees.
     ok(&[
         "sentences",
         s(&v),
@@ -313,15 +490,12 @@ fn sentences_sequence_npy_and_mask_in_numpy() {
         s(&out),
     ]);
     let (shape, data) = vectrain::io::npy::read_f32_file(&out).unwrap();
-    assert_eq!(shape, [4, 2, 3]);
-    assert_eq!(
-        &data[6..12],
-        [emb.get("man").unwrap(), emb.get("apple").unwrap()].concat()
-    );
+    assert_eq!(shape, [4, 3, 3]);
+    assert_eq!(data, expected);
     let mask_bytes = std::fs::read(&mask).unwrap();
     assert_eq!(
-        &mask_bytes[mask_bytes.len() - 8..],
-        [1, 1, 1, 1, 0, 0, 1, 0]
+        &mask_bytes[mask_bytes.len() - 12..],
+        [1, 1, 0, 1, 0, 1, 0, 0, 0, 1, 0, 0]
     );
 
     // Text output, pooling options and documents do not apply to per-token output.

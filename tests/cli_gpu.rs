@@ -120,3 +120,101 @@ fn bench_prints_gpu_and_cpu_side_by_side() {
     }
     assert!(stdout.contains("at most 64 centres in flight"), "{stdout}");
 }
+
+/// Mesa prints `error: XDG_RUNTIME_DIR is invalid or not set in the environment.` when wgpu
+/// enumerates adapters without that variable; the binary points it at a private directory
+/// first, so a successful run shows no line starting with "error". `scripts/test.sh` exports
+/// the variable, so these runs remove it (or make it invalid) themselves.
+#[test]
+fn successful_runs_print_no_error_line_without_xdg_runtime_dir() {
+    if gpu().is_none() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let corpus = dir.path().join("corpus.txt");
+    std::fs::write(
+        &corpus,
+        "the cat sat on the mat\nthe dog sat on the log\n".repeat(50),
+    )
+    .expect("corpus written");
+    let vectors = dir.path().join("v.txt");
+    let train = [
+        "train",
+        "--backend",
+        "auto",
+        "--epochs",
+        "1",
+        "--dim",
+        "4",
+        "--min-count",
+        "1",
+        "--input",
+        corpus.to_str().expect("UTF-8 path"),
+        "--output",
+        vectors.to_str().expect("UTF-8 path"),
+    ];
+    for (args, runtime_dir) in [
+        (&["devices"][..], None),
+        (&["devices"][..], Some("not/absolute")),
+        (&train[..], None),
+    ] {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_vectrain"));
+        command.args(args).env_remove("XDG_RUNTIME_DIR");
+        if let Some(value) = runtime_dir {
+            command.env("XDG_RUNTIME_DIR", value);
+        }
+        let out = command.output().expect("vectrain runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{args:?}: {stderr}");
+        assert!(
+            !stderr.lines().any(|l| l.starts_with("error")),
+            "{args:?} with XDG_RUNTIME_DIR={runtime_dir:?}:\n{stderr}"
+        );
+    }
+    assert!(vectors.exists());
+}
+
+/// `--adapter` that matches none of the adapters there are lists them and gives no install
+/// hint: a driver is there, the name was wrong.
+#[test]
+fn an_unknown_adapter_name_lists_the_adapters() {
+    let Some(ctx) = gpu() else { return };
+    let out = vectrain(&["verify", "--adapter", "no-such-gpu"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("no adapter name contains \"no-such-gpu\"; there are: "),
+        "{stderr}"
+    );
+    assert!(stderr.contains(&ctx.adapter_info.name), "{stderr}");
+    assert!(stderr.contains("vectrain devices"), "{stderr}");
+    assert!(!stderr.contains("install"), "{stderr}");
+}
+
+/// A `WGPU_BACKEND` value wgpu does not know (it would skip it silently and find no adapter)
+/// is named, with the valid values, instead of the install hint.
+#[test]
+fn an_unknown_wgpu_backend_names_the_valid_values() {
+    for args in [
+        &["devices"][..],
+        &["train", "--backend", "gpu", "--max-vocab", "10"],
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_vectrain"))
+            .args(args)
+            .env("XDG_RUNTIME_DIR", std::env::temp_dir())
+            .env("WGPU_BACKEND", "vulkan,cuda")
+            .output()
+            .expect("vectrain runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("WGPU_BACKEND=\"vulkan,cuda\" holds an unknown backend name: cuda"),
+            "{args:?}: {stderr}"
+        );
+        assert!(
+            stderr.contains("vulkan (or vk), metal (mtl), dx12 (d3d12), gl (gles, opengl)"),
+            "{args:?}: {stderr}"
+        );
+        assert!(!stderr.contains("install"), "{args:?}: {stderr}");
+    }
+}

@@ -68,6 +68,29 @@ fn help_shows_defaults() {
     }
 }
 
+/// `--model` takes three values, and its help names the three and describes skip-gram the
+/// way users know it.
+#[test]
+fn model_help_names_the_three_models() {
+    let out = vectrain().args(["train", "--help"]).output().unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        help.contains("The model: skip-gram, CBOW, or batch skip-gram"),
+        "{help}"
+    );
+    for value in ["- skipgram:", "- cbow:", "- batch-skipgram:"] {
+        assert!(help.contains(value), "missing {value} in:\n{help}");
+    }
+    assert!(
+        help.contains("Skip-gram: each word predicts the words around it"),
+        "{help}"
+    );
+    assert!(
+        !help.contains("context words predict the centre word"),
+        "{help}"
+    );
+}
+
 #[test]
 fn a_bad_option_fails_without_writing() {
     let dir = tempfile::tempdir().unwrap();
@@ -156,6 +179,7 @@ fn auto_backend_never_trains_on_a_software_adapter() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     let hardware = vectrain::gpu::list_adapters()
+        .unwrap()
         .iter()
         .any(|a| a.device_type != wgpu::DeviceType::Cpu);
     if !hardware {

@@ -3,14 +3,13 @@
 use std::io::Write;
 use std::path::Path;
 
-use vectrain::corpus::{MAX_SENTENCE_TOKENS, MAX_TOKEN_BYTES};
+use vectrain::corpus::{BLOCK_TOKENS, MAX_SENTENCE_TOKENS, MAX_TOKEN_BYTES};
 use vectrain::{Corpus, Error, ReadOptions};
 
 fn options(min_count: u64) -> ReadOptions {
     ReadOptions {
-        lowercase: false,
         min_count,
-        max_vocab: None,
+        ..ReadOptions::default()
     }
 }
 
@@ -18,8 +17,16 @@ fn read(text: &[u8], min_count: u64) -> vectrain::Result<Corpus> {
     Corpus::from_reader(text, Path::new("test"), &options(min_count))
 }
 
+fn sentences(corpus: &Corpus) -> Vec<Vec<u32>> {
+    let mut all = Vec::new();
+    corpus
+        .for_each_sentence(|words| all.push(words.to_vec()))
+        .unwrap();
+    all
+}
+
 fn words_of(corpus: &Corpus, sentence: usize) -> Vec<&str> {
-    corpus.tokens()[corpus.sentence_range(sentence)]
+    sentences(corpus)[sentence]
         .iter()
         .map(|&id| corpus.vocab.word(id))
         .collect()
@@ -63,8 +70,8 @@ fn long_lines_are_split() {
     let line = vec!["w"; MAX_SENTENCE_TOKENS * 2 + 5].join(" ");
     let corpus = read(line.as_bytes(), 1).unwrap();
     assert_eq!(corpus.sentence_count(), 3);
-    assert_eq!(corpus.sentence_range(0).len(), MAX_SENTENCE_TOKENS);
-    assert_eq!(corpus.sentence_range(2).len(), 5);
+    let lengths: Vec<usize> = sentences(&corpus).iter().map(Vec::len).collect();
+    assert_eq!(lengths, [MAX_SENTENCE_TOKENS, MAX_SENTENCE_TOKENS, 5]);
     assert_eq!(corpus.stats.split_lines, 1);
 }
 
@@ -167,16 +174,44 @@ fn missing_file_and_directory_are_errors() {
 }
 
 #[test]
-fn chunks_cover_every_sentence_once() {
-    let text: String = (0..100)
+fn blocks_and_chunks_cover_every_sentence_once() {
+    // 20,000 lines of 1 to 7 tokens: about 80,000 tokens, 8 blocks.
+    let text: String = (0..20_000)
         .map(|i| format!("{}\n", vec!["w"; 1 + i % 7].join(" ")))
         .collect();
     let corpus = read(text.as_bytes(), 1).unwrap();
-    let chunks = corpus.chunks(20);
-    assert_eq!(chunks.first().unwrap().start, 0);
-    assert_eq!(chunks.last().unwrap().end, corpus.sentence_count());
-    for pair in chunks.windows(2) {
-        assert_eq!(pair[0].end, pair[1].start);
+    let blocks = corpus.blocks();
+    assert_eq!(blocks.first().map(|b| b.position), Some(0));
+    assert_eq!(blocks.last().map(|b| b.position), Some(corpus.len() as u64));
+    // Every block but the last ends at the first sentence end past BLOCK_TOKENS.
+    for pair in blocks[..blocks.len() - 1].windows(2) {
+        let tokens = pair[1].position - pair[0].position;
+        assert!(
+            (BLOCK_TOKENS..BLOCK_TOKENS + 7).contains(&tokens),
+            "{tokens}"
+        );
     }
-    assert!(chunks.len() > 5);
+    for target in [1, 10_000, 25_000, 1 << 30] {
+        let chunks = corpus.chunks(target);
+        assert_eq!(chunks.first().unwrap().start, 0);
+        assert_eq!(chunks.last().unwrap().end, blocks.len() - 1);
+        for pair in chunks.windows(2) {
+            assert_eq!(pair[0].end, pair[1].start);
+        }
+        let mut seen = 0;
+        for chunk in &chunks {
+            let positions = corpus.chunk_positions(chunk);
+            assert_eq!(positions.start, seen);
+            corpus
+                .for_each_sentence_in(chunk, |words, position| {
+                    assert_eq!(position, seen);
+                    seen += words.len() as u64;
+                })
+                .unwrap();
+            assert_eq!(positions.end, seen);
+        }
+        assert_eq!(seen, corpus.len() as u64);
+    }
+    assert_eq!(corpus.chunks(1).len(), blocks.len() - 1);
+    assert_eq!(corpus.chunks(1 << 30).len(), 1);
 }

@@ -221,9 +221,8 @@ fn kjv(min_count: u64) -> Corpus {
     Corpus::read(
         &python::shared_data("kjv.txt"),
         &ReadOptions {
-            lowercase: false,
             min_count,
-            max_vocab: None,
+            ..ReadOptions::default()
         },
     )
     .unwrap()
@@ -240,6 +239,7 @@ fn deterministic_runs_are_bit_identical_whatever_the_threads() {
             lowercase: false,
             min_count: 2,
             max_vocab: None,
+            ..ReadOptions::default()
         },
     )
     .unwrap();

@@ -156,6 +156,7 @@ fn kjv_vectors_match_gensim() {
         lowercase: false,
         min_count: 5,
         max_vocab: None,
+        ..ReadOptions::default()
     };
     let corpus = Corpus::read(&data("kjv.txt"), &options).unwrap();
     let params = TrainConfig {

@@ -23,6 +23,7 @@ fn corpus() -> Corpus {
         lowercase: false,
         min_count: 2,
         max_vocab: None,
+        ..ReadOptions::default()
     };
     Corpus::from_reader(head.as_bytes(), Path::new("kjv-head"), &options).unwrap()
 }

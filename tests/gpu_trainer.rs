@@ -62,6 +62,7 @@ fn agrees_with_cpu_on_kjv(model: Model) {
         lowercase: false,
         min_count: 5,
         max_vocab: None,
+        ..ReadOptions::default()
     };
     // The first 6,000 verses (Genesis to Numbers, ~190k tokens): lavapipe runs the kernels
     // on the CPU at ~10k centres/s, so the whole book would take minutes.
@@ -149,6 +150,7 @@ fn one_centre_in_flight_trains_in_the_cpu_order() {
         lowercase: false,
         min_count: 2,
         max_vocab: None,
+        ..ReadOptions::default()
     };
     let text = std::fs::read_to_string(KJV).expect("kjv.txt (shared/data)");
     let head: String = text.lines().take(120).flat_map(|l| [l, "\n"]).collect();

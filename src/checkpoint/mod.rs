@@ -69,27 +69,18 @@ pub struct CorpusFingerprint {
     pub tokens: u64,
     /// Sentences.
     pub sentences: u64,
-    /// CRC-32 of the token ids, then the sentence ends, as little-endian u32.
+    /// CRC-32 of the encoded stream (word ids and sentence ends, little-endian u32).
     pub crc: u32,
 }
 
 impl CorpusFingerprint {
-    /// The fingerprint of `corpus`.
+    /// The fingerprint of `corpus`: its token and sentence counts and the CRC-32 of its
+    /// encoded stream, computed once when it was encoded.
     pub fn of(corpus: &Corpus) -> CorpusFingerprint {
-        let mut hasher = crc32fast::Hasher::new();
-        let mut bytes = Vec::with_capacity(CHUNK_VALUES * 4);
-        for ids in corpus.tokens().chunks(CHUNK_VALUES) {
-            bytes.clear();
-            bytes.extend(ids.iter().flat_map(|id| id.to_le_bytes()));
-            hasher.update(&bytes);
-        }
-        for sentence in 0..corpus.sentence_count() {
-            hasher.update(&(corpus.sentence_range(sentence).end as u32).to_le_bytes());
-        }
         CorpusFingerprint {
             tokens: corpus.len() as u64,
             sentences: corpus.sentence_count() as u64,
-            crc: hasher.finalize(),
+            crc: corpus.crc(),
         }
     }
 }

@@ -10,13 +10,15 @@ use vectrain::training::Trained;
 use vectrain::{BackendChoice, Corpus, Device, TrainParams};
 
 use super::progress;
-use super::settings::{Settings, load_corpus};
+use super::settings::{CacheOptions, Settings, load_corpus};
 
 /// Options of `vectrain bench`.
 #[derive(Args, Debug)]
 pub struct BenchArgs {
     #[command(flatten)]
     settings: Settings,
+    #[command(flatten)]
+    cache: CacheOptions,
     /// Use the GPU adapter whose name contains this (see `vectrain devices`).
     #[arg(long)]
     adapter: Option<String>,
@@ -46,7 +48,12 @@ fn train_with_bar(
 /// Runs `vectrain bench`.
 pub fn run(args: BenchArgs) -> anyhow::Result<()> {
     let params = args.settings.config().check()?;
-    let corpus = load_corpus(args.settings.input.as_deref(), &params)?;
+    let corpus = load_corpus(
+        args.settings.input.as_deref(),
+        &params,
+        &args.cache,
+        args.cache.dir(None),
+    )?;
     let (gpu, _) = Device::open(BackendChoice::Gpu, args.adapter.as_deref())?;
     let mut devices = vec![gpu];
     if !args.no_cpu {

@@ -29,7 +29,8 @@ pub enum OovInitArg {
 pub struct MatrixArgs {
     /// Vector file (word2vec text or binary, or GloVe text; detected).
     file: PathBuf,
-    /// The vocabulary: a JSON object {"word": index} or a text file of one word per line.
+    /// The vocabulary: a JSON object {"word": index}, a JSON list of words (position =
+    /// index), or a text file of one word per line (line n = index n-1, blank = padding).
     #[arg(long)]
     vocab: PathBuf,
     /// Output `.npy` (float32, [max index + 1, dim]); the words go beside it, in
@@ -61,12 +62,13 @@ pub fn run(args: MatrixArgs) -> anyhow::Result<()> {
         OovInitArg::Random => OovInit::Random { seed: args.seed },
         OovInitArg::Mean => OovInit::Mean,
     };
-    let m = matrix::build(&emb, &index, init);
+    let m = matrix::build(&emb, &index, init)
+        .with_context(|| format!("cannot build the matrix of {}", args.vocab.display()))?;
     npy::write_f32_file(&args.output, &[m.rows, m.dim], &m.data)?;
     let words_path = vocab_path(&args.output);
     let mut file = AtomicFile::create(&words_path)?;
-    for i in 0..index.len() {
-        writeln!(file, "{}", index.word(i).unwrap_or(""))
+    for word in index.slots() {
+        writeln!(file, "{}", word.unwrap_or(""))
             .with_context(|| format!("cannot write {}", words_path.display()))?;
     }
     file.commit()?;

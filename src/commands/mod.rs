@@ -26,29 +26,42 @@ pub struct Cli {
     command: Command,
 }
 
+/// Every subcommand takes negative-looking values (`--dim -5`) as values, so that the option
+/// they were given to is the one refused, by name, instead of clap's "unexpected argument".
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Train word vectors on a text corpus.
+    #[command(allow_negative_numbers = true)]
     Train(train::TrainArgs),
     /// Measure vectors: analogy accuracy (3CosAdd) and word-pair Spearman correlation.
+    #[command(allow_negative_numbers = true)]
     Eval(eval::EvalArgs),
     /// List the GPU adapters wgpu sees, best first, with float-atomic support and limits.
+    #[command(allow_negative_numbers = true)]
     Devices(devices::DevicesArgs),
     /// Check every GPU kernel against its CPU twin on this machine's adapter.
+    #[command(allow_negative_numbers = true)]
     Verify(verify::VerifyArgs),
     /// Train the same corpus on the GPU and the CPU; words/s, loss and accuracy side by side.
+    #[command(allow_negative_numbers = true)]
     Bench(bench::BenchArgs),
     /// The nearest words of some words, by cosine similarity (gensim's most_similar).
+    #[command(allow_negative_numbers = true)]
     Similar(similar::SimilarArgs),
     /// Solve "a is to b as c is to ?" (3CosAdd, or 3CosMul with --cosmul).
+    #[command(allow_negative_numbers = true)]
     Analogy(analogy::AnalogyArgs),
     /// Print the vectors of some words.
+    #[command(allow_negative_numbers = true)]
     Lookup(lookup::LookupArgs),
     /// Sentence (and document) vectors of a text file: mean, max or SIF pooling.
+    #[command(allow_negative_numbers = true)]
     Sentences(sentences::SentencesArgs),
     /// The embedding matrix of a model's vocabulary (word -> index), as .npy.
+    #[command(allow_negative_numbers = true)]
     Matrix(matrix::MatrixArgs),
     /// Rewrite a vector file in another format.
+    #[command(allow_negative_numbers = true)]
     Convert(convert::ConvertArgs),
 }
 

@@ -9,9 +9,12 @@ use clap::{Args, ValueEnum};
 use serde_json::json;
 use vectrain::io::atomic::AtomicFile;
 use vectrain::io::npy;
-use vectrain::sentences::{self, Frequencies, Pooled, Pooling, SifConfig};
+use vectrain::sentences::{self, Coverage, Frequencies, Pooled, Pooling, SifConfig};
 
 use super::lookup::OovArg;
+
+/// Unknown words and lines listed in the text report.
+const SHOWN: usize = 20;
 
 /// How token vectors are pooled.
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -49,7 +52,8 @@ pub struct SentencesArgs {
     documents: bool,
     /// Per-token vectors instead of pooled ones: OUTPUT (`.npy` only) gets float32
     /// [sentences, max_len, dim], zero-padded, and OUTPUT with `.mask.npy` for `.npy` gets the
-    /// uint8 [sentences, max_len] mask (1 where a position holds a token).
+    /// uint8 [sentences, max_len] mask. Position t is token t of the line; the mask is 1
+    /// where it holds a vector (0 for padding, and for an unknown word under --oov skip).
     #[arg(long, conflicts_with_all = ["documents", "pool", "sif_a", "frequencies"])]
     sequence: bool,
     /// Output: `.npy` (float32, [rows, dim]) or text (one row of values per line).
@@ -61,7 +65,8 @@ pub struct SentencesArgs {
     /// SIF's word probabilities.
     #[arg(long, value_enum, default_value_t = FrequenciesArg::Zipf)]
     frequencies: FrequenciesArg,
-    /// What to do with a word outside the vocabulary.
+    /// What to do with a word outside the vocabulary (skip: left out of pooling; with
+    /// --sequence a zero row, mask 0).
     #[arg(long, value_enum, default_value_t = OovArg::Skip)]
     oov: OovArg,
     /// Lower-case the input before looking words up.
@@ -82,8 +87,20 @@ pub fn run(args: SentencesArgs) -> anyhow::Result<()> {
     } else {
         text
     };
+    // Each sentence with its line number: every line, or (--documents) every non-blank one.
+    let lines: Vec<(usize, Vec<String>)> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, line)| !args.documents || !line.trim().is_empty())
+        .map(|(i, line)| (i + 1, tokenize(line)))
+        .collect();
+    let batch: Vec<&[String]> = lines.iter().map(|(_, s)| s.as_slice()).collect();
+    let coverage = Report {
+        coverage: sentences::coverage(&emb, &batch),
+        line_numbers: lines.iter().map(|(n, _)| *n).collect(),
+    };
     if args.sequence {
-        return run_sequence(&args, &emb, &text);
+        return run_sequence(&args, &emb, &batch, &coverage);
     }
     let pooling = match args.pool {
         PoolArg::Mean => Pooling::Mean,
@@ -99,26 +116,25 @@ pub fn run(args: SentencesArgs) -> anyhow::Result<()> {
     };
     let oov = args.oov.into();
     let pooled = if args.documents {
-        // Blank lines end a document; runs of them make no empty document.
-        let mut documents: Vec<Vec<Vec<String>>> = vec![Vec::new()];
-        for line in text.lines() {
-            if !line.trim().is_empty() {
-                if let Some(doc) = documents.last_mut() {
-                    doc.push(tokenize(line));
-                }
-            } else if documents.last().is_some_and(|d| !d.is_empty()) {
-                documents.push(Vec::new());
+        // Blank lines end a document; runs of them make no empty document. `lines` holds the
+        // non-blank lines, so a gap in their numbers is a document boundary.
+        let mut documents: Vec<Vec<&[String]>> = Vec::new();
+        let mut previous = None;
+        for (number, sentence) in &lines {
+            match documents.last_mut() {
+                Some(doc) if previous == Some(number - 1) => doc.push(sentence),
+                _ => documents.push(vec![sentence.as_slice()]),
             }
+            previous = Some(*number);
         }
-        documents.retain(|d| !d.is_empty());
         sentences::documents(&emb, &documents, &pooling, oov)?
     } else {
-        let batch: Vec<Vec<String>> = text.lines().map(tokenize).collect();
         sentences::pool(&emb, &batch, &pooling, oov)?
     };
     write(&pooled, &args.output)?;
     if args.json {
-        let out = json!({"output": args.output, "rows": pooled.rows, "dim": pooled.dim});
+        let mut out = json!({"output": args.output, "rows": pooled.rows, "dim": pooled.dim});
+        coverage.add_to(&mut out);
         println!("{out}");
     } else {
         println!(
@@ -127,8 +143,81 @@ pub fn run(args: SentencesArgs) -> anyhow::Result<()> {
             pooled.dim,
             args.output.display()
         );
+        coverage.print();
     }
     Ok(())
+}
+
+/// The coverage of the input, with the input line of each sentence.
+struct Report {
+    coverage: Coverage,
+    /// The 1-based input line of each sentence.
+    line_numbers: Vec<usize>,
+}
+
+impl Report {
+    /// Input lines that hold tokens but no known word.
+    fn lines_without_known_word(&self) -> Vec<usize> {
+        let c = &self.coverage;
+        c.without_known_word
+            .iter()
+            .map(|&i| self.line_numbers[i])
+            .collect()
+    }
+
+    /// Adds the coverage fields to the JSON object `out`.
+    fn add_to(&self, out: &mut serde_json::Value) {
+        let c = &self.coverage;
+        let fields = json!({
+            "tokens": c.tokens, "found": c.found, "coverage": c.ratio(),
+            "unknown_words": c.unknown,
+            "lines_without_known_word": self.lines_without_known_word(),
+        });
+        if let (Some(out), serde_json::Value::Object(fields)) = (out.as_object_mut(), fields) {
+            out.extend(fields);
+        }
+    }
+
+    /// Prints found / total tokens, the first unknown words and the lines without a known
+    /// word, as `vectrain matrix` reports its coverage.
+    fn print(&self) {
+        let c = &self.coverage;
+        let percent = c
+            .ratio()
+            .map_or("n/a".to_string(), |r| format!("{:.1}%", 100.0 * r));
+        println!(
+            "found {} of {} tokens ({percent}), {} distinct unknown words",
+            c.found,
+            c.tokens,
+            c.unknown.len()
+        );
+        if !c.unknown.is_empty() {
+            println!(
+                "first unknown (input order): {}",
+                first(c.unknown.iter(), c.unknown.len())
+            );
+        }
+        let lines = self.lines_without_known_word();
+        if !lines.is_empty() {
+            println!(
+                "{} lines without a known word: {}",
+                lines.len(),
+                first(lines.iter(), lines.len())
+            );
+        }
+    }
+}
+
+/// The first [`SHOWN`] of `items`, space-separated, then `(+N more)` if there are more.
+fn first<T: std::fmt::Display>(items: impl Iterator<Item = T>, len: usize) -> String {
+    let shown: Vec<String> = items.take(SHOWN).map(|x| x.to_string()).collect();
+    let more = len.saturating_sub(SHOWN);
+    let tail = if more > 0 {
+        format!(" (+{more} more)")
+    } else {
+        String::new()
+    };
+    format!("{}{tail}", shown.join(" "))
 }
 
 /// One sentence per line, split at white space.
@@ -145,7 +234,8 @@ pub fn mask_path(output: &Path) -> PathBuf {
 fn run_sequence(
     args: &SentencesArgs,
     emb: &vectrain::Embeddings,
-    text: &str,
+    batch: &[&[String]],
+    coverage: &Report,
 ) -> anyhow::Result<()> {
     if args.output.extension().is_none_or(|e| e != "npy") {
         anyhow::bail!(
@@ -153,20 +243,20 @@ fn run_sequence(
             args.output.display()
         );
     }
-    let batch: Vec<Vec<String>> = text.lines().map(tokenize).collect();
-    let seq = sentences::sequences(emb, &batch, args.oov.into())?;
+    let seq = sentences::sequences(emb, batch, args.oov.into())?;
     let mask_path = mask_path(&args.output);
     npy::write_f32_file(&args.output, &[seq.batch, seq.max_len, seq.dim], &seq.data)?;
     let mask: Vec<u8> = seq.mask.iter().map(|&m| u8::from(m)).collect();
     npy::write_u8_file(&mask_path, &[seq.batch, seq.max_len], &mask)?;
     if args.json {
-        let out = json!({
+        let mut out = json!({
             "output": args.output,
             "mask": mask_path,
             "sentences": seq.batch,
             "max_len": seq.max_len,
             "dim": seq.dim,
         });
+        coverage.add_to(&mut out);
         println!("{out}");
     } else {
         println!(
@@ -177,6 +267,7 @@ fn run_sequence(
             args.output.display(),
             mask_path.display()
         );
+        coverage.print();
     }
     Ok(())
 }

@@ -18,7 +18,7 @@ const DEFAULT_CORPUS_NAME: &str = "data/kjv.txt.gz (embedded)";
 /// Model choice on the command line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum ModelArg {
-    /// Skip-gram: context words predict the centre word.
+    /// Skip-gram: each word predicts the words around it.
     Skipgram,
     /// CBOW: the mean of the context predicts the centre word.
     Cbow,
@@ -106,7 +106,8 @@ pub struct Settings {
     /// Without it, a small embedded corpus (the King James Bible) is used.
     #[arg(long, short)]
     pub input: Option<PathBuf>,
-    /// Skip-gram or CBOW.
+    /// The model: skip-gram, CBOW, or batch skip-gram (skip-gram with negatives shared by
+    /// each window).
     #[arg(long, value_enum, default_value_t = ModelArg::Skipgram)]
     model: ModelArg,
     /// Vector dimension.
@@ -255,18 +256,68 @@ pub fn read_corpus(input: Option<&Path>, options: &ReadOptions) -> vectrain::Res
     }
 }
 
-/// Reads the corpus of `settings` and says what it holds.
-pub fn load_corpus(input: Option<&Path>, params: &TrainParams) -> anyhow::Result<Corpus> {
+/// Where the encoded corpus goes: `train`'s and `bench`'s `--cache-dir` and `--no-cache`.
+#[derive(Args, Debug, Clone)]
+pub struct CacheOptions {
+    /// Keep the encoded corpus (4 bytes a token) in a file in this directory, read a chunk
+    /// at a time, so memory does not grow with the corpus; a later run with the same corpus
+    /// and settings reuses it [default: train: the output's directory; bench: in memory].
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// Hold the encoded corpus in memory instead of a cache file.
+    #[arg(long, conflicts_with = "cache_dir")]
+    pub no_cache: bool,
+    /// Distinct words the first pass counts at once; past it the rarest are pruned, as
+    /// word2vec.c does, so counting stays within bounded memory (about 100 bytes a word).
+    #[arg(long, default_value_t = vectrain::corpus::DEFAULT_COUNT_LIMIT, value_name = "WORDS")]
+    pub count_limit: usize,
+}
+
+impl CacheOptions {
+    /// The cache directory: `--cache-dir`, else `default` (none with `--no-cache`).
+    pub fn dir(&self, default: Option<&Path>) -> Option<PathBuf> {
+        if self.no_cache {
+            return None;
+        }
+        self.cache_dir
+            .clone()
+            .or_else(|| default.map(Path::to_path_buf))
+    }
+}
+
+/// Reads the corpus `input` (the embedded one when `None`), encoding it into `cache_dir`
+/// where given, and says what it holds.
+pub fn load_corpus(
+    input: Option<&Path>,
+    params: &TrainParams,
+    cache: &CacheOptions,
+    cache_dir: Option<PathBuf>,
+) -> anyhow::Result<Corpus> {
     let started = Instant::now();
     let options = ReadOptions {
         lowercase: params.lowercase,
         min_count: params.min_count,
         max_vocab: params.max_vocab,
+        count_limit: cache.count_limit,
+        cache_dir,
+        threads: Some(params.threads),
     };
     let corpus = read_corpus(input, &options)?;
     let stats = &corpus.stats;
+    let held = match &corpus.cache {
+        Some((path, made)) => format!(
+            "{} {} ({:.1} MiB)",
+            if *made { "encoded into" } else { "reusing" },
+            path.display(),
+            4.0 * (corpus.len() + corpus.sentence_count()) as f64 / (1 << 20) as f64
+        ),
+        None => format!(
+            "{:.1} MiB in memory",
+            corpus.memory_bytes() as f64 / (1 << 20) as f64
+        ),
+    };
     eprintln!(
-        "corpus {}: {} lines, {} tokens, {} distinct words; vocabulary {} words (min-count {}), {} tokens kept, {:.1} MiB in memory, read in {:.1} s",
+        "corpus {}: {} lines, {} tokens, {} distinct words; vocabulary {} words (min-count {}), {} tokens kept, {held}, read in {:.1} s",
         corpus.source.display(),
         stats.lines,
         stats.raw_tokens,
@@ -274,9 +325,14 @@ pub fn load_corpus(input: Option<&Path>, params: &TrainParams) -> anyhow::Result
         corpus.vocab.len(),
         params.min_count,
         corpus.len(),
-        corpus.memory_bytes() as f64 / (1 << 20) as f64,
         started.elapsed().as_secs_f64()
     );
+    if stats.pruned_below > 0 {
+        eprintln!(
+            "note: more than {} distinct words: counting pruned words seen up to {} times (raise --count-limit to keep more)",
+            cache.count_limit, stats.pruned_below
+        );
+    }
     if stats.lossy_tokens > 0 {
         eprintln!(
             "note: {} tokens had invalid UTF-8 bytes (replaced by U+FFFD)",

@@ -13,7 +13,9 @@ use vectrain::{Corpus, Device, TrainParams};
 
 use super::interrupt::{self, INTERRUPTED, INTERRUPTED_EXIT_CODE};
 use super::progress;
-use super::settings::{BackendOptions, FormatArg, Settings, load_corpus, output_format};
+use super::settings::{
+    BackendOptions, CacheOptions, FormatArg, Settings, load_corpus, output_format,
+};
 
 /// Options of `vectrain train`.
 #[derive(Args, Debug)]
@@ -29,6 +31,8 @@ pub struct TrainArgs {
     settings: Settings,
     #[command(flatten)]
     backend: BackendOptions,
+    #[command(flatten)]
+    cache: CacheOptions,
     /// Where to write checkpoints (the whole training state, replaced atomically), with
     /// --checkpoint-every and on Ctrl-C or SIGTERM [default: OUTPUT.checkpoint, or the
     /// checkpoint resumed from].
@@ -134,7 +138,15 @@ pub fn run(args: TrainArgs, matches: &ArgMatches) -> anyhow::Result<()> {
     // A bad output or checkpoint path is found now, not after hours of training.
     AtomicFile::check(&job.output)?;
     AtomicFile::check(&job.checkpoint)?;
-    let corpus = load_corpus(job.input.as_deref(), &job.params)?;
+    let beside_output = job.output.parent().map(|dir| {
+        if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        }
+    });
+    let cache_dir = args.cache.dir(beside_output);
+    let corpus = load_corpus(job.input.as_deref(), &job.params, &args.cache, cache_dir)?;
     let resume = match &job.resume {
         None => None,
         Some((path, saved)) => {

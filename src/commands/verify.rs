@@ -24,12 +24,7 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<()> {
     );
     let checks = vectrain::gpu::verify(&ctx);
     for check in &checks {
-        println!(
-            "{:<6} {:<40} largest error {:e}",
-            if check.passed { "pass" } else { "FAIL" },
-            check.name,
-            check.max_error
-        );
+        println!("{check}");
     }
     let failed = checks.iter().filter(|c| !c.passed).count();
     if failed > 0 {

@@ -61,12 +61,15 @@ impl Backend for CpuBackend {
         let threads = self.threads;
         let (input, output) = &*self.loaded()?;
         std::thread::scope(|scope| {
-            for _ in 1..threads {
-                scope.spawn(|| worker(plan, work, input, output));
-            }
-            worker(plan, work, input, output);
-        });
-        Ok(())
+            let others: Vec<_> = (1..threads)
+                .map(|_| scope.spawn(|| worker(plan, work, input, output)))
+                .collect();
+            let mine = worker(plan, work, input, output);
+            others
+                .into_iter()
+                .map(|t| t.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                .fold(mine, Result::and)
+        })
     }
 
     fn tables(&mut self) -> Result<Tables<'_>> {
@@ -87,13 +90,22 @@ fn not_loaded() -> Error {
     Error::Mismatch("the CPU backend has no tables loaded".into())
 }
 
-/// One thread's loop: chunks from the queue until it runs dry.
-fn worker(plan: &TrainingPlan, work: &WorkQueue<'_>, input: &SharedTable, output: &SharedTable) {
+/// One thread's loop: chunks from the queue until it runs dry; on an error (reading the
+/// corpus) the queue stops handing out chunks to every thread.
+fn worker(
+    plan: &TrainingPlan,
+    work: &WorkQueue<'_>,
+    input: &SharedTable,
+    output: &SharedTable,
+) -> Result<()> {
     let mut scratch = Scratch::new(&plan.shape);
     let mut batch = Batch::new();
     let (mut in_rows, mut out_rows) = (input.rows(), output.rows());
     while let Some(chunk) = work.next() {
-        work.fill(&chunk, &mut batch);
+        if let Err(error) = work.fill(&chunk, &mut batch) {
+            work.abort();
+            return Err(error);
+        }
         let sum = train_batch(
             &plan.shape,
             &mut in_rows,
@@ -107,4 +119,5 @@ fn worker(plan: &TrainingPlan, work: &WorkQueue<'_>, input: &SharedTable, output
         work.add_loss(sum);
         work.done(&chunk);
     }
+    Ok(())
 }

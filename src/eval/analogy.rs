@@ -98,24 +98,21 @@ impl AnalogyReport {
 }
 
 impl fmt::Display for AnalogyReport {
-    /// One line per section, then the total and the coverage, like gensim's log.
+    /// One line per section, then the total and the coverage, like gensim's log. A section
+    /// (or a total) with no question answered has no accuracy: `n/a`, with why.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for s in &self.sections {
             writeln!(
                 f,
-                "{}: {:.1}% ({}/{})",
+                "{}: {}",
                 s.name,
-                100.0 * s.accuracy(),
-                s.correct,
-                s.covered()
+                accuracy_text(s.correct, s.covered(), s.questions)
             )?;
         }
         writeln!(
             f,
-            "Total accuracy: {:.1}% ({}/{})",
-            100.0 * self.accuracy(),
-            self.correct,
-            self.covered
+            "Total accuracy: {}",
+            accuracy_text(self.correct, self.covered, self.total_questions)
         )?;
         write!(
             f,
@@ -125,6 +122,18 @@ impl fmt::Display for AnalogyReport {
             100.0 * self.coverage(),
             self.rows_searched
         )
+    }
+}
+
+/// `75.0% (3/4)`, or with nothing answered `n/a (none of 506 questions covered)`.
+fn accuracy_text(correct: usize, covered: usize, questions: usize) -> String {
+    match (covered, questions) {
+        (0, 0) => "n/a (0 questions)".to_string(),
+        (0, _) => format!("n/a (none of {questions} questions covered)"),
+        _ => format!(
+            "{:.1}% ({correct}/{covered})",
+            100.0 * ratio(correct, covered)
+        ),
     }
 }
 
@@ -456,5 +465,35 @@ mod tests {
         let text = report.to_string();
         assert!(text.contains("royal: 100.0% (1/1)"), "{text}");
         assert!(text.contains("Total accuracy: 100.0% (1/1)"), "{text}");
+    }
+
+    #[test]
+    fn sections_without_answers_print_no_percentage() {
+        let text = ": empty
+: unknown
+man king woman zebra
+: royal
+man king woman queen
+";
+        let report = evaluate(&royal(), text, 10).unwrap().to_string();
+        assert!(report.contains("empty: n/a (0 questions)\n"), "{report}");
+        assert!(
+            report.contains("unknown: n/a (none of 1 questions covered)\n"),
+            "{report}"
+        );
+        assert!(!report.contains("(0/0)"), "{report}");
+        let none = evaluate(
+            &royal(),
+            ": unknown
+man king woman zebra
+",
+            10,
+        )
+        .unwrap();
+        assert!(
+            none.to_string()
+                .contains("Total accuracy: n/a (none of 1 questions covered)"),
+            "{none}"
+        );
     }
 }

@@ -160,7 +160,7 @@ impl Backend for GpuBackend<'_> {
         let mut batch = Batch::new();
         let mut last_request = Instant::now();
         while let Some(chunk) = work.next() {
-            work.fill(&chunk, &mut batch);
+            work.fill(&chunk, &mut batch)?;
             let slot = run.slot;
             run.slot ^= 1;
             if let Some(index) = run.submitted[slot].take() {

@@ -15,6 +15,20 @@ pub struct GpuOptions {
     pub adapter: Option<String>,
 }
 
+/// What to do when `--adapter` matches none of the adapters there are.
+const ADAPTER_HINT: &str =
+    "give --adapter a part of one of those names (`vectrain devices` lists them)";
+
+/// What `WGPU_BACKEND` may hold.
+const BACKEND_HINT: &str = "WGPU_BACKEND takes a comma-separated list of vulkan (or vk), \
+     metal (mtl), dx12 (d3d12), gl (gles, opengl); unset, every backend is tried";
+
+/// The names wgpu accepts in `WGPU_BACKEND` (`wgpu::Backends::from_comma_list`, which skips
+/// any other name silently, leaving no backend and no adapter).
+const BACKEND_NAMES: [&str; 11] = [
+    "vulkan", "vk", "dx12", "d3d12", "metal", "mtl", "opengl", "gles", "gl", "webgpu", "noop",
+];
+
 /// What to install when no adapter is found.
 const INSTALL_HINT: &str = "install a Vulkan driver for your GPU (Linux: the vendor's driver or \
      Mesa's, plus the Vulkan loader libvulkan1); without a GPU, Mesa's software Vulkan driver \
@@ -110,9 +124,33 @@ fn instance() -> wgpu::Instance {
     wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env())
 }
 
+/// The backends `WGPU_BACKEND` enables (all when it is unset); an error naming the variable
+/// and the valid names when it holds anything else.
+fn backends() -> Result<wgpu::Backends> {
+    let Some(value) = std::env::var_os("WGPU_BACKEND") else {
+        return Ok(wgpu::Backends::all());
+    };
+    let value = value.to_string_lossy();
+    let unknown: Vec<&str> = value
+        .split(',')
+        .map(str::trim)
+        .filter(|name| !BACKEND_NAMES.contains(&name.to_lowercase().as_str()))
+        .collect();
+    if !unknown.is_empty() {
+        return Err(Error::NoAdapter {
+            details: format!(
+                "WGPU_BACKEND={value:?} holds an unknown backend name: {}",
+                unknown.join(", ")
+            ),
+            hint: BACKEND_HINT,
+        });
+    }
+    Ok(wgpu::Backends::from_comma_list(&value))
+}
+
 /// All adapters of the backends enabled (all, or those `WGPU_BACKEND` names), best first.
-fn adapters(instance: &wgpu::Instance) -> Vec<wgpu::Adapter> {
-    let backends = wgpu::Backends::from_env().unwrap_or(wgpu::Backends::all());
+fn adapters(instance: &wgpu::Instance) -> Result<Vec<wgpu::Adapter>> {
+    let backends = backends()?;
     let mut adapters = pollster::block_on(instance.enumerate_adapters(backends));
     adapters.sort_by_key(|a| {
         let info = a.get_info();
@@ -121,15 +159,16 @@ fn adapters(instance: &wgpu::Instance) -> Vec<wgpu::Adapter> {
             info.backend != wgpu::Backend::Vulkan,
         )
     });
-    adapters
+    Ok(adapters)
 }
 
-/// Every adapter wgpu can see (honouring `WGPU_BACKEND`), best first.
-pub fn list_adapters() -> Vec<AdapterSummary> {
-    adapters(&instance())
+/// Every adapter wgpu can see (honouring `WGPU_BACKEND`), best first; an error when
+/// `WGPU_BACKEND` names no backend wgpu knows.
+pub fn list_adapters() -> Result<Vec<AdapterSummary>> {
+    Ok(adapters(&instance())?
         .iter()
         .map(AdapterSummary::of)
-        .collect()
+        .collect())
 }
 
 /// A compiled kernel: its pipeline and the layout of its one bind group.
@@ -179,10 +218,12 @@ impl fmt::Debug for GpuContext {
 impl GpuContext {
     /// Opens the best adapter (discrete, then integrated, then others, software last) whose
     /// name contains `options.adapter`, with the adapter's own limits, and float atomics and
-    /// subgroups where it has them.
+    /// subgroups where it has them. Without any adapter the error says what to install; when
+    /// adapters exist but none matches `options.adapter`, it lists them; when `WGPU_BACKEND`
+    /// names no backend, it names the valid ones.
     pub fn new(options: &GpuOptions) -> Result<GpuContext> {
         let instance = instance();
-        let all = adapters(&instance);
+        let all = adapters(&instance)?;
         let wanted = options.adapter.as_deref().map(str::to_lowercase);
         let chosen = all.iter().find(|a| {
             wanted
@@ -190,21 +231,35 @@ impl GpuContext {
                 .is_none_or(|w| a.get_info().name.to_lowercase().contains(w))
         });
         let Some(adapter) = chosen else {
-            let details = match (&options.adapter, all.is_empty()) {
-                (_, true) => "wgpu sees no adapter on any enabled backend".to_string(),
-                (Some(w), false) => format!(
-                    "no adapter name contains {w:?}; available: {}",
-                    all.iter()
-                        .map(|a| a.get_info().name)
-                        .collect::<Vec<_>>()
-                        .join(", ")
+            let (details, hint) = match (&options.adapter, all.is_empty()) {
+                (_, true) => match std::env::var("WGPU_BACKEND") {
+                    Ok(value) => (
+                        format!(
+                            "wgpu sees no adapter on the backends WGPU_BACKEND={value} enables"
+                        ),
+                        INSTALL_HINT,
+                    ),
+                    Err(_) => (
+                        "wgpu sees no adapter on any backend".to_string(),
+                        INSTALL_HINT,
+                    ),
+                },
+                (Some(w), false) => (
+                    format!(
+                        "no adapter name contains {w:?}; there are: {}",
+                        all.iter()
+                            .map(|a| {
+                                let info = a.get_info();
+                                format!("{} ({:?})", info.name, info.backend)
+                            })
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                    ADAPTER_HINT,
                 ),
                 (None, false) => unreachable!("find without a filter takes the first adapter"),
             };
-            return Err(Error::NoAdapter {
-                details,
-                hint: INSTALL_HINT,
-            });
+            return Err(Error::NoAdapter { details, hint });
         };
         // Float atomics and subgroups where the adapter has them: kernels pick variants
         // that use them (gpu::plan).

@@ -22,8 +22,40 @@ pub struct KernelCheck {
     pub name: String,
     /// Whether the GPU matched the CPU within the check's tolerance.
     pub passed: bool,
-    /// Largest |GPU - CPU| seen (for the draw checks: the number of differing draws).
+    /// Largest |GPU - CPU| seen (for the draw checks: the number of differing draws);
+    /// infinite when the kernel did not run.
     pub max_error: f32,
+    /// Why the kernel did not run (the error and its causes), when it did not.
+    pub error: Option<String>,
+}
+
+/// One line per check, as `vectrain verify` prints it: `pass` or `FAIL`, the name, and the
+/// largest error, or, for a kernel that did not run, the error (its further lines indented).
+impl std::fmt::Display for KernelCheck {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let verdict = if self.passed { "pass" } else { "FAIL" };
+        write!(f, "{verdict:<6} {:<40} ", self.name)?;
+        match &self.error {
+            None => write!(f, "largest error {:e}", self.max_error),
+            Some(error) => {
+                let mut lines = error.lines();
+                write!(f, "did not run: {}", lines.next().unwrap_or_default())?;
+                lines.try_for_each(|line| write!(f, "\n{:7}{line}", ""))
+            }
+        }
+    }
+}
+
+/// An error and its chain of causes, each once, joined by ": ".
+fn describe(error: &dyn std::error::Error) -> String {
+    let mut message = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        message.push_str(": ");
+        message.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    message
 }
 
 /// Tolerance of the training-step checks: |x - y| <= max(1e-5 |x|, 1e-6). The GPU sums dot
@@ -32,15 +64,23 @@ pub struct KernelCheck {
 const STEP_TOLERANCE: (f32, f32) = (1e-5, 1e-6);
 
 /// Runs every kernel check on `ctx`. A kernel that fails to run counts as failed (with an
-/// infinite error); the checks do not stop at the first failure.
+/// infinite error and the error's message); the checks do not stop at the first failure.
 pub fn verify(ctx: &GpuContext) -> Vec<KernelCheck> {
     let mut checks = Vec::new();
     let mut record = |name: String, outcome: Result<(bool, f32)>| {
-        let (passed, max_error) = outcome.unwrap_or((false, f32::INFINITY));
-        checks.push(KernelCheck {
-            name,
-            passed,
-            max_error,
+        checks.push(match outcome {
+            Ok((passed, max_error)) => KernelCheck {
+                name,
+                passed,
+                max_error,
+                error: None,
+            },
+            Err(error) => KernelCheck {
+                name,
+                passed: false,
+                max_error: f32::INFINITY,
+                error: Some(describe(&error)),
+            },
         });
     };
     record("gather".into(), check_gather(ctx));
@@ -284,4 +324,46 @@ fn check_step(
     let passed = close(&gpu_input, &cpu_input) && close(&gpu_output, &cpu_output);
     let error = max_error(&gpu_input, &cpu_input).max(max_error(&gpu_output, &cpu_output));
     Ok((passed, error))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_check_that_did_not_run_prints_its_error_and_causes() {
+        let cause = std::io::Error::other("device lost\nwhile mapping");
+        let error = crate::error::Error::Io {
+            action: "read",
+            path: "gpu".into(),
+            source: cause,
+        };
+        let check = KernelCheck {
+            name: "gather".into(),
+            passed: false,
+            max_error: f32::INFINITY,
+            error: Some(describe(&error)),
+        };
+        assert_eq!(
+            check.to_string(),
+            format!(
+                "FAIL   {:<40} did not run: cannot read gpu: device lost\n       while mapping",
+                "gather"
+            )
+        );
+    }
+
+    #[test]
+    fn a_check_that_ran_prints_its_largest_error() {
+        let check = KernelCheck {
+            name: "sgns step (d=3, float atomics)".into(),
+            passed: true,
+            max_error: 4.5e-7,
+            error: None,
+        };
+        assert_eq!(
+            check.to_string(),
+            format!("pass   {:<40} largest error 4.5e-7", check.name)
+        );
+    }
 }

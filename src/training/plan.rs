@@ -6,6 +6,7 @@ use std::ops::Range;
 use crate::batch::Batch;
 use crate::config::{Model, TrainParams};
 use crate::corpus::Corpus;
+use crate::error::Result;
 use crate::rng::{self, Stream};
 use crate::sampling::{self, NegativeSampler};
 
@@ -30,7 +31,7 @@ pub struct TrainingPlan {
     pub keep: Vec<f32>,
     /// The negative-sampling table.
     pub sampler: NegativeSampler,
-    /// Runs of sentences: the unit of work (and of learning-rate steps).
+    /// Runs of blocks of the corpus: the unit of work (and of learning-rate steps).
     pub chunks: Vec<Range<usize>>,
     /// Positions in one epoch (kept corpus tokens).
     pub epoch_positions: u64,
@@ -45,7 +46,10 @@ impl TrainingPlan {
         let chunks = corpus.chunks(chunk_tokens);
         let largest_chunk = chunks
             .iter()
-            .map(|c| corpus.sentence_range(c.end - 1).end - corpus.sentence_range(c.start).start)
+            .map(|c| {
+                let positions = corpus.chunk_positions(c);
+                (positions.end - positions.start) as usize
+            })
             .max()
             .unwrap_or(0);
         TrainingPlan {
@@ -71,19 +75,24 @@ impl TrainingPlan {
     /// The corpus position of the first token of chunk `index`; the end of the epoch for
     /// `index == chunks.len()`.
     pub fn chunk_start(&self, corpus: &Corpus, index: usize) -> u64 {
-        self.chunks.get(index).map_or(self.epoch_positions, |c| {
-            corpus.sentence_range(c.start).start as u64
-        })
+        self.chunks
+            .get(index)
+            .map_or(self.epoch_positions, |c| corpus.chunk_positions(c).start)
     }
 
     /// Fills `batch` with the sentences of `chunk`, subsampled with the draws of epoch `key`.
-    pub fn fill_batch(&self, corpus: &Corpus, chunk: &Range<usize>, key: u32, batch: &mut Batch) {
+    /// Positions in a batch are the corpus positions modulo 2^32 (the draws' counter).
+    pub fn fill_batch(
+        &self,
+        corpus: &Corpus,
+        chunk: &Range<usize>,
+        key: u32,
+        batch: &mut Batch,
+    ) -> Result<()> {
         batch.clear();
-        for sentence in chunk.clone() {
-            let range = corpus.sentence_range(sentence);
-            let start = range.start as u32;
-            batch.push_sentence(&corpus.tokens()[range], start, &self.keep, key);
-        }
+        corpus.for_each_sentence_in(chunk, |words, position| {
+            batch.push_sentence(words, position as u32, &self.keep, key)
+        })
     }
 }
 

@@ -8,6 +8,7 @@ use std::time::Instant;
 use crate::batch::Batch;
 use crate::config::TrainParams;
 use crate::corpus::Corpus;
+use crate::error::Result;
 use crate::rng;
 use crate::training::plan::TrainingPlan;
 use crate::training::stats::{LossSum, Progress};
@@ -138,7 +139,7 @@ impl<'a> WorkQueue<'a> {
                 Ordering::Relaxed,
             ) {
                 Ok(_) => {
-                    let end = self.corpus.sentence_range(range.end - 1).end as u64;
+                    let end = self.corpus.chunk_positions(range).end;
                     return Some(Work {
                         chunk,
                         key: self.key,
@@ -165,9 +166,15 @@ impl<'a> WorkQueue<'a> {
     }
 
     /// Fills `batch` with the tokens of `work` that survive subsampling.
-    pub fn fill(&self, work: &Work, batch: &mut Batch) {
+    pub fn fill(&self, work: &Work, batch: &mut Batch) -> Result<()> {
         self.plan
-            .fill_batch(self.corpus, &self.plan.chunks[work.chunk], work.key, batch);
+            .fill_batch(self.corpus, &self.plan.chunks[work.chunk], work.key, batch)
+    }
+
+    /// Hands out no more chunks, to any worker: a worker failed, and the backend returns its
+    /// error once the others have finished the chunks they hold.
+    pub fn abort(&self) {
+        self.paused.store(true, Ordering::Relaxed);
     }
 
     /// Records `work` as done (for a device: submitted, in order), for progress.

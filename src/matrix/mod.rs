@@ -5,107 +5,17 @@
 //! chosen by [`OovInit`]; indices no word maps to (such as Keras' index 0, kept for padding)
 //! get zeros. [`Coverage`] says how many words were found and lists the missing ones in index
 //! order, which for a tokenizer's vocabulary is frequency order.
+//!
+//! The matrix is dense, so its size follows from the largest index: [`build`] refuses one
+//! larger than the free memory ([`memory::available_bytes`]) before allocating it.
 
-use std::collections::HashMap;
-use std::path::Path;
+mod index;
+
+pub use index::{MAX_INDEX, WordIndex};
 
 use crate::embeddings::Embeddings;
 use crate::error::{Error, Result};
-
-/// A map from row index to word; indices without a word are padding rows.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct WordIndex {
-    slots: Vec<Option<String>>,
-}
-
-impl WordIndex {
-    /// Word `i` at index `i`.
-    pub fn from_words(words: impl IntoIterator<Item = String>) -> WordIndex {
-        WordIndex {
-            slots: words.into_iter().map(Some).collect(),
-        }
-    }
-
-    /// From `(word, index)` pairs; the matrix gets `max index + 1` rows. Refuses two words
-    /// with the same index (`path` names the source in the error).
-    pub fn from_pairs(
-        pairs: impl IntoIterator<Item = (String, usize)>,
-        path: &Path,
-    ) -> Result<WordIndex> {
-        let mut slots: Vec<Option<String>> = Vec::new();
-        for (word, index) in pairs {
-            if index >= slots.len() {
-                slots.resize(index + 1, None);
-            }
-            if let Some(other) = &slots[index] {
-                let message = format!("words {other:?} and {word:?} both have index {index}");
-                return Err(Error::format(path, None, message));
-            }
-            slots[index] = Some(word);
-        }
-        Ok(WordIndex { slots })
-    }
-
-    /// Reads `path`: a JSON object `{"word": index, ...}` if its first non-blank character is
-    /// `{`, else a text file of one word per line, line `n` (from 0) being index `n`; an empty
-    /// line is a padding index. Surrounding white space of a line is ignored.
-    pub fn read(path: &Path) -> Result<WordIndex> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io("read", path, e))?;
-        if text.trim_start().starts_with('{') {
-            Self::parse_json(&text, path)
-        } else {
-            let slots = text
-                .lines()
-                .map(|line| {
-                    Some(line.trim())
-                        .filter(|w| !w.is_empty())
-                        .map(str::to_owned)
-                })
-                .collect();
-            Ok(WordIndex { slots })
-        }
-    }
-
-    fn parse_json(text: &str, path: &Path) -> Result<WordIndex> {
-        let map: HashMap<String, serde_json::Value> = serde_json::from_str(text).map_err(|e| {
-            Error::format(
-                path,
-                Some(e.line() as u64),
-                format!("not a JSON object of word -> index: {e}"),
-            )
-        })?;
-        let mut pairs = Vec::with_capacity(map.len());
-        for (word, value) in map {
-            let index = value
-                .as_u64()
-                .and_then(|i| usize::try_from(i).ok())
-                .ok_or_else(|| {
-                    Error::format(
-                        path,
-                        None,
-                        format!("the index of {word:?} is {value}, not a non-negative integer"),
-                    )
-                })?;
-            pairs.push((word, index));
-        }
-        Self::from_pairs(pairs, path)
-    }
-
-    /// Number of indices (rows of the matrix).
-    pub fn len(&self) -> usize {
-        self.slots.len()
-    }
-
-    /// True when there is no index.
-    pub fn is_empty(&self) -> bool {
-        self.slots.is_empty()
-    }
-
-    /// The word at `index`, if any.
-    pub fn word(&self, index: usize) -> Option<&str> {
-        self.slots.get(index).and_then(|w| w.as_deref())
-    }
-}
+use crate::memory;
 
 /// The row given to a word that has no vector.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -160,38 +70,71 @@ pub struct EmbeddingMatrix {
     pub coverage: Coverage,
 }
 
-/// Builds the matrix of `index` from `emb`, unknown words initialised by `init`.
-pub fn build(emb: &Embeddings, index: &WordIndex, init: OovInit) -> EmbeddingMatrix {
+/// Builds the matrix of `index` from `emb`, unknown words initialised by `init`. Refuses
+/// (before allocating) a matrix larger than the free memory, naming the largest index.
+pub fn build(emb: &Embeddings, index: &WordIndex, init: OovInit) -> Result<EmbeddingMatrix> {
     let dim = emb.dim();
-    let mut data = vec![0.0f32; index.len() * dim];
-    let mut coverage = Coverage::default();
+    let mut data = allocate(index, dim)?;
+    let mut coverage = Coverage {
+        padding: index.len() - index.words(),
+        ..Coverage::default()
+    };
     let mut normal = match init {
         OovInit::Random { seed } => Some(Normal::fitted(emb.as_slice(), seed)),
         _ => None,
     };
-    for (slot, row) in index.slots.iter().zip(data.chunks_exact_mut(dim)) {
-        let Some(word) = slot else {
-            coverage.padding += 1;
-            continue;
-        };
+    for (i, word) in index.entries() {
+        let row = &mut data[i * dim..][..dim];
         if let Some(vector) = emb.get(word) {
             row.copy_from_slice(vector);
             coverage.found += 1;
             continue;
         }
-        coverage.missing.push(word.clone());
+        coverage.missing.push(word.to_owned());
         match (&mut normal, init) {
             (Some(normal), _) => row.iter_mut().for_each(|x| *x = normal.next()),
             (None, OovInit::Mean) => row.copy_from_slice(emb.mean(false)),
             (None, _) => {}
         }
     }
-    EmbeddingMatrix {
+    Ok(EmbeddingMatrix {
         rows: index.len(),
         dim,
         data,
         coverage,
-    }
+    })
+}
+
+/// The zeroed `[index.len(), dim]` values, or an error naming the size, the largest index
+/// and the memory free when they do not fit (or the allocator refuses them, where the free
+/// memory is unknown).
+fn allocate(index: &WordIndex, dim: usize) -> Result<Vec<f32>> {
+    let values = index.len().checked_mul(dim);
+    let bytes = values.map_or(u64::MAX, |v| (v as u64).saturating_mul(4));
+    let available = memory::available_bytes();
+    let too_large = || {
+        let (last, word) = index.entries().last().unwrap_or((0, ""));
+        let room = match available {
+            Some(available) => format!(
+                "only {} of memory is available",
+                crate::units::human_bytes(available)
+            ),
+            None => "the allocator refused it".to_string(),
+        };
+        Error::Mismatch(format!(
+            "the largest index, {last} ({word:?}), makes a matrix of {} rows of {dim} values \
+             ({}), but {room}",
+            index.len(),
+            crate::units::human_bytes(bytes),
+        ))
+    };
+    let values = values
+        .filter(|_| available.is_none_or(|a| bytes <= a))
+        .ok_or_else(too_large)?;
+    let mut data = Vec::new();
+    data.try_reserve_exact(values).map_err(|_| too_large())?;
+    data.resize(values, 0.0);
+    Ok(data)
 }
 
 /// Normal draws `mean + std * z` by Box-Muller on a splitmix64 stream.
@@ -249,6 +192,7 @@ impl Normal {
 mod tests {
     use super::*;
     use crate::vocab::Vocab;
+    use std::path::Path;
 
     fn emb() -> Embeddings {
         let words = ["the", "cat", "sat"].map(String::from).to_vec();
@@ -271,7 +215,7 @@ mod tests {
             Path::new("x"),
         )
         .unwrap();
-        let m = build(&emb(), &index, OovInit::Zeros);
+        let m = build(&emb(), &index, OovInit::Zeros).unwrap();
         assert_eq!((m.rows, m.dim), (4, 2));
         assert_eq!(m.data, [0.0, 0.0, 3.0, 4.0, 0.0, 0.0, 1.0, 2.0]);
         assert_eq!(
@@ -282,16 +226,16 @@ mod tests {
                 padding: 1
             }
         );
-        let mean = build(&emb(), &index, OovInit::Mean);
+        let mean = build(&emb(), &index, OovInit::Mean).unwrap();
         assert_eq!(&mean.data[4..6], [3.0, 4.0]);
     }
 
     #[test]
     fn random_rows_are_seeded() {
         let index = WordIndex::from_words(["a", "b", "cat"].map(String::from));
-        let a = build(&emb(), &index, OovInit::Random { seed: 5 });
-        let b = build(&emb(), &index, OovInit::Random { seed: 5 });
-        let c = build(&emb(), &index, OovInit::Random { seed: 6 });
+        let a = build(&emb(), &index, OovInit::Random { seed: 5 }).unwrap();
+        let b = build(&emb(), &index, OovInit::Random { seed: 5 }).unwrap();
+        let c = build(&emb(), &index, OovInit::Random { seed: 6 }).unwrap();
         assert_eq!(a, b);
         assert_ne!(a.data, c.data);
         assert_eq!(&a.data[4..], [3.0, 4.0]);

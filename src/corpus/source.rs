@@ -1,0 +1,177 @@
+//! Where corpus text comes from (a file, plain or gzip, or bytes in memory) and how it is
+//! cut into blocks of whole lines that worker threads tokenize in parallel.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::{Arc, Mutex};
+
+use flate2::read::MultiGzDecoder;
+
+use crate::error::{Error, Result};
+
+/// Bytes of text a worker tokenizes at a time (cut at a newline, so a line is never split
+/// between two workers, unless it is longer than this).
+const BLOCK_BYTES: usize = 4 << 20;
+
+/// Text that can be read from the start as often as needed: once to count the vocabulary,
+/// once to encode it.
+pub(crate) enum TextSource<'a> {
+    /// A file, plain or gzip (detected by its first bytes).
+    File(PathBuf),
+    /// Bytes in memory, plain or gzip.
+    Memory(&'a [u8]),
+}
+
+impl TextSource<'_> {
+    /// A reader of the whole text, decompressed where it is gzip; `name` names it in errors.
+    fn open(&self, name: &Path) -> Result<Box<dyn Read + Send + '_>> {
+        let raw: Box<dyn Read + Send + '_> = match self {
+            TextSource::File(path) => {
+                let file = File::open(path).map_err(|e| Error::io("open", path, e))?;
+                Box::new(file)
+            }
+            TextSource::Memory(bytes) => Box::new(*bytes),
+        };
+        let mut buffered = BufReader::with_capacity(1 << 16, raw);
+        let gzip = buffered
+            .fill_buf()
+            .map_err(|e| Error::io("read", name, e))?
+            .starts_with(&[0x1f, 0x8b]);
+        Ok(if gzip {
+            Box::new(MultiGzDecoder::new(buffered))
+        } else {
+            Box::new(buffered)
+        })
+    }
+}
+
+/// Reads `source` in blocks of whole lines and hands each to `process` on one of `workers`
+/// threads; `consume` gets the results on the calling thread, in text order. Returns each
+/// worker's state (built by `make`) once the text is done.
+pub(crate) fn for_each_block<W: Send, R: Send>(
+    source: &TextSource<'_>,
+    name: &Path,
+    workers: usize,
+    make: impl Fn() -> W + Sync,
+    process: impl Fn(&mut W, &[u8]) -> R + Sync,
+    mut consume: impl FnMut(R) -> Result<()>,
+) -> Result<Vec<W>> {
+    let workers = workers.max(1);
+    let reader = source.open(name)?;
+    std::thread::scope(|scope| {
+        let (block_sender, block_receiver) = sync_channel::<(u64, Vec<u8>)>(2 * workers);
+        let (result_sender, result_receiver) = sync_channel::<(u64, R)>(2 * workers);
+        let blocks = Arc::new(Mutex::new(block_receiver));
+        let producer = scope.spawn(move || produce(reader, name, block_sender));
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                let blocks = Arc::clone(&blocks);
+                let results = result_sender.clone();
+                let (make, process) = (&make, &process);
+                scope.spawn(move || work(&blocks, &results, make(), process))
+            })
+            .collect();
+        drop(result_sender);
+        // Results arrive in any order; they are consumed in text order.
+        let mut pending = std::collections::BTreeMap::new();
+        let mut next = 0u64;
+        let mut failure = None;
+        for (sequence, result) in result_receiver {
+            if failure.is_some() {
+                continue;
+            }
+            pending.insert(sequence, result);
+            while let Some(result) = pending.remove(&next) {
+                if let Err(error) = consume(result) {
+                    failure = Some(error);
+                    break;
+                }
+                next += 1;
+            }
+        }
+        let states: Vec<W> = handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect();
+        let produced = producer
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p));
+        if let Some(error) = failure {
+            return Err(error);
+        }
+        produced?;
+        Ok(states)
+    })
+}
+
+/// Reads blocks of whole lines from `reader` into `blocks`, numbered from 0.
+fn produce(
+    mut reader: Box<dyn Read + Send + '_>,
+    name: &Path,
+    blocks: SyncSender<(u64, Vec<u8>)>,
+) -> Result<()> {
+    let mut carry = Vec::new();
+    let mut sequence = 0;
+    loop {
+        let mut block = std::mem::take(&mut carry);
+        let start = block.len();
+        block.resize(start.max(BLOCK_BYTES), 0);
+        let mut filled = start;
+        while filled < block.len() {
+            match reader.read(&mut block[filled..]) {
+                Ok(0) => break,
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(Error::io("read", name, e)),
+            }
+        }
+        let at_end = filled < block.len();
+        block.truncate(filled);
+        if !at_end {
+            // The partial last line goes to the next block. A line longer than a block is
+            // cut at its last whitespace (so no token is cut; the line becomes two
+            // sentences there), or where the block is full if it has none.
+            let cut = block
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .or_else(|| block.iter().rposition(|b| b.is_ascii_whitespace()));
+            if let Some(cut) = cut {
+                carry = block.split_off(cut + 1);
+            }
+        }
+        if !block.is_empty() {
+            if blocks.send((sequence, block)).is_err() {
+                // The workers stopped: a consumer failed, and reports it.
+                return Ok(());
+            }
+            sequence += 1;
+        }
+        if at_end {
+            return Ok(());
+        }
+    }
+}
+
+/// One worker: blocks from the shared receiver until there are none.
+fn work<W, R>(
+    blocks: &Mutex<Receiver<(u64, Vec<u8>)>>,
+    results: &SyncSender<(u64, R)>,
+    mut state: W,
+    process: &(impl Fn(&mut W, &[u8]) -> R + Sync),
+) -> W {
+    loop {
+        let next = match blocks.lock() {
+            Ok(receiver) => receiver.recv(),
+            Err(_) => return state,
+        };
+        let Ok((sequence, block)) = next else {
+            return state;
+        };
+        let result = process(&mut state, &block);
+        if results.send((sequence, result)).is_err() {
+            return state;
+        }
+    }
+}
