@@ -92,12 +92,6 @@ const END: u32 = 0xffffffffu;
 // counters of the dispatches (params.counter) and the visit counts (params.visits).
 @group(0) @binding(8) var<storage, read_write> control: array<atomic<u32>>;
 
-// The negatives of the current centre, two halves by parity: skip-gram context j of window
-// start..end at (j - start) NEG + k - 1 for output k >= 1; CBOW and batch skip-gram at k - 1.
-var<workgroup> negs: array<u32, 2u * NEG_CELLS>;
-// The centre the workgroup trains next, handed out by lane 0.
-var<workgroup> next_centre: u32;
-
 // This lane's dimensions of the input rows and of the output rows of the current update, and
 // the dot products (partial, then reduced, then replaced by g).
 var<private> xs: array<f32, X_CELLS>;
@@ -201,7 +195,7 @@ const RADIX: u32 = 8u;
 // Partial sums of a round, GROUP dot products of WG lanes, two halves by parity.
 var<workgroup> red: array<f32, 2u * GROUP * WG>;
 // Rounds reduced so far (the same in every lane): picks the half.
-var<private> round: u32;
+var<private> rounds: u32;
 
 // Called once, first thing, by every lane.
 fn reduce_start(lane: u32) {
@@ -215,18 +209,18 @@ fn reduce_start(lane: u32) {
 fn reduce(lane: u32, sums: ptr<private, array<f32, MAX_DOTS>>, first: u32, count: u32) {
     for (var done = 0u; done < count; done += GROUP) {
         let n = min(GROUP, count - done);
-        let half = (round & 1u) * GROUP * WG;
-        round += 1u;
+        let half = (rounds & 1u) * GROUP * WG;
+        rounds += 1u;
         for (var k = 0u; k < n; k++) {
             red[half + k * WG + lane] = (*sums)[first + done + k];
         }
         workgroupBarrier();
-        var active = WG;
+        var width = WG;
         loop {
-            if active <= RADIX {
+            if width <= RADIX {
                 break;
             }
-            let next = active / RADIX;
+            let next = width / RADIX;
             // Cell l < next of a dot product is written only by the lane that reads it at
             // r = 0, so one level needs no barrier inside.
             for (var p = lane; p < n * next; p += WG) {
@@ -238,11 +232,11 @@ fn reduce(lane: u32, sums: ptr<private, array<f32, MAX_DOTS>>, first: u32, count
                 red[at] = sum;
             }
             workgroupBarrier();
-            active = next;
+            width = next;
         }
         for (var k = 0u; k < n; k++) {
             var sum = 0.0;
-            for (var l = 0u; l < active; l++) {
+            for (var l = 0u; l < width; l++) {
                 sum += red[half + k * WG + l];
             }
             (*sums)[first + done + k] = sum;
@@ -250,6 +244,15 @@ fn reduce(lane: u32, sums: ptr<private, array<f32, MAX_DOTS>>, first: u32, count
     }
 }
 // </reduce>
+
+// Declared after every named override (the <reduce> block's included): naga's override
+// pass (wgpu 30) processes overrides in declaration order and fails on an array-size
+// expression met before a named override.
+// The negatives of the current centre, two halves by parity: skip-gram context j of window
+// start..end at (j - start) NEG + k - 1 for output k >= 1; CBOW and batch skip-gram at k - 1.
+var<workgroup> negs: array<u32, 2u * NEG_CELLS>;
+// The centre the workgroup trains next, handed out by lane 0.
+var<workgroup> next_centre: u32;
 
 fn add_loss(slot: u32, value: f32, updates: u32) {
     var old = atomicLoad(&control[2u * slot]);

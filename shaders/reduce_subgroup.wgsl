@@ -20,7 +20,7 @@ var<workgroup> red: array<f32, 2u * GROUP * SUBGROUPS>;
 // Subgroups numbered so far.
 var<workgroup> numbered: atomic<u32>;
 // Rounds reduced so far (the same in every lane): picks the half.
-var<private> round: u32;
+var<private> rounds: u32;
 // This lane's subgroup's number, whether the lane writes its subgroup's sums, and how many
 // subgroups the workgroup has.
 var<private> slot: u32;
@@ -58,8 +58,8 @@ fn reduce(lane: u32, sums: ptr<private, array<f32, MAX_DOTS>>, first: u32, count
     }
     for (var done = 0u; done < count; done += GROUP) {
         let n = min(GROUP, count - done);
-        let half = (round & 1u) * GROUP * SUBGROUPS;
-        round += 1u;
+        let half = (rounds & 1u) * GROUP * SUBGROUPS;
+        rounds += 1u;
         if leader {
             for (var k = 0u; k < n; k++) {
                 red[half + k * SUBGROUPS + slot] = (*sums)[first + done + k];
