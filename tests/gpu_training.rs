@@ -73,14 +73,19 @@ fn random_batch(rng: &mut TestRng, vocab: u32, tokens: usize, key: u32) -> (Batc
     (batch, counts)
 }
 
-/// One training step on a fixed batch: the GPU kernel with one centre per dispatch (all
-/// dispatches in one compute pass, which WebGPU runs in order) against `train_batch`.
+/// One training step on a fixed batch with one centre in flight (v1: one centre per
+/// dispatch, all dispatches in one compute pass, which WebGPU runs in order; v2: a single
+/// persistent workgroup) against `train_batch`.
 ///
-/// Tolerance: the GPU sums dot products in a different order (tree reduction over lanes
-/// versus eight CPU accumulators), may fuse multiply-adds, and its `exp` may differ by an ulp,
-/// so results differ by rounding, compounded over the few hundred updates of the batch that
-/// touch the same rows: |x - y| <= max(1e-5 |x|, 1e-6) (the values are of order 0.1 to 1,
-/// so 1e-6 is ~10 ulps there, and 1e-5 relative is ~100 ulps).
+/// Tolerance: |x - y| <= 4e-7 max(1, |x|, |y|). With one centre in flight both kernels make
+/// the CPU's updates in the CPU's order, so only rounding differs: the GPU sums dot products
+/// in another order (lanes, then a tree or subgroup sums, against eight CPU accumulators),
+/// may fuse multiply-adds, and its `exp` may differ by an ulp. The tables hold values of
+/// order 0.1 to 2, where an f32 ulp is at most 1.2e-7. Measured on lavapipe for every
+/// variant, model and size here: at most 2.98e-7 for skip-gram and CBOW (5 ulps at 0.5-1,
+/// the 3e-7 the design asks for), 3.58e-7 for batch skip-gram at d = 3 (3 ulps at 1-2, both
+/// kernels alike). A lost, repeated or reordered update moves values by alpha g x, ~1e-3,
+/// far beyond it.
 fn one_step(model: Model, dim: usize, options: StepOptions) {
     let Some(ctx) = gpu() else { return };
     let mut rng = TestRng(7 + dim as u64);
@@ -125,8 +130,8 @@ fn one_step(model: Model, dim: usize, options: StepOptions) {
         &mut Scratch::new(&shape),
     );
     let tolerance = Tolerance {
-        rel: 1e-5,
-        abs: 1e-6,
+        rel: 4e-7,
+        abs: 4e-7,
     };
     eprintln!(
         "{model:?} dim {dim} {options:?}: {} tokens, {} updates ({} on the GPU); max error \
@@ -159,9 +164,8 @@ fn one_step(model: Model, dim: usize, options: StepOptions) {
 /// the device has them, and the tree), at the workgroup size the trainer picks here (8 on a
 /// CPU adapter) and at the sizes GPUs get (32 to 256), so the lanes-to-dimensions mapping a
 /// GPU runs (lanes without a dimension at d = 1 and 100, several dimensions a lane at
-/// d = 300) is checked on lavapipe too. Every size runs with every reduction; the second
-/// atomics variant runs at one size per reduction, since the atomics only change how a
-/// finished value is added (each v2 pipeline takes llvmpipe seconds to compile).
+/// d = 300) is checked on lavapipe too. The second atomics variant runs at one size per
+/// reduction, since the atomics only change how a finished value is added.
 fn every_variant(model: Model, dim: usize) {
     let Some(ctx) = gpu() else { return };
     let (first, second) = if ctx.float_atomics {
@@ -176,12 +180,23 @@ fn every_variant(model: Model, dim: usize) {
     }
     let mut variants = Vec::new();
     for &(kernel, reduction) in &reductions {
-        for workgroup_size in [None, Some(32), Some(128), Some(256)] {
+        // Each v2 pipeline takes llvmpipe seconds to build: the second kernel runs the
+        // trainer's size and one GPU size per dimension (32 where lanes outnumber the
+        // dimensions, 256 or 128 where lanes hold several), v1 every size.
+        let sizes: &[Option<u32>] = match (kernel, dim) {
+            (GpuKernel::V1, _) => &[None, Some(32), Some(128), Some(256)],
+            (GpuKernel::V2, 0..=3) => &[None, Some(32)],
+            (GpuKernel::V2, 4..=200) => &[None, Some(256)],
+            (GpuKernel::V2, _) => &[None, Some(128)],
+        };
+        for &workgroup_size in sizes {
             variants.push((kernel, reduction, first, workgroup_size));
         }
         if let Some(atomics) = second {
-            variants.push((kernel, reduction, atomics, None));
             variants.push((kernel, reduction, atomics, Some(64)));
+            if kernel == GpuKernel::V1 {
+                variants.push((kernel, reduction, atomics, None));
+            }
         }
     }
     for (kernel, reduction, atomics, workgroup_size) in variants {
