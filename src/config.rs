@@ -66,7 +66,12 @@ impl std::str::FromStr for GpuKernel {
             .iter()
             .find(|(_, name)| name.eq_ignore_ascii_case(text))
             .map(|(kernel, _)| *kernel)
-            .ok_or_else(|| invalid("gpu-kernel", format!("{text:?} is not a kernel: give v1 or v2")))
+            .ok_or_else(|| {
+                invalid(
+                    "gpu-kernel",
+                    format!("{text:?} is not a kernel: give v1 or v2"),
+                )
+            })
     }
 }
 

@@ -22,7 +22,11 @@ fn every_shader_parses_and_validates() {
         .collect();
     files.sort();
     // Every file on disk is some kernel's, and every kernel's files are on disk.
-    let mut registered: Vec<&str> = Shader::ALL.iter().flat_map(|s| s.files()).copied().collect();
+    let mut registered: Vec<&str> = Shader::ALL
+        .iter()
+        .flat_map(|s| s.files())
+        .copied()
+        .collect();
     registered.sort();
     registered.dedup();
     let on_disk: Vec<String> = files
@@ -77,8 +81,8 @@ fn every_shader_parses_and_validates() {
 /// Parses and validates one WGSL source with naga, with the capabilities vectrain may use
 /// (float atomics included).
 fn validate(name: &str, source: &str) {
-    let capabilities = naga::valid::Capabilities::SHADER_FLOAT32_ATOMIC
-        | naga::valid::Capabilities::SUBGROUP;
+    let capabilities =
+        naga::valid::Capabilities::SHADER_FLOAT32_ATOMIC | naga::valid::Capabilities::SUBGROUP;
     let module = naga::front::wgsl::parse_str(source)
         .unwrap_or_else(|e| panic!("{name}:\n{}", e.emit_to_string(source)));
     naga::valid::Validator::new(naga::valid::ValidationFlags::all(), capabilities)

@@ -5,11 +5,11 @@ mod common;
 
 use common::{TestRng, Tolerance, assert_close, gpu, max_error, serial};
 use vectrain::batch::Batch;
+use vectrain::config::GpuKernel;
 use vectrain::config::Model;
 use vectrain::cpu::tables::PlainRows;
 use vectrain::cpu::update::{Scratch, train_batch};
 use vectrain::gpu::Atomics;
-use vectrain::config::GpuKernel;
 use vectrain::gpu::step::{Reduction, Step, StepOptions, TrainState, rng_check, rng_check_cpu};
 use vectrain::rng;
 use vectrain::sampling::{self, NegativeSampler};

@@ -33,7 +33,10 @@ impl std::ops::AddAssign for Sites {
 }
 
 /// The global a pointer expression is rooted at, if any.
-fn root(function: &Function, mut pointer: Handle<Expression>) -> Option<Handle<naga::GlobalVariable>> {
+fn root(
+    function: &Function,
+    mut pointer: Handle<Expression>,
+) -> Option<Handle<naga::GlobalVariable>> {
     loop {
         match function.expressions[pointer] {
             Expression::Access { base, .. } | Expression::AccessIndex { base, .. } => {
@@ -160,14 +163,23 @@ fn one_update_loads_each_row_once_in_the_second_kernel() {
         (6, 2, 3, 4)
     );
     assert_eq!(
-        (v1_batch.table_loads, v1_batch.sampler_loads, v1_batch.barriers),
+        (
+            v1_batch.table_loads,
+            v1_batch.sampler_loads,
+            v1_batch.barriers
+        ),
         (4, 2, 3)
     );
     for function in ["skipgram_update", "cbow_update", "batch_update"] {
         let tree = report(Shader::NegativeSamplingV2F32, function);
         let subgroups = report(Shader::NegativeSamplingV2SubgroupF32, function);
         assert_eq!(
-            (tree.table_loads, tree.sampler_loads, tree.atomics, tree.barriers),
+            (
+                tree.table_loads,
+                tree.sampler_loads,
+                tree.atomics,
+                tree.barriers
+            ),
             (2, 0, 2, 2),
             "{function}"
         );
@@ -178,7 +190,10 @@ fn one_update_loads_each_row_once_in_the_second_kernel() {
         );
     }
     assert_eq!(report(Shader::NegativeSamplingV2F32, "reduce").barriers, 2);
-    assert_eq!(report(Shader::NegativeSamplingV2SubgroupF32, "reduce").barriers, 1);
+    assert_eq!(
+        report(Shader::NegativeSamplingV2SubgroupF32, "reduce").barriers,
+        1
+    );
 }
 
 /// The whole entry points: the second kernel's negatives are drawn at one place

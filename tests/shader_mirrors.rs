@@ -146,7 +146,7 @@ fn reflect(shader: Shader) -> (naga::Module, ModuleInfo) {
     .subgroup_stages(naga::valid::ShaderStages::COMPUTE)
     .subgroup_operations(naga::valid::SubgroupOperationSet::all())
     .validate(&module)
-        .unwrap_or_else(|e| panic!("{}:\n{}", shader.name(), e.emit_to_string(shader.source())));
+    .unwrap_or_else(|e| panic!("{}:\n{}", shader.name(), e.emit_to_string(shader.source())));
     (module, info)
 }
 

@@ -242,7 +242,12 @@ fn every_training_variant_translates_to_msl_and_hlsl() {
 
 /// The host's variant suits the device: native float atomics only where the device (and so
 /// the back end) has them, subgroups likewise.
-fn check_plan(plan: &KernelPlan, target: Target, device: &DeviceTraits, failures: &mut Vec<String>) {
+fn check_plan(
+    plan: &KernelPlan,
+    target: Target,
+    device: &DeviceTraits,
+    failures: &mut Vec<String>,
+) {
     let caps = target.capabilities();
     if plan.shader.needs_float_atomics()
         && !(device.float_atomics && caps.contains(Capabilities::SHADER_FLOAT32_ATOMIC))
@@ -268,7 +273,11 @@ fn check_plan(plan: &KernelPlan, target: Target, device: &DeviceTraits, failures
 /// capabilities (which is why the host must pick compare-exchange on DX12).
 #[test]
 fn float_atomic_kernels_need_what_hlsl_lacks() {
-    assert!(!Target::Hlsl.capabilities().contains(Capabilities::SHADER_FLOAT32_ATOMIC));
+    assert!(
+        !Target::Hlsl
+            .capabilities()
+            .contains(Capabilities::SHADER_FLOAT32_ATOMIC)
+    );
     for shader in Shader::ALL {
         let result = build(Target::Hlsl, shader, "main", &[]);
         assert_eq!(

@@ -127,14 +127,8 @@ impl Backend for GpuBackend<'_> {
             kernel: self.kernel,
             ..StepOptions::default()
         };
-        let state = TrainState::with_options(
-            ctx,
-            &plan.shape,
-            &input,
-            &output,
-            &plan.sampler,
-            options,
-        )?;
+        let state =
+            TrainState::with_options(ctx, &plan.shape, &input, &output, &plan.sampler, options)?;
         drop((input, output));
         let batches = [
             state.batch_buffers(ctx, plan.largest_chunk)?,

@@ -263,8 +263,8 @@ impl GpuContext {
         };
         // Float atomics and subgroups where the adapter has them: kernels pick variants
         // that use them (gpu::plan).
-        let features = adapter.features()
-            & (wgpu::Features::SHADER_FLOAT32_ATOMIC | wgpu::Features::SUBGROUP);
+        let features =
+            adapter.features() & (wgpu::Features::SHADER_FLOAT32_ATOMIC | wgpu::Features::SUBGROUP);
         let float_atomics = features.contains(wgpu::Features::SHADER_FLOAT32_ATOMIC);
         let subgroups = features.contains(wgpu::Features::SUBGROUP);
         let limits = adapter.limits();

@@ -224,7 +224,11 @@ fn memory_error(shape: &UpdateShape, needed: u64, limit: u64) -> Error {
     }
 }
 
-fn plan_v1(shape: &UpdateShape, device: &DeviceTraits, options: &StepOptions) -> Result<KernelPlan> {
+fn plan_v1(
+    shape: &UpdateShape,
+    device: &DeviceTraits,
+    options: &StepOptions,
+) -> Result<KernelPlan> {
     let wg = match options.workgroup_size {
         None => v1_workgroup_size(shape.dim, device),
         Some(size) => device.checked_workgroup_size(size)?,
@@ -291,7 +295,11 @@ fn v2_fits(shape: &UpdateShape, span: usize) -> bool {
     inputs * span <= V2_X_CELLS && outputs * span <= V2_O_CELLS
 }
 
-fn plan_v2(shape: &UpdateShape, device: &DeviceTraits, options: &StepOptions) -> Result<KernelPlan> {
+fn plan_v2(
+    shape: &UpdateShape,
+    device: &DeviceTraits,
+    options: &StepOptions,
+) -> Result<KernelPlan> {
     let native = device.native_atomics(options.atomics)?;
     let subgroups = match options.reduction {
         Reduction::Auto => device.subgroups,
