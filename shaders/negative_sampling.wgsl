@@ -50,9 +50,11 @@ struct Params {
     vocab: u32,
     // Slots of the loss buffer.
     loss_slots: u32,
-    _pad0: u32,
-    _pad1: u32,
-    _pad2: u32,
+    // The second kernel's (negative_sampling_v2.wgsl); unused here, they pad the struct to
+    // a multiple of 16 bytes.
+    share: u32,
+    counter: u32,
+    visits: u32,
 }
 
 // Skip-gram (false) or CBOW (true).

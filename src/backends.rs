@@ -9,7 +9,7 @@ use std::str::FromStr;
 use crate::config::TrainParams;
 use crate::cpu::CpuBackend;
 use crate::error::Result;
-use crate::gpu::{GpuBackend, GpuContext, GpuOptions, centres_in_flight};
+use crate::gpu::{GpuBackend, GpuContext, GpuOptions};
 use crate::training::Backend;
 
 /// Where a user asks training to run.
@@ -112,7 +112,7 @@ impl Device {
     pub fn backend(&self, params: &TrainParams) -> Box<dyn Backend + '_> {
         match self {
             Device::Cpu => Box::new(CpuBackend::new(params.threads)),
-            Device::Gpu(ctx) => Box::new(GpuBackend::new(ctx, centres_in_flight(params))),
+            Device::Gpu(ctx) => Box::new(GpuBackend::for_params(ctx, params)),
         }
     }
 }

@@ -29,6 +29,52 @@ impl Model {
     }
 }
 
+/// Which GPU training kernel trains (`--gpu-kernel`); the CPU backend ignores it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum GpuKernel {
+    /// `shaders/negative_sampling.wgsl`: one workgroup per centre, dispatches of at most
+    /// `--gpu-in-flight` centres one after another, rows loaded again for the scatter. The
+    /// default until both kernels have been measured on a hardware GPU.
+    #[default]
+    V1,
+    /// `shaders/negative_sampling_v2.wgsl`: `--gpu-in-flight` persistent workgroups take
+    /// centres from an atomic counter (no barrier between dispatches, no tail), rows kept in
+    /// registers from the dot products to the scatter, negatives drawn once per centre,
+    /// dot products reduced with subgroups where the adapter has them. The same updates and
+    /// the same bound on centres in flight as V1.
+    V2,
+}
+
+impl GpuKernel {
+    /// Every kernel, with its name on the command line.
+    pub const ALL: [(GpuKernel, &'static str); 2] = [(GpuKernel::V1, "v1"), (GpuKernel::V2, "v2")];
+
+    /// The name on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            GpuKernel::V1 => "v1",
+            GpuKernel::V2 => "v2",
+        }
+    }
+}
+
+impl std::str::FromStr for GpuKernel {
+    type Err = Error;
+
+    fn from_str(text: &str) -> Result<GpuKernel> {
+        GpuKernel::ALL
+            .iter()
+            .find(|(_, name)| name.eq_ignore_ascii_case(text))
+            .map(|(kernel, _)| *kernel)
+            .ok_or_else(|| {
+                invalid(
+                    "gpu-kernel",
+                    format!("{text:?} is not a kernel: give v1 or v2"),
+                )
+            })
+    }
+}
+
 /// Options of a training run, as a user gives them. Turn them into [`TrainParams`] with
 /// [`TrainConfig::check`].
 #[derive(Clone, Debug)]
@@ -62,6 +108,8 @@ pub struct TrainConfig {
     /// other's additions; a big GPU runs thousands at once, which costs accuracy (see
     /// `benches/staleness.rs`), so the bound trades parallelism for fresher rows.
     pub gpu_in_flight: Option<usize>,
+    /// GPU trainer only: which training kernel runs ([`GpuKernel::V1`] by default).
+    pub gpu_kernel: GpuKernel,
     /// Seed of every random draw.
     pub seed: u32,
     /// Bit-identical results for a seed, whatever the thread count (trains on one thread).
@@ -86,6 +134,7 @@ impl Default for TrainConfig {
             ns_exponent: 0.75,
             threads: None,
             gpu_in_flight: None,
+            gpu_kernel: GpuKernel::V1,
             seed: 1,
             deterministic: false,
             lowercase: false,
@@ -130,6 +179,8 @@ pub struct TrainParams {
     pub threads: usize,
     /// GPU trainer only: most centres a dispatch trains, at least 1 where given.
     pub gpu_in_flight: Option<usize>,
+    /// GPU trainer only: the training kernel.
+    pub gpu_kernel: GpuKernel,
     /// Seed.
     pub seed: u32,
     /// One thread, bit-identical results.
@@ -212,6 +263,7 @@ impl TrainConfig {
             ns_exponent: self.ns_exponent,
             threads,
             gpu_in_flight: self.gpu_in_flight,
+            gpu_kernel: self.gpu_kernel,
             seed: self.seed,
             deterministic: self.deterministic,
             lowercase: self.lowercase,

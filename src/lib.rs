@@ -69,7 +69,7 @@ pub mod units;
 pub mod vocab;
 
 pub use backends::{BackendChoice, Device};
-pub use config::{Model, TrainConfig, TrainParams};
+pub use config::{GpuKernel, Model, TrainConfig, TrainParams};
 pub use corpus::{Corpus, ReadOptions};
 pub use embeddings::Embeddings;
 pub use error::{Error, Result};

@@ -48,9 +48,12 @@ fn verify_passes_every_kernel_check() {
     );
     for check in [
         "gather",
-        "sgns step",
-        "cbow step",
-        "batch sgns step",
+        "sgns step v1",
+        "cbow step v1",
+        "batch sgns step v1",
+        "sgns step v2",
+        "cbow step v2",
+        "batch sgns step v2",
         "random draws",
     ] {
         assert!(

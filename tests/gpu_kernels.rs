@@ -21,32 +21,58 @@ fn every_shader_parses_and_validates() {
         .filter(|p| p.extension().is_some_and(|e| e == "wgsl"))
         .collect();
     files.sort();
-    assert!(files.len() >= Shader::ALL.len(), "found only {files:?}");
+    // Every file on disk is some kernel's, and every kernel's files are on disk.
+    let mut registered: Vec<&str> = Shader::ALL
+        .iter()
+        .flat_map(|s| s.files())
+        .copied()
+        .collect();
+    registered.sort();
+    registered.dedup();
+    let on_disk: Vec<String> = files
+        .iter()
+        .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .collect();
+    assert_eq!(on_disk, registered, "shaders/ against the registry");
     for path in &files {
         let source = std::fs::read_to_string(path).expect("shader is readable");
         validate(&path.display().to_string(), &source);
     }
-    // The registry embeds exactly these files; a composed kernel holds its swapped-in file
+    // The registry embeds exactly these files; a composed kernel holds each swapped-in file
     // in place of the block it replaces, and validates as a whole.
     for shader in Shader::ALL {
-        let on_disk =
-            std::fs::read_to_string(dir.join(shader.file_name())).expect("registered file");
+        let files = shader.files();
+        let read = |name: &str| std::fs::read_to_string(dir.join(name)).expect("registered file");
         if shader.is_composed() {
-            assert!(
-                shader.source().contains(&on_disk),
-                "{shader:?} lacks its file"
-            );
-            assert!(
-                !shader.source().contains("// <tables>"),
-                "{shader:?} kept the block"
-            );
+            for name in files {
+                let text = read(name);
+                let own = if name == &files[0] {
+                    // The base file: its text outside the replaced blocks survives.
+                    text.lines().next().expect("a first line").to_string()
+                } else {
+                    text
+                };
+                assert!(shader.source().contains(&own), "{shader:?} lacks {name}");
+            }
+            for marker in Shader::block_markers() {
+                let replaced = files[1..].iter().any(|name| {
+                    // Each swapped-in file replaces exactly one block.
+                    (marker.contains("tables") && name.contains("tables"))
+                        || (marker.contains("reduce") && name.contains("reduce"))
+                });
+                assert!(
+                    !replaced || !shader.source().contains(marker),
+                    "{shader:?} kept the block {marker}"
+                );
+            }
             validate(shader.name(), shader.source());
         } else {
+            assert_eq!(files.len(), 1);
             assert_eq!(
-                on_disk,
+                read(files[0]),
                 shader.source(),
                 "{} differs from the registry",
-                shader.file_name()
+                files[0]
             );
         }
     }
@@ -55,10 +81,13 @@ fn every_shader_parses_and_validates() {
 /// Parses and validates one WGSL source with naga, with the capabilities vectrain may use
 /// (float atomics included).
 fn validate(name: &str, source: &str) {
-    let capabilities = naga::valid::Capabilities::SHADER_FLOAT32_ATOMIC;
+    let capabilities =
+        naga::valid::Capabilities::SHADER_FLOAT32_ATOMIC | naga::valid::Capabilities::SUBGROUP;
     let module = naga::front::wgsl::parse_str(source)
         .unwrap_or_else(|e| panic!("{name}:\n{}", e.emit_to_string(source)));
     naga::valid::Validator::new(naga::valid::ValidationFlags::all(), capabilities)
+        .subgroup_stages(naga::valid::ShaderStages::COMPUTE)
+        .subgroup_operations(naga::valid::SubgroupOperationSet::all())
         .validate(&module)
         .unwrap_or_else(|e| panic!("{name} does not validate:\n{}", e.emit_to_string(source)));
 }
@@ -177,12 +206,19 @@ fn verify_passes_on_this_adapter() {
     if ctx.float_atomics {
         atomics.push("float atomics");
     }
-    for atomics in atomics {
-        for model in ["sgns", "cbow", "batch sgns"] {
-            for dim in [3, 100] {
-                expected.push(Box::leak(
-                    format!("{model} step (d={dim}, {atomics})").into_boxed_str(),
-                ));
+    // Both kernels; the second with the tree, and with subgroups where the device has them.
+    let mut kernels = vec!["v1", "v2 tree"];
+    if ctx.subgroups {
+        kernels.push("v2 subgroups");
+    }
+    for kernel in kernels {
+        for &atomics in &atomics {
+            for model in ["sgns", "cbow", "batch sgns"] {
+                for dim in [3, 100] {
+                    expected.push(Box::leak(
+                        format!("{model} step {kernel} (d={dim}, {atomics})").into_boxed_str(),
+                    ));
+                }
             }
         }
     }

@@ -94,7 +94,12 @@ fn mirror(shader: Shader) -> Option<(&'static str, Layout)> {
             "LookupParams",
             rust_layout!(LookupParams { rows, dim, _pad }),
         )),
-        Shader::NegativeSampling | Shader::NegativeSamplingF32 => Some((
+        Shader::NegativeSampling
+        | Shader::NegativeSamplingF32
+        | Shader::NegativeSamplingV2
+        | Shader::NegativeSamplingV2F32
+        | Shader::NegativeSamplingV2Subgroup
+        | Shader::NegativeSamplingV2SubgroupF32 => Some((
             "StepParams",
             rust_layout!(StepParams {
                 base,
@@ -106,7 +111,9 @@ fn mirror(shader: Shader) -> Option<(&'static str, Layout)> {
                 window,
                 vocab,
                 loss_slots,
-                _pad,
+                share,
+                counter,
+                visits,
             }),
         )),
         Shader::Similarity => Some((
@@ -132,9 +139,14 @@ fn parse(shader: Shader) -> naga::Module {
 /// validated with the capabilities vectrain may use.
 fn reflect(shader: Shader) -> (naga::Module, ModuleInfo) {
     let module = parse(shader);
-    let info = Validator::new(ValidationFlags::all(), Capabilities::SHADER_FLOAT32_ATOMIC)
-        .validate(&module)
-        .unwrap_or_else(|e| panic!("{}:\n{}", shader.name(), e.emit_to_string(shader.source())));
+    let info = Validator::new(
+        ValidationFlags::all(),
+        Capabilities::SHADER_FLOAT32_ATOMIC | Capabilities::SUBGROUP,
+    )
+    .subgroup_stages(naga::valid::ShaderStages::COMPUTE)
+    .subgroup_operations(naga::valid::SubgroupOperationSet::all())
+    .validate(&module)
+    .unwrap_or_else(|e| panic!("{}:\n{}", shader.name(), e.emit_to_string(shader.source())));
     (module, info)
 }
 

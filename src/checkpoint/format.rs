@@ -7,7 +7,7 @@ use std::path::Path;
 
 use crate::checkpoint::codec::{Decoder, Encoder};
 use crate::checkpoint::{Checkpoint, CorpusFingerprint, Header, RunFiles};
-use crate::config::{Model, TrainParams};
+use crate::config::{GpuKernel, Model, TrainParams};
 use crate::error::{Error, Result};
 use crate::io::VectorFormat;
 use crate::io::atomic::AtomicFile;
@@ -194,6 +194,7 @@ pub fn read_from(reader: impl Read, len: u64, path: &Path) -> Result<Checkpoint>
         threads,
         // An execution setting like `threads`, not saved: the resumed run's own applies.
         gpu_in_flight: None,
+        gpu_kernel: GpuKernel::default(),
         seed,
         deterministic,
         lowercase,

@@ -23,6 +23,8 @@ pub fn run(args: DevicesArgs) -> anyhow::Result<()> {
                 json!({
                     "name": a.name, "backend": format!("{:?}", a.backend),
                     "type": format!("{:?}", a.device_type), "float_atomics": a.float_atomics,
+                    "subgroups": a.subgroups, "subgroup_min_size": a.subgroup_sizes.0,
+                    "subgroup_max_size": a.subgroup_sizes.1,
                     "max_storage_buffer_binding_size": a.max_storage_buffer_binding_size,
                     "max_buffer_size": a.max_buffer_size,
                     "max_compute_workgroup_storage_size": a.max_compute_workgroup_storage_size,
@@ -39,22 +41,28 @@ pub fn run(args: DevicesArgs) -> anyhow::Result<()> {
         );
     }
     println!(
-        "{:<40} {:<8} {:<14} {:>13} {:>14} {:>12} {:>10}",
+        "{:<40} {:<8} {:<14} {:>13} {:>10} {:>14} {:>12} {:>10}",
         "adapter (best first)",
         "backend",
         "type",
         "float atomics",
+        "subgroups",
         "binding (MiB)",
         "buffer (MiB)",
         "wg memory"
     );
     for a in &adapters {
         println!(
-            "{:<40} {:<8} {:<14} {:>13} {:>14.0} {:>12.0} {:>10}",
+            "{:<40} {:<8} {:<14} {:>13} {:>10} {:>14.0} {:>12.0} {:>10}",
             a.name,
             format!("{:?}", a.backend),
             format!("{:?}", a.device_type),
             if a.float_atomics { "yes" } else { "no" },
+            if a.subgroups {
+                format!("{}..{}", a.subgroup_sizes.0, a.subgroup_sizes.1)
+            } else {
+                "no".to_string()
+            },
             a.max_storage_buffer_binding_size as f64 / MIB,
             a.max_buffer_size as f64 / MIB,
             a.max_compute_workgroup_storage_size

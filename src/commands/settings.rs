@@ -7,7 +7,7 @@ use std::time::Instant;
 use clap::{Args, ValueEnum};
 use vectrain::io::VectorFormat;
 use vectrain::memory::Estimate;
-use vectrain::{BackendChoice, Corpus, Model, ReadOptions, TrainConfig, TrainParams};
+use vectrain::{BackendChoice, Corpus, GpuKernel, Model, ReadOptions, TrainConfig, TrainParams};
 
 /// The small public-domain corpus trained on when `--input` is not given: the King James
 /// Bible, one verse a line, lowercased and tokenised.
@@ -25,6 +25,25 @@ pub enum ModelArg {
     /// Skip-gram with one set of negatives shared by each window, the window's updates
     /// applied together (BlazingText's batch_skipgram): fewer rows touched per word.
     BatchSkipgram,
+}
+
+/// GPU training kernel on the command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum KernelArg {
+    /// One workgroup per centre, dispatches of at most --gpu-in-flight centres in turn.
+    V1,
+    /// --gpu-in-flight persistent workgroups taking centres from a counter, rows kept in
+    /// registers, subgroup reductions where the adapter has them.
+    V2,
+}
+
+impl From<KernelArg> for GpuKernel {
+    fn from(kernel: KernelArg) -> Self {
+        match kernel {
+            KernelArg::V1 => GpuKernel::V1,
+            KernelArg::V2 => GpuKernel::V2,
+        }
+    }
 }
 
 /// Vector file format on the command line.
@@ -129,6 +148,10 @@ pub struct Settings {
     /// more keeps a big GPU busier; 131072 or more: a whole chunk at once.
     #[arg(long)]
     gpu_in_flight: Option<usize>,
+    /// GPU only: the training kernel (README, "The GPU path"). v1 until both have been
+    /// measured on a hardware GPU.
+    #[arg(long, value_enum, default_value_t = KernelArg::V1)]
+    gpu_kernel: KernelArg,
     /// Seed of every random choice.
     #[arg(long, default_value_t = 1)]
     seed: u32,
@@ -161,6 +184,7 @@ impl Settings {
             ns_exponent: self.ns_exponent,
             threads: self.threads,
             gpu_in_flight: self.gpu_in_flight,
+            gpu_kernel: self.gpu_kernel.into(),
             seed: self.seed,
             deterministic: self.deterministic,
             lowercase: self.lowercase,

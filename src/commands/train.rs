@@ -305,6 +305,7 @@ fn execution_options(given: &dyn Fn(&str) -> bool, matches: &ArgMatches) -> Vec<
         ("backend", "--backend"),
         ("adapter", "--adapter"),
         ("gpu_in_flight", "--gpu-in-flight"),
+        ("gpu_kernel", "--gpu-kernel"),
     ] {
         if given(id) {
             if let Some(raw) = matches.get_raw(id).and_then(|mut values| values.next()) {

@@ -1,5 +1,5 @@
 //! The GPU backend: every centre of a chunk trained by the kernels of [`crate::gpu::step`],
-//! in dispatches of a bounded number of centres.
+//! with a bounded number of centres in flight.
 //!
 //! Tables go to the device once and come back at checkpoints and at the end. Batches are
 //! built on the CPU and uploaded into two alternating sets of buffers, so building chunk
@@ -11,21 +11,22 @@ use std::borrow::Cow;
 use std::time::Instant;
 
 use crate::batch::Batch;
-use crate::config::{Model, TrainParams};
+use crate::config::{GpuKernel, Model, TrainParams};
 use crate::error::{Error, Result};
 use crate::gpu::GpuContext;
 use crate::gpu::loss::LossReader;
-use crate::gpu::step::{DeviceBatch, Step, TrainState};
+use crate::gpu::step::{DeviceBatch, StepOptions, TrainState};
 use crate::training::{Backend, PROGRESS_INTERVAL, Tables, TrainingPlan, WorkQueue};
 
 /// Tokens per chunk: one chunk keeps a GPU busy, and the learning rate still steps several
 /// times per epoch on small corpora.
 pub const GPU_CHUNK_TOKENS: usize = 131_072;
 
-/// Centres one dispatch trains at once unless `--gpu-in-flight` says otherwise: the most
-/// that kept mix8m accuracy within a few tenths of a point of the serial order when
+/// Centres trained at once unless `--gpu-in-flight` says otherwise: the most that kept
+/// mix8m accuracy within a few tenths of a point of the serial order when
 /// `benches/staleness.rs` emulated them (README, "Updates in flight"). Each workgroup trains
-/// one centre, so this also bounds the workgroups a dispatch keeps busy: small GPUs never
+/// one centre at a time (the first kernel one per dispatch, the second launches this many
+/// persistent workgroups), so this also bounds the workgroups kept busy: small GPUs never
 /// reach it, big ones (an H100 holds about 2,000) are held below their width.
 pub fn default_in_flight(model: Model) -> usize {
     match model {
@@ -64,6 +65,7 @@ fn wait_for(ctx: &GpuContext, index: wgpu::SubmissionIndex) -> Result<()> {
 pub struct GpuBackend<'a> {
     ctx: &'a GpuContext,
     in_flight: usize,
+    kernel: GpuKernel,
     run: Option<DeviceRun>,
 }
 
@@ -78,13 +80,24 @@ struct DeviceRun {
 
 impl<'a> GpuBackend<'a> {
     /// A backend on `ctx` training at most `in_flight` centres at once (at least one; see
-    /// [`centres_in_flight`]).
+    /// [`centres_in_flight`]) with the first kernel.
     pub fn new(ctx: &'a GpuContext, in_flight: usize) -> GpuBackend<'a> {
         GpuBackend {
             ctx,
             in_flight: in_flight.max(1),
+            kernel: GpuKernel::V1,
             run: None,
         }
+    }
+
+    /// The same backend training with `kernel` (`--gpu-kernel`).
+    pub fn with_kernel(self, kernel: GpuKernel) -> GpuBackend<'a> {
+        GpuBackend { kernel, ..self }
+    }
+
+    /// A backend for a run of `params`: its bound on centres in flight and its kernel.
+    pub fn for_params(ctx: &'a GpuContext, params: &TrainParams) -> GpuBackend<'a> {
+        GpuBackend::new(ctx, centres_in_flight(params)).with_kernel(params.gpu_kernel)
     }
 
     fn loaded(&mut self) -> Result<&mut DeviceRun> {
@@ -98,7 +111,10 @@ impl Backend for GpuBackend<'_> {
     }
 
     fn device(&self) -> String {
-        self.ctx.describe()
+        match self.kernel {
+            GpuKernel::V1 => self.ctx.describe(),
+            GpuKernel::V2 => format!("{}, kernel v2", self.ctx.describe()),
+        }
     }
 
     fn chunk_tokens(&self) -> usize {
@@ -107,7 +123,12 @@ impl Backend for GpuBackend<'_> {
 
     fn load(&mut self, plan: &TrainingPlan, input: Vec<f32>, output: Vec<f32>) -> Result<()> {
         let ctx = self.ctx;
-        let state = TrainState::new(ctx, &plan.shape, &input, &output, &plan.sampler)?;
+        let options = StepOptions {
+            kernel: self.kernel,
+            ..StepOptions::default()
+        };
+        let state =
+            TrainState::with_options(ctx, &plan.shape, &input, &output, &plan.sampler, options)?;
         drop((input, output));
         let batches = [
             state.batch_buffers(ctx, plan.largest_chunk)?,
@@ -140,7 +161,9 @@ impl Backend for GpuBackend<'_> {
                 wait_for(ctx, index)?;
             }
             run.state.upload(ctx, &mut run.batches[slot], &batch)?;
-            let steps = Step::split(batch.len(), in_flight, chunk.alpha, chunk.key);
+            let steps = run
+                .state
+                .split(batch.len(), in_flight, chunk.alpha, chunk.key);
             run.submitted[slot] = run.state.run(ctx, &run.batches[slot], &steps)?;
             work.done(&chunk);
             if let Some(sum) = run.reader.poll(ctx, false)? {

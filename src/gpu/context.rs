@@ -50,6 +50,10 @@ pub struct AdapterSummary {
     pub device_type: wgpu::DeviceType,
     /// Whether `atomicAdd` on `atomic<f32>` in storage buffers is available.
     pub float_atomics: bool,
+    /// Whether subgroup operations (`subgroupAdd`) are available (wgpu's `SUBGROUP`).
+    pub subgroups: bool,
+    /// Smallest and largest subgroup size the adapter reports.
+    pub subgroup_sizes: (u32, u32),
     /// Largest storage buffer binding, bytes (bounds one embedding table).
     pub max_storage_buffer_binding_size: u64,
     /// Largest buffer, bytes.
@@ -73,6 +77,8 @@ impl AdapterSummary {
             float_atomics: adapter
                 .features()
                 .contains(wgpu::Features::SHADER_FLOAT32_ATOMIC),
+            subgroups: adapter.features().contains(wgpu::Features::SUBGROUP),
+            subgroup_sizes: (info.subgroup_min_size, info.subgroup_max_size),
             max_storage_buffer_binding_size: limits.max_storage_buffer_binding_size,
             max_buffer_size: limits.max_buffer_size,
             max_compute_workgroup_storage_size: limits.max_compute_workgroup_storage_size,
@@ -87,12 +93,17 @@ impl fmt::Display for AdapterSummary {
         const MIB: u64 = 1 << 20;
         write!(
             f,
-            "{} ({:?}, {:?}): float atomics {}, storage binding {} MiB, buffer {} MiB, \
-             workgroup memory {} KiB, {} invocations/workgroup, {} storage buffers/stage",
+            "{} ({:?}, {:?}): float atomics {}, subgroups {}, storage binding {} MiB, buffer {} \
+             MiB, workgroup memory {} KiB, {} invocations/workgroup, {} storage buffers/stage",
             self.name,
             self.backend,
             self.device_type,
             if self.float_atomics { "yes" } else { "no" },
+            if self.subgroups {
+                format!("{}..{}", self.subgroup_sizes.0, self.subgroup_sizes.1)
+            } else {
+                "no".to_string()
+            },
             self.max_storage_buffer_binding_size / MIB,
             self.max_buffer_size / MIB,
             self.max_compute_workgroup_storage_size / 1024,
@@ -187,6 +198,9 @@ pub struct GpuContext {
     pub adapter_info: wgpu::AdapterInfo,
     /// Whether the device has `atomicAdd` on `atomic<f32>` (`SHADER_FLOAT32_ATOMIC`).
     pub float_atomics: bool,
+    /// Whether the device has subgroup operations (`SUBGROUP`); the adapter's subgroup sizes
+    /// are in `adapter_info`.
+    pub subgroups: bool,
     /// The limits the device was opened with (the adapter's own, not WebGPU's defaults).
     pub limits: wgpu::Limits,
     kernels: Mutex<HashMap<KernelKey, Kernel>>,
@@ -200,16 +214,17 @@ impl fmt::Debug for GpuContext {
             .field("adapter", &self.adapter_info.name)
             .field("backend", &self.adapter_info.backend)
             .field("float_atomics", &self.float_atomics)
+            .field("subgroups", &self.subgroups)
             .finish_non_exhaustive()
     }
 }
 
 impl GpuContext {
     /// Opens the best adapter (discrete, then integrated, then others, software last) whose
-    /// name contains `options.adapter`, with the adapter's own limits and float atomics where
-    /// it has them. Without any adapter the error says what to install; when adapters exist
-    /// but none matches `options.adapter`, it lists them; when `WGPU_BACKEND` names no
-    /// backend, it names the valid ones.
+    /// name contains `options.adapter`, with the adapter's own limits, and float atomics and
+    /// subgroups where it has them. Without any adapter the error says what to install; when
+    /// adapters exist but none matches `options.adapter`, it lists them; when `WGPU_BACKEND`
+    /// names no backend, it names the valid ones.
     pub fn new(options: &GpuOptions) -> Result<GpuContext> {
         let instance = instance();
         let all = adapters(&instance)?;
@@ -264,17 +279,16 @@ impl GpuContext {
             };
             return Err(Error::NoAdapter { details, hint });
         };
-        let float_atomics = adapter
-            .features()
-            .contains(wgpu::Features::SHADER_FLOAT32_ATOMIC);
+        // Float atomics and subgroups where the adapter has them: kernels pick variants
+        // that use them (gpu::plan).
+        let features =
+            adapter.features() & (wgpu::Features::SHADER_FLOAT32_ATOMIC | wgpu::Features::SUBGROUP);
+        let float_atomics = features.contains(wgpu::Features::SHADER_FLOAT32_ATOMIC);
+        let subgroups = features.contains(wgpu::Features::SUBGROUP);
         let limits = adapter.limits();
         let descriptor = wgpu::DeviceDescriptor {
             label: Some("vectrain"),
-            required_features: if float_atomics {
-                wgpu::Features::SHADER_FLOAT32_ATOMIC
-            } else {
-                wgpu::Features::empty()
-            },
+            required_features: features,
             required_limits: limits.clone(),
             experimental_features: wgpu::ExperimentalFeatures::disabled(),
             memory_hints: wgpu::MemoryHints::Performance,
@@ -299,6 +313,7 @@ impl GpuContext {
             queue,
             adapter_info: adapter.get_info(),
             float_atomics,
+            subgroups,
             limits,
             kernels: Mutex::new(HashMap::new()),
             modules: Mutex::new(HashMap::new()),

@@ -1,6 +1,7 @@
 //! The training loss on the device: the kernel adds each update's loss to one of
 //! [`LOSS_SLOTS`] slots, and the host reads the slots back, either waiting for the GPU or in
-//! the background ([`LossReader`]).
+//! the background ([`LossReader`]). The same buffer holds, after the slots, the cells the
+//! second kernel counts in (centres taken per dispatch, visits).
 
 use std::sync::mpsc;
 
@@ -17,25 +18,44 @@ pub const LOSS_SLOTS: u32 = 4096;
 /// Bytes of the loss buffer: per slot, the f32 bits of its sum and its count of updates.
 const LOSS_BYTES: u64 = 2 * LOSS_SLOTS as u64 * 4;
 
-/// The loss sums on the device (`loss` in `negative_sampling.wgsl`).
+/// The loss sums on the device (`loss` in `negative_sampling.wgsl`, `control` in
+/// `negative_sampling_v2.wgsl`), followed by `extra` `u32` cells.
 pub(crate) struct LossBuffer {
     buffer: wgpu::Buffer,
+    extra: u32,
 }
 
 impl LossBuffer {
-    /// A zeroed loss buffer.
-    pub(crate) fn new(ctx: &GpuContext) -> Result<LossBuffer> {
+    /// A zeroed loss buffer with `extra` cells after the loss slots.
+    pub(crate) fn new(ctx: &GpuContext, extra: u32) -> Result<LossBuffer> {
         Ok(LossBuffer {
             buffer: buffers::zeroed(
                 ctx,
                 "loss sums",
-                LOSS_BYTES,
+                LOSS_BYTES + 4 * extra as u64,
                 wgpu::BufferUsages::STORAGE
                     | wgpu::BufferUsages::COPY_SRC
                     | wgpu::BufferUsages::COPY_DST,
                 true,
             )?,
+            extra,
         })
+    }
+
+    /// Records a reset of the first `cells` extra cells to zero (the centre counters).
+    pub(crate) fn clear_counters(&self, encoder: &mut wgpu::CommandEncoder, cells: u64) {
+        let cells = cells.min(self.extra as u64);
+        if cells > 0 {
+            encoder.clear_buffer(&self.buffer, LOSS_BYTES, Some(4 * cells));
+        }
+    }
+
+    /// The extra cells from cell `from` of the buffer to its end, waiting for all work
+    /// submitted.
+    pub(crate) fn read_extra(&self, ctx: &GpuContext, from: u32) -> Result<Vec<u32>> {
+        let total = 2 * LOSS_SLOTS as usize + self.extra as usize;
+        let cells: Vec<u32> = buffers::read_back(ctx, &self.buffer, total)?;
+        Ok(cells.get(from as usize..).unwrap_or_default().to_vec())
     }
 
     /// The whole buffer, for a bind group.
@@ -52,7 +72,7 @@ impl LossBuffer {
     /// Queues a reset of the sums to zero (before the next submission's work).
     pub(crate) fn reset(&self, ctx: &GpuContext) -> Result<()> {
         buffers::submit(ctx, "resetting the loss", |encoder| {
-            encoder.clear_buffer(&self.buffer, 0, None)
+            encoder.clear_buffer(&self.buffer, 0, Some(LOSS_BYTES))
         })?;
         Ok(())
     }
@@ -104,7 +124,7 @@ impl LossReader {
             return Ok(());
         }
         buffers::submit(ctx, "copying the loss", |encoder| {
-            encoder.copy_buffer_to_buffer(&self.source, 0, &self.staging, 0, None);
+            encoder.copy_buffer_to_buffer(&self.source, 0, &self.staging, 0, Some(LOSS_BYTES));
         })?;
         let (sender, receiver) = mpsc::channel();
         self.staging

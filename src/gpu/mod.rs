@@ -6,8 +6,9 @@
 //! - [`GpuEmbeddings`]: an [`crate::Embeddings`] on the device: batch lookups and
 //!   [`most_similar_batch`](GpuEmbeddings::most_similar_batch), whose cosines [`similarity`]
 //!   computes as a tiled matrix product.
-//! - [`step`]: the skip-gram and CBOW training kernels, the reference semantics of
-//!   [`crate::cpu::update`] on the GPU.
+//! - [`step`]: the training kernels (skip-gram, CBOW, batch skip-gram; two kernels, see
+//!   [`crate::GpuKernel`]), the reference semantics of [`crate::cpu::update`] on the GPU;
+//!   [`plan`] picks a kernel's variant for a device.
 //!   [`loss`] reads the loss the kernels sum on the device; [`rng_check`] runs their random
 //!   draws against the CPU's.
 //! - [`GpuBackend`]: training on the GPU under the run driver of [`crate::training`].
@@ -22,6 +23,7 @@ pub mod context;
 pub mod embeddings;
 pub mod lookup;
 pub mod loss;
+pub mod plan;
 pub mod rng_check;
 pub mod shaders;
 pub mod similarity;

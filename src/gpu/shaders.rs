@@ -3,6 +3,8 @@
 
 use std::sync::LazyLock;
 
+use crate::config::GpuKernel;
+
 /// Batch embedding lookup.
 pub const GATHER: &str = include_str!("../../shaders/gather.wgsl");
 /// Gradient scatter-add with native float atomics.
@@ -12,32 +14,71 @@ pub const SCATTER_ADD_CAS: &str = include_str!("../../shaders/scatter_add_cas.wg
 /// Negative-sampling training step: skip-gram, CBOW or batch skip-gram (its `CBOW` and
 /// `BATCH` overrides).
 pub const NEGATIVE_SAMPLING: &str = include_str!("../../shaders/negative_sampling.wgsl");
-/// The tables of the training step on `atomic<f32>`, put in place of the `<tables>` block of
-/// [`NEGATIVE_SAMPLING`] on adapters with float atomics.
+/// The tables of the training steps on `atomic<f32>`, put in place of the `<tables>` block of
+/// [`NEGATIVE_SAMPLING`] and [`NEGATIVE_SAMPLING_V2`] on adapters with float atomics.
 pub const TABLES_F32: &str = include_str!("../../shaders/tables_f32.wgsl");
 /// Scores of many queries against a block of table rows: a workgroup-tiled matrix product.
 pub const SIMILARITY: &str = include_str!("../../shaders/similarity.wgsl");
 
-/// The line that opens the block of [`NEGATIVE_SAMPLING`] that [`TABLES_F32`] replaces.
-const TABLES_BEGIN: &str = "// <tables>";
-/// The line that closes it.
-const TABLES_END: &str = "\n// </tables>\n";
+/// Negative-sampling training step, second kernel: persistent workgroups, rows kept in
+/// registers, negatives drawn once per centre, a tree reduction in its `<reduce>` block.
+pub const NEGATIVE_SAMPLING_V2: &str = include_str!("../../shaders/negative_sampling_v2.wgsl");
+/// The `<reduce>` block of [`NEGATIVE_SAMPLING_V2`] on `subgroupAdd`, for adapters with
+/// subgroups.
+pub const REDUCE_SUBGROUP: &str = include_str!("../../shaders/reduce_subgroup.wgsl");
+
+/// A marked block of a kernel source that another file replaces: the opening line's start
+/// and the closing line, newlines included.
+#[derive(Clone, Copy, Debug)]
+struct Block {
+    begin: &'static str,
+    end: &'static str,
+}
+
+/// The tables' declarations and their load and add functions.
+const TABLES: Block = Block {
+    begin: "// <tables>",
+    end: "\n// </tables>\n",
+};
+/// The reduction over a workgroup's lanes (the second kernel only).
+const REDUCE: Block = Block {
+    begin: "// <reduce>",
+    end: "\n// </reduce>\n",
+};
+
+/// `base` with each block replaced, through its closing marker, by its file.
+fn compose(base: &str, swaps: &[(Block, &str)]) -> String {
+    let mut source = base.to_string();
+    for (block, replacement) in swaps {
+        // The registry's own files carry their markers (tests/gpu_kernels.rs checks every
+        // composition), so a missing one is a build of broken sources, not bad input.
+        let start = source
+            .find(block.begin)
+            .expect("the kernel source opens the block it composes");
+        let end = source[start..]
+            .find(block.end)
+            .map(|at| start + at + block.end.len())
+            .expect("the kernel source closes the block it composes");
+        source = format!("{}{}\n{}", &source[..start], replacement, &source[end..]);
+    }
+    source
+}
 
 /// The training step with native float atomics: [`NEGATIVE_SAMPLING`] with its `<tables>`
 /// block replaced by [`TABLES_F32`], composed once.
-static NEGATIVE_SAMPLING_F32: LazyLock<String> = LazyLock::new(|| {
-    let start = NEGATIVE_SAMPLING
-        .find(TABLES_BEGIN)
-        .expect("negative_sampling.wgsl opens a <tables> block");
-    let end = NEGATIVE_SAMPLING[start..]
-        .find(TABLES_END)
-        .map(|at| start + at + TABLES_END.len())
-        .expect("negative_sampling.wgsl closes its <tables> block");
-    format!(
-        "{}{}\n{}",
-        &NEGATIVE_SAMPLING[..start],
-        TABLES_F32,
-        &NEGATIVE_SAMPLING[end..]
+static NEGATIVE_SAMPLING_F32: LazyLock<String> =
+    LazyLock::new(|| compose(NEGATIVE_SAMPLING, &[(TABLES, TABLES_F32)]));
+/// The second kernel with native float atomics.
+static NEGATIVE_SAMPLING_V2_F32: LazyLock<String> =
+    LazyLock::new(|| compose(NEGATIVE_SAMPLING_V2, &[(TABLES, TABLES_F32)]));
+/// The second kernel reducing with subgroups.
+static NEGATIVE_SAMPLING_V2_SUBGROUP: LazyLock<String> =
+    LazyLock::new(|| compose(NEGATIVE_SAMPLING_V2, &[(REDUCE, REDUCE_SUBGROUP)]));
+/// The second kernel with native float atomics, reducing with subgroups.
+static NEGATIVE_SAMPLING_V2_SUBGROUP_F32: LazyLock<String> = LazyLock::new(|| {
+    compose(
+        NEGATIVE_SAMPLING_V2,
+        &[(TABLES, TABLES_F32), (REDUCE, REDUCE_SUBGROUP)],
     )
 });
 
@@ -54,6 +95,15 @@ pub enum Shader {
     NegativeSampling,
     /// `shaders/negative_sampling.wgsl` with `shaders/tables_f32.wgsl` as its tables.
     NegativeSamplingF32,
+    /// `shaders/negative_sampling_v2.wgsl`.
+    NegativeSamplingV2,
+    /// `shaders/negative_sampling_v2.wgsl` with `shaders/tables_f32.wgsl` as its tables.
+    NegativeSamplingV2F32,
+    /// `shaders/negative_sampling_v2.wgsl` with `shaders/reduce_subgroup.wgsl` as its
+    /// reduction.
+    NegativeSamplingV2Subgroup,
+    /// `shaders/negative_sampling_v2.wgsl` with both swaps.
+    NegativeSamplingV2SubgroupF32,
     /// `shaders/similarity.wgsl`.
     Similarity,
 }
@@ -81,31 +131,64 @@ const READ_WRITE: Binding = Binding::Storage { read_only: false };
 
 impl Shader {
     /// Every kernel, for tests and `verify`.
-    pub const ALL: [Shader; 6] = [
+    pub const ALL: [Shader; 10] = [
         Shader::Gather,
         Shader::ScatterAdd,
         Shader::ScatterAddCas,
         Shader::NegativeSampling,
         Shader::NegativeSamplingF32,
+        Shader::NegativeSamplingV2,
+        Shader::NegativeSamplingV2F32,
+        Shader::NegativeSamplingV2Subgroup,
+        Shader::NegativeSamplingV2SubgroupF32,
         Shader::Similarity,
     ];
 
-    /// The file under `shaders/` the source comes from; for a composed kernel
-    /// ([`Self::is_composed`]), the file swapped into another.
-    pub fn file_name(self) -> &'static str {
-        match self {
-            Shader::Gather => "gather.wgsl",
-            Shader::ScatterAdd => "scatter_add.wgsl",
-            Shader::ScatterAddCas => "scatter_add_cas.wgsl",
-            Shader::NegativeSampling => "negative_sampling.wgsl",
-            Shader::NegativeSamplingF32 => "tables_f32.wgsl",
-            Shader::Similarity => "similarity.wgsl",
+    /// The training kernel of `kernel`, with native float atomics (`native`) or
+    /// compare-exchange, and, for the second kernel, reducing with subgroups or a tree (the
+    /// first kernel has one reduction: `subgroups` is ignored there).
+    pub fn training(kernel: GpuKernel, native: bool, subgroups: bool) -> Shader {
+        match (kernel, native, subgroups) {
+            (GpuKernel::V1, false, _) => Shader::NegativeSampling,
+            (GpuKernel::V1, true, _) => Shader::NegativeSamplingF32,
+            (GpuKernel::V2, false, false) => Shader::NegativeSamplingV2,
+            (GpuKernel::V2, true, false) => Shader::NegativeSamplingV2F32,
+            (GpuKernel::V2, false, true) => Shader::NegativeSamplingV2Subgroup,
+            (GpuKernel::V2, true, true) => Shader::NegativeSamplingV2SubgroupF32,
         }
     }
 
-    /// Whether the source is built from two files rather than read from one.
+    /// The files under `shaders/` the source comes from: the kernel's own file, then, for a
+    /// composed kernel, the files swapped into its marked blocks.
+    pub fn files(self) -> &'static [&'static str] {
+        match self {
+            Shader::Gather => &["gather.wgsl"],
+            Shader::ScatterAdd => &["scatter_add.wgsl"],
+            Shader::ScatterAddCas => &["scatter_add_cas.wgsl"],
+            Shader::NegativeSampling => &["negative_sampling.wgsl"],
+            Shader::NegativeSamplingF32 => &["negative_sampling.wgsl", "tables_f32.wgsl"],
+            Shader::NegativeSamplingV2 => &["negative_sampling_v2.wgsl"],
+            Shader::NegativeSamplingV2F32 => &["negative_sampling_v2.wgsl", "tables_f32.wgsl"],
+            Shader::NegativeSamplingV2Subgroup => {
+                &["negative_sampling_v2.wgsl", "reduce_subgroup.wgsl"]
+            }
+            Shader::NegativeSamplingV2SubgroupF32 => &[
+                "negative_sampling_v2.wgsl",
+                "tables_f32.wgsl",
+                "reduce_subgroup.wgsl",
+            ],
+            Shader::Similarity => &["similarity.wgsl"],
+        }
+    }
+
+    /// Whether the source is built from several files rather than read from one.
     pub fn is_composed(self) -> bool {
-        self == Shader::NegativeSamplingF32
+        self.files().len() > 1
+    }
+
+    /// The markers of the blocks a composed kernel's files replace (gone from its source).
+    pub fn block_markers() -> [&'static str; 2] {
+        [TABLES.begin, REDUCE.begin]
     }
 
     /// A short name for labels and messages.
@@ -116,6 +199,10 @@ impl Shader {
             Shader::ScatterAddCas => "scatter_add_cas",
             Shader::NegativeSampling => "negative_sampling",
             Shader::NegativeSamplingF32 => "negative_sampling_f32",
+            Shader::NegativeSamplingV2 => "negative_sampling_v2",
+            Shader::NegativeSamplingV2F32 => "negative_sampling_v2_f32",
+            Shader::NegativeSamplingV2Subgroup => "negative_sampling_v2_subgroup",
+            Shader::NegativeSamplingV2SubgroupF32 => "negative_sampling_v2_subgroup_f32",
             Shader::Similarity => "similarity",
         }
     }
@@ -128,13 +215,31 @@ impl Shader {
             Shader::ScatterAddCas => SCATTER_ADD_CAS,
             Shader::NegativeSampling => NEGATIVE_SAMPLING,
             Shader::NegativeSamplingF32 => NEGATIVE_SAMPLING_F32.as_str(),
+            Shader::NegativeSamplingV2 => NEGATIVE_SAMPLING_V2,
+            Shader::NegativeSamplingV2F32 => NEGATIVE_SAMPLING_V2_F32.as_str(),
+            Shader::NegativeSamplingV2Subgroup => NEGATIVE_SAMPLING_V2_SUBGROUP.as_str(),
+            Shader::NegativeSamplingV2SubgroupF32 => NEGATIVE_SAMPLING_V2_SUBGROUP_F32.as_str(),
             Shader::Similarity => SIMILARITY,
         }
     }
 
     /// Whether the kernel needs `Features::SHADER_FLOAT32_ATOMIC`.
     pub fn needs_float_atomics(self) -> bool {
-        matches!(self, Shader::ScatterAdd | Shader::NegativeSamplingF32)
+        matches!(
+            self,
+            Shader::ScatterAdd
+                | Shader::NegativeSamplingF32
+                | Shader::NegativeSamplingV2F32
+                | Shader::NegativeSamplingV2SubgroupF32
+        )
+    }
+
+    /// Whether the kernel needs `Features::SUBGROUP`.
+    pub fn needs_subgroups(self) -> bool {
+        matches!(
+            self,
+            Shader::NegativeSamplingV2Subgroup | Shader::NegativeSamplingV2SubgroupF32
+        )
     }
 
     /// The bindings of group 0 that `entry` uses, as (binding number, kind), mirroring the
@@ -150,7 +255,15 @@ impl Shader {
             (Shader::NegativeSampling | Shader::NegativeSamplingF32, "rng_check") => {
                 &[(4, READ), (5, READ), (9, READ_WRITE)]
             }
-            (Shader::NegativeSampling | Shader::NegativeSamplingF32, _) => &[
+            (
+                Shader::NegativeSampling
+                | Shader::NegativeSamplingF32
+                | Shader::NegativeSamplingV2
+                | Shader::NegativeSamplingV2F32
+                | Shader::NegativeSamplingV2Subgroup
+                | Shader::NegativeSamplingV2SubgroupF32,
+                _,
+            ) => &[
                 (0, DYNAMIC_UNIFORM),
                 (1, READ),
                 (2, READ),

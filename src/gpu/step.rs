@@ -1,37 +1,42 @@
-//! The training kernel (`negative_sampling.wgsl`, skip-gram or CBOW) on the host side: tables and sampling
-//! tables on the device, batches uploaded as three `u32` arrays, dispatches of centres.
+//! The training kernels on the host side: tables and sampling tables on the device, batches
+//! uploaded as three `u32` arrays, dispatches of centres.
 //!
 //! The kernels follow [`crate::cpu::update`] (its module docs are the reference semantics):
-//! one workgroup per centre, the updates of one centre in CPU order, every random draw the
-//! same as the CPU's. Centres of one dispatch run concurrently and share the tables without
-//! locks (Hogwild) through atomic additions; dispatches run one after the other, so a
-//! sequence of one-centre dispatches is exactly the CPU's order.
+//! the updates of one centre in CPU order, every random draw the same as the CPU's. The
+//! first kernel (`negative_sampling.wgsl`) runs one workgroup per centre; the second
+//! (`negative_sampling_v2.wgsl`) runs persistent workgroups that each take centres from a
+//! counter. Centres of one dispatch run concurrently and share the tables without locks
+//! (Hogwild) through atomic additions; dispatches run one after the other, so one-centre
+//! dispatches (first kernel) or one workgroup (second) make exactly the CPU's order.
+//! [`crate::gpu::plan`] picks the variant.
 
 use bytemuck::{Pod, Zeroable};
 
 use crate::batch::Batch;
-use crate::config::Model;
+use crate::config::GpuKernel;
 use crate::error::{Error, Result};
 use crate::gpu::GpuContext;
 use crate::gpu::buffers::{self, grid};
 use crate::gpu::context::Kernel;
-use crate::gpu::lookup::Atomics;
 use crate::gpu::loss::{LOSS_SLOTS, LossBuffer, LossReader};
-use crate::gpu::shaders::Shader;
+use crate::gpu::plan::{self, DeviceTraits, KernelPlan};
 use crate::sampling::NegativeSampler;
 use crate::training::{LossSum, UpdateShape};
 
 // Where tests/gpu_training.rs imports the RNG harness from.
+pub use crate::gpu::plan::{Reduction, StepOptions};
 pub use crate::gpu::rng_check::{rng_check, rng_check_cpu};
 
 /// Parameter blocks one submission may use (one per dispatch); more dispatches are split
-/// over several submissions.
+/// over several submissions. The second kernel's centre counters, one per block, follow the
+/// loss sums in the control buffer.
 const PARAM_SLOTS: u64 = 1024;
 
-/// Workgroup memory every WebGPU device offers, the budget of the kernels' reduction arrays.
-const WORKGROUP_MEMORY_BUDGET: u32 = 16 * 1024;
+/// Cells of the control buffer before the visit counts: loss sums, then centre counters.
+const VISITS_AT: u32 = 2 * LOSS_SLOTS + PARAM_SLOTS as u32;
 
-/// Parameters of one dispatch of `negative_sampling.wgsl` (`struct Params` there).
+/// Parameters of one dispatch of `negative_sampling.wgsl` and `negative_sampling_v2.wgsl`
+/// (`struct Params` there; the first kernel ignores the last three).
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Pod, Zeroable)]
 pub struct StepParams {
@@ -53,18 +58,25 @@ pub struct StepParams {
     pub vocab: u32,
     /// Slots of the loss buffer ([`LOSS_SLOTS`]).
     pub loss_slots: u32,
-    /// Uniform structs are sized in multiples of 16 bytes.
-    pub _pad: [u32; 3],
+    /// Second kernel: most centres one workgroup takes in this dispatch.
+    pub share: u32,
+    /// Second kernel: the cell of the control buffer counting this dispatch's centres.
+    pub counter: u32,
+    /// Second kernel: the first cell of the control buffer counting visits.
+    pub visits: u32,
 }
 
-/// One dispatch: centres `base..base + count` of the batch, with learning rate `alpha` and
-/// epoch key `key`.
+/// One dispatch: centres `base..base + count` of the batch, trained by `workgroups`
+/// workgroups, with learning rate `alpha` and epoch key `key`.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Step {
     /// First centre.
     pub base: u32,
     /// Number of centres.
     pub count: u32,
+    /// Workgroups launched: `count` for the first kernel (one per centre), at most the bound
+    /// on centres in flight for the second.
+    pub workgroups: u32,
     /// Learning rate.
     pub alpha: f32,
     /// Epoch key.
@@ -72,62 +84,40 @@ pub struct Step {
 }
 
 impl Step {
-    /// The dispatches of a batch of `len` centres: runs of at most `in_flight` centres
-    /// (dispatches of one pass run one after the other, so at most that many train at once).
+    /// The first kernel's dispatches of a batch of `len` centres: runs of at most
+    /// `in_flight` centres, a workgroup each (dispatches of one pass run one after the other,
+    /// so at most that many train at once).
     pub fn split(len: usize, in_flight: usize, alpha: f32, key: u32) -> Vec<Step> {
-        let piece = in_flight.clamp(1, len.max(1));
+        Step::persistent(len, in_flight, 1, alpha, key)
+    }
+
+    /// The second kernel's dispatches of a batch of `len` centres: `in_flight` workgroups
+    /// (fewer for a short batch), each taking at most `share` centres per dispatch, so a
+    /// dispatch holds up to `in_flight * share` centres. With `share = 1` these are the first
+    /// kernel's dispatches.
+    pub fn persistent(len: usize, in_flight: usize, share: u32, alpha: f32, key: u32) -> Vec<Step> {
+        let workgroups = in_flight.clamp(1, len.max(1));
+        let piece = workgroups.saturating_mul(share.max(1) as usize);
         (0..len)
             .step_by(piece)
-            .map(|base| Step {
-                base: base as u32,
-                count: piece.min(len - base) as u32,
-                alpha,
-                key,
+            .map(|base| {
+                let count = piece.min(len - base);
+                Step {
+                    base: base as u32,
+                    count: count as u32,
+                    workgroups: workgroups.min(count) as u32,
+                    alpha,
+                    key,
+                }
             })
             .collect()
     }
 }
 
-/// Workgroup size of the training kernels for dimension `dim` on `ctx`: a power of two
-/// (each invocation owns the dimensions `c` with `c % size == lane`). On GPUs, near `dim`
-/// from 32 (a warp) to 256; on CPU adapters (lavapipe, llvmpipe's 8-wide SIMD), 8, where
-/// every barrier costs a pass over the invocations: twice as fast as 64 at d = 50.
+/// The first kernel's workgroup size for dimension `dim` on `ctx`
+/// ([`plan::v1_workgroup_size`]).
 pub fn workgroup_size(dim: usize, ctx: &GpuContext) -> u32 {
-    let limits = &ctx.limits;
-    let cap = limits
-        .max_compute_invocations_per_workgroup
-        .min(limits.max_compute_workgroup_size_x)
-        .clamp(1, 256);
-    let cap = 1 << (31 - cap.leading_zeros());
-    if ctx.adapter_info.device_type == wgpu::DeviceType::Cpu {
-        return 8.min(cap);
-    }
-    (dim.next_power_of_two().min(256) as u32).clamp(32.min(cap), cap)
-}
-
-/// A workgroup size asked for: a power of two within the device's limits.
-fn checked_workgroup_size(size: u32, ctx: &GpuContext) -> Result<u32> {
-    let cap = ctx
-        .limits
-        .max_compute_invocations_per_workgroup
-        .min(ctx.limits.max_compute_workgroup_size_x);
-    if !size.is_power_of_two() || size > cap {
-        return Err(Error::Mismatch(format!(
-            "a workgroup of {size} invocations: not a power of two up to the device's {cap}"
-        )));
-    }
-    Ok(size)
-}
-
-/// Which variant of the training kernel to build. The default is what the trainer uses:
-/// native float atomics where the device has them, and [`workgroup_size`]'s choice.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct StepOptions {
-    /// How the tables are added to.
-    pub atomics: Atomics,
-    /// Invocations per workgroup (a power of two), instead of [`workgroup_size`]'s choice:
-    /// lets a test run the shape a GPU gets (32 to 256) on a CPU adapter, which gets 8.
-    pub workgroup_size: Option<u32>,
+    plan::v1_workgroup_size(dim, &DeviceTraits::of(ctx))
 }
 
 /// A batch's three arrays on the device, and the bind group that uses them.
@@ -157,6 +147,7 @@ impl DeviceBatch {
 pub struct TrainState {
     shape: UpdateShape,
     vocab: usize,
+    plan: KernelPlan,
     kernel: Kernel,
     input: wgpu::Buffer,
     output: wgpu::Buffer,
@@ -168,8 +159,8 @@ pub struct TrainState {
 }
 
 impl TrainState {
-    /// Uploads the tables (row-major, `dim` columns) and the sampler, and builds the kernel
-    /// of `shape.model`, with native float atomics where the device has them.
+    /// Uploads the tables (row-major, `dim` columns) and the sampler, and builds the first
+    /// kernel for `shape.model`, with native float atomics where the device has them.
     pub fn new(
         ctx: &GpuContext,
         shape: &UpdateShape,
@@ -207,79 +198,16 @@ impl TrainState {
                 limit_name: "32-bit indexing of table cells",
             });
         }
-        let needed_buffers = 8;
-        if ctx.limits.max_storage_buffers_per_shader_stage < needed_buffers {
-            return Err(Error::DeviceLimit {
-                what: "the training kernel's storage buffers (count, not bytes)".into(),
-                needed: needed_buffers as u64,
-                limit: ctx.limits.max_storage_buffers_per_shader_stage as u64,
-                limit_name: "max_storage_buffers_per_shader_stage",
-            });
-        }
-        let wg = match options.workgroup_size {
-            None => workgroup_size(shape.dim, ctx),
-            Some(size) => checked_workgroup_size(size, ctx)?,
-        };
-        let outputs = shape.negative as u64 + 1;
-        let batch = shape.model == Model::BatchSkipGram;
-        let (max_context, stash_lanes) = if batch {
-            (2 * shape.window as u64, wg as u64)
-        } else {
-            (1, 1)
-        };
-        let budget =
-            WORKGROUP_MEMORY_BUDGET.min(ctx.limits.max_compute_workgroup_storage_size) as u64;
-        // ids, gs and losses per output; g and loss per pair; the stash; then `red`.
-        let fixed = 12 * outputs + 8 * max_context * outputs + 4 * outputs * stash_lanes;
-        let wg_bytes = 4 * wg as u64;
-        if fixed + wg_bytes > budget {
-            return Err(Error::DeviceLimit {
-                what: format!(
-                    "workgroup memory for {} negatives{}",
-                    shape.negative,
-                    if batch {
-                        format!(" shared by a window of {}", shape.window)
-                    } else {
-                        String::new()
-                    }
-                ),
-                needed: fixed + wg_bytes,
-                limit: budget,
-                limit_name: "max_compute_workgroup_storage_size",
-            });
-        }
-        // Dot products reduced together: outputs of one update, or pairs of a window.
-        let reduced = if batch {
-            max_context * outputs
-        } else {
-            outputs
-        };
-        let group = ((budget - fixed) / wg_bytes).clamp(1, reduced);
-        let flag = |on: bool| if on { 1.0 } else { 0.0 };
-        let shader = if options.atomics.native(ctx)? {
-            Shader::NegativeSamplingF32
-        } else {
-            Shader::NegativeSampling
-        };
-        let kernel = ctx.kernel(
-            shader,
-            "main",
-            &[
-                ("CBOW", flag(shape.model == Model::Cbow)),
-                ("BATCH", flag(batch)),
-                ("MAX_CONTEXT", max_context as f64),
-                ("STASH_LANES", stash_lanes as f64),
-                ("WG", wg as f64),
-                ("NEG", shape.negative as f64),
-                ("GROUP", group as f64),
-            ],
-        )?;
+        let plan = plan::plan(shape, &DeviceTraits::of(ctx), &options)?;
+        let kernel = ctx.kernel(plan.shader, "main", &plan.constants)?;
+        let visits = options.count_visits.unwrap_or(0);
         let table_usage = wgpu::BufferUsages::COPY_SRC | wgpu::BufferUsages::COPY_DST;
         let param_stride = (std::mem::size_of::<StepParams>() as u64)
             .next_multiple_of(ctx.limits.min_uniform_buffer_offset_alignment as u64);
         Ok(TrainState {
             shape: *shape,
             vocab,
+            plan,
             kernel,
             input: buffers::storage_init(ctx, "input table", input, table_usage)?,
             output: buffers::storage_init(ctx, "output table", output, table_usage)?,
@@ -295,7 +223,7 @@ impl TrainState {
                 sampler.aliases(),
                 wgpu::BufferUsages::empty(),
             )?,
-            loss: LossBuffer::new(ctx)?,
+            loss: LossBuffer::new(ctx, PARAM_SLOTS as u32 + visits)?,
             params: buffers::zeroed(
                 ctx,
                 "step parameters",
@@ -377,6 +305,20 @@ impl TrainState {
         Ok(())
     }
 
+    /// The plan the kernel was built from (variant, constants, workgroup size, share).
+    pub fn plan(&self) -> &KernelPlan {
+        &self.plan
+    }
+
+    /// The dispatches of a batch of `len` centres for this kernel with at most `in_flight`
+    /// centres training at once ([`Step::split`] or [`Step::persistent`]).
+    pub fn split(&self, len: usize, in_flight: usize, alpha: f32, key: u32) -> Vec<Step> {
+        match self.plan.kernel {
+            GpuKernel::V1 => Step::split(len, in_flight, alpha, key),
+            GpuKernel::V2 => Step::persistent(len, in_flight, self.plan.share, alpha, key),
+        }
+    }
+
     /// Runs `steps` on the batch in `device`, in order, one dispatch each, and submits.
     /// Returns the index of the last submission.
     pub fn run(
@@ -397,6 +339,19 @@ impl TrainState {
                         step.base, device.len
                     )));
                 }
+                // The second kernel trains every centre only while its workgroups can take
+                // them all; the first needs a workgroup per centre.
+                let capacity = match self.plan.kernel {
+                    GpuKernel::V1 => step.workgroups as u64,
+                    GpuKernel::V2 => step.workgroups as u64 * self.plan.share as u64,
+                };
+                if (step.count as u64) > capacity || (step.count > 0 && step.workgroups == 0) {
+                    return Err(Error::Mismatch(format!(
+                        "{} centres in {} workgroups of this kernel (share {}) would leave some \
+                         untrained",
+                        step.count, step.workgroups, self.plan.share
+                    )));
+                }
                 let params = StepParams {
                     base: step.base,
                     count: step.count,
@@ -407,17 +362,22 @@ impl TrainState {
                     window: self.shape.window as u32,
                     vocab: self.vocab as u32,
                     loss_slots: LOSS_SLOTS,
-                    _pad: [0; 3],
+                    share: self.plan.share,
+                    counter: 2 * LOSS_SLOTS + slot as u32,
+                    visits: VISITS_AT,
                 };
                 let at = slot * self.param_stride as usize;
                 blocks[at..at + std::mem::size_of::<StepParams>()]
                     .copy_from_slice(bytemuck::bytes_of(&params));
-                grids.push(grid(step.count)?);
+                grids.push(grid(step.workgroups)?);
             }
             ctx.scoped("writing step parameters", || {
                 ctx.queue.write_buffer(&self.params, 0, &blocks)
             })?;
             let index = buffers::submit(ctx, "training", |encoder| {
+                if self.plan.kernel == GpuKernel::V2 {
+                    self.loss.clear_counters(encoder, chunk.len() as u64);
+                }
                 let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
                     label: Some("training"),
                     timestamp_writes: None,
@@ -459,5 +419,12 @@ impl TrainState {
     /// A reader that copies the loss sums without waiting for the GPU.
     pub fn loss_reader(&self, ctx: &GpuContext) -> Result<LossReader> {
         self.loss.reader(ctx)
+    }
+
+    /// How often each centre (batch index) has been trained since the state was built,
+    /// waiting for all work submitted: one count per token of a batch of up to
+    /// [`StepOptions::count_visits`] tokens (empty without it).
+    pub fn read_visits(&self, ctx: &GpuContext) -> Result<Vec<u32>> {
+        self.loss.read_extra(ctx, VISITS_AT)
     }
 }

@@ -2,7 +2,7 @@
 //! inputs, for `vectrain verify`.
 
 use crate::batch::Batch;
-use crate::config::Model;
+use crate::config::{GpuKernel, Model};
 use crate::cpu::tables::PlainRows;
 use crate::cpu::update::{Scratch, train_batch};
 use crate::error::Result;
@@ -10,7 +10,7 @@ use crate::gpu::GpuContext;
 use crate::gpu::lookup::{Atomics, GpuTable, gather, gather_cpu, scatter_add, scatter_add_cpu};
 use crate::gpu::rng_check::{rng_check, rng_check_cpu};
 use crate::gpu::similarity::{similarity_scores, similarity_scores_cpu};
-use crate::gpu::step::{Step, StepOptions, TrainState};
+use crate::gpu::step::{Reduction, StepOptions, TrainState};
 use crate::rng::{self, Stream};
 use crate::sampling::{self, NegativeSampler};
 use crate::training::UpdateShape;
@@ -100,18 +100,32 @@ pub fn verify(ctx: &GpuContext) -> Vec<KernelCheck> {
     if ctx.float_atomics {
         atomics.insert(0, (Atomics::NativeFloat, "float atomics"));
     }
-    for (atomics, atomics_name) in atomics {
-        for model in [Model::SkipGram, Model::Cbow, Model::BatchSkipGram] {
-            for dim in [3, 100] {
-                let name = match model {
-                    Model::SkipGram => "sgns",
-                    Model::Cbow => "cbow",
-                    Model::BatchSkipGram => "batch sgns",
-                };
-                record(
-                    format!("{name} step (d={dim}, {atomics_name})"),
-                    check_step(ctx, model, dim, atomics),
-                );
+    // The first kernel, then the second with each reduction the device can run.
+    let mut kernels = vec![(GpuKernel::V1, Reduction::Auto, "v1")];
+    if ctx.subgroups {
+        kernels.push((GpuKernel::V2, Reduction::Subgroup, "v2 subgroups"));
+    }
+    kernels.push((GpuKernel::V2, Reduction::Tree, "v2 tree"));
+    for &(kernel, reduction, kernel_name) in &kernels {
+        for &(atomics, atomics_name) in &atomics {
+            for model in [Model::SkipGram, Model::Cbow, Model::BatchSkipGram] {
+                for dim in [3, 100] {
+                    let name = match model {
+                        Model::SkipGram => "sgns",
+                        Model::Cbow => "cbow",
+                        Model::BatchSkipGram => "batch sgns",
+                    };
+                    let options = StepOptions {
+                        kernel,
+                        atomics,
+                        reduction,
+                        ..StepOptions::default()
+                    };
+                    record(
+                        format!("{name} step {kernel_name} (d={dim}, {atomics_name})"),
+                        check_step(ctx, model, dim, options),
+                    );
+                }
             }
         }
     }
@@ -240,8 +254,14 @@ fn check_draws(ctx: &GpuContext) -> Result<(bool, f32)> {
     Ok((differing == 0, differing as f32))
 }
 
-/// One step on a fixed batch: one centre per dispatch on the GPU against `train_batch`.
-fn check_step(ctx: &GpuContext, model: Model, dim: usize, atomics: Atomics) -> Result<(bool, f32)> {
+/// One step on a fixed batch with one centre in flight (first kernel: one centre per
+/// dispatch; second: one workgroup) on the GPU against `train_batch`.
+fn check_step(
+    ctx: &GpuContext,
+    model: Model,
+    dim: usize,
+    options: StepOptions,
+) -> Result<(bool, f32)> {
     let mut values = Values::new(3 + dim as u32);
     let vocab = 40u32;
     let key = rng::epoch_key(3, 1);
@@ -277,28 +297,10 @@ fn check_step(ctx: &GpuContext, model: Model, dim: usize, atomics: Atomics) -> R
     let output: Vec<f32> = (0..cells).map(|_| values.signed(0.5)).collect();
     let alpha = 0.05;
 
-    let state = TrainState::with_options(
-        ctx,
-        &shape,
-        &input,
-        &output,
-        &sampler,
-        StepOptions {
-            atomics,
-            ..StepOptions::default()
-        },
-    )?;
+    let state = TrainState::with_options(ctx, &shape, &input, &output, &sampler, options)?;
     let mut device = state.batch_buffers(ctx, batch.len())?;
     state.upload(ctx, &mut device, &batch)?;
-    let steps: Vec<Step> = (0..batch.len() as u32)
-        .map(|base| Step {
-            base,
-            count: 1,
-            alpha,
-            key,
-        })
-        .collect();
-    state.run(ctx, &device, &steps)?;
+    state.run(ctx, &device, &state.split(batch.len(), 1, alpha, key))?;
     let (gpu_input, gpu_output) = state.read_tables(ctx)?;
 
     let (mut cpu_input, mut cpu_output) = (input, output);

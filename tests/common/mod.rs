@@ -121,3 +121,13 @@ impl TestRng {
         (self.next_u64() >> 40) as f32 / (1u64 << 23) as f32 - 1.0
     }
 }
+
+/// Runs the GPU tests of one binary one at a time (hold the guard for the test's length):
+/// wgpu's GL backend gives up on its device's context lock after a short wait, so while one
+/// test builds a pipeline that llvmpipe takes seconds to compile (the second training
+/// kernel), the others failed with "Could not lock adapter context".
+pub fn serial() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    // A test that panicked while holding it leaves nothing behind to protect.
+    LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}

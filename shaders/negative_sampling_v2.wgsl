@@ -1,0 +1,548 @@
+// Negative-sampling training step, second kernel: the update of src/cpu/update.rs
+// (`train_batch`) for skip-gram, CBOW (the `CBOW` override) or batch skip-gram (`BATCH`), with
+// the semantics of negative_sampling.wgsl (its header has the maths), organised for a GPU that
+// runs thousands of invocations at once:
+//
+// - Persistent workgroups. The host launches N workgroups per dispatch (N = the bound on
+//   centres in flight). Each takes the next centre of the dispatch from an atomic counter
+//   (`control[params.counter]`) until none is left or it has taken `params.share` centres,
+//   so no barrier separates the centres of a batch and no workgroup waits for a slow one.
+//   Every centre is taken exactly once: a workgroup stops only when the counter has passed
+//   the end, or after its share, and the host keeps count <= N share.
+// - One round trip per row. Lane `lane` owns the dimensions c = lane + t WG (t < SPAN). An
+//   update issues the loads of x and of every output row before it uses any, keeps them in
+//   private arrays (registers) from the dot products to the scatter, and never loads a row
+//   twice.
+// - Negatives drawn once per centre, spread across the lanes (skip-gram: the negatives of
+//   every context of the window), into workgroup memory, published by the same barrier that
+//   hands out the next centre.
+// - The dot products reduced by the <reduce> block: a conflict-free tree in workgroup memory
+//   here, subgroupAdd in reduce_subgroup.wgsl.
+// - The loss summed in a register and added to the loss buffer once, when the workgroup ends.
+//
+// Workgroup memory shared between updates is double-buffered by parity (negatives per
+// centre, partial sums per reduction), so a fast lane never overwrites what a slow lane is
+// still reading, without a second barrier.
+//
+// Random draws and the order of updates within a centre are those of negative_sampling.wgsl,
+// so with one workgroup the tables equal the CPU's up to rounding.
+
+// Mirrors `StepParams` in src/gpu/step.rs.
+struct Params {
+    // First centre (batch index) of this dispatch.
+    base: u32,
+    // Centres in this dispatch.
+    count: u32,
+    // Tokens in the batch.
+    len: u32,
+    // The epoch key (rng::epoch_key).
+    key: u32,
+    // Learning rate.
+    alpha: f32,
+    // Vector dimension (equal to DIM).
+    dim: u32,
+    // Largest window.
+    window: u32,
+    // Rows of each table (= length of the alias table).
+    vocab: u32,
+    // Slots of the loss sums at the start of `control`.
+    loss_slots: u32,
+    // Most centres one workgroup takes in this dispatch.
+    share: u32,
+    // Cell of `control` counting the centres taken in this dispatch (zeroed before).
+    counter: u32,
+    // First cell of `control` counting how often each centre was trained (COUNT_VISITS).
+    visits: u32,
+}
+
+// Skip-gram (false) or CBOW (true).
+override CBOW: bool = false;
+// Batch skip-gram (true; CBOW is then false).
+override BATCH: bool = false;
+// Negatives per update.
+override NEG: u32 = 5u;
+// Vector dimension.
+override DIM: u32 = 100u;
+// Dimensions per lane: ceil(DIM / WG).
+override SPAN: u32 = 2u;
+// Negatives one centre draws: (2 window + 1) NEG for skip-gram, NEG otherwise.
+override NEG_CELLS: u32 = 55u;
+// Count each centre trained in control[params.visits + i] (tests only).
+override COUNT_VISITS: bool = false;
+
+// Private cells per lane for the input rows of an update (SPAN, or 2 window SPAN for batch
+// skip-gram) and for its output rows ((NEG + 1) SPAN); the host checks the fit.
+const X_CELLS: u32 = 512u;
+const O_CELLS: u32 = 512u;
+
+const STREAM_WINDOW: u32 = 2u;
+const STREAM_NEGATIVE: u32 = 3u;
+// An output slot with no row (a negative equal to the centre word).
+const NONE: u32 = 0xffffffffu;
+// What a workgroup gets from the counter when its share is used up.
+const END: u32 = 0xffffffffu;
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> words: array<u32>;
+@group(0) @binding(2) var<storage, read> positions: array<u32>;
+@group(0) @binding(3) var<storage, read> sentences: array<u32>;
+@group(0) @binding(4) var<storage, read> thresholds: array<f32>;
+@group(0) @binding(5) var<storage, read> aliases: array<u32>;
+// [2 s] the f32 bits of loss slot s, [2 s + 1] its number of updates; then the centre
+// counters of the dispatches (params.counter) and the visit counts (params.visits).
+@group(0) @binding(8) var<storage, read_write> control: array<atomic<u32>>;
+
+// This lane's dimensions of the input rows and of the output rows of the current update, and
+// the dot products (partial, then reduced, then replaced by g).
+var<private> xs: array<f32, X_CELLS>;
+var<private> os: array<f32, O_CELLS>;
+var<private> dots: array<f32, MAX_DOTS>;
+
+// --- random draws: src/rng.rs ---------------------------------------------------------
+
+fn pcg(v: u32) -> u32 {
+    let state = v * 747796405u + 2891336453u;
+    let word = ((state >> ((state >> 28u) + 4u)) ^ state) * 277803737u;
+    return (word >> 22u) ^ word;
+}
+
+fn draw(key: u32, stream: u32, position: u32, slot: u32) -> u32 {
+    return pcg(pcg(pcg(key ^ stream) ^ position) ^ slot);
+}
+
+fn unit(bits: u32) -> f32 {
+    return f32(bits >> 8u) * (1.0 / 16777216.0);
+}
+
+// Half-width of the window at `position`: 1..=window (cpu::update::reach).
+fn reach(key: u32, position: u32, window: u32) -> u32 {
+    return window - draw(key, STREAM_WINDOW, position, 0u) % window;
+}
+
+// Negative of `slot` at `position` from the alias table (NegativeSampler::draw).
+fn negative(key: u32, position: u32, slot: u32) -> u32 {
+    let column = draw(key, STREAM_NEGATIVE, position, 2u * slot) % arrayLength(&thresholds);
+    let coin = unit(draw(key, STREAM_NEGATIVE, position, 2u * slot + 1u));
+    if coin < thresholds[column] {
+        return column;
+    }
+    return aliases[column];
+}
+
+fn sigmoid(f: f32) -> f32 {
+    return 1.0 / (1.0 + exp(-f));
+}
+
+// -ln sigmoid(f), stable for large |f|.
+fn neg_log_sigmoid(f: f32) -> f32 {
+    if f > 0.0 {
+        return log(1.0 + exp(-f));
+    }
+    return -f + log(1.0 + exp(f));
+}
+
+// <tables> The two tables as f32 bits in `atomic<u32>`, added to by compare-exchange loops:
+// valid everywhere. On adapters with float atomics the host replaces this block, through
+// its closing marker, with tables_f32.wgsl (the same four functions on `atomic<f32>`). All
+// table access goes through these four functions.
+@group(0) @binding(6) var<storage, read_write> input: array<atomic<u32>>;
+@group(0) @binding(7) var<storage, read_write> output: array<atomic<u32>>;
+
+fn load_input(i: u32) -> f32 {
+    return bitcast<f32>(atomicLoad(&input[i]));
+}
+
+fn load_output(i: u32) -> f32 {
+    return bitcast<f32>(atomicLoad(&output[i]));
+}
+
+fn add_input(i: u32, value: f32) {
+    var old = atomicLoad(&input[i]);
+    loop {
+        let swap = atomicCompareExchangeWeak(&input[i], old, bitcast<u32>(bitcast<f32>(old) + value));
+        if swap.exchanged {
+            break;
+        }
+        old = swap.old_value;
+    }
+}
+
+fn add_output(i: u32, value: f32) {
+    var old = atomicLoad(&output[i]);
+    loop {
+        let swap = atomicCompareExchangeWeak(&output[i], old, bitcast<u32>(bitcast<f32>(old) + value));
+        if swap.exchanged {
+            break;
+        }
+        old = swap.old_value;
+    }
+}
+// </tables>
+
+// <reduce> Sums over the workgroup's lanes by a tree in workgroup memory: valid everywhere.
+// On adapters with subgroups (wgpu's SUBGROUP) the host replaces this block, through its
+// closing marker, with reduce_subgroup.wgsl (the same declarations on subgroupAdd).
+
+// Invocations per workgroup: a power of two.
+override WG: u32 = 64u;
+// Dot products reduced per round (bounds workgroup memory).
+override GROUP: u32 = 8u;
+// Dot products of one update a lane holds.
+const MAX_DOTS: u32 = 256u;
+// Partial sums each lane adds per level of the tree.
+const RADIX: u32 = 8u;
+
+// Partial sums of a round, GROUP dot products of WG lanes, two halves by parity.
+var<workgroup> red: array<f32, 2u * GROUP * WG>;
+// Rounds reduced so far (the same in every lane): picks the half.
+var<private> rounds: u32;
+
+// Called once, first thing, by every lane.
+fn reduce_start(lane: u32) {
+}
+
+// Replaces sums[first..first + count], each lane's partial dot products, by their sums over
+// the workgroup's lanes, in every lane. Lane l writes its partials at k WG + l; each level
+// adds RADIX cells at stride `next` into the first `next` cells of each dot product (lanes
+// read consecutive cells: no bank conflicts), until RADIX or fewer remain, which every lane
+// adds itself: 1 barrier per round up to 8 lanes, 2 up to 64, 3 up to 512.
+fn reduce(lane: u32, sums: ptr<private, array<f32, MAX_DOTS>>, first: u32, count: u32) {
+    for (var done = 0u; done < count; done += GROUP) {
+        let n = min(GROUP, count - done);
+        let half = (rounds & 1u) * GROUP * WG;
+        rounds += 1u;
+        for (var k = 0u; k < n; k++) {
+            red[half + k * WG + lane] = (*sums)[first + done + k];
+        }
+        workgroupBarrier();
+        var width = WG;
+        loop {
+            if width <= RADIX {
+                break;
+            }
+            let next = width / RADIX;
+            // Cell l < next of a dot product is written only by the lane that reads it at
+            // r = 0, so one level needs no barrier inside.
+            for (var p = lane; p < n * next; p += WG) {
+                let at = half + (p / next) * WG + p % next;
+                var sum = 0.0;
+                for (var r = 0u; r < RADIX; r++) {
+                    sum += red[at + r * next];
+                }
+                red[at] = sum;
+            }
+            workgroupBarrier();
+            width = next;
+        }
+        for (var k = 0u; k < n; k++) {
+            var sum = 0.0;
+            for (var l = 0u; l < width; l++) {
+                sum += red[half + k * WG + l];
+            }
+            (*sums)[first + done + k] = sum;
+        }
+    }
+}
+// </reduce>
+
+// Declared after every named override (the <reduce> block's included): naga's override
+// pass (wgpu 30) processes overrides in declaration order and fails on an array-size
+// expression met before a named override.
+// The negatives of the current centre, two halves by parity: skip-gram context j of window
+// start..end at (j - start) NEG + k - 1 for output k >= 1; CBOW and batch skip-gram at k - 1.
+var<workgroup> negs: array<u32, 2u * NEG_CELLS>;
+// The centre the workgroup trains next, handed out by lane 0.
+var<workgroup> next_centre: u32;
+
+fn add_loss(slot: u32, value: f32, updates: u32) {
+    var old = atomicLoad(&control[2u * slot]);
+    loop {
+        let swap = atomicCompareExchangeWeak(&control[2u * slot], old, bitcast<u32>(bitcast<f32>(old) + value));
+        if swap.exchanged {
+            break;
+        }
+        old = swap.old_value;
+    }
+    atomicAdd(&control[2u * slot + 1u], updates);
+}
+
+// Whether token j is in the context of centre i.
+fn in_context(i: u32, j: u32) -> bool {
+    return j != i && sentences[j] == sentences[i];
+}
+
+// The next centre of the dispatch for a workgroup that has taken `taken` (lane 0 only).
+fn grab(taken: u32) -> u32 {
+    if taken >= params.share {
+        return END;
+    }
+    return atomicAdd(&control[params.counter], 1u);
+}
+
+// Output row k of an update whose negatives start at negs[cell]: k = 0 the centre word.
+fn output_id(centre: u32, cell: u32, k: u32) -> u32 {
+    if k == 0u {
+        return centre;
+    }
+    return negs[cell + k - 1u];
+}
+
+// Draws the negatives of centre i (word `centre`, window start..end) into negs[cell..].
+fn draw_negatives(lane: u32, i: u32, start: u32, end: u32, centre: u32, position: u32, cell: u32) {
+    if CBOW || BATCH {
+        for (var k = lane; k < NEG; k += WG) {
+            let word = negative(params.key, position, k);
+            negs[cell + k] = select(word, NONE, word == centre);
+        }
+        return;
+    }
+    let slots = (end - start) * NEG;
+    for (var s = lane; s < slots; s += WG) {
+        let j = start + s / NEG;
+        if in_context(i, j) {
+            let word = negative(params.key, position, (j + params.window - i) * NEG + s % NEG);
+            negs[cell + s] = select(word, NONE, word == centre);
+        }
+    }
+}
+
+// Loads this lane's dimensions of row `row` of the input table into xs[at..at + SPAN].
+fn load_x(lane: u32, row: u32, at: u32) {
+    for (var t = 0u; t < SPAN; t++) {
+        let c = lane + t * WG;
+        var value = 0.0;
+        if c < DIM {
+            value = load_input(row * DIM + c);
+        }
+        xs[at + t] = value;
+    }
+}
+
+// Loads this lane's dimensions of every output row of the update into os.
+fn load_outputs(lane: u32, centre: u32, cell: u32) {
+    for (var k = 0u; k <= NEG; k++) {
+        let id = output_id(centre, cell, k);
+        for (var t = 0u; t < SPAN; t++) {
+            let c = lane + t * WG;
+            var value = 0.0;
+            if id != NONE && c < DIM {
+                value = load_output(id * DIM + c);
+            }
+            os[k * SPAN + t] = value;
+        }
+    }
+}
+
+// This lane's part of the dot products of input row xs[at..] with every output row, into
+// dots[first..first + NEG + 1].
+fn partial_dots(at: u32, first: u32) {
+    for (var k = 0u; k <= NEG; k++) {
+        var sum = 0.0;
+        for (var t = 0u; t < SPAN; t++) {
+            sum += xs[at + t] * os[k * SPAN + t];
+        }
+        dots[first + k] = sum;
+    }
+}
+
+// Replaces the reduced dot products dots[first..first + NEG + 1] by g_k; returns the loss.
+fn scores(centre: u32, cell: u32, first: u32) -> f32 {
+    var loss = 0.0;
+    for (var k = 0u; k <= NEG; k++) {
+        let f = dots[first + k];
+        let label = select(0.0, 1.0, k == 0u);
+        dots[first + k] = params.alpha * (label - sigmoid(f));
+        if output_id(centre, cell, k) != NONE {
+            loss += neg_log_sigmoid(select(-f, f, k == 0u));
+        }
+    }
+    return loss;
+}
+
+// Adds g_k x (x = xs[at..]) to every output row of the update, for this lane's dimension t.
+fn add_outputs(centre: u32, cell: u32, c: u32, t: u32, at: u32) {
+    for (var k = 0u; k <= NEG; k++) {
+        let id = output_id(centre, cell, k);
+        if id != NONE {
+            add_output(id * DIM + c, dots[k] * xs[at + t]);
+        }
+    }
+}
+
+// sum_k g_k o_k(old), dimension t of this lane.
+fn input_gradient(centre: u32, cell: u32, t: u32, first: u32) -> f32 {
+    var gradient = 0.0;
+    for (var k = 0u; k <= NEG; k++) {
+        if output_id(centre, cell, k) != NONE {
+            gradient += dots[first + k] * os[k * SPAN + t];
+        }
+    }
+    return gradient;
+}
+
+// One skip-gram update: context row `row` against the centre and the negatives at negs[cell].
+fn skipgram_update(lane: u32, row: u32, centre: u32, cell: u32) -> f32 {
+    load_x(lane, row, 0u);
+    load_outputs(lane, centre, cell);
+    partial_dots(0u, 0u);
+    reduce(lane, &dots, 0u, NEG + 1u);
+    let loss = scores(centre, cell, 0u);
+    for (var t = 0u; t < SPAN; t++) {
+        let c = lane + t * WG;
+        if c < DIM {
+            let gradient = input_gradient(centre, cell, t, 0u);
+            add_outputs(centre, cell, c, t, 0u);
+            add_input(row * DIM + c, gradient);
+        }
+    }
+    return loss;
+}
+
+// The CBOW update of centre i: x the mean of its m context rows in start..end.
+fn cbow_update(lane: u32, i: u32, start: u32, end: u32, m: u32, centre: u32, cell: u32) -> f32 {
+    let inverse = 1.0 / f32(m);
+    for (var t = 0u; t < SPAN; t++) {
+        let c = lane + t * WG;
+        var sum = 0.0;
+        if c < DIM {
+            for (var j = start; j < end; j++) {
+                if in_context(i, j) {
+                    sum += load_input(words[j] * DIM + c);
+                }
+            }
+        }
+        xs[t] = sum * inverse;
+    }
+    load_outputs(lane, centre, cell);
+    partial_dots(0u, 0u);
+    reduce(lane, &dots, 0u, NEG + 1u);
+    let loss = scores(centre, cell, 0u);
+    for (var t = 0u; t < SPAN; t++) {
+        let c = lane + t * WG;
+        if c < DIM {
+            let gradient = input_gradient(centre, cell, t, 0u);
+            add_outputs(centre, cell, c, t, 0u);
+            for (var j = start; j < end; j++) {
+                if in_context(i, j) {
+                    add_input(words[j] * DIM + c, gradient);
+                }
+            }
+        }
+    }
+    return loss;
+}
+
+// The batch skip-gram update of centre i: its m context rows (the n-th at xs[n SPAN..])
+// against the centre and the shared negatives; pair (n, k) at dots[n (NEG + 1) + k].
+fn batch_update(lane: u32, i: u32, start: u32, end: u32, m: u32, centre: u32, cell: u32) -> f32 {
+    let outputs = NEG + 1u;
+    var n = 0u;
+    for (var j = start; j < end; j++) {
+        if in_context(i, j) {
+            load_x(lane, words[j], n * SPAN);
+            n += 1u;
+        }
+    }
+    load_outputs(lane, centre, cell);
+    for (var p = 0u; p < m; p++) {
+        partial_dots(p * SPAN, p * outputs);
+    }
+    reduce(lane, &dots, 0u, m * outputs);
+    var loss = 0.0;
+    for (var p = 0u; p < m; p++) {
+        loss += scores(centre, cell, p * outputs);
+    }
+    for (var t = 0u; t < SPAN; t++) {
+        let c = lane + t * WG;
+        if c >= DIM {
+            continue;
+        }
+        for (var k = 0u; k < outputs; k++) {
+            let id = output_id(centre, cell, k);
+            if id != NONE {
+                var delta = 0.0;
+                for (var p = 0u; p < m; p++) {
+                    delta += dots[p * outputs + k] * xs[p * SPAN + t];
+                }
+                add_output(id * DIM + c, delta);
+            }
+        }
+        n = 0u;
+        for (var j = start; j < end; j++) {
+            if in_context(i, j) {
+                add_input(words[j] * DIM + c, input_gradient(centre, cell, t, n * outputs));
+                n += 1u;
+            }
+        }
+    }
+    return loss;
+}
+
+@compute @workgroup_size(WG)
+fn main(
+    @builtin(workgroup_id) wg: vec3<u32>,
+    @builtin(num_workgroups) groups: vec3<u32>,
+    @builtin(local_invocation_index) lane: u32,
+) {
+    reduce_start(lane);
+    let me = wg.x + wg.y * groups.x;
+    var taken = 0u;
+    var parity = 0u;
+    var total = 0.0;
+    var updates = 0u;
+    if lane == 0u {
+        next_centre = grab(0u);
+    }
+    var n = workgroupUniformLoad(&next_centre);
+    loop {
+        if n >= params.count {
+            break;
+        }
+        taken += 1u;
+        let i = params.base + n;
+        let centre = words[i];
+        let position = positions[i];
+        let r = reach(params.key, position, params.window);
+        let start = select(0u, i - r, i >= r);
+        let end = min(i + r + 1u, params.len);
+        let cell = parity * NEG_CELLS;
+        draw_negatives(lane, i, start, end, centre, position, cell);
+        if lane == 0u {
+            next_centre = grab(taken);
+        }
+        // The barrier in here also publishes the negatives just drawn.
+        let following = workgroupUniformLoad(&next_centre);
+        if CBOW || BATCH {
+            var m = 0u;
+            for (var j = start; j < end; j++) {
+                if in_context(i, j) {
+                    m += 1u;
+                }
+            }
+            if m > 0u {
+                if BATCH {
+                    total += batch_update(lane, i, start, end, m, centre, cell);
+                    updates += m;
+                } else {
+                    total += cbow_update(lane, i, start, end, m, centre, cell);
+                    updates += 1u;
+                }
+            }
+        } else {
+            for (var j = start; j < end; j++) {
+                if in_context(i, j) {
+                    total += skipgram_update(lane, words[j], centre, cell + (j - start) * NEG);
+                    updates += 1u;
+                }
+            }
+        }
+        if COUNT_VISITS && lane == 0u {
+            atomicAdd(&control[params.visits + i], 1u);
+        }
+        n = following;
+        parity ^= 1u;
+    }
+    if lane == 0u && updates > 0u {
+        add_loss(me % params.loss_slots, total, updates);
+    }
+}

@@ -1,0 +1,474 @@
+//! Choosing a variant of the training kernel for a device: which shader (kernel, atomics,
+//! reduction), its `override` constants, its workgroup size and, for the second kernel, how
+//! many centres one workgroup may take per dispatch.
+//!
+//! Planning needs no device, only [`DeviceTraits`]: tests plan for the Metal and DX12
+//! devices that are not on the machine and translate what the host would build
+//! (`tests/shader_translation.rs`).
+
+use crate::config::{GpuKernel, Model};
+use crate::error::{Error, Result};
+use crate::gpu::GpuContext;
+use crate::gpu::lookup::Atomics;
+use crate::gpu::shaders::Shader;
+use crate::training::UpdateShape;
+
+/// Workgroup memory every WebGPU device offers, the budget of the kernels' shared arrays.
+pub const WORKGROUP_MEMORY_BUDGET: u32 = 16 * 1024;
+
+/// llvmpipe (lavapipe, and Mesa's GL on the CPU) ends every loop of a shader invocation once
+/// 65,535 loop iterations have run in it, all loops together (gallivm's
+/// `LP_MAX_TGSI_LOOP_ITERATIONS`, a guard against shaders that never end): the rest of the
+/// work is skipped without an error. A persistent workgroup that trains many centres passes
+/// it, so on CPU adapters the second kernel bounds each workgroup's centres per dispatch.
+pub const LLVMPIPE_LOOP_LIMIT: u64 = 65_535;
+
+/// Dimensions per lane the second kernel aims at on GPUs (it widens the workgroup beyond
+/// that): few enough registers per lane that many workgroups fit a compute unit.
+const GPU_SPAN: usize = 4;
+
+/// The second kernel's private cells per lane for input rows and for output rows, and its
+/// dot products per update (`X_CELLS`, `O_CELLS` and `MAX_DOTS` in the WGSL).
+pub const V2_X_CELLS: usize = 512;
+/// See [`V2_X_CELLS`].
+pub const V2_O_CELLS: usize = 512;
+/// See [`V2_X_CELLS`].
+pub const V2_MAX_DOTS: usize = 256;
+
+/// How the second kernel sums dot products over a workgroup's lanes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Reduction {
+    /// Subgroups where the device has them, the tree elsewhere.
+    #[default]
+    Auto,
+    /// `subgroupAdd` (`shaders/reduce_subgroup.wgsl`; needs `Features::SUBGROUP`).
+    Subgroup,
+    /// A tree in workgroup memory (valid everywhere).
+    Tree,
+}
+
+/// Which variant of the training kernel to build. The default is what the trainer uses
+/// unless told otherwise: the first kernel, native float atomics and subgroups where the
+/// device has them, and the planner's workgroup size.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct StepOptions {
+    /// Which kernel.
+    pub kernel: GpuKernel,
+    /// How the tables are added to.
+    pub atomics: Atomics,
+    /// How the second kernel reduces (the first has one way).
+    pub reduction: Reduction,
+    /// Invocations per workgroup (a power of two), instead of the planner's choice: lets a
+    /// test run the shape a GPU gets (32 to 256) on a CPU adapter, which gets 8.
+    pub workgroup_size: Option<u32>,
+    /// Second kernel: centres one workgroup takes per dispatch, instead of the planner's
+    /// bound (none on GPUs; on CPU adapters what stays under [`LLVMPIPE_LOOP_LIMIT`]).
+    pub share: Option<u32>,
+    /// Second kernel: count how often each centre is trained, for
+    /// [`crate::gpu::step::TrainState::read_visits`], in batches of up to this many tokens.
+    pub count_visits: Option<u32>,
+}
+
+/// What planning needs to know of a device.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeviceTraits {
+    /// Its name, for messages.
+    pub name: String,
+    /// Discrete, integrated, CPU, ...
+    pub device_type: wgpu::DeviceType,
+    /// `SHADER_FLOAT32_ATOMIC` enabled.
+    pub float_atomics: bool,
+    /// `SUBGROUP` enabled.
+    pub subgroups: bool,
+    /// The smallest subgroup the adapter may run.
+    pub subgroup_min_size: u32,
+    /// Invocations one workgroup may have (the smaller of the total and the x limit).
+    pub max_workgroup_size: u32,
+    /// `max_compute_workgroup_storage_size`.
+    pub workgroup_memory: u32,
+    /// `max_storage_buffers_per_shader_stage`.
+    pub max_storage_buffers: u32,
+    /// Most loop iterations one invocation may run ([`LLVMPIPE_LOOP_LIMIT`] on CPU
+    /// adapters), `None` where there is no such limit.
+    pub loop_limit: Option<u64>,
+}
+
+impl DeviceTraits {
+    /// The traits of an open device.
+    pub fn of(ctx: &GpuContext) -> DeviceTraits {
+        let limits = &ctx.limits;
+        let cpu = ctx.adapter_info.device_type == wgpu::DeviceType::Cpu;
+        DeviceTraits {
+            name: ctx.describe(),
+            device_type: ctx.adapter_info.device_type,
+            float_atomics: ctx.float_atomics,
+            subgroups: ctx.subgroups,
+            subgroup_min_size: ctx.adapter_info.subgroup_min_size.max(1),
+            max_workgroup_size: limits
+                .max_compute_invocations_per_workgroup
+                .min(limits.max_compute_workgroup_size_x),
+            workgroup_memory: limits.max_compute_workgroup_storage_size,
+            max_storage_buffers: limits.max_storage_buffers_per_shader_stage,
+            // Other software adapters may guard loops alike: the bound costs them little.
+            loop_limit: cpu.then_some(LLVMPIPE_LOOP_LIMIT),
+        }
+    }
+
+    fn is_cpu(&self) -> bool {
+        self.device_type == wgpu::DeviceType::Cpu
+    }
+
+    /// Whether `atomics` means native float atomics here, or an error where the device
+    /// cannot do what was asked.
+    pub fn native_atomics(&self, atomics: Atomics) -> Result<bool> {
+        match (atomics, self.float_atomics) {
+            (Atomics::Auto, native) => Ok(native),
+            (Atomics::NativeFloat, true) => Ok(true),
+            (Atomics::CompareExchange, _) => Ok(false),
+            (Atomics::NativeFloat, false) => Err(Error::Gpu {
+                during: "choosing a kernel's atomics",
+                message: format!("{} has no float atomics (SHADER_FLOAT32_ATOMIC)", self.name),
+            }),
+        }
+    }
+
+    /// The largest power-of-two workgroup size the device allows, at most 1024.
+    fn workgroup_cap(&self) -> u32 {
+        let cap = self.max_workgroup_size.clamp(1, 1024);
+        1 << (31 - cap.leading_zeros())
+    }
+
+    /// A workgroup size asked for: a power of two within the device's limits.
+    fn checked_workgroup_size(&self, size: u32) -> Result<u32> {
+        if !size.is_power_of_two() || size > self.max_workgroup_size {
+            return Err(Error::Mismatch(format!(
+                "a workgroup of {size} invocations: not a power of two up to the device's {}",
+                self.max_workgroup_size
+            )));
+        }
+        Ok(size)
+    }
+}
+
+/// A training kernel ready to build: the shader, its constants, and how to dispatch it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct KernelPlan {
+    /// Which kernel.
+    pub kernel: GpuKernel,
+    /// The shader variant.
+    pub shader: Shader,
+    /// Its `override` values.
+    pub constants: Vec<(&'static str, f64)>,
+    /// Invocations per workgroup.
+    pub workgroup_size: u32,
+    /// Second kernel: most centres one workgroup takes per dispatch (`u32::MAX`: no bound).
+    pub share: u32,
+}
+
+/// The first kernel's workgroup size for dimension `dim`: on GPUs near `dim` from 32 (a
+/// warp) to 256; on CPU adapters (lavapipe, llvmpipe's 8-wide SIMD) 8, where every barrier
+/// costs a pass over the invocations: twice as fast as 64 at d = 50.
+pub fn v1_workgroup_size(dim: usize, device: &DeviceTraits) -> u32 {
+    let cap = device.workgroup_cap().min(256);
+    if device.is_cpu() {
+        return 8.min(cap);
+    }
+    (dim.next_power_of_two().min(256) as u32).clamp(32.min(cap), cap)
+}
+
+/// The kernel `options` ask for, planned for `shape` on `device`.
+pub fn plan(
+    shape: &UpdateShape,
+    device: &DeviceTraits,
+    options: &StepOptions,
+) -> Result<KernelPlan> {
+    let needed_buffers = 8;
+    if device.max_storage_buffers < needed_buffers {
+        return Err(Error::DeviceLimit {
+            what: "the training kernel's storage buffers (count, not bytes)".into(),
+            needed: needed_buffers as u64,
+            limit: device.max_storage_buffers as u64,
+            limit_name: "max_storage_buffers_per_shader_stage",
+        });
+    }
+    match options.kernel {
+        GpuKernel::V1 => plan_v1(shape, device, options),
+        GpuKernel::V2 => plan_v2(shape, device, options),
+    }
+}
+
+fn flag(on: bool) -> f64 {
+    if on { 1.0 } else { 0.0 }
+}
+
+fn budget(device: &DeviceTraits) -> u64 {
+    WORKGROUP_MEMORY_BUDGET.min(device.workgroup_memory) as u64
+}
+
+/// What does not fit workgroup memory, as an error.
+fn memory_error(shape: &UpdateShape, needed: u64, limit: u64) -> Error {
+    let batch = shape.model == Model::BatchSkipGram;
+    Error::DeviceLimit {
+        what: format!(
+            "workgroup memory for {} negatives{}",
+            shape.negative,
+            if batch || shape.model == Model::SkipGram {
+                format!(" in a window of {}", shape.window)
+            } else {
+                String::new()
+            }
+        ),
+        needed,
+        limit,
+        limit_name: "max_compute_workgroup_storage_size",
+    }
+}
+
+fn plan_v1(
+    shape: &UpdateShape,
+    device: &DeviceTraits,
+    options: &StepOptions,
+) -> Result<KernelPlan> {
+    let wg = match options.workgroup_size {
+        None => v1_workgroup_size(shape.dim, device),
+        Some(size) => device.checked_workgroup_size(size)?,
+    };
+    let outputs = shape.negative as u64 + 1;
+    let batch = shape.model == Model::BatchSkipGram;
+    let (max_context, stash_lanes) = if batch {
+        (2 * shape.window as u64, wg as u64)
+    } else {
+        (1, 1)
+    };
+    let budget = budget(device);
+    // ids, gs and losses per output; g and loss per pair; the stash; then `red`.
+    let fixed = 12 * outputs + 8 * max_context * outputs + 4 * outputs * stash_lanes;
+    let wg_bytes = 4 * wg as u64;
+    if fixed + wg_bytes > budget {
+        return Err(memory_error(shape, fixed + wg_bytes, budget));
+    }
+    // Dot products reduced together: outputs of one update, or pairs of a window.
+    let reduced = if batch {
+        max_context * outputs
+    } else {
+        outputs
+    };
+    let group = ((budget - fixed) / wg_bytes).clamp(1, reduced);
+    let native = device.native_atomics(options.atomics)?;
+    Ok(KernelPlan {
+        kernel: GpuKernel::V1,
+        shader: Shader::training(GpuKernel::V1, native, false),
+        constants: vec![
+            ("CBOW", flag(shape.model == Model::Cbow)),
+            ("BATCH", flag(batch)),
+            ("MAX_CONTEXT", max_context as f64),
+            ("STASH_LANES", stash_lanes as f64),
+            ("WG", wg as f64),
+            ("NEG", shape.negative as f64),
+            ("GROUP", group as f64),
+        ],
+        workgroup_size: wg,
+        share: u32::MAX,
+    })
+}
+
+/// An error for a shape the second kernel cannot hold.
+fn v2_refused(reason: String) -> Error {
+    Error::InvalidOption {
+        option: "gpu-kernel",
+        reason: format!("{reason}; --gpu-kernel v1 trains this shape"),
+    }
+}
+
+/// Input rows (per lane: SPAN cells each) and output rows one update of `shape` holds.
+fn v2_rows(shape: &UpdateShape) -> (usize, usize) {
+    let inputs = match shape.model {
+        Model::BatchSkipGram => 2 * shape.window,
+        Model::SkipGram | Model::Cbow => 1,
+    };
+    (inputs, shape.negative + 1)
+}
+
+/// Whether the rows of an update fit the lanes' private cells at `span` dimensions a lane.
+fn v2_fits(shape: &UpdateShape, span: usize) -> bool {
+    let (inputs, outputs) = v2_rows(shape);
+    inputs * span <= V2_X_CELLS && outputs * span <= V2_O_CELLS
+}
+
+fn plan_v2(
+    shape: &UpdateShape,
+    device: &DeviceTraits,
+    options: &StepOptions,
+) -> Result<KernelPlan> {
+    let native = device.native_atomics(options.atomics)?;
+    let subgroups = match options.reduction {
+        Reduction::Auto => device.subgroups,
+        Reduction::Tree => false,
+        Reduction::Subgroup if device.subgroups => true,
+        Reduction::Subgroup => {
+            return Err(Error::Gpu {
+                during: "choosing a kernel's reduction",
+                message: format!("{} has no subgroup operations (SUBGROUP)", device.name),
+            });
+        }
+    };
+    let (inputs, outputs) = v2_rows(shape);
+    let dots = inputs * outputs;
+    if dots > V2_MAX_DOTS {
+        return Err(v2_refused(format!(
+            "the v2 kernel holds at most {V2_MAX_DOTS} dot products per update, and this shape \
+             has {dots}"
+        )));
+    }
+    let span_of = |wg: u32| shape.dim.div_ceil(wg as usize);
+    let cap = device.workgroup_cap();
+    let wg = match options.workgroup_size {
+        Some(size) => {
+            let size = device.checked_workgroup_size(size)?;
+            if !v2_fits(shape, span_of(size)) {
+                return Err(v2_refused(format!(
+                    "a workgroup of {size} lanes would hold {} dimensions of {} rows per lane, \
+                     more than the v2 kernel's {V2_O_CELLS} private cells",
+                    span_of(size),
+                    inputs.max(outputs)
+                )));
+            }
+            size
+        }
+        None => {
+            // CPU adapters: 8 lanes, llvmpipe's SIMD width and subgroup. GPUs: one subgroup
+            // (no barrier in the reduction) or 32 lanes, widened to GPU_SPAN dimensions a lane.
+            let mut wg = if device.is_cpu() {
+                8
+            } else if subgroups {
+                device.subgroup_min_size.max(8)
+            } else {
+                32
+            }
+            .min(cap);
+            while wg < cap && !device.is_cpu() && span_of(wg) > GPU_SPAN {
+                wg *= 2;
+            }
+            while wg < cap && !v2_fits(shape, span_of(wg)) {
+                wg *= 2;
+            }
+            if !v2_fits(shape, span_of(wg)) {
+                return Err(v2_refused(format!(
+                    "d = {} needs more than the v2 kernel's {V2_O_CELLS} private cells per lane \
+                     even with {wg} lanes",
+                    shape.dim
+                )));
+            }
+            wg
+        }
+    };
+    let span = span_of(wg);
+    let neg_cells = match shape.model {
+        Model::SkipGram => (2 * shape.window + 1) * shape.negative,
+        Model::Cbow | Model::BatchSkipGram => shape.negative,
+    } as u64;
+    let subgroup_count = if subgroups {
+        (wg / device.subgroup_min_size).max(1)
+    } else {
+        0
+    };
+    // Per round, both halves: a cell per lane (tree) or per subgroup, for each dot product.
+    let per_dot = 8 * if subgroups { subgroup_count } else { wg } as u64;
+    // The negatives (both halves), the next centre, the subgroup counter.
+    let fixed = 8 * neg_cells + 8;
+    let budget = budget(device);
+    let needs_red = !subgroups || subgroup_count > 1;
+    let least = fixed + if needs_red { per_dot } else { 0 };
+    if least > budget {
+        return Err(memory_error(shape, least, budget));
+    }
+    let group = if needs_red {
+        ((budget - fixed) / per_dot).clamp(1, dots as u64)
+    } else {
+        1
+    };
+    let share = match (options.share, device.loop_limit) {
+        (Some(share), _) => share.max(1),
+        (None, None) => u32::MAX,
+        (None, Some(limit)) => {
+            let per_centre = v2_loop_iterations_per_centre(shape, wg, subgroup_count);
+            if per_centre > limit {
+                return Err(v2_refused(format!(
+                    "one centre may run {per_centre} loop iterations, more than {} allows \
+                     ({limit})",
+                    device.name
+                )));
+            }
+            (limit / per_centre).clamp(1, u32::MAX as u64) as u32
+        }
+    };
+    let mut constants = vec![
+        ("CBOW", flag(shape.model == Model::Cbow)),
+        ("BATCH", flag(shape.model == Model::BatchSkipGram)),
+        ("NEG", shape.negative as f64),
+        ("DIM", shape.dim as f64),
+        ("SPAN", span as f64),
+        ("NEG_CELLS", neg_cells as f64),
+        ("COUNT_VISITS", flag(options.count_visits.is_some())),
+        ("WG", wg as f64),
+        ("GROUP", group as f64),
+    ];
+    if subgroups {
+        constants.push(("SUBGROUPS", subgroup_count as f64));
+    }
+    Ok(KernelPlan {
+        kernel: GpuKernel::V2,
+        shader: Shader::training(GpuKernel::V2, native, subgroups),
+        constants,
+        workgroup_size: wg,
+        share,
+    })
+}
+
+/// An upper bound on the loop iterations one invocation of the second kernel runs for one
+/// centre of `shape` with `wg` lanes (`subgroups` per workgroup, 0 for the tree), counting
+/// every loop of `negative_sampling_v2.wgsl` as if none were unrolled, with every window
+/// full and one retry per compare-exchange. The host divides [`LLVMPIPE_LOOP_LIMIT`] by it
+/// to bound a workgroup's centres per dispatch on CPU adapters.
+pub fn v2_loop_iterations_per_centre(shape: &UpdateShape, wg: u32, subgroups: u32) -> u64 {
+    let s = shape.dim.div_ceil(wg as usize) as u64;
+    let o = shape.negative as u64 + 1;
+    let w = shape.window as u64;
+    let tokens = 2 * w + 1;
+    let wg = wg as u64;
+    // Levels of the tree above RADIX = 8 lanes.
+    let mut levels = 0;
+    let mut active = wg;
+    while active > 8 {
+        active /= 8;
+        levels += 1;
+    }
+    // Reducing n dot products (in rounds of at least one): write, levels, final sums (tree),
+    // or subgroupAdd, write and sums over the subgroups.
+    let reduce = |n: u64| -> u64 {
+        let tree = n * (1 + 9) + levels * (1 + 9 * (n / 8 + 1)) + n;
+        let subgroup = n * (3 + subgroups as u64);
+        n + tree.max(subgroup)
+    };
+    let loads = s + 2 * o * (1 + s);
+    let update = loads + reduce(o) + o + s * (1 + 3 * o + 2);
+    let per_centre = 1 + tokens + (tokens * shape.negative as u64).div_ceil(wg) + tokens;
+    per_centre
+        + match shape.model {
+            Model::SkipGram => 2 * w * update,
+            Model::Cbow => update + s * (2 * tokens + 2),
+            Model::BatchSkipGram => {
+                let m = 2 * w;
+                tokens * (1 + s)
+                    + o * (1 + s)
+                    + m * (1 + o * (1 + s))
+                    + reduce(m * o)
+                    + m * (1 + o)
+                    + s * (1 + o * (2 + m) + tokens + m * (1 + o + 1))
+            }
+        }
+}
+
+#[cfg(test)]
+#[path = "plan_tests.rs"]
+mod tests;
