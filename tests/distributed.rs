@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use vectrain::corpus::{Share, WordCounts};
 use vectrain::cpu::CpuBackend;
-use vectrain::distributed::{Collective, MeanAverager, ThreadGroup, read_corpus};
+use vectrain::distributed::{Collective, SyncMode, TableSync, ThreadGroup, read_corpus};
 use vectrain::training::{Control, Outcome};
 use vectrain::{Corpus, ReadOptions, Result, TrainConfig, TrainParams};
 
@@ -140,13 +140,13 @@ fn params() -> Result<TrainParams> {
     .check()
 }
 
-/// Trains `ranks` thread ranks on their shares of KJV, averaging every `every` words; each
-/// rank's final input table and number of averages.
-fn train_ranks(ranks: usize, every: u64) -> Vec<Result<(Vec<f32>, u64)>> {
+/// Trains `ranks` thread ranks on their shares of KJV, synchronising every `every` words;
+/// each rank's final input table and number of synchronisations.
+fn train_ranks(ranks: usize, every: u64, mode: SyncMode) -> Vec<Result<(Vec<f32>, u64)>> {
     on_ranks(ranks, |group| {
         let params = params()?;
         let corpus = read_corpus(&kjv(), &options(), group)?;
-        let mut averager = MeanAverager::new(group, every);
+        let mut averager = TableSync::new(group, every, mode);
         let control = Control {
             averager: Some(&mut averager),
             ..Control::default()
@@ -156,16 +156,16 @@ fn train_ranks(ranks: usize, every: u64) -> Vec<Result<(Vec<f32>, u64)>> {
         let Outcome::Finished(trained) = outcome else {
             panic!("nothing asked the run to stop");
         };
-        Ok((trained.embeddings.as_slice().to_vec(), averager.averages))
+        Ok((trained.embeddings.as_slice().to_vec(), averager.syncs))
     })
 }
 
 #[test]
 fn ranks_end_with_the_same_tables_after_the_same_number_of_averages() -> Result<()> {
     let corpus_words = 2 * Corpus::read(&kjv(), &options())?.len() as u64;
-    for ranks in [2, 3] {
+    for (ranks, mode) in [(2, SyncMode::SumOfChanges), (3, SyncMode::Mean)] {
         let every = 300_000;
-        let results: Vec<(Vec<f32>, u64)> = train_ranks(ranks, every)
+        let results: Vec<(Vec<f32>, u64)> = train_ranks(ranks, every, mode)
             .into_iter()
             .collect::<Result<_>>()?;
         let expected = corpus_words.div_ceil(every);
@@ -183,7 +183,7 @@ fn ranks_end_with_the_same_tables_after_the_same_number_of_averages() -> Result<
 fn two_ranks_learn_what_one_process_learns() -> Result<()> {
     // The same pairs as tests/cpu_trainer.rs's KJV checks: related words closer than
     // unrelated ones, on the averaged tables of two ranks.
-    let (table, _) = train_ranks(2, 200_000).remove(0)?;
+    let (table, _) = train_ranks(2, 200_000, SyncMode::SumOfChanges).remove(0)?;
     let single = {
         let corpus = Corpus::read(&kjv(), &options())?;
         let trained =

@@ -27,6 +27,20 @@ pub struct DistributedOptions {
     /// words together) [default: 1000000].
     #[arg(long, value_name = "WORDS", requires = "distributed", value_parser = clap::value_parser!(u64).range(1..))]
     pub sync_every: Option<u64>,
+    /// How the ranks' tables become one at each synchronisation: `sum` adds up every rank's
+    /// changes since the last one (as one process training all the words would move them),
+    /// `mean` averages the tables (which divides the learning rate by the number of ranks).
+    #[arg(long, value_enum, default_value = "sum", requires = "distributed")]
+    pub sync_mode: SyncModeArg,
+}
+
+/// `--sync-mode`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum SyncModeArg {
+    /// Add up every rank's changes.
+    Sum,
+    /// Average the tables.
+    Mean,
 }
 
 /// Runs `job` as one rank of an MPI job.
@@ -72,7 +86,7 @@ mod rank_run {
 
     use anyhow::Context;
     use vectrain::Device;
-    use vectrain::distributed::{Collective, MeanAverager, read_corpus, vocab_fingerprint};
+    use vectrain::distributed::{Collective, SyncMode, TableSync, read_corpus, vocab_fingerprint};
     use vectrain::io::atomic::AtomicFile;
     use vectrain::io::write_vectors;
     use vectrain::training::{Control, Outcome};
@@ -81,7 +95,7 @@ mod rank_run {
     use super::super::progress;
     use super::super::settings::{BackendOptions, CacheOptions, read_options};
     use super::super::train::Job;
-    use super::{DEFAULT_SYNC_EVERY, DistributedOptions};
+    use super::{DEFAULT_SYNC_EVERY, DistributedOptions, SyncModeArg};
 
     /// Environment variables in which MPI launchers give a process's rank on its host.
     const LOCAL_RANK_VARIABLES: [&str; 4] = [
@@ -150,7 +164,11 @@ mod rank_run {
             indicatif::ProgressBar::hidden()
         };
         let (outcome, averages) = {
-            let mut averager = MeanAverager::new(world, every);
+            let mode = match options.sync_mode {
+                SyncModeArg::Sum => SyncMode::SumOfChanges,
+                SyncModeArg::Mean => SyncMode::Mean,
+            };
+            let mut averager = TableSync::new(world, every, mode);
             let control = Control {
                 stop: Some(&INTERRUPTED),
                 averager: Some(&mut averager),
@@ -161,7 +179,7 @@ mod rank_run {
                     progress::show(&bar, p)
                 }
             })?;
-            (outcome, averager.averages)
+            (outcome, averager.syncs)
         };
         bar.finish_and_clear();
         let trained = match outcome {
@@ -193,7 +211,7 @@ mod rank_run {
         write_vectors(&trained.embeddings, &job.output, job.format)
             .with_context(|| format!("writing the vectors to {}", job.output.display()))?;
         eprintln!(
-            "trained {} vectors of {} on {size} ranks ({} on rank 0) in {:.1} s: {:.0} words/s in all, {averages} averages of the tables; wrote {} ({})",
+            "trained {} vectors of {} on {size} ranks ({} on rank 0) in {:.1} s: {:.0} words/s in all, {averages} synchronisations of the tables; wrote {} ({})",
             corpus.vocab.len(),
             params.dim,
             run.device,

@@ -7,8 +7,9 @@
 //!   between threads of one process (tests, and several GPUs driven from one process).
 //! - [`read_corpus`] reads this rank's share of the corpus file with the vocabulary of the
 //!   whole file, the same on every rank.
-//! - [`MeanAverager`] averages the tables at the points the run driver asks
-//!   ([`crate::training::Averager`]), and agrees on when to stop.
+//! - [`TableSync`] makes the ranks' tables one again at the points the run driver asks
+//!   ([`crate::training::Averager`]), adding up every rank's changes ([`SyncMode`]), and
+//!   agrees on when to stop.
 
 mod averager;
 mod corpus;
@@ -16,7 +17,7 @@ mod corpus;
 mod mpi;
 mod threads;
 
-pub use averager::MeanAverager;
+pub use averager::{SyncMode, TableSync};
 pub use corpus::{read_corpus, vocab_fingerprint};
 #[cfg(feature = "mpi")]
 pub use mpi::MpiWorld;

@@ -2,7 +2,7 @@
 //! training (one process, or rank, per device; see [`crate::distributed`]).
 //!
 //! Each process trains its own share of the corpus on its own copy of the tables, and at
-//! points agreed in advance every copy is replaced by the mean of all copies. The points
+//! points agreed in advance every copy is replaced by one table made of all copies. The points
 //! are the same fractions of every share (`i / points` for `i` in `1..=points`), so each
 //! process averages the same number of times, in the same order, whatever the sizes of the
 //! shares; and since the processes meet at the same fraction of their work, each one's
@@ -12,11 +12,13 @@ use crate::error::Result;
 
 /// Averages the tables of a run over every process that trains it.
 pub trait Averager {
-    /// How many times the run averages, agreed by every process: `positions` is what this
+    /// Called once before training with the tables every process starts from; returns how
+    /// many times the run averages, agreed by every process: `positions` is what this
     /// process trains over the whole run. The last time is at the end of the run.
-    fn points(&mut self, positions: u64) -> Result<u64>;
+    fn begin(&mut self, positions: u64, input: &[f32], output: &[f32]) -> Result<u64>;
 
-    /// Replaces `input` and `output` by their mean over every process. `stop` says whether
+    /// Replaces `input` and `output` by one table over every process (the mean, or the
+    /// start plus every process's changes). `stop` says whether
     /// this process was asked to stop; the answer is whether any process was, in which case
     /// every one stops here.
     fn average(&mut self, input: &mut [f32], output: &mut [f32], stop: bool) -> Result<bool>;

@@ -79,7 +79,11 @@ pub fn train(
                 "a distributed run takes no checkpoints yet".into(),
             ));
         }
-        Some(averager) => Some(Schedule::new(averager.points(total)?, total, start_done)),
+        Some(averager) => {
+            let tables = backend.tables()?;
+            let points = averager.begin(total, &tables.input, &tables.output)?;
+            Some(Schedule::new(points, total, start_done))
+        }
     };
     let no_stop = AtomicBool::new(false);
     let requested_stop = control.stop.unwrap_or(&no_stop);
