@@ -223,7 +223,16 @@ fn resume_with_other_settings_or_corpus_is_refused() {
     let mut other = train_command(
         dir.path(),
         "out.bin",
-        &["--resume", "run.ckpt", "--window", "3", "--negative", "7"],
+        &[
+            "--resume",
+            "run.ckpt",
+            "--window",
+            "3",
+            "--negative",
+            "7",
+            "--parts",
+            "3",
+        ],
     );
     let output = other.output().unwrap_or_else(|e| panic!("{e}"));
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -232,6 +241,7 @@ fn resume_with_other_settings_or_corpus_is_refused() {
         "run.ckpt was written with other settings",
         "--window 5 (checkpoint) vs 3 (this run)",
         "--negative 5 (checkpoint) vs 7 (this run)",
+        "--parts 2 (checkpoint) vs 3 (this run)",
     ] {
         assert!(stderr.contains(fragment), "lacks {fragment:?}: {stderr}");
     }
