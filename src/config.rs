@@ -109,8 +109,9 @@ pub const MAX_WINDOW: usize = 1_000;
 pub const MAX_NEGATIVE: usize = 1_000;
 /// Largest number of parts accepted: more than any corpus has chunks to share out.
 pub const MAX_PARTS: usize = 1_000;
-/// Parts an epoch trains side by side unless told otherwise: the better vectors measured on
-/// `mix8m` (README, quality figures).
+/// Parts an epoch trains side by side unless told otherwise: the schedule of gensim's
+/// two-worker `corpus_file` runs, which scored higher than one part on `mix8m` (README,
+/// quality figures).
 pub const DEFAULT_PARTS: usize = 2;
 
 /// Checked training parameters: every field is in range and defaults are resolved.

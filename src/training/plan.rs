@@ -33,8 +33,8 @@ pub struct UpdateShape {
 /// within an epoch the rate falls by only 1/parts of the epoch's share, then steps down at
 /// the next epoch. That is what gensim's `corpus_file` mode does with as many workers as
 /// parts (each worker reads its own part of the file and decays its rate by its own progress
-/// over the whole corpus's count), and it trains better vectors than a linear decay over the
-/// run (see the README's quality figures). With one part the order is the corpus's and the
+/// over the whole corpus's count), and on `mix8m` it scored higher on word similarity and
+/// analogies than a linear decay over the run (see the README's quality figures). With one part the order is the corpus's and the
 /// decay linear, as in word2vec.c. The order and the rates depend on the settings alone,
 /// never on the thread count or the device.
 pub struct TrainingPlan {
