@@ -110,18 +110,15 @@ fn train(corpus: &Corpus, params: &TrainParams, in_flight: usize) -> (Vec<f32>, 
     let mut input_rows = DelayedRows::new(&mut input, shape.dim, in_flight * input_rows_per_update);
     let mut output_rows =
         DelayedRows::new(&mut output, shape.dim, in_flight * (shape.negative + 1));
-    let total = plan.total_positions(params);
     let mut scratch = Scratch::new(&shape);
     let mut batch = Batch::new();
     let mut loss = LossSum::default();
     for epoch in 0..params.epochs {
         let key = rng::epoch_key(params.seed, epoch as u32);
         loss = LossSum::default();
-        for chunk in &plan.chunks {
+        for (index, chunk) in plan.chunks.iter().enumerate() {
             plan.fill_batch(corpus, chunk, key, &mut batch)
                 .unwrap_or_else(|e| panic!("{e}"));
-            let position =
-                epoch as u64 * plan.epoch_positions + corpus.chunk_positions(chunk).start;
             loss.add(train_batch(
                 &shape,
                 &mut input_rows,
@@ -129,7 +126,7 @@ fn train(corpus: &Corpus, params: &TrainParams, in_flight: usize) -> (Vec<f32>, 
                 &plan.sampler,
                 &batch,
                 key,
-                params.alpha_at(position, total),
+                plan.alpha(params, epoch, index),
                 &mut scratch,
             ));
         }

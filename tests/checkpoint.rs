@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use vectrain::checkpoint::{self, CorpusFingerprint, Header, RunFiles};
 use vectrain::cpu::CpuBackend;
 use vectrain::io::VectorFormat;
-use vectrain::training::{Control, Every, Outcome, Resume, RunState, Snapshot};
+use vectrain::training::{Control, Every, Outcome, Resume, RunState, Snapshot, TrainingPlan};
 use vectrain::{Corpus, ReadOptions, Result, TrainConfig, TrainParams};
 
 const KJV: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/kjv.txt");
@@ -223,7 +223,16 @@ fn resume_with_other_settings_or_corpus_is_refused() {
     let mut other = train_command(
         dir.path(),
         "out.bin",
-        &["--resume", "run.ckpt", "--window", "3", "--negative", "7"],
+        &[
+            "--resume",
+            "run.ckpt",
+            "--window",
+            "3",
+            "--negative",
+            "7",
+            "--parts",
+            "3",
+        ],
     );
     let output = other.output().unwrap_or_else(|e| panic!("{e}"));
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -232,6 +241,7 @@ fn resume_with_other_settings_or_corpus_is_refused() {
         "run.ckpt was written with other settings",
         "--window 5 (checkpoint) vs 3 (this run)",
         "--negative 5 (checkpoint) vs 7 (this run)",
+        "--parts 2 (checkpoint) vs 3 (this run)",
     ] {
         assert!(stderr.contains(fragment), "lacks {fragment:?}: {stderr}");
     }
@@ -285,8 +295,20 @@ fn save(snapshot: &Snapshot<'_>) -> Saved {
 
 #[test]
 fn stopped_and_resumed_twice_equals_uninterrupted() -> Result<()> {
+    // One part (corpus order), the default, and more parts than the default: the position a
+    // run resumes from is an index in the plan's training order, whatever that order is.
+    for parts in [1, vectrain::config::DEFAULT_PARTS, 3] {
+        stopped_and_resumed_twice(parts)?;
+    }
+    Ok(())
+}
+
+fn stopped_and_resumed_twice(parts: usize) -> Result<()> {
     let corpus = small_corpus()?;
-    let params = params(1, true)?;
+    let params = TrainParams {
+        parts,
+        ..params(1, true)?
+    };
     let reference = vectrain::train_to_end(
         &mut CpuBackend::new(params.threads),
         &corpus,
@@ -294,6 +316,7 @@ fn stopped_and_resumed_twice_equals_uninterrupted() -> Result<()> {
         &mut |_| {},
     )?;
     let mut resume = None;
+    let mut resumed_from = 0;
     for stop_after in [2, 3] {
         let stop = AtomicBool::new(false);
         let mut saved = None;
@@ -327,6 +350,9 @@ fn stopped_and_resumed_twice_equals_uninterrupted() -> Result<()> {
             panic!("no checkpoint taken");
         };
         assert_eq!(state.position, position);
+        let plan = TrainingPlan::new(&corpus, &params, state.position.chunk_tokens as usize);
+        resumed_from = state.position.epoch * plan.epoch_positions
+            + plan.done_before(state.position.next_chunk as usize);
         resume = Some(Resume {
             state,
             input,
@@ -355,6 +381,9 @@ fn stopped_and_resumed_twice_equals_uninterrupted() -> Result<()> {
         reference.embeddings.as_slice()
     ));
     assert!(same(&resumed.output, &reference.output));
+    // The resumed run trains exactly the positions the stopped runs left.
+    assert!(resumed_from > 0);
+    assert_eq!(resumed.stats.words + resumed_from, reference.stats.words);
     assert_eq!(resumed.stats.epochs.len(), 2);
     for (a, b) in resumed.stats.epochs.iter().zip(&reference.stats.epochs) {
         assert_eq!(a.loss.to_bits(), b.loss.to_bits());
@@ -521,7 +550,7 @@ fn file_round_trip_and_refusals() -> Result<()> {
     refused(
         "version",
         &version,
-        "checkpoint format version 1 is not supported: this vectrain reads version 2",
+        "checkpoint format version 1 is not supported: this vectrain reads version 3",
     );
     refused(
         "magic",

@@ -22,6 +22,14 @@ fn bad_options_are_refused_by_name() {
     );
     refused(TrainConfig { window: 0, ..d() }, "window");
     refused(TrainConfig { negative: 0, ..d() }, "negative");
+    refused(TrainConfig { parts: 0, ..d() }, "parts");
+    refused(
+        TrainConfig {
+            parts: vectrain::config::MAX_PARTS + 1,
+            ..d()
+        },
+        "parts",
+    );
     refused(
         TrainConfig {
             alpha: Some(0.0),

@@ -17,7 +17,7 @@ use crate::vocab::Vocab;
 /// The first bytes of every checkpoint.
 pub const MAGIC: [u8; 8] = *b"VTRNCKPT";
 /// The layout version written, and the only one read.
-pub const VERSION: u32 = 2;
+pub const VERSION: u32 = 3;
 
 /// Writes a checkpoint to `path` atomically (temporary file, then rename): an interrupted
 /// write leaves the previous checkpoint in place. `input` and `output` are the tables,
@@ -51,6 +51,7 @@ pub fn write(path: &Path, header: &Header<'_>, input: &[f32], output: &[f32]) ->
     out.u32(p.seed)?;
     out.bytes(&[p.lowercase as u8, p.deterministic as u8])?;
     out.u64(p.threads as u64)?;
+    out.u64(p.parts as u64)?;
     let files = header.files;
     match &files.corpus {
         None => out.bytes(&[0])?,
@@ -179,6 +180,10 @@ pub fn read_from(reader: impl Read, len: u64, path: &Path) -> Result<Checkpoint>
     let lowercase = d.u8("lowercase")? != 0;
     let deterministic = d.u8("deterministic")? != 0;
     let threads = d.usize("threads")?;
+    let parts = d.usize("parts")?;
+    if parts == 0 {
+        return Err(d.bad("0 parts".into()));
+    }
     let params = TrainParams {
         model,
         dim,
@@ -198,6 +203,7 @@ pub fn read_from(reader: impl Read, len: u64, path: &Path) -> Result<Checkpoint>
         seed,
         deterministic,
         lowercase,
+        parts,
     };
     let corpus_path = match d.u8("the corpus kind")? {
         0 => None,

@@ -20,7 +20,7 @@
 //! and format, the checkpoint interval), so that `vectrain train --resume CHECKPOINT` alone
 //! continues the run.
 //!
-//! # Layout (version 2)
+//! # Layout (version 3)
 //! All integers and floats little-endian.
 //! ```text
 //! magic      8 bytes  "VTRNCKPT"
@@ -29,7 +29,7 @@
 //! settings   model u8 (0 skip-gram, 1 CBOW, 2 batch skip-gram), dim u64, window u64, negative u64,
 //!            alpha f32, min_alpha f32, epochs u64, min_count u64,
 //!            max_vocab u64 (0: none), sample f64, ns_exponent f64, seed u32,
-//!            lowercase u8, deterministic u8, threads u64
+//!            lowercase u8, deterministic u8, threads u64, parts u64
 //! files      corpus: u8 (0 the embedded corpus, 1 a path) + path; output path;
 //!            format u8 (0 word2vec text, 1 word2vec binary, 2 GloVe text);
 //!            every u8 (0 none, 1 seconds, 2 words) + u64

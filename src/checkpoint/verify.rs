@@ -117,5 +117,6 @@ pub fn setting_differences(saved: &TrainParams, now: &TrainParams) -> Vec<String
         saved.lowercase.to_string(),
         now.lowercase.to_string(),
     );
+    check("parts", saved.parts.to_string(), now.parts.to_string());
     out
 }

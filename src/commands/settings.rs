@@ -122,7 +122,8 @@ pub struct Settings {
     /// Starting learning rate [default: 0.025 for skip-gram, 0.05 for CBOW].
     #[arg(long, allow_negative_numbers = true)]
     alpha: Option<f32>,
-    /// Learning rate at the end of training (decays linearly).
+    /// Learning rate the linear decay reaches at the end of training (with --parts above 1,
+    /// the decay within each epoch covers only 1/parts of its share, as in gensim).
     #[arg(long, default_value_t = 0.0001, allow_negative_numbers = true)]
     min_alpha: f32,
     /// Passes over the corpus.
@@ -161,6 +162,11 @@ pub struct Settings {
     /// Lowercase the corpus while reading.
     #[arg(long)]
     lowercase: bool,
+    /// Parts of the corpus each epoch trains side by side, each part decaying the learning
+    /// rate by its own progress, as gensim's corpus_file mode does with as many workers; 1:
+    /// corpus order and a linear decay, as word2vec.c. Independent of --threads.
+    #[arg(long, default_value_t = vectrain::config::DEFAULT_PARTS)]
+    parts: usize,
 }
 
 impl Settings {
@@ -188,6 +194,7 @@ impl Settings {
             seed: self.seed,
             deterministic: self.deterministic,
             lowercase: self.lowercase,
+            parts: self.parts,
         }
     }
     /// The configuration of a resumed run: these settings where the command line gave them
@@ -243,6 +250,9 @@ impl Settings {
         }
         if !given("lowercase") {
             config.lowercase = saved.lowercase;
+        }
+        if !given("parts") {
+            config.parts = saved.parts;
         }
         config
     }

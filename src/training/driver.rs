@@ -39,9 +39,9 @@ pub fn train_to_end(
 /// ends with its epoch, or early when a checkpoint is due or the stop flag is set. Between
 /// segments every chunk below the position is done and none above has started, so a
 /// checkpoint taken there is exact: a one-thread (`--deterministic`) run stopped and resumed
-/// any number of times gives bit-identical vectors. The learning rate of a chunk follows
-/// from its position in the run, and a loss that is not finite ends the run with
-/// [`Error::Diverged`].
+/// any number of times gives bit-identical vectors. The order of the chunks and the learning
+/// rate of each are the plan's ([`TrainingPlan::alpha`]), and a loss that is not finite ends
+/// the run with [`Error::Diverged`].
 pub fn train(
     backend: &mut dyn Backend,
     corpus: &Corpus,
@@ -70,7 +70,7 @@ pub fn train(
     backend.load(&plan, input, output)?;
     let total = plan.total_positions(params);
     let start_done = (state.position.epoch * plan.epoch_positions)
-        .saturating_add(plan.chunk_start(corpus, state.position.next_chunk as usize))
+        .saturating_add(plan.done_before(state.position.next_chunk as usize))
         .min(total);
     let mut averaging = match control.averager.as_deref_mut() {
         None => None,
@@ -139,7 +139,7 @@ pub fn train(
                 total,
                 epoch,
                 loss: state.epoch_loss.mean(),
-                alpha: params.alpha_at(done, total),
+                alpha: plan.alpha(params, epoch, plan.chunks.len()),
             });
             state.finish_epoch();
         }

@@ -1,9 +1,10 @@
 //! Where a run stands, and what it continues from: the state a checkpoint saves.
 //!
 //! A run is fully described by its settings, its corpus, both tables and its [`Position`]:
-//! the learning rate of a chunk is a function of its corpus position, and every random draw a
-//! pure function of `(seed, epoch, stream, position, slot)` ([`crate::rng`]), so the seed
-//! and the position are the generator's state.
+//! the order of an epoch's chunks and the learning rate of each follow from the settings
+//! ([`crate::training::TrainingPlan`]), so `next_chunk` indexes the same order when the run
+//! resumes; every random draw is a pure function of `(seed, epoch, stream, corpus position,
+//! slot)` ([`crate::rng`]), so the seed and the position are the generator's state.
 
 use crate::config::TrainParams;
 use crate::corpus::Corpus;

@@ -16,11 +16,11 @@ use crate::training::stats::{LossSum, Progress};
 /// One chunk to train.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Work {
-    /// Index of the chunk in [`TrainingPlan::chunks`].
+    /// Index of the chunk in [`TrainingPlan::chunks`] (training order).
     pub chunk: usize,
     /// The epoch key of its random draws ([`rng::epoch_key`]).
     pub key: u32,
-    /// Its learning rate, from its position in the run.
+    /// Its learning rate, from its place in the run ([`TrainingPlan::alpha`]).
     pub alpha: f32,
     /// Corpus positions it covers (its tokens before subsampling).
     pub positions: u64,
@@ -123,7 +123,7 @@ impl<'a> WorkQueue<'a> {
         let mut chunk = self.next.load(Ordering::Relaxed);
         loop {
             let range = self.plan.chunks.get(chunk)?;
-            let start = self.plan.chunk_start(self.corpus, chunk);
+            let start = self.plan.done_before(chunk);
             let position = self.epoch as u64 * self.plan.epoch_positions + start;
             if !first && matches!(self.pause_at, Pause::AtPosition(due) if position >= due) {
                 self.paused.store(true, Ordering::Relaxed);
@@ -139,12 +139,12 @@ impl<'a> WorkQueue<'a> {
                 Ordering::Relaxed,
             ) {
                 Ok(_) => {
-                    let end = self.corpus.chunk_positions(range).end;
+                    let positions = self.corpus.chunk_positions(range);
                     return Some(Work {
                         chunk,
                         key: self.key,
-                        alpha: self.params.alpha_at(position, self.total),
-                        positions: end - start,
+                        alpha: self.plan.alpha(self.params, self.epoch, chunk),
+                        positions: positions.end - positions.start,
                     });
                 }
                 Err(now) => chunk = now,
@@ -215,7 +215,9 @@ impl<'a> WorkQueue<'a> {
             } else {
                 loss.mean()
             },
-            alpha: self.params.alpha_at(done, self.total),
+            alpha: self
+                .plan
+                .alpha(self.params, self.epoch, self.next.load(Ordering::Relaxed)),
         }
     }
 
