@@ -157,6 +157,7 @@ fn main() -> vectrain::Result<()> {
         every: Some(Every::Words(plan.epoch_positions / 2)),
         stop: Some(&stop),
         checkpoint: Some(&mut checkpoint),
+        averager: None,
     };
     let mut backend = CpuBackend::new(1);
     let outcome = vectrain::train(&mut backend, &corpus, &params, control, &mut |_| {})?;
