@@ -88,13 +88,12 @@ mod rank_run {
     use vectrain::Device;
     use vectrain::distributed::{Collective, SyncMode, TableSync, read_corpus, vocab_fingerprint};
     use vectrain::io::atomic::AtomicFile;
-    use vectrain::io::write_vectors;
     use vectrain::training::{Control, Outcome};
 
     use super::super::interrupt::{self, INTERRUPTED, INTERRUPTED_EXIT_CODE};
     use super::super::progress;
     use super::super::settings::{BackendOptions, CacheOptions, read_options};
-    use super::super::train::Job;
+    use super::super::train::{Job, write_trained};
     use super::{DEFAULT_SYNC_EVERY, DistributedOptions, SyncModeArg};
 
     /// Environment variables in which MPI launchers give a process's rank on its host.
@@ -199,17 +198,7 @@ mod rank_run {
             return Ok(());
         }
         let run = &trained.stats;
-        for (epoch, stats) in run.epochs.iter().enumerate() {
-            eprintln!(
-                "epoch {}: rank 0's loss {:.4} over {} examples, {:.1} s",
-                epoch + 1,
-                stats.loss,
-                stats.examples,
-                stats.seconds
-            );
-        }
-        write_vectors(&trained.embeddings, &job.output, job.format)
-            .with_context(|| format!("writing the vectors to {}", job.output.display()))?;
+        write_trained(&trained, job, "rank 0's ")?;
         eprintln!(
             "trained {} vectors of {} on {size} ranks ({} on rank 0) in {:.1} s: {:.0} words/s in all, {averages} synchronisations of the tables; wrote {} ({})",
             corpus.vocab.len(),

@@ -192,17 +192,7 @@ pub fn run(args: TrainArgs, matches: &ArgMatches) -> anyhow::Result<()> {
         std::process::exit(INTERRUPTED_EXIT_CODE);
     };
     let run = &trained.stats;
-    for (epoch, stats) in run.epochs.iter().enumerate() {
-        eprintln!(
-            "epoch {}: loss {:.4} over {} examples, {:.1} s",
-            epoch + 1,
-            stats.loss,
-            stats.examples,
-            stats.seconds
-        );
-    }
-    write_vectors(&trained.embeddings, &job.output, job.format)
-        .with_context(|| format!("writing the vectors to {}", job.output.display()))?;
+    write_trained(&trained, &job, "")?;
     eprintln!(
         "trained {} vectors of {} on {} in {:.1} s: {:.0} words/s, final loss {:.4}; wrote {} ({})",
         corpus.vocab.len(),
@@ -225,6 +215,22 @@ pub fn run(args: TrainArgs, matches: &ArgMatches) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// Prints each epoch's loss (`whose` says whose: "" or "rank 0's ") and writes the vectors
+/// where `job` says.
+pub(super) fn write_trained(trained: &Trained, job: &Job, whose: &str) -> anyhow::Result<()> {
+    for (epoch, stats) in trained.stats.epochs.iter().enumerate() {
+        eprintln!(
+            "epoch {}: {whose}loss {:.4} over {} examples, {:.1} s",
+            epoch + 1,
+            stats.loss,
+            stats.examples,
+            stats.seconds
+        );
+    }
+    write_vectors(&trained.embeddings, &job.output, job.format)
+        .with_context(|| format!("writing the vectors to {}", job.output.display()))
 }
 
 /// Trains with a progress bar, checkpoints and Ctrl-C: the model and whether a checkpoint

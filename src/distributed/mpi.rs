@@ -2,7 +2,7 @@
 
 use mpi::Count;
 use mpi::collective::SystemOperation;
-use mpi::datatype::PartitionMut;
+use mpi::datatype::{Equivalence, PartitionMut};
 use mpi::environment::Universe;
 use mpi::topology::SimpleCommunicator;
 use mpi::traits::{Communicator, CommunicatorCollectives};
@@ -49,20 +49,12 @@ impl Collective for MpiWorld {
     }
 
     fn sum_f32(&mut self, values: &mut [f32]) -> Result<()> {
-        for piece in values.chunks_mut(PIECE) {
-            let mine = piece.to_vec();
-            self.world
-                .all_reduce_into(&mine[..], piece, SystemOperation::sum());
-        }
+        sum_in_pieces(&self.world, values);
         Ok(())
     }
 
     fn sum_u64(&mut self, values: &mut [u64]) -> Result<()> {
-        for piece in values.chunks_mut(PIECE) {
-            let mine = piece.to_vec();
-            self.world
-                .all_reduce_into(&mine[..], piece, SystemOperation::sum());
-        }
+        sum_in_pieces(&self.world, values);
         Ok(())
     }
 
@@ -87,5 +79,13 @@ impl Collective for MpiWorld {
             .zip(&lengths)
             .map(|(&at, &length)| all[at as usize..(at + length) as usize].to_vec())
             .collect())
+    }
+}
+
+/// `values` summed over every rank in place, [`PIECE`] elements per call.
+fn sum_in_pieces<T: Equivalence + Copy>(world: &SimpleCommunicator, values: &mut [T]) {
+    for piece in values.chunks_mut(PIECE) {
+        let mine = piece.to_vec();
+        world.all_reduce_into(&mine[..], piece, SystemOperation::sum());
     }
 }

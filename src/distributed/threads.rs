@@ -36,6 +36,22 @@ impl ThreadGroup {
             .collect()
     }
 
+    /// Every rank's `values` added up, rank 0's first, so every rank gets the same bits.
+    fn sum_in_rank_order<T>(&mut self, values: &mut [T]) -> Result<()>
+    where
+        T: bytemuck::Pod + Default + std::ops::AddAssign,
+    {
+        let all = self.gather(bytemuck::cast_slice(values))?;
+        values.fill(T::default());
+        for bytes in &all {
+            let theirs: Vec<T> = bytemuck::pod_collect_to_vec(bytes);
+            for (value, their) in values.iter_mut().zip(theirs) {
+                *value += their;
+            }
+        }
+        Ok(())
+    }
+
     fn slots(&self) -> Result<std::sync::MutexGuard<'_, Vec<Vec<u8>>>> {
         self.shared
             .slots
@@ -54,27 +70,11 @@ impl Collective for ThreadGroup {
     }
 
     fn sum_f32(&mut self, values: &mut [f32]) -> Result<()> {
-        let all = self.gather(bytemuck::cast_slice(values))?;
-        values.fill(0.0);
-        for bytes in &all {
-            let theirs: Vec<f32> = bytemuck::pod_collect_to_vec(bytes);
-            for (value, their) in values.iter_mut().zip(theirs) {
-                *value += their;
-            }
-        }
-        Ok(())
+        self.sum_in_rank_order(values)
     }
 
     fn sum_u64(&mut self, values: &mut [u64]) -> Result<()> {
-        let all = self.gather(bytemuck::cast_slice(values))?;
-        values.fill(0);
-        for bytes in &all {
-            let theirs: Vec<u64> = bytemuck::pod_collect_to_vec(bytes);
-            for (value, their) in values.iter_mut().zip(theirs) {
-                *value += their;
-            }
-        }
-        Ok(())
+        self.sum_in_rank_order(values)
     }
 
     fn gather(&mut self, mine: &[u8]) -> Result<Vec<Vec<u8>>> {
