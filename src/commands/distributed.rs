@@ -1,18 +1,34 @@
 //! `vectrain train --distributed`: one rank of an MPI job (`mpirun -np N vectrain train
 //! --distributed ...`), on a build with the cargo feature `mpi`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
+use vectrain::TrainParams;
+use vectrain::io::VectorFormat;
 
 use super::settings::{BackendOptions, CacheOptions};
-use super::train::Job;
 
 /// Words of the whole run between two averages of the ranks' tables, unless
 /// `--sync-every` says otherwise (README, "Several devices and machines", for the
 /// measurements behind it).
 #[cfg_attr(not(feature = "mpi"), allow(dead_code))]
 pub const DEFAULT_SYNC_EVERY: u64 = 1_000_000;
+
+/// What a distributed run is asked to do, from `vectrain train`'s command line.
+#[cfg_attr(not(feature = "mpi"), allow(dead_code))]
+pub struct DistributedJob<'a> {
+    /// The training settings.
+    pub params: &'a TrainParams,
+    /// The corpus file.
+    pub input: Option<&'a Path>,
+    /// Where rank 0 writes the vectors.
+    pub output: &'a Path,
+    /// In which format.
+    pub format: VectorFormat,
+    /// Whether --resume or --checkpoint-every was given (not supported yet).
+    pub checkpoints: bool,
+}
 
 /// Options of a distributed run.
 #[derive(Args, Debug)]
@@ -46,7 +62,7 @@ pub enum SyncModeArg {
 /// Runs `job` as one rank of an MPI job.
 #[cfg(not(feature = "mpi"))]
 pub fn run(
-    _job: &Job,
+    _job: &DistributedJob<'_>,
     _backend: &BackendOptions,
     _cache: &CacheOptions,
     _cache_dir: Option<PathBuf>,
@@ -60,7 +76,7 @@ pub fn run(
 /// Runs `job` as one rank of an MPI job; an error on any rank ends every rank, naming it.
 #[cfg(feature = "mpi")]
 pub fn run(
-    job: &Job,
+    job: &DistributedJob<'_>,
     backend: &BackendOptions,
     cache: &CacheOptions,
     cache_dir: Option<PathBuf>,
@@ -73,7 +89,7 @@ pub fn run(
     match rank_run::train(&mut world, job, backend, cache, cache_dir, options) {
         Ok(()) => Ok(()),
         Err(error) => {
-            eprintln!("error: rank {rank} of {size}: {error:#}");
+            rank_run::say(&format!("error: rank {rank} of {size}: {error:#}"));
             // The other ranks may be waiting for this one in a collective call.
             world.abort(1)
         }
@@ -91,10 +107,10 @@ mod rank_run {
     use vectrain::training::{Control, Outcome};
 
     use super::super::interrupt::{self, INTERRUPTED, INTERRUPTED_EXIT_CODE};
+    use super::super::output::write_trained;
     use super::super::progress;
     use super::super::settings::{BackendOptions, CacheOptions, read_options};
-    use super::super::train::{Job, write_trained};
-    use super::{DEFAULT_SYNC_EVERY, DistributedOptions, SyncModeArg};
+    use super::{DEFAULT_SYNC_EVERY, DistributedJob, DistributedOptions, SyncModeArg};
 
     /// Environment variables in which MPI launchers give a process's rank on its host.
     const LOCAL_RANK_VARIABLES: [&str; 4] = [
@@ -108,35 +124,42 @@ mod rank_run {
     /// crashed rank is simulated.
     const KILL_RANK_FOR_TESTS: &str = "VECTRAIN_TEST_KILL_RANK";
 
+    /// Writes `line` to stderr in one write, so that the launcher, which merges every
+    /// rank's stderr, never splits it with another rank's.
+    pub fn say(line: &str) {
+        use std::io::Write;
+        let _ = std::io::stderr().write_all(format!("{line}\n").as_bytes());
+    }
+
     pub fn train(
         world: &mut dyn Collective,
-        job: &Job,
+        job: &DistributedJob<'_>,
         backend: &BackendOptions,
         cache: &CacheOptions,
         cache_dir: Option<PathBuf>,
         options: &DistributedOptions,
     ) -> anyhow::Result<()> {
         let (rank, size) = (world.rank(), world.size());
-        if job.resume.is_some() || job.every.is_some() {
+        if job.checkpoints {
             anyhow::bail!(
                 "a distributed run takes no checkpoints yet: leave out --resume and --checkpoint-every"
             );
         }
-        let input = job.input.as_deref().context(
+        let input = job.input.context(
             "--distributed needs --input: each rank reads its own byte range of one corpus file",
         )?;
         if rank == 0 {
-            AtomicFile::check(&job.output)?;
+            AtomicFile::check(job.output)?;
         }
-        let params = &job.params;
+        let params = job.params;
         let corpus = read_corpus(input, &read_options(params, cache, cache_dir), world)?;
-        eprintln!(
+        say(&format!(
             "rank {rank} of {size}: {} of {} tokens kept, vocabulary {} words (fingerprint {:016x})",
             corpus.len(),
             corpus.stats.raw_tokens,
             corpus.vocab.len(),
             vocab_fingerprint(&corpus.vocab)
-        );
+        ));
         if std::env::var(KILL_RANK_FOR_TESTS).ok() == Some(rank.to_string()) {
             let pid = std::process::id().to_string();
             let _ = std::process::Command::new("kill")
@@ -150,10 +173,10 @@ mod rank_run {
         let (device, notice) =
             Device::open_nth(backend.backend, backend.adapter.as_deref(), local_rank)?;
         if let Some(notice) = notice {
-            eprintln!("rank {rank}: note: {notice}");
+            say(&format!("rank {rank}: note: {notice}"));
         }
         let mut trainer = device.backend(params);
-        eprintln!("rank {rank}: training on {}", trainer.device());
+        say(&format!("rank {rank}: training on {}", trainer.device()));
         let every = options.sync_every.unwrap_or(DEFAULT_SYNC_EVERY);
         interrupt::install()?;
         // Rank 0's progress stands for the run's: the ranks advance together.
@@ -198,7 +221,7 @@ mod rank_run {
             return Ok(());
         }
         let run = &trained.stats;
-        write_trained(&trained, job, "rank 0's ")?;
+        write_trained(&trained, job.output, job.format, "rank 0's ")?;
         eprintln!(
             "trained {} vectors of {} on {size} ranks ({} on rank 0) in {:.1} s: {:.0} words/s in all, {averages} synchronisations of the tables; wrote {} ({})",
             corpus.vocab.len(),

@@ -1,4 +1,32 @@
-//! Output for people (aligned columns) and for programs (JSON numbers).
+//! Output for people (aligned columns) and for programs (JSON numbers), and the vectors a
+//! training run writes.
+
+use std::path::Path;
+
+use anyhow::Context;
+use vectrain::io::{VectorFormat, write_vectors};
+use vectrain::training::Trained;
+
+/// Prints each epoch's loss (`whose` says whose: "" or "rank 0's ") and writes the vectors
+/// to `output` in `format`.
+pub fn write_trained(
+    trained: &Trained,
+    output: &Path,
+    format: VectorFormat,
+    whose: &str,
+) -> anyhow::Result<()> {
+    for (epoch, stats) in trained.stats.epochs.iter().enumerate() {
+        eprintln!(
+            "epoch {}: {whose}loss {:.4} over {} examples, {:.1} s",
+            epoch + 1,
+            stats.loss,
+            stats.examples,
+            stats.seconds
+        );
+    }
+    write_vectors(&trained.embeddings, output, format)
+        .with_context(|| format!("writing the vectors to {}", output.display()))
+}
 
 /// Prints `rows` under `header`, each column as wide as its widest cell; columns listed in
 /// `right` are right-aligned (numbers), the others left-aligned.

@@ -6,13 +6,14 @@ use anyhow::Context;
 use clap::parser::ValueSource;
 use clap::{ArgMatches, Args};
 use vectrain::checkpoint::{self, Checkpoint, CorpusFingerprint, Header, RunFiles};
+use vectrain::io::VectorFormat;
 use vectrain::io::atomic::AtomicFile;
-use vectrain::io::{VectorFormat, write_vectors};
 use vectrain::training::{Control, Every, Outcome, Resume, Snapshot, Trained};
 use vectrain::{Corpus, Device, TrainParams};
 
-use super::distributed::{self, DistributedOptions};
+use super::distributed::{self, DistributedJob, DistributedOptions};
 use super::interrupt::{self, INTERRUPTED, INTERRUPTED_EXIT_CODE};
+use super::output::write_trained;
 use super::progress;
 use super::settings::{
     BackendOptions, CacheOptions, FormatArg, Settings, load_corpus, output_format,
@@ -54,14 +55,14 @@ pub struct TrainArgs {
 }
 
 /// The run a command line asks for, a resumed checkpoint's settings and files filled in.
-pub(super) struct Job {
-    pub params: TrainParams,
-    pub input: Option<PathBuf>,
-    pub output: PathBuf,
-    pub format: VectorFormat,
-    pub every: Option<Every>,
-    pub checkpoint: PathBuf,
-    pub resume: Option<(PathBuf, Checkpoint)>,
+struct Job {
+    params: TrainParams,
+    input: Option<PathBuf>,
+    output: PathBuf,
+    format: VectorFormat,
+    every: Option<Every>,
+    checkpoint: PathBuf,
+    resume: Option<(PathBuf, Checkpoint)>,
 }
 
 impl Job {
@@ -121,7 +122,7 @@ impl Job {
     }
 
     /// The directory of the output file.
-    pub fn output_dir(&self) -> &Path {
+    fn output_dir(&self) -> &Path {
         match self.output.parent() {
             Some(dir) if !dir.as_os_str().is_empty() => dir,
             _ => Path::new("."),
@@ -148,8 +149,15 @@ pub fn run(args: TrainArgs, matches: &ArgMatches) -> anyhow::Result<()> {
     let job = Job::new(&args, &given)?;
     let cache_dir = args.cache.dir(Some(job.output_dir()));
     if args.distributed.distributed {
+        let distributed = DistributedJob {
+            params: &job.params,
+            input: job.input.as_deref(),
+            output: &job.output,
+            format: job.format,
+            checkpoints: job.resume.is_some() || job.every.is_some(),
+        };
         return distributed::run(
-            &job,
+            &distributed,
             &args.backend,
             &args.cache,
             cache_dir,
@@ -192,7 +200,7 @@ pub fn run(args: TrainArgs, matches: &ArgMatches) -> anyhow::Result<()> {
         std::process::exit(INTERRUPTED_EXIT_CODE);
     };
     let run = &trained.stats;
-    write_trained(&trained, &job, "")?;
+    write_trained(&trained, &job.output, job.format, "")?;
     eprintln!(
         "trained {} vectors of {} on {} in {:.1} s: {:.0} words/s, final loss {:.4}; wrote {} ({})",
         corpus.vocab.len(),
@@ -215,22 +223,6 @@ pub fn run(args: TrainArgs, matches: &ArgMatches) -> anyhow::Result<()> {
         );
     }
     Ok(())
-}
-
-/// Prints each epoch's loss (`whose` says whose: "" or "rank 0's ") and writes the vectors
-/// where `job` says.
-pub(super) fn write_trained(trained: &Trained, job: &Job, whose: &str) -> anyhow::Result<()> {
-    for (epoch, stats) in trained.stats.epochs.iter().enumerate() {
-        eprintln!(
-            "epoch {}: {whose}loss {:.4} over {} examples, {:.1} s",
-            epoch + 1,
-            stats.loss,
-            stats.examples,
-            stats.seconds
-        );
-    }
-    write_vectors(&trained.embeddings, &job.output, job.format)
-        .with_context(|| format!("writing the vectors to {}", job.output.display()))
 }
 
 /// Trains with a progress bar, checkpoints and Ctrl-C: the model and whether a checkpoint

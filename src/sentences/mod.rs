@@ -32,10 +32,10 @@
 mod pool;
 mod sif;
 
-pub use pool::{concat, documents, pool};
+pub use pool::{concat, documents, pool, sif_component};
 pub use sif::{
     Component, DEFAULT_SIF_A, Frequencies, SifConfig, first_component, remove_component,
-    sif_component, sif_weights,
+    sif_weights,
 };
 
 use std::collections::HashSet;

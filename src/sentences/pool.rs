@@ -1,6 +1,6 @@
 //! Mean, max and SIF pooling of sentences and documents.
 
-use super::sif::{remove_component, resolve_component, sif_weights};
+use super::sif::{SifConfig, first_component, remove_component, resolve_component, sif_weights};
 use super::{Pooled, Pooling};
 use crate::embeddings::{Embeddings, Oov};
 use crate::error::{Error, Result};
@@ -167,6 +167,22 @@ pub fn concat(pooled: &Pooled, features: &[f32], feature_dim: usize) -> Result<P
         dim,
         data,
     })
+}
+
+/// The first principal component (uncentred) of SIF's weighted means of `reference`, to pass
+/// as [`Component::Given`] when pooling other sentences.
+pub fn sif_component<T, S>(
+    emb: &Embeddings,
+    reference: &[T],
+    config: &SifConfig,
+    oov: Oov,
+) -> Result<Vec<f32>>
+where
+    T: AsRef<[S]>,
+    S: AsRef<str>,
+{
+    let pooled = pool_raw(emb, reference, &Pooling::Sif(config.clone()), oov)?;
+    Ok(first_component(&pooled.data, pooled.dim))
 }
 
 #[cfg(test)]

@@ -1,9 +1,8 @@
 //! SIF: the smooth inverse frequency weights and the first principal component that is
 //! removed from the pooled vectors.
 
-use super::pool::pool_raw;
-use super::{Pooled, Pooling};
-use crate::embeddings::{Embeddings, Oov};
+use super::Pooled;
+use crate::embeddings::Embeddings;
 use crate::error::{Error, Result};
 
 /// SIF's usual smoothing parameter `a`.
@@ -32,7 +31,7 @@ pub enum Component {
     /// Computed over the sentences being pooled.
     #[default]
     Batch,
-    /// A unit vector given by the caller, e.g. from [`sif_component`] over a reference set.
+    /// A unit vector given by the caller, e.g. from [`super::sif_component`] over a reference set.
     Given(Vec<f32>),
     /// None removed: the weighted mean only.
     None,
@@ -92,22 +91,6 @@ pub(super) fn resolve_component(component: &Component, batch: &Pooled) -> Result
             batch.dim
         ))),
     }
-}
-
-/// The first principal component (uncentred) of SIF's weighted means of `reference`, to pass
-/// as [`Component::Given`] when pooling other sentences.
-pub fn sif_component<T, S>(
-    emb: &Embeddings,
-    reference: &[T],
-    config: &SifConfig,
-    oov: Oov,
-) -> Result<Vec<f32>>
-where
-    T: AsRef<[S]>,
-    S: AsRef<str>,
-{
-    let pooled = pool_raw(emb, reference, &Pooling::Sif(config.clone()), oov)?;
-    Ok(first_component(&pooled.data, pooled.dim))
 }
 
 /// The unit eigenvector of the largest eigenvalue of `XᵀX`, `X` the row-major `[n, dim]`
@@ -209,8 +192,9 @@ pub fn remove_component(rows: &mut [f32], u: &[f32]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sentences::pool;
+    use crate::embeddings::Oov;
     use crate::sentences::tests::{close, emb};
+    use crate::sentences::{Pooling, pool};
 
     #[test]
     fn sif_weights_by_hand() {
