@@ -53,17 +53,6 @@ pub fn run(args: AnalogyArgs) -> anyhow::Result<()> {
         "{} is to {} as {} is to ? ({method_name})",
         args.a, args.b, args.c
     );
-    let rows: Vec<Vec<String>> = answers
-        .iter()
-        .enumerate()
-        .map(|(rank, n)| {
-            vec![
-                (rank + 1).to_string(),
-                n.word.to_owned(),
-                format!("{:.4}", n.score),
-            ]
-        })
-        .collect();
-    output::table(&["rank", "word", "score"], &rows, &[0, 2]);
+    output::ranked(&answers, "score");
     Ok(())
 }

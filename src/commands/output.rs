@@ -28,6 +28,22 @@ pub fn write_trained(
         .with_context(|| format!("writing the vectors to {}", output.display()))
 }
 
+/// Prints ranked neighbours as a table: rank, word, and `score` (the column's name).
+pub fn ranked(neighbours: &[vectrain::embeddings::Neighbour<'_>], score: &str) {
+    let rows: Vec<Vec<String>> = neighbours
+        .iter()
+        .enumerate()
+        .map(|(rank, n)| {
+            vec![
+                (rank + 1).to_string(),
+                n.word.to_owned(),
+                format!("{:.4}", n.score),
+            ]
+        })
+        .collect();
+    table(&["rank", "word", score], &rows, &[0, 2]);
+}
+
 /// Prints `rows` under `header`, each column as wide as its widest cell; columns listed in
 /// `right` are right-aligned (numbers), the others left-aligned.
 pub fn table(header: &[&str], rows: &[Vec<String>], right: &[usize]) {

@@ -78,20 +78,7 @@ pub fn run(args: SimilarArgs) -> anyhow::Result<()> {
                 println!();
             }
             println!("{word}:");
-            let rows: Vec<Vec<String>> = answers
-                .next()
-                .unwrap_or_default()
-                .iter()
-                .enumerate()
-                .map(|(rank, n)| {
-                    vec![
-                        (rank + 1).to_string(),
-                        n.word.to_owned(),
-                        format!("{:.4}", n.score),
-                    ]
-                })
-                .collect();
-            output::table(&["rank", "word", "cosine"], &rows, &[0, 2]);
+            output::ranked(&answers.next().unwrap_or_default(), "cosine");
         }
     }
     let unknown: Vec<Unknown<'_>> = args.words.iter().filter_map(|w| unknown(&emb, w)).collect();

@@ -23,8 +23,8 @@ pub(crate) enum TextSource<'a> {
     File(PathBuf),
     /// Bytes in memory, plain or gzip.
     Memory(&'a [u8]),
-    /// The lines of a plain-text file whose first byte lies in a byte range (one share of a
-    /// file that several processes read).
+    /// The lines of a plain-text file whose first byte lies in a byte range that starts a
+    /// line (one share of a file that several processes read).
     FileLines(PathBuf, Range<u64>),
 }
 
@@ -186,9 +186,9 @@ fn work<W, R>(
     }
 }
 
-/// Reads the lines of a file whose first byte lies in `start..end`: from the first line that
-/// starts at or after `start` to the end of the line holding byte `end - 1`. Consecutive
-/// ranges that cover a file thus read every line exactly once.
+/// Reads the lines of a file whose first byte lies in `start..end`, `start` being a line
+/// start: from `start` to the end of the line holding byte `end - 1`. Consecutive ranges cut
+/// at line starts thus read every line exactly once.
 struct LineRange {
     reader: BufReader<File>,
     /// File offset of the next byte read.
@@ -200,23 +200,19 @@ struct LineRange {
 }
 
 impl LineRange {
+    /// `range.start` must begin a line (or be 0): the share's reader finds line starts.
     fn open(path: &Path, range: Range<u64>) -> Result<LineRange> {
         let file = File::open(path).map_err(|e| Error::io("open", path, e))?;
         let mut reader = BufReader::with_capacity(1 << 16, file);
-        let io = |e| Error::io("read", path, e);
-        let mut at = range.start;
-        if at > 0 {
-            // Skip the line under way at `start`, unless `start` begins a line.
-            reader.seek(SeekFrom::Start(at - 1)).map_err(io)?;
-            let mut skipped = Vec::new();
-            at += reader.read_until(b'\n', &mut skipped).map_err(io)? as u64 - 1;
-        }
+        reader
+            .seek(SeekFrom::Start(range.start))
+            .map_err(|e| Error::io("read", path, e))?;
         Ok(LineRange {
             reader,
-            at,
+            at: range.start,
             end: range.end,
             after_newline: true,
-            done: at >= range.end,
+            done: range.start >= range.end,
         })
     }
 }
