@@ -64,6 +64,7 @@ pub mod memory;
 pub mod rng;
 pub mod sampling;
 pub mod sentences;
+pub mod subwords;
 pub mod training;
 pub mod units;
 pub mod vocab;
