@@ -5,6 +5,7 @@ pub mod backend;
 #[cfg(test)]
 mod fast_paths;
 pub mod simd;
+pub mod subword_update;
 pub mod tables;
 pub mod update;
 

@@ -50,13 +50,13 @@ pub struct Scratch {
     input_gradients: Vec<f32>,
     /// g_jk of batch skip-gram, row j.
     gs: Vec<f32>,
-    input: Vec<f32>,
-    row: Vec<f32>,
-    outputs: Vec<f32>,
-    gradient: Vec<f32>,
-    delta: Vec<f32>,
-    ids: Vec<u32>,
-    context: Vec<u32>,
+    pub(super) input: Vec<f32>,
+    pub(super) row: Vec<f32>,
+    pub(super) outputs: Vec<f32>,
+    pub(super) gradient: Vec<f32>,
+    pub(super) delta: Vec<f32>,
+    pub(super) ids: Vec<u32>,
+    pub(super) context: Vec<u32>,
     /// The next update's `ids` and `context`, chosen ahead.
     next_ids: Vec<u32>,
     next_context: Vec<u32>,
@@ -115,7 +115,7 @@ pub fn dot(a: &[f32], b: &[f32]) -> f32 {
 
 /// `y += a x`.
 #[inline(always)]
-fn axpy(a: f32, x: &[f32], y: &mut [f32]) {
+pub(super) fn axpy(a: f32, x: &[f32], y: &mut [f32]) {
     for (yi, xi) in y.iter_mut().zip(x) {
         *yi += a * xi;
     }
@@ -179,7 +179,7 @@ impl UpdateLoss {
 /// One update of `scratch.input` against outputs `scratch.ids` (first is the positive);
 /// writes the output rows and leaves the input's gradient in `scratch.gradient`.
 #[inline(always)]
-fn negative_step<O: Rows>(output: &mut O, alpha: f32, s: &mut Scratch) -> f64 {
+pub(super) fn negative_step<O: Rows>(output: &mut O, alpha: f32, s: &mut Scratch) -> f64 {
     let d = s.input.len();
     for (k, &id) in s.ids.iter().enumerate() {
         output.read(id, &mut s.outputs[k * d..(k + 1) * d]);
@@ -248,7 +248,7 @@ fn shared_negatives_step<I: Rows, O: Rows>(
 
 /// Fills `ids` with the centre word and the negatives of `slot_base..slot_base + K`.
 #[inline(always)]
-fn choose_outputs(
+pub(super) fn choose_outputs(
     ids: &mut Vec<u32>,
     sampler: &NegativeSampler,
     key: u32,
