@@ -99,7 +99,7 @@ fn env_or(name: &str, default: &str) -> String {
 /// Trains `corpus` as the GPU trainer plans it, with `in_flight` updates in flight; returns
 /// the input table and the mean loss of the last epoch.
 fn train(corpus: &Corpus, params: &TrainParams, in_flight: usize) -> (Vec<f32>, f64) {
-    let plan = TrainingPlan::new(corpus, params, GPU_CHUNK_TOKENS);
+    let plan = TrainingPlan::new(corpus, params, GPU_CHUNK_TOKENS).expect("a plan");
     let shape = plan.shape;
     let input_rows_per_update = match shape.model {
         Model::SkipGram => 1,

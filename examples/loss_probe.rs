@@ -120,7 +120,7 @@ fn main() -> vectrain::Result<()> {
         ..ReadOptions::default()
     };
     let corpus = Corpus::read(&path, &options)?;
-    let plan = TrainingPlan::new(&corpus, &params, CPU_CHUNK_TOKENS);
+    let plan = TrainingPlan::new(&corpus, &params, CPU_CHUNK_TOKENS)?;
     let counts = corpus.vocab.counts().to_vec();
     let report = |label: String, input: &[f32], output: &[f32], alpha: f32| {
         let f = frozen_loss(&corpus, &plan, &params, input, output);

@@ -1,6 +1,7 @@
 //! Training options, checked once into [`TrainParams`].
 
 use crate::error::{Error, Result};
+use crate::subwords::SubwordSettings;
 
 /// Which word2vec model to train.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -122,6 +123,9 @@ pub struct TrainConfig {
     /// [`crate::training::TrainingPlan`]). 1 trains in corpus order with a linear decay (word2vec.c).
     /// Independent of the thread count.
     pub parts: usize,
+    /// Subword (fastText) vectors: each word's input vector is the mean of its own row and
+    /// the rows of its character n-grams. `None` trains plain word2vec.
+    pub subwords: Option<SubwordSettings>,
 }
 
 impl Default for TrainConfig {
@@ -145,6 +149,7 @@ impl Default for TrainConfig {
             deterministic: false,
             lowercase: false,
             parts: DEFAULT_PARTS,
+            subwords: None,
         }
     }
 }
@@ -202,6 +207,8 @@ pub struct TrainParams {
     pub lowercase: bool,
     /// Parts an epoch trains side by side, 1..=[`MAX_PARTS`] (see [`TrainConfig::parts`]).
     pub parts: usize,
+    /// Checked subword settings; never with batch skip-gram.
+    pub subwords: Option<SubwordSettings>,
 }
 
 fn invalid(option: &'static str, reason: impl Into<String>) -> Error {
@@ -258,6 +265,13 @@ impl TrainConfig {
         if self.max_vocab == Some(0) {
             return Err(invalid("max-vocab", "0 would leave no word"));
         }
+        let subwords = self.subwords.map(SubwordSettings::check).transpose()?;
+        if subwords.is_some() && self.model == Model::BatchSkipGram {
+            return Err(invalid(
+                "subwords",
+                "batch skip-gram has no subword form: use --model skipgram or cbow",
+            ));
+        }
         let threads = match (self.deterministic, self.threads) {
             (true, _) => 1,
             (false, Some(0)) => return Err(invalid("threads", "0 is not allowed")),
@@ -283,11 +297,18 @@ impl TrainConfig {
             deterministic: self.deterministic,
             lowercase: self.lowercase,
             parts: in_range("parts", self.parts, MAX_PARTS)?,
+            subwords,
         })
     }
 }
 
 impl TrainParams {
+    /// Rows of the input table for a vocabulary of `words`: one per word, and with subwords
+    /// one per n-gram bucket after them (fastText's layout).
+    pub fn input_rows(&self, words: usize) -> usize {
+        words + self.subwords.map_or(0, |s| s.bucket as usize)
+    }
+
     /// Learning rate at `done` of `total` positions: linear from `alpha` to `min_alpha`.
     pub fn alpha_at(&self, done: u64, total: u64) -> f32 {
         let progress = if total == 0 {

@@ -111,6 +111,21 @@ pub enum Error {
         /// What the bytes are for.
         details: String,
     },
+    /// A GPU run needs more memory than the device has (checked before allocating).
+    #[error(
+        "not enough device memory: the run needs about {} ({details}), but the device has {}; {hint}",
+        crate::units::human_bytes(*needed), crate::units::human_bytes(*available)
+    )]
+    DeviceMemory {
+        /// Bytes needed on the device.
+        needed: u64,
+        /// Bytes the device has.
+        available: u64,
+        /// What the bytes are for.
+        details: String,
+        /// The options that lower the need.
+        hint: &'static str,
+    },
     /// A buffer would exceed a device limit.
     #[error(
         "{what} needs {needed} bytes, but the device allows at most {limit} bytes ({limit_name})"

@@ -44,12 +44,21 @@ impl Estimate {
         let per_thread = (4 + params.negative as u64 + 1) * dim * floats
             + 3 * 4 * CPU_CHUNK_TOKENS as u64
             + 2 * params.window as u64 * 4;
+        // With subwords the input table also holds the buckets, and the result copies the
+        // words' mean vectors and the output table into the model beside the tables.
+        let (table_rows, index_per_word) = match params.subwords {
+            None => (2 * words, 0),
+            Some(s) => {
+                let rows = params.input_rows(vocab_len) as u64 + 3 * words;
+                // Each word's row list: its own id, an offset, and about ten n-grams of each
+                // length (a word's character count, plus its two markers).
+                let lengths = (s.maxn + 1).saturating_sub(s.minn) as u64;
+                (rows, 4 * (2 + 10 * lengths))
+            }
+        };
         Estimate {
-            tables: 2u64
-                .saturating_mul(words)
-                .saturating_mul(dim)
-                .saturating_mul(floats),
-            vocabulary: words.saturating_mul(per_word),
+            tables: table_rows.saturating_mul(dim).saturating_mul(floats),
+            vocabulary: words.saturating_mul(per_word + index_per_word),
             scratch: per_thread.saturating_mul(params.threads as u64),
             corpus: 0,
         }
@@ -160,6 +169,29 @@ mod tests {
                 .is_some_and(|e| e.contains("not enough memory")),
             "{error:?}"
         );
+        Ok(())
+    }
+
+    #[test]
+    fn subwords_count_the_buckets() -> Result<()> {
+        let config = TrainConfig {
+            dim: 100,
+            threads: Some(2),
+            ..TrainConfig::default()
+        };
+        let plain = Estimate::training(50_000, &config.check()?);
+        let subwords = Estimate::training(
+            50_000,
+            &TrainConfig {
+                subwords: Some(crate::subwords::SubwordSettings::default()),
+                ..config
+            }
+            .check()?,
+        );
+        // 2M buckets of 100 floats, and two result copies of the words' rows.
+        let extra = (2_000_000 + 2 * 50_000) * 100 * 4;
+        assert_eq!(subwords.tables, plain.tables + extra);
+        assert!(subwords.vocabulary > plain.vocabulary);
         Ok(())
     }
 }

@@ -350,7 +350,8 @@ fn stopped_and_resumed_twice(parts: usize) -> Result<()> {
             panic!("no checkpoint taken");
         };
         assert_eq!(state.position, position);
-        let plan = TrainingPlan::new(&corpus, &params, state.position.chunk_tokens as usize);
+        let plan =
+            TrainingPlan::new(&corpus, &params, state.position.chunk_tokens as usize).unwrap();
         resumed_from = state.position.epoch * plan.epoch_positions
             + plan.done_before(state.position.next_chunk as usize);
         resume = Some(Resume {

@@ -221,3 +221,57 @@ fn an_unknown_wgpu_backend_names_the_valid_values() {
         assert!(!stderr.contains("install"), "{args:?}: {stderr}");
     }
 }
+
+/// The device's memory is read on Vulkan (lavapipe's heap is host memory, so it is there and
+/// non-zero), and a run needing more than the device has is refused before anything is
+/// allocated, naming both sizes and the options that shrink the run, with no output written.
+#[test]
+fn a_run_beyond_the_device_memory_is_refused_with_both_sizes() {
+    let Some(ctx) = gpu() else { return };
+    if ctx.adapter_info.backend == wgpu::Backend::Vulkan {
+        assert!(
+            ctx.memory.is_some_and(|bytes| bytes > 0),
+            "{:?} reports no device-local memory",
+            ctx.adapter_info.name
+        );
+    }
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let corpus = dir.path().join("corpus.txt");
+    std::fs::write(
+        &corpus,
+        "the cat sat on the mat\nthe dog sat on the log\n".repeat(50),
+    )
+    .expect("corpus written");
+    let vectors = dir.path().join("v.txt");
+    // 7 words x 64 dims x 2 tables x 4 bytes = 3,584 bytes of tables: over a 2 KiB device.
+    let out = Command::new(env!("CARGO_BIN_EXE_vectrain"))
+        .args(["train", "--backend", "gpu", "--epochs", "1", "--dim", "64"])
+        .args([
+            "--min-count",
+            "1",
+            "--input",
+            corpus.to_str().expect("UTF-8"),
+        ])
+        .args(["--output", vectors.to_str().expect("UTF-8")])
+        .env("XDG_RUNTIME_DIR", std::env::temp_dir())
+        .env("VECTRAIN_GPU_MEMORY", "2048")
+        .output()
+        .expect("vectrain runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    for part in [
+        "not enough device memory",
+        "3.5 KiB for the two embedding tables",
+        "the device has 2.0 KiB",
+        "--dim",
+        "--max-vocab",
+        "--min-count",
+    ] {
+        assert!(stderr.contains(part), "{part:?} missing:\n{stderr}");
+    }
+    assert!(
+        !vectors.exists(),
+        "a refused run wrote {}",
+        vectors.display()
+    );
+}

@@ -11,13 +11,14 @@ use crate::config::{GpuKernel, Model, TrainParams};
 use crate::error::{Error, Result};
 use crate::io::VectorFormat;
 use crate::io::atomic::AtomicFile;
+use crate::subwords::SubwordSettings;
 use crate::training::{EpochStats, Every, LossSum, Position, RunState};
 use crate::vocab::Vocab;
 
 /// The first bytes of every checkpoint.
 pub const MAGIC: [u8; 8] = *b"VTRNCKPT";
 /// The layout version written, and the only one read.
-pub const VERSION: u32 = 3;
+pub const VERSION: u32 = 4;
 
 /// Writes a checkpoint to `path` atomically (temporary file, then rename): an interrupted
 /// write leaves the previous checkpoint in place. `input` and `output` are the tables,
@@ -52,6 +53,15 @@ pub fn write(path: &Path, header: &Header<'_>, input: &[f32], output: &[f32]) ->
     out.bytes(&[p.lowercase as u8, p.deterministic as u8])?;
     out.u64(p.threads as u64)?;
     out.u64(p.parts as u64)?;
+    match p.subwords {
+        None => out.bytes(&[0])?,
+        Some(settings) => {
+            out.bytes(&[1])?;
+            out.u64(settings.minn as u64)?;
+            out.u64(settings.maxn as u64)?;
+            out.u32(settings.bucket)?;
+        }
+    }
     let files = header.files;
     match &files.corpus {
         None => out.bytes(&[0])?,
@@ -92,7 +102,8 @@ pub fn write(path: &Path, header: &Header<'_>, input: &[f32], output: &[f32]) ->
         out.u64(count)?;
     }
     let values = vocab.len() as u64 * p.dim as u64;
-    out.table(input, values, "input")?;
+    let input_values = p.input_rows(vocab.len()) as u64 * p.dim as u64;
+    out.table(input, input_values, "input")?;
     out.table(output, values, "output")?;
     let crc = out.hasher.clone().finalize();
     out.writer
@@ -184,6 +195,15 @@ pub fn read_from(reader: impl Read, len: u64, path: &Path) -> Result<Checkpoint>
     if parts == 0 {
         return Err(d.bad("0 parts".into()));
     }
+    let subwords = match d.u8("the subwords flag")? {
+        0 => None,
+        1 => Some(SubwordSettings {
+            minn: d.usize("minn")?,
+            maxn: d.usize("maxn")?,
+            bucket: d.u32("bucket")?,
+        }),
+        other => return Err(d.bad(format!("unknown subwords flag {other}"))),
+    };
     let params = TrainParams {
         model,
         dim,
@@ -204,6 +224,7 @@ pub fn read_from(reader: impl Read, len: u64, path: &Path) -> Result<Checkpoint>
         deterministic,
         lowercase,
         parts,
+        subwords,
     };
     let corpus_path = match d.u8("the corpus kind")? {
         0 => None,
@@ -277,7 +298,12 @@ pub fn read_from(reader: impl Read, len: u64, path: &Path) -> Result<Checkpoint>
     let values = words
         .checked_mul(dim)
         .ok_or_else(|| d.bad(format!("{words} x {dim} values cannot be addressed")))?;
-    let input = d.table(values, "the input table")?;
+    let input_values = params.input_rows(words).checked_mul(dim).ok_or_else(|| {
+        d.bad(format!(
+            "{words} words and their buckets cannot be addressed"
+        ))
+    })?;
+    let input = d.table(input_values, "the input table")?;
     let output = d.table(values, "the output table")?;
     let expected = d.hasher.clone().finalize();
     let mut crc = [0u8; 4];

@@ -20,7 +20,7 @@
 //! and format, the checkpoint interval), so that `vectrain train --resume CHECKPOINT` alone
 //! continues the run.
 //!
-//! # Layout (version 3)
+//! # Layout (version 4)
 //! All integers and floats little-endian.
 //! ```text
 //! magic      8 bytes  "VTRNCKPT"
@@ -29,7 +29,8 @@
 //! settings   model u8 (0 skip-gram, 1 CBOW, 2 batch skip-gram), dim u64, window u64, negative u64,
 //!            alpha f32, min_alpha f32, epochs u64, min_count u64,
 //!            max_vocab u64 (0: none), sample f64, ns_exponent f64, seed u32,
-//!            lowercase u8, deterministic u8, threads u64, parts u64
+//!            lowercase u8, deterministic u8, threads u64, parts u64,
+//!            subwords u8 (0 none, 1 then minn u64, maxn u64, bucket u32)
 //! files      corpus: u8 (0 the embedded corpus, 1 a path) + path; output path;
 //!            format u8 (0 word2vec text, 1 word2vec binary, 2 GloVe text);
 //!            every u8 (0 none, 1 seconds, 2 words) + u64
@@ -39,7 +40,8 @@
 //! finished   count u64, then per epoch: loss f64, examples u64, seconds f64
 //! corpus     tokens u64, sentences u64, crc32 u32 (of token ids and sentence ends)
 //! vocabulary count u64, then per word: str, count u64
-//! tables     input f32 x count*dim, then output f32 x count*dim
+//! tables     input f32 x rows*dim (rows: count, plus bucket with subwords),
+//!            then output f32 x count*dim
 //! checksum   u32      CRC-32 of every byte before it
 //! ```
 

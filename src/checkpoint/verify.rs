@@ -6,6 +6,7 @@ use crate::checkpoint::{Checkpoint, CorpusFingerprint};
 use crate::config::{Model, TrainParams};
 use crate::corpus::Corpus;
 use crate::error::{Error, Result};
+use crate::subwords::SubwordSettings;
 
 impl Checkpoint {
     /// Checks that this checkpoint continues a run of `params` on `corpus`: every setting
@@ -118,5 +119,11 @@ pub fn setting_differences(saved: &TrainParams, now: &TrainParams) -> Vec<String
         now.lowercase.to_string(),
     );
     check("parts", saved.parts.to_string(), now.parts.to_string());
+    let subwords = |s: Option<SubwordSettings>| {
+        s.map_or("off".to_string(), |s| {
+            format!("minn {} maxn {} bucket {}", s.minn, s.maxn, s.bucket)
+        })
+    };
+    check("subwords", subwords(saved.subwords), subwords(now.subwords));
     out
 }

@@ -7,6 +7,7 @@ use std::time::Instant;
 use clap::{Args, ValueEnum};
 use vectrain::io::VectorFormat;
 use vectrain::memory::Estimate;
+use vectrain::subwords::SubwordSettings;
 use vectrain::{BackendChoice, Corpus, GpuKernel, Model, ReadOptions, TrainConfig, TrainParams};
 
 /// The small public-domain corpus trained on when `--input` is not given: the King James
@@ -167,6 +168,20 @@ pub struct Settings {
     /// corpus order and a linear decay, as word2vec.c. Independent of --threads.
     #[arg(long, default_value_t = vectrain::config::DEFAULT_PARTS)]
     parts: usize,
+    /// Subword (fastText) vectors: each word's input vector is the mean of its own row and
+    /// the rows of its character n-grams, so unseen words get vectors too (skipgram and
+    /// cbow; CPU only for now).
+    #[arg(long)]
+    subwords: bool,
+    /// With --subwords: shortest character n-gram (fastText -minn).
+    #[arg(long, default_value_t = 3, requires = "subwords")]
+    minn: usize,
+    /// With --subwords: longest character n-gram (fastText -maxn); 0 leaves words alone.
+    #[arg(long, default_value_t = 6, requires = "subwords")]
+    maxn: usize,
+    /// With --subwords: rows the n-grams are hashed into (fastText -bucket).
+    #[arg(long, default_value_t = 2_000_000, requires = "subwords")]
+    bucket: u32,
 }
 
 impl Settings {
@@ -195,6 +210,11 @@ impl Settings {
             deterministic: self.deterministic,
             lowercase: self.lowercase,
             parts: self.parts,
+            subwords: self.subwords.then_some(SubwordSettings {
+                minn: self.minn,
+                maxn: self.maxn,
+                bucket: self.bucket,
+            }),
         }
     }
     /// The configuration of a resumed run: these settings where the command line gave them
@@ -253,6 +273,12 @@ impl Settings {
         }
         if !given("parts") {
             config.parts = saved.parts;
+        }
+        if !["subwords", "minn", "maxn", "bucket"]
+            .iter()
+            .any(|id| given(id))
+        {
+            config.subwords = saved.subwords;
         }
         config
     }

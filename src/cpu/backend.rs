@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 
 use crate::batch::Batch;
+use crate::cpu::subword_update::train_batch_subwords;
 use crate::cpu::tables::SharedTable;
 use crate::cpu::update::{Scratch, train_batch};
 use crate::error::{Error, Result};
@@ -99,6 +100,7 @@ fn worker(
     output: &SharedTable,
 ) -> Result<()> {
     let mut scratch = Scratch::new(&plan.shape);
+    let mut subword_rows = Vec::new();
     let mut batch = Batch::new();
     let (mut in_rows, mut out_rows) = (input.rows(), output.rows());
     while let Some(chunk) = work.next() {
@@ -106,16 +108,30 @@ fn worker(
             work.abort();
             return Err(error);
         }
-        let sum = train_batch(
-            &plan.shape,
-            &mut in_rows,
-            &mut out_rows,
-            &plan.sampler,
-            &batch,
-            chunk.key,
-            chunk.alpha,
-            &mut scratch,
-        );
+        let sum = match &plan.subwords {
+            None => train_batch(
+                &plan.shape,
+                &mut in_rows,
+                &mut out_rows,
+                &plan.sampler,
+                &batch,
+                chunk.key,
+                chunk.alpha,
+                &mut scratch,
+            ),
+            Some(index) => train_batch_subwords(
+                &plan.shape,
+                index,
+                &mut in_rows,
+                &mut out_rows,
+                &plan.sampler,
+                &batch,
+                chunk.key,
+                chunk.alpha,
+                &mut scratch,
+                &mut subword_rows,
+            ),
+        };
         work.add_loss(sum);
         work.done(&chunk);
     }

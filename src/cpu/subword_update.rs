@@ -110,3 +110,156 @@ pub fn train_batch_subwords<I: Rows, O: Rows>(
     }
     sum
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cpu::tables::PlainRows;
+    use crate::cpu::update::train_batch_portable;
+    use crate::rng::{self, Stream};
+    use crate::subwords::SubwordSettings;
+
+    const DIM: usize = 7;
+
+    fn random_table(rows: usize, seed: u32) -> Vec<f32> {
+        (0..rows * DIM)
+            .map(|i| rng::unit_f32(rng::draw(seed, Stream::Init, i as u32, 0)) - 0.5)
+            .collect()
+    }
+
+    /// Sentences of 1 to 9 random words of `words`, so that rows repeat within an update.
+    fn random_batch(words: u32, sentences: usize, seed: u32) -> Batch {
+        let mut batch = Batch::new();
+        let keep = vec![1.0; words as usize];
+        let mut position = 0;
+        for s in 0..sentences {
+            let len = 1 + (rng::draw(seed, Stream::Init, s as u32, 0) % 9) as usize;
+            let sentence: Vec<u32> = (0..len)
+                .map(|t| rng::draw(seed, Stream::Init, s as u32, 1 + t as u32) % words)
+                .collect();
+            batch.push_sentence(&sentence, position, &keep, 0);
+            position += len as u32;
+        }
+        batch
+    }
+
+    fn shape(model: Model) -> UpdateShape {
+        UpdateShape {
+            model,
+            dim: DIM,
+            window: 3,
+            negative: 4,
+        }
+    }
+
+    /// With n-grams off each word's list is its own row, so the update is word2vec's: the
+    /// same tables bit for bit (a mean of one row multiplies by exactly 1, and CBOW's mean
+    /// adds the same rows in the same order).
+    #[test]
+    fn without_ngrams_it_is_the_word2vec_update() {
+        let words = ["a", "bb", "ccc", "dddd", "eeeee", "ffffff"];
+        let settings = SubwordSettings {
+            minn: 3,
+            maxn: 0,
+            bucket: 0,
+        };
+        let index = SubwordIndex::new(&words, settings).unwrap();
+        let counts = [9u64, 7, 5, 4, 2, 1];
+        let sampler = NegativeSampler::new(&counts, 0.75);
+        for model in [Model::SkipGram, Model::Cbow] {
+            let shape = shape(model);
+            let batch = random_batch(words.len() as u32, 12, 5);
+            let (mut in_a, mut out_a) = (random_table(6, 1), random_table(6, 2));
+            let (mut in_b, mut out_b) = (in_a.clone(), out_a.clone());
+            let mut s = Scratch::new(&shape);
+            let plain = train_batch_portable(
+                &shape,
+                &mut PlainRows::new(&mut in_a, DIM),
+                &mut PlainRows::new(&mut out_a, DIM),
+                &sampler,
+                &batch,
+                3,
+                0.05,
+                &mut s,
+            );
+            let subwords = train_batch_subwords(
+                &shape,
+                &index,
+                &mut PlainRows::new(&mut in_b, DIM),
+                &mut PlainRows::new(&mut out_b, DIM),
+                &sampler,
+                &batch,
+                3,
+                0.05,
+                &mut Scratch::new(&shape),
+                &mut Vec::new(),
+            );
+            assert!(plain.examples > 0, "{model:?}: the batch trained nothing");
+            assert_eq!(plain.examples, subwords.examples, "{model:?}");
+            assert_eq!(plain.loss.to_bits(), subwords.loss.to_bits(), "{model:?}");
+            assert_eq!(in_a, in_b, "{model:?}: input tables differ");
+            assert_eq!(out_a, out_b, "{model:?}: output tables differ");
+        }
+    }
+
+    /// One skip-gram pair: every row of the context word's list moves by the same gradient,
+    /// once per occurrence in the list; rows outside it do not move.
+    #[test]
+    fn the_gradient_reaches_every_row_of_the_list() {
+        // "aaaa" has the n-gram "aaa" twice: its row is in the list twice.
+        let words = ["aaaa", "xyz"];
+        let settings = SubwordSettings {
+            minn: 3,
+            maxn: 3,
+            bucket: 50,
+        };
+        let index = SubwordIndex::new(&words, settings).unwrap();
+        let list = index.word_rows(0).to_vec();
+        assert!(
+            index.word_rows(1).iter().all(|r| !list.contains(r)),
+            "the two words share no row, so each row moves with one pair only"
+        );
+        let sampler = NegativeSampler::new(&[3, 3], 0.75);
+        let shape = shape(Model::SkipGram);
+        let mut batch = Batch::new();
+        batch.push_sentence(&[1, 0], 0, &[1.0, 1.0], 0);
+        let mut input = random_table(index.table_rows(), 4);
+        let before = input.clone();
+        let mut output = random_table(2, 6);
+        // Every reach is at least 1: "xyz" and "aaaa" are each other's context.
+        let sum = train_batch_subwords(
+            &shape,
+            &index,
+            &mut PlainRows::new(&mut input, DIM),
+            &mut PlainRows::new(&mut output, DIM),
+            &sampler,
+            &batch,
+            0,
+            0.1,
+            &mut Scratch::new(&shape),
+            &mut Vec::new(),
+        );
+        assert_eq!(sum.examples, 2, "two pairs: each word the other's context");
+        let delta = |row: u32| -> Vec<f32> {
+            let r = row as usize * DIM;
+            (0..DIM).map(|c| input[r + c] - before[r + c]).collect()
+        };
+        let own = delta(0);
+        assert!(own.iter().any(|&d| d != 0.0), "the word's own row moved");
+        for &row in &list[1..] {
+            let times = list.iter().filter(|&&r| r == row).count() as f32;
+            for (d, o) in delta(row).iter().zip(&own) {
+                assert!(
+                    (d - times * o).abs() <= 1e-6,
+                    "row {row}: {d} is not {times} x {o}"
+                );
+            }
+        }
+        let touched: Vec<u32> = list.iter().chain(index.word_rows(1)).copied().collect();
+        for row in 0..index.table_rows() as u32 {
+            if !touched.contains(&row) {
+                assert!(delta(row).iter().all(|&d| d == 0.0), "row {row} moved");
+            }
+        }
+    }
+}

@@ -14,6 +14,7 @@ use crate::batch::Batch;
 use crate::config::{GpuKernel, Model, TrainParams};
 use crate::error::{Error, Result};
 use crate::gpu::GpuContext;
+use crate::gpu::device_memory::{check_device_memory, training_details};
 use crate::gpu::loss::LossReader;
 use crate::gpu::step::{DeviceBatch, StepOptions, TrainState};
 use crate::training::{Backend, PROGRESS_INTERVAL, Tables, TrainingPlan, WorkQueue};
@@ -123,6 +124,14 @@ impl Backend for GpuBackend<'_> {
 
     fn load(&mut self, plan: &TrainingPlan, input: Vec<f32>, output: Vec<f32>) -> Result<()> {
         let ctx = self.ctx;
+        if plan.subwords.is_some() {
+            return Err(Error::InvalidOption {
+                option: "subwords",
+                reason: "the GPU trainer has no subword kernel yet: train with --backend cpu"
+                    .into(),
+            });
+        }
+        check_fits(ctx, plan, input.len(), output.len())?;
         let options = StepOptions {
             kernel: self.kernel,
             ..StepOptions::default()
@@ -194,6 +203,17 @@ impl Backend for GpuBackend<'_> {
         let run = self.run.take().ok_or_else(not_loaded)?;
         run.state.read_tables(self.ctx)
     }
+}
+
+/// Refuses a run whose tables (`input` and `output` floats), sampling tables and two batches
+/// in flight need more than the device's memory, before anything is allocated.
+fn check_fits(ctx: &GpuContext, plan: &TrainingPlan, input: usize, output: usize) -> Result<()> {
+    let tables = (input + output) as u64 * 4;
+    // Per word: an alias entry (8 bytes) and a keep probability (4); per batch token: word,
+    // position and sentence (12 bytes), for each of the two batches in flight.
+    let words = (output / plan.shape.dim.max(1)) as u64;
+    let rest = words * 12 + 2 * 12 * plan.largest_chunk as u64;
+    check_device_memory(tables + rest, ctx.memory, training_details(tables, rest))
 }
 
 fn not_loaded() -> Error {

@@ -203,6 +203,8 @@ pub struct GpuContext {
     pub subgroups: bool,
     /// The limits the device was opened with (the adapter's own, not WebGPU's defaults).
     pub limits: wgpu::Limits,
+    /// Device-local memory in bytes, where the backend tells ([`super::device_memory`]).
+    pub memory: Option<u64>,
     kernels: Mutex<HashMap<KernelKey, Kernel>>,
     modules: Mutex<HashMap<Shader, wgpu::ShaderModule>>,
     uncaptured: Arc<Mutex<Vec<String>>>,
@@ -286,6 +288,7 @@ impl GpuContext {
         let float_atomics = features.contains(wgpu::Features::SHADER_FLOAT32_ATOMIC);
         let subgroups = features.contains(wgpu::Features::SUBGROUP);
         let limits = adapter.limits();
+        let memory = super::device_memory::device_memory(adapter);
         let descriptor = wgpu::DeviceDescriptor {
             label: Some("vectrain"),
             required_features: features,
@@ -315,6 +318,7 @@ impl GpuContext {
             float_atomics,
             subgroups,
             limits,
+            memory,
             kernels: Mutex::new(HashMap::new()),
             modules: Mutex::new(HashMap::new()),
             uncaptured,

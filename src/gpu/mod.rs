@@ -20,6 +20,7 @@
 pub mod backend;
 pub mod buffers;
 pub mod context;
+pub mod device_memory;
 pub mod embeddings;
 pub mod lookup;
 pub mod loss;

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use crate::embeddings::Embeddings;
 use crate::error::Result;
+use crate::subwords::SubwordModel;
 use crate::training::averaging::Averager;
 use crate::training::state::{Position, Resume, RunState};
 use crate::training::stats::TrainStats;
@@ -96,8 +97,12 @@ pub struct Control<'a> {
 
 /// A trained model: input vectors (what users call the embeddings) and run statistics.
 pub struct Trained {
-    /// The input table with its vocabulary.
+    /// The word vectors with their vocabulary: the input table, or with subwords each
+    /// word's mean of its own row and its n-gram rows.
     pub embeddings: Embeddings,
+    /// With subwords, the whole model (every table row, the n-gram settings): what a
+    /// fastText `.bin` holds and what gives vectors to unseen words.
+    pub subwords: Option<SubwordModel>,
     /// The output table (`syn1neg`), row-major like the input table.
     pub output: Vec<f32>,
     /// What the run measured.

@@ -6,12 +6,12 @@ use std::time::Instant;
 
 use crate::config::TrainParams;
 use crate::corpus::Corpus;
-use crate::embeddings::Embeddings;
 use crate::error::{Error, Result};
 use crate::training::averaging::{Averager, Schedule};
 use crate::training::backend::Backend;
 use crate::training::control::{Control, Every, Outcome, Snapshot, Trained};
 use crate::training::plan::TrainingPlan;
+use crate::training::result;
 use crate::training::state::Resume;
 use crate::training::stats::{PROGRESS_INTERVAL, Progress, TrainStats};
 use crate::training::work::{Pause, Segment, WorkQueue};
@@ -59,7 +59,7 @@ pub fn train(
         params,
         backend.chunk_tokens(),
     )?;
-    let plan = TrainingPlan::new(corpus, params, state.position.chunk_tokens as usize);
+    let plan = TrainingPlan::new(corpus, params, state.position.chunk_tokens as usize)?;
     if state.position.next_chunk as usize > plan.chunks.len() {
         return Err(Error::Mismatch(format!(
             "the run resumes at chunk {} of an epoch of {}",
@@ -178,11 +178,9 @@ pub fn train(
         words: total - start_done,
         seconds: started.elapsed().as_secs_f64(),
     };
-    Ok(Outcome::Finished(Box::new(Trained {
-        embeddings: Embeddings::new(corpus.vocab.clone(), params.dim, input)?,
-        output,
-        stats,
-    })))
+    Ok(Outcome::Finished(Box::new(result::trained(
+        corpus, params, &plan, input, output, stats,
+    )?)))
 }
 
 /// Replaces the tables of `backend` by their mean over every process; returns whether any

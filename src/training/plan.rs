@@ -10,6 +10,7 @@ use crate::corpus::Corpus;
 use crate::error::Result;
 use crate::rng::{self, Stream};
 use crate::sampling::{self, NegativeSampler};
+use crate::subwords::SubwordIndex;
 
 /// What a window update needs besides the tables: the same for every backend.
 #[derive(Clone, Copy, Debug)]
@@ -51,6 +52,9 @@ pub struct TrainingPlan {
     pub epoch_positions: u64,
     /// Tokens of the largest chunk: what a batch buffer must hold.
     pub largest_chunk: usize,
+    /// With `--subwords`, each word's input rows (its own and its n-grams'); the input table
+    /// then has [`SubwordIndex::table_rows`] rows.
+    pub subwords: Option<SubwordIndex>,
     /// Positions of the chunks before each chunk in training order, then the epoch's total.
     done_before: Vec<u64>,
     /// Positions of each chunk's own part before it: what its learning rate decays by.
@@ -90,7 +94,8 @@ fn interleave(sizes: &[u64], parts: usize) -> (Vec<usize>, Vec<u64>) {
 
 impl TrainingPlan {
     /// Plans training of `corpus` with `params`, in units of about `chunk_tokens` tokens.
-    pub fn new(corpus: &Corpus, params: &TrainParams, chunk_tokens: usize) -> TrainingPlan {
+    /// Fails only where the subword rows would not fit 32-bit row ids.
+    pub fn new(corpus: &Corpus, params: &TrainParams, chunk_tokens: usize) -> Result<TrainingPlan> {
         let counts = corpus.vocab.counts();
         let in_corpus_order = corpus.chunks(chunk_tokens);
         let sizes: Vec<u64> = in_corpus_order
@@ -110,7 +115,11 @@ impl TrainingPlan {
         }
         done_before.push(done);
         let chunks = order.iter().map(|&i| in_corpus_order[i].clone()).collect();
-        TrainingPlan {
+        let subwords = params
+            .subwords
+            .map(|settings| SubwordIndex::new(corpus.vocab.words(), settings))
+            .transpose()?;
+        Ok(TrainingPlan {
             shape: UpdateShape {
                 model: params.model,
                 dim: params.dim,
@@ -122,9 +131,10 @@ impl TrainingPlan {
             chunks,
             epoch_positions: corpus.len() as u64,
             largest_chunk,
+            subwords,
             done_before,
             part_before,
-        }
+        })
     }
 
     /// Positions over all epochs.
@@ -175,6 +185,14 @@ impl TrainingPlan {
             batch.push_sentence(words, position as u32, &self.keep, key)
         })
     }
+}
+
+/// The input table of a subword model as fastText starts it: `rows` (words, then buckets)
+/// uniform in `[-1/dim, 1/dim)`, drawn like [`initial_input_table`].
+pub fn initial_subword_table(rows: usize, dim: usize, seed: u32) -> Vec<f32> {
+    let mut table = initial_input_table(rows, dim, seed);
+    table.iter_mut().for_each(|value| *value *= 2.0);
+    table
 }
 
 /// The input table as word2vec.c starts it: uniform in `[-0.5/dim, 0.5/dim)`, here drawn from
@@ -237,7 +255,7 @@ mod tests {
         }
         .check()
         .unwrap();
-        (TrainingPlan::new(&corpus, &params, 10_000), params)
+        (TrainingPlan::new(&corpus, &params, 10_000).unwrap(), params)
     }
 
     #[test]

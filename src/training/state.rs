@@ -9,7 +9,7 @@
 use crate::config::TrainParams;
 use crate::corpus::Corpus;
 use crate::error::{Error, Result};
-use crate::training::plan::initial_input_table;
+use crate::training::plan::{initial_input_table, initial_subword_table};
 use crate::training::stats::{EpochStats, LossSum};
 
 /// Where a run stands: chunks of `epoch` below `next_chunk` are done, none above started.
@@ -78,12 +78,17 @@ pub struct Resume {
 
 impl Resume {
     /// A fresh start in chunks of `chunk_tokens` with word2vec's initial tables: input rows
-    /// uniform in `[-0.5/dim, 0.5/dim)`, output rows zero.
+    /// uniform in `[-0.5/dim, 0.5/dim)` (with subwords fastText's `[-1/dim, 1/dim)`, over
+    /// the words' rows and the buckets'), output rows zero.
     pub fn fresh(corpus: &Corpus, params: &TrainParams, chunk_tokens: usize) -> Resume {
         let (words, dim) = (corpus.vocab.len(), params.dim);
+        let input = match params.subwords {
+            None => initial_input_table(words, dim, params.seed),
+            Some(_) => initial_subword_table(params.input_rows(words), dim, params.seed),
+        };
         Resume {
             state: RunState::start(chunk_tokens),
-            input: initial_input_table(words, dim, params.seed),
+            input,
             output: vec![0.0; words * dim],
         }
     }
@@ -98,7 +103,8 @@ impl Resume {
     ) -> Result<Resume> {
         let start = resume.unwrap_or_else(|| Resume::fresh(corpus, params, chunk_tokens));
         let expected = corpus.vocab.len() * params.dim;
-        if start.input.len() != expected || start.output.len() != expected {
+        let expected_input = params.input_rows(corpus.vocab.len()) * params.dim;
+        if start.input.len() != expected_input || start.output.len() != expected {
             return Err(Error::Mismatch(format!(
                 "tables of {} and {} values do not fit {} words of {}",
                 start.input.len(),

@@ -1,0 +1,69 @@
+//! What a finished run gives back: the word vectors, and with subwords the whole model.
+
+use crate::config::{Model, TrainParams};
+use crate::corpus::Corpus;
+use crate::embeddings::Embeddings;
+use crate::error::Result;
+use crate::subwords::{RecordedArgs, SubwordModel};
+use crate::training::control::Trained;
+use crate::training::plan::TrainingPlan;
+use crate::training::stats::TrainStats;
+
+/// fastText's default interval of learning-rate updates (`-lrUpdateRate`), recorded in a
+/// `.bin` header; vectrain steps its rate per chunk instead, so it has no value of its own.
+const FASTTEXT_LR_UPDATE_RATE: i32 = 100;
+
+/// The model trained from `input` and `output` (the tables at the end of the run).
+pub fn trained(
+    corpus: &Corpus,
+    params: &TrainParams,
+    plan: &TrainingPlan,
+    input: Vec<f32>,
+    output: Vec<f32>,
+    stats: TrainStats,
+) -> Result<Trained> {
+    let Some(index) = &plan.subwords else {
+        return Ok(Trained {
+            embeddings: Embeddings::new(corpus.vocab.clone(), params.dim, input)?,
+            subwords: None,
+            output,
+            stats,
+        });
+    };
+    let model = SubwordModel {
+        words: corpus.vocab.words().to_vec(),
+        counts: corpus.vocab.counts().to_vec(),
+        dim: params.dim,
+        index: index.clone(),
+        input,
+        output: output.clone(),
+        args: recorded_args(params),
+    };
+    Ok(Trained {
+        embeddings: Embeddings::new(corpus.vocab.clone(), params.dim, model.word_vectors())?,
+        subwords: Some(model),
+        output,
+        stats,
+    })
+}
+
+/// The run's settings as a fastText header records them.
+fn recorded_args(params: &TrainParams) -> RecordedArgs {
+    let clamp = |value: usize| i32::try_from(value).unwrap_or(i32::MAX);
+    RecordedArgs {
+        // fastText's codes: 1 CBOW, 2 skip-gram (batch skip-gram never has subwords).
+        model: match params.model {
+            Model::Cbow => 1,
+            Model::SkipGram | Model::BatchSkipGram => 2,
+        },
+        window: clamp(params.window),
+        epochs: clamp(params.epochs),
+        min_count: i32::try_from(params.min_count).unwrap_or(i32::MAX),
+        negative: clamp(params.negative),
+        word_ngrams: 1,
+        // Negative sampling.
+        loss: 2,
+        lr_update_rate: FASTTEXT_LR_UPDATE_RATE,
+        sample: params.sample,
+    }
+}
