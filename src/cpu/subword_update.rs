@@ -56,6 +56,60 @@ pub fn train_batch_subwords<I: Rows, O: Rows>(
     s: &mut Scratch,
     rows: &mut Vec<u32>,
 ) -> LossSum {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the processor has AVX2.
+        return unsafe {
+            subwords_avx2(
+                shape, index, input, output, sampler, batch, key, alpha, s, rows,
+            )
+        };
+    }
+    subwords_portable(
+        shape, index, input, output, sampler, batch, key, alpha, s, rows,
+    )
+}
+
+/// [`train_batch_subwords`] compiled for AVX2 (the same order of operations: Rust never
+/// fuses or reorders float arithmetic, so the results are the portable build's).
+///
+/// # Safety
+/// The processor must have AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[allow(clippy::too_many_arguments)]
+unsafe fn subwords_avx2<I: Rows, O: Rows>(
+    shape: &UpdateShape,
+    index: &SubwordIndex,
+    input: &mut I,
+    output: &mut O,
+    sampler: &NegativeSampler,
+    batch: &Batch,
+    key: u32,
+    alpha: f32,
+    s: &mut Scratch,
+    rows: &mut Vec<u32>,
+) -> LossSum {
+    subwords_portable(
+        shape, index, input, output, sampler, batch, key, alpha, s, rows,
+    )
+}
+
+/// [`train_batch_subwords`] for any processor.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn subwords_portable<I: Rows, O: Rows>(
+    shape: &UpdateShape,
+    index: &SubwordIndex,
+    input: &mut I,
+    output: &mut O,
+    sampler: &NegativeSampler,
+    batch: &Batch,
+    key: u32,
+    alpha: f32,
+    s: &mut Scratch,
+    rows: &mut Vec<u32>,
+) -> LossSum {
     let mut sum = LossSum::default();
     for i in 0..batch.len() {
         let reach = reach(key, batch.positions[i], shape.window);
