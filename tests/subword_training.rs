@@ -100,7 +100,10 @@ fn subwords_beat_word_vectors_on_kjv_analogies_and_keep_word_pairs() {
             100.0 * analogy,
             100.0 * plain_analogy
         );
-        assert_eq!(covered, covered_too, "the same vocabulary, the same questions");
+        assert_eq!(
+            covered, covered_too,
+            "the same vocabulary, the same questions"
+        );
         assert!(covered > 500, "kjv covers {covered} questions");
         assert!(
             analogy >= plain_analogy + 0.10,
@@ -149,7 +152,10 @@ fn unseen_inflections(corpus: &Corpus, most: usize) -> Vec<(String, u32)> {
 fn unseen_words_get_vectors_near_their_stems() {
     let corpus = kjv();
     let trained = train(&corpus, &params(Model::SkipGram, true));
-    let model = trained.subwords.as_ref().expect("a subword run keeps its model");
+    let model = trained
+        .subwords
+        .as_ref()
+        .expect("a subword run keeps its model");
     let emb = &trained.embeddings;
     let unseen = unseen_inflections(&corpus, 100);
     let mut near = 0;
@@ -169,7 +175,11 @@ fn unseen_words_get_vectors_near_their_stems() {
         "{near} of {} unseen words have their stem among their ten nearest words",
         unseen.len()
     );
-    assert!(unseen.len() >= 50, "only {} unseen inflections", unseen.len());
+    assert!(
+        unseen.len() >= 50,
+        "only {} unseen inflections",
+        unseen.len()
+    );
     // Chance would put the stem among the ten nearest of 5,278 words for 0.2% of them.
     assert!(4 * near >= unseen.len(), "{near} of {}", unseen.len());
 }
@@ -248,7 +258,10 @@ fn a_subword_run_stopped_twice_resumes_bit_identical() {
     let model = trained.subwords.as_ref().unwrap();
     let expected = reference.subwords.as_ref().unwrap();
     let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-    assert_eq!(model.input.len(), params.input_rows(corpus.vocab.len()) * 16);
+    assert_eq!(
+        model.input.len(),
+        params.input_rows(corpus.vocab.len()) * 16
+    );
     assert_eq!(bits(&model.input), bits(&expected.input));
     assert_eq!(bits(&model.output), bits(&expected.output));
 }

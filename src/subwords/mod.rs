@@ -7,6 +7,8 @@
 
 pub mod model;
 pub mod ngrams;
+pub mod unseen;
 
 pub use model::{RecordedArgs, SubwordModel, VectorSource};
 pub use ngrams::{SubwordIndex, SubwordSettings, fasttext_hash, for_each_ngram, ngram_rows};
+pub use unseen::{Extended, NgramTable, with_unseen_words};
