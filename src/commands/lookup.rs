@@ -1,15 +1,16 @@
 //! `vectrain lookup`: print the vectors of some words.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 use serde_json::json;
 use vectrain::embeddings::{LookupOptions, Oov};
 
 use super::output;
+use super::unseen::{self, Loaded, no_ngrams};
 
 /// What to do with a word outside the vocabulary.
-#[derive(Clone, Copy, Debug, ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum OovArg {
     /// Fail.
     Error,
@@ -19,13 +20,34 @@ pub enum OovArg {
     Skip,
     /// The mean of all vectors.
     Mean,
+    /// The mean of the word's n-gram rows (fastText .bin files), zeros for a word without
+    /// n-grams, as fastText gives them.
+    Subword,
 }
 
-impl From<OovArg> for Oov {
-    fn from(arg: OovArg) -> Oov {
-        match arg {
+impl OovArg {
+    /// The policy `given` on the command line, else `subword` where the file has n-grams,
+    /// else `otherwise`; refused where `subword` is asked of a file without n-grams.
+    pub fn resolve(
+        given: Option<OovArg>,
+        loaded: &Loaded,
+        otherwise: OovArg,
+        path: &Path,
+    ) -> anyhow::Result<OovArg> {
+        match (given, loaded.ngrams.is_some()) {
+            (Some(OovArg::Subword), false) => Err(no_ngrams(path)),
+            (Some(given), _) => Ok(given),
+            (None, true) => Ok(OovArg::Subword),
+            (None, false) => Ok(otherwise),
+        }
+    }
+
+    /// The library's policy for the words still unknown once n-gram vectors are added:
+    /// under `subword` those have no n-gram and get zeros, as in fastText.
+    pub fn policy(self) -> Oov {
+        match self {
             OovArg::Error => Oov::Error,
-            OovArg::Zeros => Oov::Zeros,
+            OovArg::Zeros | OovArg::Subword => Oov::Zeros,
             OovArg::Skip => Oov::Skip,
             OovArg::Mean => Oov::Mean,
         }
@@ -35,7 +57,7 @@ impl From<OovArg> for Oov {
 /// Options of `vectrain lookup`.
 #[derive(Args, Debug)]
 pub struct LookupArgs {
-    /// Vector file (word2vec text or binary, or GloVe text; detected).
+    /// Vector file (word2vec text or binary, GloVe text or fastText .bin; detected).
     file: PathBuf,
     /// Words to look up.
     #[arg(required = true)]
@@ -43,9 +65,10 @@ pub struct LookupArgs {
     /// Unit-length vectors instead of the raw ones.
     #[arg(long)]
     normalized: bool,
-    /// What to do with a word outside the vocabulary.
-    #[arg(long, value_enum, default_value_t = OovArg::Error)]
-    oov: OovArg,
+    /// What to do with a word outside the vocabulary [default: subword for a fastText .bin,
+    /// else error].
+    #[arg(long, value_enum)]
+    oov: Option<OovArg>,
     /// Print JSON instead of text.
     #[arg(long)]
     json: bool,
@@ -53,13 +76,21 @@ pub struct LookupArgs {
 
 /// Runs `vectrain lookup`: one line `word v1 .. vD` per word (word2vec text rows).
 pub fn run(args: LookupArgs) -> anyhow::Result<()> {
-    let emb = vectrain::read_vectors(&args.file)?;
-    let mut options = LookupOptions::new(args.oov.into());
+    let loaded = unseen::read(&args.file)?;
+    let oov = OovArg::resolve(args.oov, &loaded, OovArg::Error, &args.file)?;
+    // Words at or past this id came from n-grams.
+    let vocabulary = loaded.embeddings.len();
+    let (emb, _) = match oov {
+        OovArg::Subword => loaded.with_unseen(args.words.iter().map(String::as_str))?,
+        _ => (loaded.embeddings, Default::default()),
+    };
+    let from_ngrams = |word: &str| emb.vocab().id(word).is_some_and(|id| id as usize >= vocabulary);
+    let mut options = LookupOptions::new(oov.policy());
     if args.normalized {
         options = options.normalized();
     }
     let batch = emb.embedding_batch(&args.words, options)?;
-    let skipped = matches!(args.oov, OovArg::Skip);
+    let skipped = oov == OovArg::Skip;
     let shown = args
         .words
         .iter()
@@ -68,7 +99,10 @@ pub fn run(args: LookupArgs) -> anyhow::Result<()> {
     let rows = shown.zip(batch.data.chunks_exact(emb.dim()));
     if args.json {
         let out: Vec<_> = rows
-            .map(|((word, found), v)| json!({"word": word, "found": found, "vector": output::numbers(v)}))
+            .map(|((word, found), v)| {
+                let ngrams = from_ngrams(word);
+                json!({"word": word, "found": *found && !ngrams, "from_ngrams": ngrams, "vector": output::numbers(v)})
+            })
             .collect();
         println!("{}", serde_json::Value::Array(out));
         return Ok(());

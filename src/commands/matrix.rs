@@ -10,11 +10,13 @@ use vectrain::io::atomic::AtomicFile;
 use vectrain::io::npy;
 use vectrain::matrix::{self, OovInit, WordIndex};
 
+use super::unseen::{self, UnseenReport};
+
 /// Missing words listed in the text report.
 const MISSING_SHOWN: usize = 20;
 
 /// The row of a word without a vector.
-#[derive(Clone, Copy, Debug, ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum OovInitArg {
     /// Zeros.
     Zeros,
@@ -22,12 +24,15 @@ pub enum OovInitArg {
     Random,
     /// The mean vector.
     Mean,
+    /// The mean of the word's n-gram rows (fastText .bin files); zeros for a word without
+    /// any n-gram, as fastText gives it.
+    Subword,
 }
 
 /// Options of `vectrain matrix`.
 #[derive(Args, Debug)]
 pub struct MatrixArgs {
-    /// Vector file (word2vec text or binary, or GloVe text; detected).
+    /// Vector file (word2vec text or binary, GloVe text or fastText .bin; detected).
     file: PathBuf,
     /// The vocabulary: a JSON object {"word": index}, a JSON list of words (position =
     /// index), or a text file of one word per line (line n = index n-1, blank = padding).
@@ -37,9 +42,9 @@ pub struct MatrixArgs {
     /// `<output without extension>.vocab.txt`, one per row.
     #[arg(long)]
     output: PathBuf,
-    /// Rows of words without a vector.
-    #[arg(long, value_enum, default_value_t = OovInitArg::Zeros)]
-    oov: OovInitArg,
+    /// Rows of words without a vector [default: subword for a fastText .bin, else zeros].
+    #[arg(long, value_enum)]
+    oov: Option<OovInitArg>,
     /// Seed of --oov random.
     #[arg(long, default_value_t = 0)]
     seed: u64,
@@ -55,10 +60,21 @@ fn vocab_path(output: &Path) -> PathBuf {
 
 /// Runs `vectrain matrix`.
 pub fn run(args: MatrixArgs) -> anyhow::Result<()> {
-    let emb = vectrain::read_vectors(&args.file)?;
+    let loaded = unseen::read(&args.file)?;
     let index = WordIndex::read(&args.vocab)?;
-    let init = match args.oov {
-        OovInitArg::Zeros => OovInit::Zeros,
+    let oov = match (args.oov, loaded.ngrams.is_some()) {
+        (Some(OovInitArg::Subword), false) => return Err(unseen::no_ngrams(&args.file)),
+        (Some(given), _) => given,
+        (None, true) => OovInitArg::Subword,
+        (None, false) => OovInitArg::Zeros,
+    };
+    let (emb, unseen) = match oov {
+        OovInitArg::Subword => loaded.with_unseen(index.slots().flatten())?,
+        _ => (loaded.embeddings, UnseenReport::default()),
+    };
+    let init = match oov {
+        // Words left without a vector have no n-gram: fastText gives them zeros.
+        OovInitArg::Zeros | OovInitArg::Subword => OovInit::Zeros,
         OovInitArg::Random => OovInit::Random { seed: args.seed },
         OovInitArg::Mean => OovInit::Mean,
     };
@@ -78,6 +94,7 @@ pub fn run(args: MatrixArgs) -> anyhow::Result<()> {
             "output": args.output, "vocab_output": words_path, "rows": m.rows, "dim": m.dim,
             "found": c.found, "missing": c.missing.len(), "padding": c.padding,
             "coverage": c.ratio(), "missing_words": c.missing,
+            "from_ngrams": unseen.from_ngrams, "without_ngrams": unseen.without_ngrams,
         });
         println!("{out}");
         return Ok(());
@@ -97,6 +114,12 @@ pub fn run(args: MatrixArgs) -> anyhow::Result<()> {
         c.missing.len(),
         c.padding
     );
+    if oov == OovInitArg::Subword {
+        println!(
+            "of those found, {} from their n-grams (not in the vocabulary); missing words have no n-gram",
+            unseen.from_ngrams
+        );
+    }
     if !c.missing.is_empty() {
         let shown: Vec<&str> = c
             .missing

@@ -15,6 +15,7 @@ mod sentences;
 mod settings;
 mod similar;
 mod train;
+mod unseen;
 mod verify;
 
 use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand};

@@ -11,7 +11,10 @@ use vectrain::io::atomic::AtomicFile;
 use vectrain::io::npy;
 use vectrain::sentences::{self, Coverage, Frequencies, Pooled, Pooling, SifConfig};
 
+use vectrain::embeddings::Oov;
+
 use super::lookup::OovArg;
+use super::unseen::{self, UnseenReport};
 
 /// Unknown words and lines listed in the text report.
 const SHOWN: usize = 20;
@@ -39,7 +42,7 @@ pub enum FrequenciesArg {
 /// Options of `vectrain sentences`.
 #[derive(Args, Debug)]
 pub struct SentencesArgs {
-    /// Vector file (word2vec text or binary, or GloVe text; detected).
+    /// Vector file (word2vec text or binary, GloVe text or fastText .bin; detected).
     file: PathBuf,
     /// Text, one sentence per line, tokens separated by white space.
     #[arg(long)]
@@ -66,9 +69,10 @@ pub struct SentencesArgs {
     #[arg(long, value_enum, default_value_t = FrequenciesArg::Zipf)]
     frequencies: FrequenciesArg,
     /// What to do with a word outside the vocabulary (skip: left out of pooling; with
-    /// --sequence a zero row, mask 0).
-    #[arg(long, value_enum, default_value_t = OovArg::Skip)]
-    oov: OovArg,
+    /// --sequence a zero row, mask 0; subword: its n-gram vector) [default: subword for a
+    /// fastText .bin, else skip].
+    #[arg(long, value_enum)]
+    oov: Option<OovArg>,
     /// Lower-case the input before looking words up.
     #[arg(long)]
     lowercase: bool,
@@ -79,7 +83,8 @@ pub struct SentencesArgs {
 
 /// Runs `vectrain sentences`.
 pub fn run(args: SentencesArgs) -> anyhow::Result<()> {
-    let emb = vectrain::read_vectors(&args.file)?;
+    let loaded = unseen::read(&args.file)?;
+    let oov = OovArg::resolve(args.oov, &loaded, OovArg::Skip, &args.file)?;
     let text = std::fs::read_to_string(&args.input)
         .with_context(|| format!("cannot read {}", args.input.display()))?;
     let text = if args.lowercase {
@@ -95,12 +100,23 @@ pub fn run(args: SentencesArgs) -> anyhow::Result<()> {
         .map(|(i, line)| (i + 1, tokenize(line)))
         .collect();
     let batch: Vec<&[String]> = lines.iter().map(|(_, s)| s.as_slice()).collect();
-    let coverage = Report {
-        coverage: sentences::coverage(&emb, &batch),
-        line_numbers: lines.iter().map(|(n, _)| *n).collect(),
+    // Coverage counts the vocabulary's words; unseen ones given n-gram vectors are counted
+    // beside it.
+    let coverage = sentences::coverage(&loaded.embeddings, &batch);
+    let (emb, unseen) = match oov {
+        OovArg::Subword => {
+            loaded.with_unseen(batch.iter().flat_map(|s| s.iter().map(String::as_str)))?
+        }
+        _ => (loaded.embeddings, UnseenReport::default()),
     };
+    let coverage = Report {
+        coverage,
+        line_numbers: lines.iter().map(|(n, _)| *n).collect(),
+        unseen: (oov == OovArg::Subword).then_some(unseen),
+    };
+    let oov = oov.policy();
     if args.sequence {
-        return run_sequence(&args, &emb, &batch, &coverage);
+        return run_sequence(&args, &emb, &batch, &coverage, oov);
     }
     let pooling = match args.pool {
         PoolArg::Mean => Pooling::Mean,
@@ -114,7 +130,6 @@ pub fn run(args: SentencesArgs) -> anyhow::Result<()> {
             ..SifConfig::default()
         }),
     };
-    let oov = args.oov.into();
     let pooled = if args.documents {
         // Blank lines end a document; runs of them make no empty document. `lines` holds the
         // non-blank lines, so a gap in their numbers is a document boundary.
@@ -153,6 +168,8 @@ struct Report {
     coverage: Coverage,
     /// The 1-based input line of each sentence.
     line_numbers: Vec<usize>,
+    /// Under `--oov subword`, the unknown words given n-gram vectors and those without any.
+    unseen: Option<UnseenReport>,
 }
 
 impl Report {
@@ -173,6 +190,14 @@ impl Report {
             "unknown_words": c.unknown,
             "lines_without_known_word": self.lines_without_known_word(),
         });
+        let fields = match (fields, self.unseen) {
+            (serde_json::Value::Object(mut fields), Some(unseen)) => {
+                fields.insert("from_ngrams".into(), unseen.from_ngrams.into());
+                fields.insert("without_ngrams".into(), unseen.without_ngrams.into());
+                serde_json::Value::Object(fields)
+            }
+            (fields, _) => fields,
+        };
         if let (Some(out), serde_json::Value::Object(fields)) = (out.as_object_mut(), fields) {
             out.extend(fields);
         }
@@ -191,6 +216,12 @@ impl Report {
             c.tokens,
             c.unknown.len()
         );
+        if let Some(unseen) = self.unseen {
+            println!(
+                "unknown words given their n-gram vector: {}, without any n-gram (zeros): {}",
+                unseen.from_ngrams, unseen.without_ngrams
+            );
+        }
         if !c.unknown.is_empty() {
             println!(
                 "first unknown (input order): {}",
@@ -236,6 +267,7 @@ fn run_sequence(
     emb: &vectrain::Embeddings,
     batch: &[&[String]],
     coverage: &Report,
+    oov: Oov,
 ) -> anyhow::Result<()> {
     if args.output.extension().is_none_or(|e| e != "npy") {
         anyhow::bail!(
@@ -243,7 +275,7 @@ fn run_sequence(
             args.output.display()
         );
     }
-    let seq = sentences::sequences(emb, batch, args.oov.into())?;
+    let seq = sentences::sequences(emb, batch, oov)?;
     let mask_path = mask_path(&args.output);
     npy::write_f32_file(&args.output, &[seq.batch, seq.max_len, seq.dim], &seq.data)?;
     let mask: Vec<u8> = seq.mask.iter().map(|&m| u8::from(m)).collect();

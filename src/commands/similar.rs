@@ -6,15 +6,18 @@ use clap::Args;
 use serde_json::json;
 use vectrain::Embeddings;
 use vectrain::embeddings::Query;
+use vectrain::subwords::{NgramTable, VectorSource};
 
 use super::output;
+use super::unseen;
 
 /// Options of `vectrain similar`.
 #[derive(Args, Debug)]
 pub struct SimilarArgs {
-    /// Vector file (word2vec text or binary, or GloVe text; detected).
+    /// Vector file (word2vec text or binary, GloVe text or fastText .bin; detected).
     file: PathBuf,
-    /// Words to find neighbours of. Unknown ones are reported (with a suggestion when
+    /// Words to find neighbours of (with a fastText .bin, unseen words by their n-grams).
+    /// Unknown ones are reported (with a suggestion when
     /// another case of the word is known) and make the exit status non-zero; the others are
     /// answered.
     #[arg(required = true)]
@@ -44,44 +47,69 @@ impl std::fmt::Display for Unknown<'_> {
 }
 
 /// Runs `vectrain similar`: answers every known word, then fails if any was unknown.
+///
+/// Where the file has n-grams (a fastText `.bin`), a word outside the vocabulary is known by
+/// its n-gram vector, normalised, as gensim's `most_similar` takes it; its neighbours are
+/// vocabulary words, as in fastText and gensim.
 pub fn run(args: SimilarArgs) -> anyhow::Result<()> {
-    let emb = vectrain::read_vectors(&args.file)?;
-    let known: Vec<&str> = args
+    let loaded = unseen::read(&args.file)?;
+    let emb = &loaded.embeddings;
+    let ngram_vectors: Vec<Option<Vec<f32>>> = args
         .words
         .iter()
-        .map(String::as_str)
-        .filter(|w| emb.vocab().id(w).is_some())
+        .map(|word| match (emb.vocab().id(word), &loaded.ngrams) {
+            (None, Some(table)) => unit_ngram_vector(table, word),
+            _ => None,
+        })
         .collect();
-    let queries: Vec<Query<'_>> = known.iter().map(|&w| Query::Word(w)).collect();
+    let answered = |i: usize| emb.vocab().id(&args.words[i]).is_some() || ngram_vectors[i].is_some();
+    let known: Vec<usize> = (0..args.words.len()).filter(|&i| answered(i)).collect();
+    let queries: Vec<Query<'_>> = known
+        .iter()
+        .map(|&i| match &ngram_vectors[i] {
+            Some(vector) => Query::Vector(vector),
+            None => Query::Word(&args.words[i]),
+        })
+        .collect();
     let mut answers = emb.most_similar_batch(&queries, args.k)?.into_iter();
     if args.json {
-        let out: Vec<_> = args
-            .words
-            .iter()
-            .map(|word| match unknown(&emb, word) {
-                Some(u) => json!({"word": word, "unknown": true, "suggestion": u.suggestion}),
-                None => {
-                    let neighbours: Vec<_> = answers
-                        .next()
-                        .unwrap_or_default()
-                        .iter()
-                        .map(|n| json!({"word": n.word, "score": output::number(n.score)}))
-                        .collect();
-                    json!({"word": word, "neighbours": neighbours})
+        let out: Vec<_> = (0..args.words.len())
+            .map(|i| {
+                let word = &args.words[i];
+                if !answered(i) {
+                    let u = unknown(emb, word);
+                    let suggestion = u.and_then(|u| u.suggestion);
+                    return json!({"word": word, "unknown": true, "suggestion": suggestion});
                 }
+                let neighbours: Vec<_> = answers
+                    .next()
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|n| json!({"word": n.word, "score": output::number(n.score)}))
+                    .collect();
+                let from_ngrams = ngram_vectors[i].is_some();
+                json!({"word": word, "from_ngrams": from_ngrams, "neighbours": neighbours})
             })
             .collect();
         println!("{}", serde_json::Value::Array(out));
     } else {
-        for (i, word) in known.iter().enumerate() {
-            if i > 0 {
+        for (n, &i) in known.iter().enumerate() {
+            if n > 0 {
                 println!();
             }
-            println!("{word}:");
+            let note = if ngram_vectors[i].is_some() {
+                " (not in the vocabulary: its n-gram vector)"
+            } else {
+                ""
+            };
+            println!("{}:{note}", args.words[i]);
             output::ranked(&answers.next().unwrap_or_default(), "cosine");
         }
     }
-    let unknown: Vec<Unknown<'_>> = args.words.iter().filter_map(|w| unknown(&emb, w)).collect();
+    let unknown: Vec<Unknown<'_>> = (0..args.words.len())
+        .filter(|&i| !answered(i))
+        .filter_map(|i| unknown(emb, &args.words[i]))
+        .collect();
     match unknown.as_slice() {
         [] => Ok(()),
         [one] => anyhow::bail!("{one}"),
@@ -96,6 +124,19 @@ pub fn run(args: SimilarArgs) -> anyhow::Result<()> {
             )
         }
     }
+}
+
+/// The unit-length n-gram vector of `word`, if it has any n-gram.
+pub fn unit_ngram_vector(table: &NgramTable, word: &str) -> Option<Vec<f32>> {
+    let mut vector = vec![0.0; table.dim()];
+    if table.vector(word, &mut vector) == VectorSource::Nothing {
+        return None;
+    }
+    let norm = vector.iter().map(|x| x * x).sum::<f32>().sqrt();
+    if norm > 0.0 {
+        vector.iter_mut().for_each(|x| *x /= norm);
+    }
+    Some(vector)
 }
 
 /// `word` as an [`Unknown`] if it is not in the vocabulary.
