@@ -22,7 +22,14 @@ const TOLERANCE: f32 = 1e-5;
 
 /// Unseen words, with non-ASCII ones and one shorter than `minn` between its markers.
 const OOV: [&str; 8] = [
-    "cafés", "naïveté", "日本語", "Zürichsee", "unseen", "ab", "😀😀", "straßen",
+    "cafés",
+    "naïveté",
+    "日本語",
+    "Zürichsee",
+    "unseen",
+    "ab",
+    "😀😀",
+    "straßen",
 ];
 
 fn read_f32(path: &Path) -> Vec<f32> {
@@ -39,8 +46,11 @@ fn read_lines(path: &Path) -> Vec<String> {
 }
 
 fn write_queries(path: &Path, words: &[String]) {
-    std::fs::write(path, words.iter().map(|w| format!("{w}\n")).collect::<String>())
-        .expect("queries written");
+    std::fs::write(
+        path,
+        words.iter().map(|w| format!("{w}\n")).collect::<String>(),
+    )
+    .expect("queries written");
 }
 
 /// vectrain's vector of `word`: its own if in the vocabulary, else from its n-grams.
@@ -57,6 +67,7 @@ fn vector_of(model: &SubwordModel, word: &str) -> Vec<f32> {
 
 fn assert_close(model: &SubwordModel, words: &[String], theirs: &[f32]) {
     assert_eq!(theirs.len(), words.len() * model.dim);
+    let mut largest = 0.0f32;
     for (word, their) in words.iter().zip(theirs.chunks_exact(model.dim)) {
         let ours = vector_of(model, word);
         for (column, (a, b)) in ours.iter().zip(their).enumerate() {
@@ -64,16 +75,27 @@ fn assert_close(model: &SubwordModel, words: &[String], theirs: &[f32]) {
                 (a - b).abs() <= TOLERANCE,
                 "{word:?} column {column}: vectrain {a}, gensim {b}"
             );
+            largest = largest.max((a - b).abs());
         }
         assert!(ours.iter().any(|&v| v != 0.0), "{word:?} has a zero vector");
     }
+    eprintln!("largest difference from gensim: {largest:e}");
 }
 
 /// 50 words, non-ASCII ones among them, with strictly decreasing counts (the order fastText
 /// and gensim keep), random tables, bucket 1000, n-grams of 3 to 6, dim 16.
 fn random_model() -> SubwordModel {
     let mut words: Vec<String> = [
-        "the", "café", "naïve", "日本", "Ελληνικά", "Zürich", "straße", "😀", "ñandú", "of",
+        "the",
+        "café",
+        "naïve",
+        "日本",
+        "Ελληνικά",
+        "Zürich",
+        "straße",
+        "😀",
+        "ñandú",
+        "of",
     ]
     .iter()
     .map(|w| w.to_string())
@@ -146,7 +168,11 @@ fn vectrain_loads_what_gensim_writes() {
     let dir = tempfile::tempdir().expect("temporary directory");
     let bin = dir.path().join("gensim.bin");
     let in_vocabulary = ["the", "café", "naïve", "日本", "town", "straße", "Zürich"];
-    let queries: Vec<String> = in_vocabulary.iter().chain(&OOV).map(|w| w.to_string()).collect();
+    let queries: Vec<String> = in_vocabulary
+        .iter()
+        .chain(&OOV)
+        .map(|w| w.to_string())
+        .collect();
     let queries_path = dir.path().join("queries.txt");
     write_queries(&queries_path, &queries);
     let dump = dir.path().join("dump");
@@ -179,9 +205,18 @@ fn vectrain_loads_what_gensim_writes() {
     };
     assert_eq!(model.index.settings, expected);
     assert_eq!((model.args.model, model.args.loss), (2, 2));
-    assert_eq!((model.args.window, model.args.epochs, model.args.negative), (3, 3, 5));
+    assert_eq!(
+        (model.args.window, model.args.epochs, model.args.negative),
+        (3, 3, 5)
+    );
     let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-    assert_eq!(bits(&model.input), bits(&read_f32(&dump.with_extension("input.f32"))));
-    assert_eq!(bits(&model.output), bits(&read_f32(&dump.with_extension("output.f32"))));
+    assert_eq!(
+        bits(&model.input),
+        bits(&read_f32(&dump.with_extension("input.f32")))
+    );
+    assert_eq!(
+        bits(&model.output),
+        bits(&read_f32(&dump.with_extension("output.f32")))
+    );
     assert_close(&model, &queries, &read_f32(&dump.with_extension("f32")));
 }

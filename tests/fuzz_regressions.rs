@@ -126,10 +126,19 @@ fn valid_seeds_read() {
 #[test]
 fn fasttext_bin_seeds_give_named_errors() {
     let cases = [
-        ("seed_truncated_dictionary.bin", "truncated: it ends in the dictionary"),
-        ("seed_truncated_input.bin", "truncated: it ends in the input matrix"),
+        (
+            "seed_truncated_dictionary.bin",
+            "truncated: it ends in the dictionary",
+        ),
+        (
+            "seed_truncated_input.bin",
+            "truncated: it ends in the input matrix",
+        ),
         ("seed_bad_magic.bin", "magic number 12345"),
-        ("seed_quantized.bin", "quantized .ftz models are not supported"),
+        (
+            "seed_quantized.bin",
+            "quantized .ftz models are not supported",
+        ),
         ("seed_pruned.bin", "quantized .ftz models are not supported"),
         ("seed_label.bin", "supervised models are not supported"),
         ("seed_non_utf8.bin", "not UTF-8"),

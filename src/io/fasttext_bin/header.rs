@@ -47,7 +47,11 @@ fn check(
                 "supervised models (model 3, trained on labels) are not supported".into(),
             ));
         }
-        other => return Err(fail(format!("unknown model code {other} (1 is CBOW, 2 skip-gram)"))),
+        other => {
+            return Err(fail(format!(
+                "unknown model code {other} (1 is CBOW, 2 skip-gram)"
+            )));
+        }
     }
     if !(1..=4).contains(&args.loss) {
         return Err(fail(format!(
@@ -101,8 +105,20 @@ pub(super) fn read<R: BufRead>(input: &mut Input<'_, R>) -> Result<Header> {
         *field = input.i32(Part::Args)?;
     }
     let sample = input.f64(Part::Args)?;
-    let [dim, ws, epoch, min_count, neg, word_ngrams, loss, model, bucket, minn, maxn, lr_rate] =
-        fields;
+    let [
+        dim,
+        ws,
+        epoch,
+        min_count,
+        neg,
+        word_ngrams,
+        loss,
+        model,
+        bucket,
+        minn,
+        maxn,
+        lr_rate,
+    ] = fields;
     let args = RecordedArgs {
         model,
         window: ws,

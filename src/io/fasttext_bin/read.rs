@@ -73,8 +73,7 @@ fn dictionary<R: BufRead>(input: &mut Input<'_, R>, header: &Header) -> Result<D
         return Err(input.bad(part, message));
     }
     if size != nwords {
-        let message =
-            format!("{size} entries but {nwords} words and no label: the sizes disagree");
+        let message = format!("{size} entries but {nwords} words and no label: the sizes disagree");
         return Err(input.bad(part, message));
     }
     if pruneidx_size != NOT_PRUNED {
@@ -172,7 +171,9 @@ fn matrix<R: BufRead>(
         );
         return Err(input.bad(part, message));
     }
-    let count = rows.checked_mul(dim).filter(|&n| n <= isize::MAX as usize / 4);
+    let count = rows
+        .checked_mul(dim)
+        .filter(|&n| n <= isize::MAX as usize / 4);
     let Some(count) = count else {
         return Err(input.bad(part, format!("{rows} x {dim} values are too many to hold")));
     };

@@ -32,7 +32,9 @@ fn model_with(dim: usize, settings: SubwordSettings) -> SubwordModel {
     let index = SubwordIndex::new(&words, settings).unwrap();
     let mut state = 0x2545_F491_4F6C_DD1Du64;
     let mut value = || {
-        state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1);
         ((state >> 40) as f32 / (1u64 << 24) as f32 - 0.5) * 0.25
     };
     let input = (0..(words.len() + bucket as usize) * dim)
@@ -115,7 +117,10 @@ fn a_model_without_ngrams_round_trips() {
     };
     let model = model_with(2, settings);
     assert_eq!(model.index.rows.len(), model.words.len());
-    assert_same(&model, &read(&bytes_of(&model)[..], Path::new("mem")).unwrap());
+    assert_same(
+        &model,
+        &read(&bytes_of(&model)[..], Path::new("mem")).unwrap(),
+    );
 }
 
 #[test]
@@ -165,13 +170,19 @@ fn corrupted_headers_give_named_errors() {
     let int = |v: i32| v.to_le_bytes();
     let mut cases: Vec<(Vec<u8>, &str)> = vec![
         (patched(&bytes, 0, &int(12345)), "magic number 12345"),
-        (patched(&bytes, VERSION_AT, &int(13)), "unsupported version 13"),
+        (
+            patched(&bytes, VERSION_AT, &int(13)),
+            "unsupported version 13",
+        ),
         (patched(&bytes, MODEL_AT, &int(3)), "supervised models"),
         (patched(&bytes, MODEL_AT, &int(9)), "unknown model code 9"),
         (patched(&bytes, DIM_AT, &int(0)), "dim 0"),
         (patched(&bytes, DIM_AT, &int(3)), "input matrix: 11 x 2"),
         (patched(&bytes, NLABELS_AT, &int(2)), "supervised models"),
-        (patched(&bytes, PRUNEIDX_AT, &0i64.to_le_bytes()), "quantized .ftz"),
+        (
+            patched(&bytes, PRUNEIDX_AT, &0i64.to_le_bytes()),
+            "quantized .ftz",
+        ),
         (patched(&bytes, FIRST_WORD_AT, &[0xFF]), "not UTF-8"),
         // "</s>\0" then the count: the type byte of entry 1.
         (patched(&bytes, FIRST_WORD_AT + 13, &[1]), "is a label"),
@@ -184,7 +195,10 @@ fn corrupted_headers_give_named_errors() {
     cases.push((patched(&bytes, at, "naïve".as_bytes()), "duplicate word"));
     for (case, expected) in cases {
         let message = error_of(&case);
-        assert!(message.contains(expected), "{expected:?} not in {message:?}");
+        assert!(
+            message.contains(expected),
+            "{expected:?} not in {message:?}"
+        );
     }
 }
 
@@ -195,10 +209,16 @@ fn quantized_nan_and_trailing_bytes_are_refused() {
     // The input matrix's flag is the byte after the dictionary.
     let flag_at = bytes.len() - 1 - 16 - model.input.len() * 4 - 1 - 16 - model.output.len() * 4;
     let message = error_of(&patched(&bytes, flag_at, &[1]));
-    assert!(message.contains("quantized .ftz models are not supported"), "{message}");
+    assert!(
+        message.contains("quantized .ftz models are not supported"),
+        "{message}"
+    );
     let nan_at = bytes.len() - 4;
     let message = error_of(&patched(&bytes, nan_at, &f32::NAN.to_le_bytes()));
-    assert!(message.contains("output matrix: row 5, column 1 holds NaN"), "{message}");
+    assert!(
+        message.contains("output matrix: row 5, column 1 holds NaN"),
+        "{message}"
+    );
     let mut longer = bytes.clone();
     longer.push(0);
     assert!(error_of(&longer).contains("more data after the output matrix"));
@@ -209,7 +229,11 @@ fn huge_declared_sizes_fail_without_allocating() {
     let bytes = bytes_of(&small_model(2, 5));
     // A dim of 2^31 - 1 with 2^31 - 1 buckets: the matrix shape then disagrees, but first the
     // dictionary must not reserve for a huge word count.
-    let many_words = patched(&bytes, 64, &[i32::MAX.to_le_bytes(), i32::MAX.to_le_bytes()].concat());
+    let many_words = patched(
+        &bytes,
+        64,
+        &[i32::MAX.to_le_bytes(), i32::MAX.to_le_bytes()].concat(),
+    );
     assert!(read(&many_words[..], Path::new("mem")).is_err());
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("huge.bin");
@@ -225,12 +249,20 @@ fn write_refuses_what_cannot_be_read_back() {
     let mut nan = small_model(2, 5);
     nan.input[7] = f32::NAN;
     let message = write_fasttext_bin(&nan, &path).unwrap_err().to_string();
-    assert!(message.contains("input table holds NaN at row 3, column 1"), "{message}");
+    assert!(
+        message.contains("input table holds NaN at row 3, column 1"),
+        "{message}"
+    );
     assert!(!path.exists());
 
     let mut nul = small_model(2, 5);
     nul.words[1] = "a\0b".into();
-    assert!(write_fasttext_bin(&nul, &path).unwrap_err().to_string().contains("NUL"));
+    assert!(
+        write_fasttext_bin(&nul, &path)
+            .unwrap_err()
+            .to_string()
+            .contains("NUL")
+    );
     let mut supervised = small_model(2, 5);
     supervised.args.model = 3;
     assert!(write_fasttext_bin(&supervised, &path).is_err());

@@ -61,8 +61,12 @@ pub fn write<W: Write>(model: &SubwordModel, mut writer: W, path: &Path) -> Resu
             format!("the model cannot be written as a fastText .bin: {message}"),
         )
     };
-    let nwords = i32::try_from(model.words.len())
-        .map_err(|_| fail(format!("{} words are more than int32 counts", model.words.len())))?;
+    let nwords = i32::try_from(model.words.len()).map_err(|_| {
+        fail(format!(
+            "{} words are more than int32 counts",
+            model.words.len()
+        ))
+    })?;
     let header = Header {
         dim: model.dim,
         settings: model.index.settings,
@@ -72,7 +76,10 @@ pub fn write<W: Write>(model: &SubwordModel, mut writer: W, path: &Path) -> Resu
 
     let io_error = |e| Error::io("write", path, e);
     // ntokens: fastText's count of the tokens read; the counts' sum is what vectrain knows.
-    let ntokens = model.counts.iter().fold(0u64, |sum, &c| sum.saturating_add(c));
+    let ntokens = model
+        .counts
+        .iter()
+        .fold(0u64, |sum, &c| sum.saturating_add(c));
     let mut bytes = Vec::with_capacity(1 << 16);
     bytes.extend_from_slice(&nwords.to_le_bytes());
     bytes.extend_from_slice(&nwords.to_le_bytes());
@@ -82,7 +89,9 @@ pub fn write<W: Write>(model: &SubwordModel, mut writer: W, path: &Path) -> Resu
     let mut seen = HashSet::with_capacity(model.words.len());
     for (id, (word, &count)) in model.words.iter().zip(&model.counts).enumerate() {
         if word.is_empty() || word.contains('\0') {
-            return Err(fail(format!("word {id} ({word:?}) is empty or holds a NUL")));
+            return Err(fail(format!(
+                "word {id} ({word:?}) is empty or holds a NUL"
+            )));
         }
         if !seen.insert(word.as_str()) {
             return Err(fail(format!("word {word:?} is repeated")));
