@@ -3,7 +3,7 @@
 //!
 //! Rows are written in the embeddings' order (most frequent word first). A file read gets a
 //! vocabulary in file order whose counts decrease by row (`rows - row`), as vector files hold
-//! no counts. Readers refuse, with the file and line, anything that does not follow the
+//! no counts (a fastText `.bin` does, and keeps them). Readers refuse, with the file and line, anything that does not follow the
 //! format: a wrong header, a wrong number of rows or values, values that are not finite
 //! numbers, truncated data, repeated words. A header never makes a reader reserve more than a
 //! bounded amount of memory. Writes are atomic (see [`atomic`]): a failed or interrupted write
