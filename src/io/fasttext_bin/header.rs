@@ -17,6 +17,10 @@ pub const VERSION: i32 = 12;
 /// models, which are refused anyway).
 const OLDEST_VERSION: i32 = 11;
 
+/// Longest n-gram accepted, in characters. fastText's default is 6; a word's n-grams cost
+/// time quadratic in `maxn`, so a crafted file must not set it to thousands.
+pub(super) const MAX_NGRAM_CHARS: usize = 64;
+
 /// fastText's model code of a supervised model.
 const SUPERVISED: i32 = 3;
 
@@ -69,6 +73,11 @@ fn check(
         if !natural_i32(value) {
             return Err(fail(format!("{name} {value} is not a non-negative int32")));
         }
+    }
+    if maxn as usize > MAX_NGRAM_CHARS {
+        return Err(fail(format!(
+            "maxn {maxn} is above the {MAX_NGRAM_CHARS} characters vectrain supports"
+        )));
     }
     let settings = SubwordSettings {
         minn: minn as usize,

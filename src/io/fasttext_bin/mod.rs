@@ -15,9 +15,15 @@
 //! dictionary, `pruneidx_size` other than -1, which only `fasttext quantize` makes: fastText
 //! itself refuses a pruned dictionary in a dense model), pre-2017 files without the magic
 //! number, non-UTF-8 or repeated words, tables whose shape disagrees with the dictionary and
-//! header, non-finite values, truncated files and bytes after the output table. No count read
-//! from a file makes the reader reserve more than a bounded amount of memory before the bytes
-//! are known to be there.
+//! header, non-finite values, truncated files and bytes after the output table, and n-grams
+//! longer than 64 characters (`maxn` > 64; fastText's default is 6, and a word's n-grams cost
+//! time quadratic in `maxn`). No count read from a file makes the reader reserve more than a
+//! bounded amount of memory before the bytes are known to be there.
+//!
+//! fastText gives its end-of-sentence word `</s>` no n-grams; [`SubwordIndex`] gives it some,
+//! as gensim does, so that word alone gets another vector here than in fastText.
+//!
+//! [`SubwordIndex`]: crate::subwords::SubwordIndex
 //!
 //! `ntokens` (fastText's count of the corpus tokens) is not kept: a written file records the
 //! sum of the counts there.

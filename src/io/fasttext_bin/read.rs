@@ -38,6 +38,7 @@ pub(super) fn model<R: BufRead>(input: &mut Input<'_, R>) -> Result<SubwordModel
         let message = "more data after the output matrix (a .bin ends there)";
         return Err(Error::format(input.path(), None, message));
     }
+    check_index_size(&dictionary.words, &header, input)?;
     let index = SubwordIndex::new(&dictionary.words, header.settings)
         .map_err(|e| input.bad(Part::Args, e))?;
     Ok(SubwordModel {
@@ -49,6 +50,32 @@ pub(super) fn model<R: BufRead>(input: &mut Input<'_, R>) -> Result<SubwordModel
         output,
         args: header.args,
     })
+}
+
+/// Refuses words whose n-grams could overflow the index's 32-bit entries, before the index is
+/// built (a word of `c` characters between its markers has at most `c * min(maxn, c)`).
+fn check_index_size<R: BufRead>(
+    words: &[String],
+    header: &Header,
+    input: &Input<'_, R>,
+) -> Result<()> {
+    if !header.settings.has_ngrams() {
+        return Ok(());
+    }
+    let mut entries = words.len() as u64;
+    for word in words {
+        let chars = word.chars().count() as u64 + 2;
+        entries += chars * chars.min(header.settings.maxn as u64);
+    }
+    if entries > u64::from(u32::MAX) {
+        let message = format!(
+            "the words' n-grams may need up to {entries} index entries, more than the {} \
+             vectrain addresses",
+            u32::MAX
+        );
+        return Err(input.bad(Part::Args, message));
+    }
+    Ok(())
 }
 
 /// Reads the dictionary: sizes, then each entry (word, NUL, `int64` count, `int8` type).

@@ -10,6 +10,7 @@ use crate::subwords::{RecordedArgs, SubwordIndex, SubwordSettings};
 const VERSION_AT: usize = 4;
 const MODEL_AT: usize = 36;
 const DIM_AT: usize = 8;
+const MAXN_AT: usize = 48;
 const NLABELS_AT: usize = 72;
 const PRUNEIDX_AT: usize = 84;
 const FIRST_WORD_AT: usize = 92;
@@ -177,6 +178,7 @@ fn corrupted_headers_give_named_errors() {
         (patched(&bytes, MODEL_AT, &int(3)), "supervised models"),
         (patched(&bytes, MODEL_AT, &int(9)), "unknown model code 9"),
         (patched(&bytes, DIM_AT, &int(0)), "dim 0"),
+        (patched(&bytes, MAXN_AT, &int(65)), "maxn 65 is above"),
         (patched(&bytes, DIM_AT, &int(3)), "input matrix: 11 x 2"),
         (patched(&bytes, NLABELS_AT, &int(2)), "supervised models"),
         (
@@ -273,4 +275,19 @@ fn write_refuses_what_cannot_be_read_back() {
         Err(Error::Mismatch(_))
     ));
     assert!(!path.exists());
+}
+
+#[test]
+fn every_single_byte_corruption_is_handled() {
+    let bytes = bytes_of(&small_model(2, 3));
+    for at in 0..bytes.len() {
+        for new in [0x00, 0x01, 0x7F, 0x80, 0xFF, bytes[at] ^ 0x10] {
+            let case = patched(&bytes, at, &[new]);
+            // Any result, but no panic, and a model read is consistent.
+            if let Ok(model) = read(&case[..], Path::new("mem")) {
+                assert_eq!(model.input.len(), model.index.table_rows() * model.dim);
+                assert_eq!(model.output.len(), model.words.len() * model.dim);
+            }
+        }
+    }
 }
