@@ -63,6 +63,13 @@ fn checkpoint() {
     });
 }
 
+#[test]
+fn fasttext_bin() {
+    run("fasttext_bin", |data| {
+        let _ = vectrain::io::fasttext_bin::read(data, Path::new("case"));
+    });
+}
+
 /// As `fuzz/fuzz_targets/corpus.rs`: the first byte picks the read options.
 #[test]
 fn corpus() {
@@ -111,4 +118,38 @@ fn valid_seeds_read() {
     assert!(vectrain::read_vectors(&glove).is_ok());
     let checkpoint = read("checkpoint", "seed_valid.ckpt");
     assert!(vectrain::checkpoint::read(&checkpoint).is_ok());
+    let fasttext = read("fasttext_bin", "seed_valid.bin");
+    assert!(vectrain::io::fasttext_bin::read_fasttext_bin(&fasttext).is_ok());
+}
+
+/// The fastText seeds that are not valid are refused for the reason their name gives.
+#[test]
+fn fasttext_bin_seeds_give_named_errors() {
+    let cases = [
+        (
+            "seed_truncated_dictionary.bin",
+            "truncated: it ends in the dictionary",
+        ),
+        (
+            "seed_truncated_input.bin",
+            "truncated: it ends in the input matrix",
+        ),
+        ("seed_bad_magic.bin", "magic number 12345"),
+        (
+            "seed_quantized.bin",
+            "quantized .ftz models are not supported",
+        ),
+        ("seed_pruned.bin", "quantized .ftz models are not supported"),
+        ("seed_label.bin", "supervised models are not supported"),
+        ("seed_non_utf8.bin", "not UTF-8"),
+        ("seed_wrong_rows.bin", "input matrix: 5 x 2"),
+        ("seed_huge_dim.bin", "input matrix: 7 x 2"),
+    ];
+    for (name, expected) in cases {
+        let data = std::fs::read(Path::new(CASES).join("fasttext_bin").join(name)).expect(name);
+        let error = vectrain::io::fasttext_bin::read(&data[..], Path::new(name))
+            .expect_err(name)
+            .to_string();
+        assert!(error.contains(expected), "{name}: {error}");
+    }
 }

@@ -117,6 +117,7 @@ fn format_code(format: VectorFormat) -> u8 {
         VectorFormat::Word2VecText => 0,
         VectorFormat::Word2VecBinary => 1,
         VectorFormat::GloveText => 2,
+        VectorFormat::FastTextBin => 3,
     }
 }
 
@@ -236,6 +237,7 @@ pub fn read_from(reader: impl Read, len: u64, path: &Path) -> Result<Checkpoint>
         0 => VectorFormat::Word2VecText,
         1 => VectorFormat::Word2VecBinary,
         2 => VectorFormat::GloveText,
+        3 => VectorFormat::FastTextBin,
         other => return Err(d.bad(format!("unknown output format code {other}"))),
     };
     let every_kind = d.u8("the checkpoint interval kind")?;

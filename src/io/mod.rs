@@ -1,14 +1,16 @@
-//! Reading and writing word vectors: word2vec text, word2vec binary and GloVe text.
+//! Reading and writing word vectors: word2vec text, word2vec binary and GloVe text; and
+//! fastText `.bin` models ([`fasttext_bin`]), whose vocabulary vectors read as embeddings.
 //!
 //! Rows are written in the embeddings' order (most frequent word first). A file read gets a
 //! vocabulary in file order whose counts decrease by row (`rows - row`), as vector files hold
-//! no counts. Readers refuse, with the file and line, anything that does not follow the
+//! no counts (a fastText `.bin` does, and keeps them). Readers refuse, with the file and line, anything that does not follow the
 //! format: a wrong header, a wrong number of rows or values, values that are not finite
 //! numbers, truncated data, repeated words. A header never makes a reader reserve more than a
 //! bounded amount of memory. Writes are atomic (see [`atomic`]): a failed or interrupted write
 //! leaves the destination as it was.
 
 pub mod atomic;
+pub mod fasttext_bin;
 pub mod glove_text;
 pub mod npy;
 mod rows;
@@ -38,22 +40,27 @@ pub enum VectorFormat {
     Word2VecBinary,
     /// `word v1 .. vD` per line, no header.
     GloveText,
+    /// A fastText `.bin` model (see [`fasttext_bin`]): read as the vectors of its vocabulary
+    /// words. Written only from a whole subword model, by
+    /// [`fasttext_bin::write_fasttext_bin`]; [`write_vectors`] refuses it.
+    FastTextBin,
 }
 
 impl VectorFormat {
-    /// Every format.
+    /// Every format [`write_vectors`] writes: all but [`VectorFormat::FastTextBin`].
     pub const ALL: [VectorFormat; 3] = [
         VectorFormat::Word2VecText,
         VectorFormat::Word2VecBinary,
         VectorFormat::GloveText,
     ];
 
-    /// A short name: `word2vec-text`, `word2vec-binary` or `glove-text`.
+    /// A short name: `word2vec-text`, `word2vec-binary`, `glove-text` or `fasttext-bin`.
     pub fn name(self) -> &'static str {
         match self {
             VectorFormat::Word2VecText => "word2vec-text",
             VectorFormat::Word2VecBinary => "word2vec-binary",
             VectorFormat::GloveText => "glove-text",
+            VectorFormat::FastTextBin => "fasttext-bin",
         }
     }
 }
@@ -63,9 +70,9 @@ fn open(path: &Path) -> Result<BufReader<File>> {
     Ok(BufReader::with_capacity(READ_BUFFER_BYTES, file))
 }
 
-/// Guesses the format of `path` from its first two lines.
+/// Guesses the format of `path` from its first two lines (or its magic number).
 ///
-/// A first line of two integers is a word2vec header; the file is then text if its second line
+/// A file that starts with fastText's magic number is a fastText `.bin`. A first line of two integers is a word2vec header; the file is then text if its second line
 /// is a word and `dim` numbers (or if it declares no rows), else binary. Any other first line
 /// that is a word and numbers makes a GloVe file.
 ///
@@ -75,6 +82,10 @@ fn open(path: &Path) -> Result<BufReader<File>> {
 /// errors).
 pub fn detect_format(path: &Path) -> Result<VectorFormat> {
     let mut reader = open(path)?;
+    let start = reader.fill_buf().map_err(|e| Error::io("read", path, e))?;
+    if start.starts_with(&fasttext_bin::MAGIC.to_le_bytes()) {
+        return Ok(VectorFormat::FastTextBin);
+    }
     let mut line = Vec::new();
     let mut next_line = |line: &mut Vec<u8>| {
         line.clear();
@@ -137,13 +148,16 @@ pub fn read_vectors(path: &Path) -> Result<Embeddings> {
     read_vectors_as(path, detect_format(path)?)
 }
 
-/// Reads the vectors of `path` in the given format.
+/// Reads the vectors of `path` in the given format. A fastText `.bin` gives its vocabulary
+/// words' vectors ([`fasttext_bin::vocabulary_embeddings`]), with their counts.
 pub fn read_vectors_as(path: &Path, format: VectorFormat) -> Result<Embeddings> {
-    let reader = open(path)?;
     match format {
-        VectorFormat::Word2VecText => word2vec_text::read(reader, path),
-        VectorFormat::Word2VecBinary => word2vec_binary::read(reader, path),
-        VectorFormat::GloveText => glove_text::read(reader, path),
+        VectorFormat::Word2VecText => word2vec_text::read(open(path)?, path),
+        VectorFormat::Word2VecBinary => word2vec_binary::read(open(path)?, path),
+        VectorFormat::GloveText => glove_text::read(open(path)?, path),
+        VectorFormat::FastTextBin => {
+            fasttext_bin::vocabulary_embeddings(&fasttext_bin::read_fasttext_bin(path)?)
+        }
     }
 }
 
@@ -151,13 +165,24 @@ pub fn read_vectors_as(path: &Path, format: VectorFormat) -> Result<Embeddings> 
 /// is written, and is left untouched on error.
 ///
 /// Refuses (with [`Error::Format`]) a word that is empty or holds whitespace, and a value that
-/// is not finite, as no reader could read them back.
+/// is not finite, as no reader could read them back. Refuses [`VectorFormat::FastTextBin`]
+/// (with [`Error::InvalidOption`]): a `.bin` holds a whole subword model, not plain vectors.
 pub fn write_vectors(emb: &Embeddings, path: &Path, format: VectorFormat) -> Result<()> {
+    type Writer = fn(&Embeddings, &mut AtomicFile, &Path) -> Result<()>;
+    let write: Writer = match format {
+        VectorFormat::Word2VecText => |emb, file, path| word2vec_text::write(emb, file, path),
+        VectorFormat::Word2VecBinary => |emb, file, path| word2vec_binary::write(emb, file, path),
+        VectorFormat::GloveText => |emb, file, path| glove_text::write(emb, file, path),
+        VectorFormat::FastTextBin => {
+            return Err(Error::InvalidOption {
+                option: "format",
+                reason: "fasttext-bin holds a whole subword model (n-gram and output tables), \
+                         not plain vectors: only a model trained with subwords is written so"
+                    .into(),
+            });
+        }
+    };
     let mut file = AtomicFile::create(path)?;
-    match format {
-        VectorFormat::Word2VecText => word2vec_text::write(emb, &mut file, path)?,
-        VectorFormat::Word2VecBinary => word2vec_binary::write(emb, &mut file, path)?,
-        VectorFormat::GloveText => glove_text::write(emb, &mut file, path)?,
-    }
+    write(emb, &mut file, path)?;
     file.commit()
 }
