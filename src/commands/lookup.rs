@@ -84,7 +84,11 @@ pub fn run(args: LookupArgs) -> anyhow::Result<()> {
         OovArg::Subword => loaded.with_unseen(args.words.iter().map(String::as_str))?,
         _ => (loaded.embeddings, Default::default()),
     };
-    let from_ngrams = |word: &str| emb.vocab().id(word).is_some_and(|id| id as usize >= vocabulary);
+    let from_ngrams = |word: &str| {
+        emb.vocab()
+            .id(word)
+            .is_some_and(|id| id as usize >= vocabulary)
+    };
     let mut options = LookupOptions::new(oov.policy());
     if args.normalized {
         options = options.normalized();

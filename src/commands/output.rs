@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use anyhow::Context;
+use vectrain::io::fasttext_bin::write_fasttext_bin;
 use vectrain::io::{VectorFormat, write_vectors};
 use vectrain::training::Trained;
 
@@ -24,8 +25,11 @@ pub fn write_trained(
             stats.seconds
         );
     }
-    write_vectors(&trained.embeddings, output, format)
-        .with_context(|| format!("writing the vectors to {}", output.display()))
+    match (format, &trained.subwords) {
+        (VectorFormat::FastTextBin, Some(model)) => write_fasttext_bin(model, output),
+        _ => write_vectors(&trained.embeddings, output, format),
+    }
+    .with_context(|| format!("writing the vectors to {}", output.display()))
 }
 
 /// Prints ranked neighbours as a table: rank, word, and `score` (the column's name).

@@ -56,6 +56,9 @@ pub enum FormatArg {
     W2vBin,
     /// GloVe text: "word v1 ... vD" lines, no header.
     Glove,
+    /// fastText's .bin model (train --subwords only): every table and the n-gram settings,
+    /// which fastText and gensim load, and which gives vectors to unseen words.
+    FasttextBin,
 }
 
 /// The format vectors are written in: `format` where given, else from `output`'s extension:
@@ -80,6 +83,7 @@ impl From<FormatArg> for VectorFormat {
             FormatArg::W2vText => VectorFormat::Word2VecText,
             FormatArg::W2vBin => VectorFormat::Word2VecBinary,
             FormatArg::Glove => VectorFormat::GloveText,
+            FormatArg::FasttextBin => VectorFormat::FastTextBin,
         }
     }
 }

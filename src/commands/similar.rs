@@ -62,7 +62,8 @@ pub fn run(args: SimilarArgs) -> anyhow::Result<()> {
             _ => None,
         })
         .collect();
-    let answered = |i: usize| emb.vocab().id(&args.words[i]).is_some() || ngram_vectors[i].is_some();
+    let answered =
+        |i: usize| emb.vocab().id(&args.words[i]).is_some() || ngram_vectors[i].is_some();
     let known: Vec<usize> = (0..args.words.len()).filter(|&i| answered(i)).collect();
     let queries: Vec<Query<'_>> = known
         .iter()

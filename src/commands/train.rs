@@ -26,7 +26,7 @@ pub struct TrainArgs {
     #[arg(long, short, default_value = "vectors.txt")]
     output: PathBuf,
     /// Format of the output file [default: from the output's extension: .bin word2vec
-    /// binary, .glove GloVe text, anything else word2vec text].
+    /// binary, .glove GloVe text, anything else word2vec text; fasttext-bin only by name].
     #[arg(long, value_enum)]
     format: Option<FormatArg>,
     #[command(flatten)]
@@ -167,6 +167,11 @@ pub fn run(args: TrainArgs, matches: &ArgMatches) -> anyhow::Result<()> {
             &args.cache,
             cache_dir,
             &args.distributed,
+        );
+    }
+    if job.format == VectorFormat::FastTextBin && job.params.subwords.is_none() {
+        anyhow::bail!(
+            "--format fasttext-bin writes a subword model: train with --subwords, or choose w2v-text, w2v-bin or glove"
         );
     }
     // A bad output or checkpoint path is found now, not after hours of training.

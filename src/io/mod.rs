@@ -24,6 +24,7 @@ use std::path::Path;
 
 use crate::embeddings::Embeddings;
 use crate::error::{Error, Result};
+use crate::subwords::NgramTable;
 use atomic::AtomicFile;
 
 /// Buffer size of file readers.
@@ -158,6 +159,19 @@ pub fn read_vectors_as(path: &Path, format: VectorFormat) -> Result<Embeddings> 
         VectorFormat::FastTextBin => {
             fasttext_bin::vocabulary_embeddings(&fasttext_bin::read_fasttext_bin(path)?)
         }
+    }
+}
+
+/// Reads the vectors of `path` like [`read_vectors`], with the n-gram rows that give vectors
+/// to unseen words where the format has them (a fastText `.bin`).
+pub fn read_vectors_and_ngrams(path: &Path) -> Result<(Embeddings, Option<NgramTable>)> {
+    match detect_format(path)? {
+        VectorFormat::FastTextBin => {
+            let model = fasttext_bin::read_fasttext_bin(path)?;
+            let embeddings = fasttext_bin::vocabulary_embeddings(&model)?;
+            Ok((embeddings, Some(NgramTable::from_model(&model))))
+        }
+        format => Ok((read_vectors_as(path, format)?, None)),
     }
 }
 
