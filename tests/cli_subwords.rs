@@ -1,0 +1,277 @@
+//! `train --subwords` end to end through the binary: the `.bin` it writes loads in gensim
+//! with the same vector for every word, in the vocabulary or not, and the commands that read
+//! vectors give unseen words their n-gram vectors; what is refused is refused by name.
+
+#[path = "support/python.rs"]
+mod python;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn vectrain(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_vectrain"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn ok(args: &[&str]) -> String {
+    let out = vectrain(args);
+    assert!(
+        out.status.success(),
+        "vectrain {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Fails, and says so on standard error in words containing `expected`.
+fn refused(args: &[&str], expected: &str) {
+    let out = vectrain(args);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "vectrain {args:?} succeeded");
+    assert!(stderr.contains(expected), "vectrain {args:?}: {stderr}");
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// The first 3,000 verses of kjv.
+fn corpus(dir: &Path) -> PathBuf {
+    let text = std::fs::read_to_string(python::shared_data("kjv.txt")).unwrap();
+    let head: String = text.lines().take(3000).map(|l| format!("{l}\n")).collect();
+    let path = dir.join("kjv-head.txt");
+    std::fs::write(&path, head).unwrap();
+    path
+}
+
+/// Trains a small deterministic subword model into `output` in `format`.
+fn train(corpus: &Path, output: &Path, format: &str) {
+    ok(&[
+        "train",
+        "--input",
+        s(corpus),
+        "--output",
+        s(output),
+        "--format",
+        format,
+        "--subwords",
+        "--bucket",
+        "5000",
+        "--dim",
+        "16",
+        "--epochs",
+        "2",
+        "--min-count",
+        "2",
+        "--deterministic",
+        "--backend",
+        "cpu",
+    ]);
+}
+
+fn read_f32(path: &Path) -> Vec<f32> {
+    std::fs::read(path)
+        .unwrap()
+        .chunks_exact(4)
+        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        .collect()
+}
+
+fn vector(value: &Value) -> Vec<f32> {
+    value["vector"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap() as f32)
+        .collect()
+}
+
+/// Words in kjv's vocabulary and unseen words (non-ASCII too; "a" has one n-gram, "<a>").
+const QUERIES: [&str; 8] = [
+    "the",
+    "lord",
+    "begat",
+    "kingz",
+    "commandethz",
+    "éden",
+    "日本語",
+    "a",
+];
+
+#[test]
+fn the_bin_loads_in_gensim_with_the_same_vectors_for_every_word() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = corpus(dir.path());
+    let model = dir.path().join("model.bin");
+    train(&corpus, &model, "fasttext-bin");
+    let queries = dir.path().join("queries.txt");
+    std::fs::write(&queries, QUERIES.join("\n") + "\n").unwrap();
+    let dump = dir.path().join("dump");
+    python::run_script(
+        "gensim_fasttext_bin.py",
+        &["load", s(&model), s(&queries), s(&dump)],
+    );
+    let gensim = read_f32(&dump.with_extension("f32"));
+    let mut args = vec!["lookup", s(&model), "--json"];
+    args.extend(QUERIES);
+    let ours: Value = serde_json::from_str(&ok(&args)).unwrap();
+    let ours = ours.as_array().unwrap();
+    for (i, word) in QUERIES.iter().enumerate() {
+        let expected = &gensim[i * 16..(i + 1) * 16];
+        let got = vector(&ours[i]);
+        // Both take the mean of the same f32 rows; gensim sums them in another order (numpy),
+        // so the last bits may differ: 1e-5 is a few ulps of these values.
+        for (a, b) in got.iter().zip(expected) {
+            assert!(
+                (a - b).abs() <= 1e-5,
+                "{word}: {got:?} vs gensim {expected:?}"
+            );
+        }
+        let in_vocabulary = ours[i]["found"].as_bool().unwrap();
+        assert_eq!(
+            ours[i]["from_ngrams"].as_bool().unwrap(),
+            !in_vocabulary,
+            "{word}"
+        );
+    }
+    assert!(
+        ours[0]["found"].as_bool().unwrap(),
+        "'the' is in the vocabulary"
+    );
+    assert!(
+        ours[3]["from_ngrams"].as_bool().unwrap(),
+        "'kingz' is unseen"
+    );
+    // The .vec of the same deterministic run holds the vocabulary's vectors of the .bin.
+    let vec = dir.path().join("model.vec");
+    train(&corpus, &vec, "w2v-text");
+    let from_bin = vectrain::read_vectors(&model).unwrap();
+    let from_vec = vectrain::read_vectors(&vec).unwrap();
+    assert_eq!(from_bin.vocab().words(), from_vec.vocab().words());
+    assert_eq!(from_bin.as_slice(), from_vec.as_slice());
+}
+
+#[test]
+fn unseen_words_get_ngram_vectors_in_every_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = corpus(dir.path());
+    let model = dir.path().join("model.bin");
+    train(&corpus, &model, "fasttext-bin");
+    let m = s(&model);
+
+    // similar: an unseen word is answered from its n-grams, with vocabulary words.
+    let answer: Value =
+        serde_json::from_str(&ok(&["similar", m, "kingz", "-k", "3", "--json"])).unwrap();
+    assert_eq!(answer[0]["from_ngrams"], true);
+    let neighbours = answer[0]["neighbours"].as_array().unwrap();
+    assert_eq!(neighbours.len(), 3);
+    assert!(neighbours.iter().all(|n| n["word"] != "kingz"));
+    // lookup --oov error still fails on it.
+    refused(&["lookup", m, "kingz", "--oov", "error"], "kingz");
+
+    // matrix: the default for a .bin is --oov subword; the report counts n-gram vectors.
+    let vocab = dir.path().join("vocab.txt");
+    std::fs::write(&vocab, "the\nkingz\nlord\nnaïveté\n").unwrap();
+    let npy = dir.path().join("m.npy");
+    let report: Value = serde_json::from_str(&ok(&[
+        "matrix",
+        m,
+        "--vocab",
+        s(&vocab),
+        "--output",
+        s(&npy),
+        "--json",
+    ]))
+    .unwrap();
+    assert_eq!(report["from_ngrams"], 2, "{report}");
+    assert_eq!(report["found"], 4, "{report}");
+    assert_eq!(report["missing"], 0, "{report}");
+
+    // sentences: coverage counts vocabulary words; unseen ones are pooled from n-grams.
+    let text = dir.path().join("text.txt");
+    std::fs::write(&text, "the kingz of lord\nqqqq\n").unwrap();
+    let out = dir.path().join("s.npy");
+    let report: Value = serde_json::from_str(&ok(&[
+        "sentences",
+        m,
+        "--input",
+        s(&text),
+        "--output",
+        s(&out),
+        "--json",
+    ]))
+    .unwrap();
+    assert_eq!(report["from_ngrams"], 2, "{report}");
+    assert_eq!(report["found"], 3, "{report}");
+    assert_eq!(report["rows"], 2, "{report}");
+}
+
+#[test]
+fn what_subwords_cannot_do_yet_is_refused_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = corpus(dir.path());
+    let c = s(&corpus);
+    let out = dir.path().join("v.bin");
+    let o = s(&out);
+    refused(
+        &["train", "--input", c, "-o", o, "--format", "fasttext-bin"],
+        "--subwords",
+    );
+    refused(
+        &[
+            "train",
+            "--input",
+            c,
+            "-o",
+            o,
+            "--subwords",
+            "--model",
+            "batch-skipgram",
+        ],
+        "batch skip-gram has no subword form",
+    );
+    refused(
+        &[
+            "train",
+            "--input",
+            c,
+            "-o",
+            o,
+            "--subwords",
+            "--backend",
+            "gpu",
+        ],
+        "no subword kernel",
+    );
+    refused(
+        &["train", "--input", c, "-o", o, "--minn", "2"],
+        "--subwords",
+    );
+    refused(
+        &[
+            "train",
+            "--input",
+            c,
+            "-o",
+            o,
+            "--subwords",
+            "--minn",
+            "5",
+            "--maxn",
+            "4",
+        ],
+        "minn",
+    );
+    assert!(!out.exists(), "a refused run leaves no output");
+    // --oov subword on a file without n-grams.
+    let text = dir.path().join("v.txt");
+    std::fs::write(&text, "2 2\nthe 1 0\nlord 0 1\n").unwrap();
+    refused(
+        &["lookup", s(&text), "kingz", "--oov", "subword"],
+        "no n-gram vectors",
+    );
+}
