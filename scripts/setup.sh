@@ -2,8 +2,8 @@
 # Installs what vectrain's tests and benchmarks need on a fresh Debian machine:
 #  - Mesa's software Vulkan driver (lavapipe), so the GPU path runs without a GPU;
 #  - Open MPI and libclang, for the `mpi` feature (distributed training) and its tests;
-#  - a Python virtual environment in .venv with gensim, numpy and scipy, the references
-#    the tests compare against.
+#  - a Python virtual environment in .venv with gensim, numpy, scipy and fastText's own
+#    `fasttext` package, the references the tests compare against.
 # Safe to run again: it skips what is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,7 +13,9 @@ sudo_if_needed() {
 }
 
 missing=()
-for package in mesa-vulkan-drivers libvulkan1 libopenmpi-dev openmpi-bin libclang-dev; do
+# python3-dev and g++ build the `fasttext` package (fastText's own code, which the subword
+# tests load vectrain's .bin files with).
+for package in mesa-vulkan-drivers libvulkan1 libopenmpi-dev openmpi-bin libclang-dev python3-dev g++; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
 done
 if ! python3 -m venv --help >/dev/null 2>&1; then
@@ -38,5 +40,9 @@ if ! .venv/bin/python -c "import gensim, numpy, scipy" >/dev/null 2>&1; then
     rm -rf .venv
     python3 -m venv .venv
     .venv/bin/pip install -q --disable-pip-version-check "gensim==4.4.0" numpy scipy
+fi
+if ! .venv/bin/python -c "import fasttext" >/dev/null 2>&1; then
+    echo "setup: building the fasttext package (fastText 0.9.3, a few minutes the first time)"
+    .venv/bin/pip install -q --disable-pip-version-check "fasttext==0.9.3"
 fi
 echo "setup: ready (lavapipe, .venv with gensim $(.venv/bin/python -c 'import gensim; print(gensim.__version__)'))"

@@ -1,5 +1,5 @@
-//! `train --subwords` end to end through the binary: the `.bin` it writes loads in gensim
-//! with the same vector for every word, in the vocabulary or not, and the commands that read
+//! `train --subwords` end to end through the binary: the `.bin` it writes loads in fastText
+//! (the `fasttext` package) and gensim with the same vector for every word, in the vocabulary or not, and the commands that read
 //! vectors give unseen words their n-gram vectors; what is refused is refused by name.
 
 #[path = "support/python.rs"]
@@ -103,7 +103,7 @@ const QUERIES: [&str; 8] = [
 ];
 
 #[test]
-fn the_bin_loads_in_gensim_with_the_same_vectors_for_every_word() {
+fn the_bin_loads_in_fasttext_and_gensim_with_the_same_vectors_for_every_word() {
     let dir = tempfile::tempdir().unwrap();
     let corpus = corpus(dir.path());
     let model = dir.path().join("model.bin");
@@ -116,20 +116,29 @@ fn the_bin_loads_in_gensim_with_the_same_vectors_for_every_word() {
         &["load", s(&model), s(&queries), s(&dump)],
     );
     let gensim = read_f32(&dump.with_extension("f32"));
+    // fastText's own loader (the `fasttext` package).
+    let fasttext_dump = dir.path().join("fasttext.f32");
+    python::run_script(
+        "fasttext_vectors.py",
+        &[s(&model), s(&queries), s(&fasttext_dump)],
+    );
+    let fasttext = read_f32(&fasttext_dump);
     let mut args = vec!["lookup", s(&model), "--json"];
     args.extend(QUERIES);
     let ours: Value = serde_json::from_str(&ok(&args)).unwrap();
     let ours = ours.as_array().unwrap();
     for (i, word) in QUERIES.iter().enumerate() {
-        let expected = &gensim[i * 16..(i + 1) * 16];
         let got = vector(&ours[i]);
-        // Both take the mean of the same f32 rows; gensim sums them in another order (numpy),
-        // so the last bits may differ: 1e-5 is a few ulps of these values.
-        for (a, b) in got.iter().zip(expected) {
-            assert!(
-                (a - b).abs() <= 1e-5,
-                "{word}: {got:?} vs gensim {expected:?}"
-            );
+        for (reader, theirs) in [("gensim", &gensim), ("fastText", &fasttext)] {
+            let expected = &theirs[i * 16..(i + 1) * 16];
+            // All take the mean of the same f32 rows, summed in other orders (numpy, fastText's
+            // loop), so the last bits may differ: 1e-5 is a few ulps of these values.
+            for (a, b) in got.iter().zip(expected) {
+                assert!(
+                    (a - b).abs() <= 1e-5,
+                    "{word}: {got:?} vs {reader} {expected:?}"
+                );
+            }
         }
         let in_vocabulary = ours[i]["found"].as_bool().unwrap();
         assert_eq!(
