@@ -4,7 +4,8 @@
 //!
 //! The layout is fastText 0.9's (`FastText::saveModel`), little-endian:
 //! - `int32` magic 793712314 and version 12 (11 is read too: same layout);
-//! - the arguments, in `Args::save` order ([`header`]);
+//! - the arguments, in `Args::save` order: `int32` dim ws epoch minCount neg wordNgrams loss
+//!   model bucket minn maxn lrUpdateRate, then `double` t;
 //! - the dictionary: `int32` size, nwords, nlabels, `int64` ntokens, pruneidx_size, then per
 //!   word its bytes, a NUL, an `int64` count and an `int8` type (0 for a word);
 //! - a `bool` quantisation flag, the input table (`int64` rows and columns, then `f32` row by
