@@ -551,7 +551,7 @@ fn file_round_trip_and_refusals() -> Result<()> {
     refused(
         "version",
         &version,
-        "checkpoint format version 1 is not supported: this vectrain reads version 3",
+        "checkpoint format version 1 is not supported: this vectrain reads version 4",
     );
     refused(
         "magic",

@@ -122,6 +122,9 @@ pub fn ngram_rows(word: &str, settings: &SubwordSettings, vocab_size: usize, row
     });
 }
 
+/// fastText's end-of-sentence word: in its vocabulary, with its own row only.
+pub const END_OF_SENTENCE: &str = "</s>";
+
 /// Every vocabulary word's input rows, its own id first and then its n-gram rows (fastText's
 /// `initNgrams`), stored flat: word `i`'s rows are `rows[offsets[i]..offsets[i + 1]]`. The input
 /// table has `vocab_size + bucket` rows. Flat arrays so that a GPU kernel can take them as
@@ -156,7 +159,10 @@ impl SubwordIndex {
         offsets.push(0);
         for (id, word) in words.iter().enumerate() {
             rows.push(id as u32);
-            ngram_rows(word.as_ref(), &settings, words.len(), &mut rows);
+            // fastText gives its end-of-sentence word no n-grams (`initNgrams`).
+            if word.as_ref() != END_OF_SENTENCE {
+                ngram_rows(word.as_ref(), &settings, words.len(), &mut rows);
+            }
             if rows.len() > u32::MAX as usize {
                 return Err(invalid(
                     "maxn",
