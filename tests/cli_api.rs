@@ -2,12 +2,14 @@
 //! `sentences --sequence` output is also read back with numpy (needs the test Python, see
 //! `tests/support/python.rs`).
 
+#[path = "support/cli.rs"]
+mod cli;
 #[path = "support/python.rs"]
 mod python;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
+use cli::{json, ok, s, vectrain};
 use serde_json::Value;
 
 const VECTORS: &str = "5 3
@@ -23,31 +25,6 @@ fn setup() -> (tempfile::TempDir, PathBuf) {
     let path = dir.path().join("v.txt");
     std::fs::write(&path, VECTORS).unwrap();
     (dir, path)
-}
-
-fn vectrain(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_vectrain"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn ok(args: &[&str]) -> String {
-    let out = vectrain(args);
-    assert!(
-        out.status.success(),
-        "vectrain {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn json(args: &[&str]) -> Value {
-    serde_json::from_str(&ok(args)).unwrap()
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
 }
 
 #[test]

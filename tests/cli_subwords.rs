@@ -2,42 +2,16 @@
 //! (the `fasttext` package) and gensim with the same vector for every word, in the vocabulary or not, and the commands that read
 //! vectors give unseen words their n-gram vectors; what is refused is refused by name.
 
+#[path = "support/cli.rs"]
+mod cli;
 #[path = "support/python.rs"]
 mod python;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+
+use cli::{json, ok, refused, s};
 
 use serde_json::Value;
-
-fn vectrain(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_vectrain"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn ok(args: &[&str]) -> String {
-    let out = vectrain(args);
-    assert!(
-        out.status.success(),
-        "vectrain {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-/// Fails, and says so on standard error in words containing `expected`.
-fn refused(args: &[&str], expected: &str) {
-    let out = vectrain(args);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success(), "vectrain {args:?} succeeded");
-    assert!(stderr.contains(expected), "vectrain {args:?}: {stderr}");
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
 
 /// The first 3,000 verses of kjv.
 fn corpus(dir: &Path) -> PathBuf {
@@ -125,7 +99,7 @@ fn the_bin_loads_in_fasttext_and_gensim_with_the_same_vectors_for_every_word() {
     let fasttext = read_f32(&fasttext_dump);
     let mut args = vec!["lookup", s(&model), "--json"];
     args.extend(QUERIES);
-    let ours: Value = serde_json::from_str(&ok(&args)).unwrap();
+    let ours = json(&args);
     let ours = ours.as_array().unwrap();
     for (i, word) in QUERIES.iter().enumerate() {
         let got = vector(&ours[i]);
@@ -173,8 +147,7 @@ fn unseen_words_get_ngram_vectors_in_every_command() {
     let m = s(&model);
 
     // similar: an unseen word is answered from its n-grams, with vocabulary words.
-    let answer: Value =
-        serde_json::from_str(&ok(&["similar", m, "kingz", "-k", "3", "--json"])).unwrap();
+    let answer = json(&["similar", m, "kingz", "-k", "3", "--json"]);
     assert_eq!(answer[0]["from_ngrams"], true);
     let neighbours = answer[0]["neighbours"].as_array().unwrap();
     assert_eq!(neighbours.len(), 3);
@@ -186,7 +159,7 @@ fn unseen_words_get_ngram_vectors_in_every_command() {
     let vocab = dir.path().join("vocab.txt");
     std::fs::write(&vocab, "the\nkingz\nlord\nnaïveté\n").unwrap();
     let npy = dir.path().join("m.npy");
-    let report: Value = serde_json::from_str(&ok(&[
+    let report = json(&[
         "matrix",
         m,
         "--vocab",
@@ -194,8 +167,7 @@ fn unseen_words_get_ngram_vectors_in_every_command() {
         "--output",
         s(&npy),
         "--json",
-    ]))
-    .unwrap();
+    ]);
     assert_eq!(report["from_ngrams"], 2, "{report}");
     assert_eq!(report["found"], 4, "{report}");
     assert_eq!(report["missing"], 0, "{report}");
@@ -204,7 +176,7 @@ fn unseen_words_get_ngram_vectors_in_every_command() {
     let text = dir.path().join("text.txt");
     std::fs::write(&text, "the kingz of lord\nqqqq\n").unwrap();
     let out = dir.path().join("s.npy");
-    let report: Value = serde_json::from_str(&ok(&[
+    let report = json(&[
         "sentences",
         m,
         "--input",
@@ -212,8 +184,7 @@ fn unseen_words_get_ngram_vectors_in_every_command() {
         "--output",
         s(&out),
         "--json",
-    ]))
-    .unwrap();
+    ]);
     assert_eq!(report["from_ngrams"], 2, "{report}");
     assert_eq!(report["found"], 3, "{report}");
     assert_eq!(report["rows"], 2, "{report}");

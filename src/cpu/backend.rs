@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 
 use crate::batch::Batch;
-use crate::cpu::subword_update::train_batch_subwords;
+use crate::cpu::subword_update::{SubwordBatch, train_batch_subwords};
 use crate::cpu::tables::SharedTable;
 use crate::cpu::update::{Scratch, train_batch};
 use crate::error::{Error, Result};
@@ -119,18 +119,23 @@ fn worker(
                 chunk.alpha,
                 &mut scratch,
             ),
-            Some(index) => train_batch_subwords(
-                &plan.shape,
-                index,
-                &mut in_rows,
-                &mut out_rows,
-                &plan.sampler,
-                &batch,
-                chunk.key,
-                chunk.alpha,
-                &mut scratch,
-                &mut subword_rows,
-            ),
+            Some(index) => {
+                let subword_batch = SubwordBatch {
+                    shape: &plan.shape,
+                    index,
+                    sampler: &plan.sampler,
+                    batch: &batch,
+                    key: chunk.key,
+                    alpha: chunk.alpha,
+                };
+                train_batch_subwords(
+                    &subword_batch,
+                    &mut in_rows,
+                    &mut out_rows,
+                    &mut scratch,
+                    &mut subword_rows,
+                )
+            }
         };
         work.add_loss(sum);
         work.done(&chunk);

@@ -40,34 +40,41 @@ fn mean_of_rows<I: Rows>(input: &I, rows: &[u32], s: &mut Scratch) {
     s.input.iter_mut().for_each(|x| *x *= inverse);
 }
 
-/// Trains on every centre of `batch` in order with subword inputs: the reference semantics
-/// of `--subwords` (module docs). `input` has `index.table_rows()` rows. Batch skip-gram has
-/// no subword form; the settings check refuses it before training.
-#[allow(clippy::too_many_arguments)]
+/// What one call of [`train_batch_subwords`] trains: the batch, with everything about it
+/// that the tables do not hold.
+#[derive(Clone, Copy)]
+pub struct SubwordBatch<'a> {
+    /// The shape of each update (batch skip-gram has no subword form: the settings check
+    /// refuses it before training).
+    pub shape: &'a UpdateShape,
+    /// Each word's input rows.
+    pub index: &'a SubwordIndex,
+    /// The negative-sampling table.
+    pub sampler: &'a NegativeSampler,
+    /// The centres, in order.
+    pub batch: &'a Batch,
+    /// The epoch key of the random draws.
+    pub key: u32,
+    /// The learning rate.
+    pub alpha: f32,
+}
+
+/// Trains on every centre of `work.batch` in order with subword inputs: the reference
+/// semantics of `--subwords` (module docs). `input` has `index.table_rows()` rows; `rows` is
+/// scratch space for CBOW's list of context rows.
 pub fn train_batch_subwords<I: Rows, O: Rows>(
-    shape: &UpdateShape,
-    index: &SubwordIndex,
+    work: &SubwordBatch<'_>,
     input: &mut I,
     output: &mut O,
-    sampler: &NegativeSampler,
-    batch: &Batch,
-    key: u32,
-    alpha: f32,
     s: &mut Scratch,
     rows: &mut Vec<u32>,
 ) -> LossSum {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") {
         // SAFETY: the processor has AVX2.
-        return unsafe {
-            subwords_avx2(
-                shape, index, input, output, sampler, batch, key, alpha, s, rows,
-            )
-        };
+        return unsafe { subwords_avx2(work, input, output, s, rows) };
     }
-    subwords_portable(
-        shape, index, input, output, sampler, batch, key, alpha, s, rows,
-    )
+    subwords_portable(work, input, output, s, rows)
 }
 
 /// [`train_batch_subwords`] compiled for AVX2 (the same order of operations: Rust never
@@ -77,82 +84,111 @@ pub fn train_batch_subwords<I: Rows, O: Rows>(
 /// The processor must have AVX2.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-#[allow(clippy::too_many_arguments)]
 unsafe fn subwords_avx2<I: Rows, O: Rows>(
-    shape: &UpdateShape,
-    index: &SubwordIndex,
+    work: &SubwordBatch<'_>,
     input: &mut I,
     output: &mut O,
-    sampler: &NegativeSampler,
-    batch: &Batch,
-    key: u32,
-    alpha: f32,
     s: &mut Scratch,
     rows: &mut Vec<u32>,
 ) -> LossSum {
-    subwords_portable(
-        shape, index, input, output, sampler, batch, key, alpha, s, rows,
-    )
+    subwords_portable(work, input, output, s, rows)
 }
 
 /// [`train_batch_subwords`] for any processor.
 #[inline(always)]
-#[allow(clippy::too_many_arguments)]
 fn subwords_portable<I: Rows, O: Rows>(
-    shape: &UpdateShape,
-    index: &SubwordIndex,
+    work: &SubwordBatch<'_>,
     input: &mut I,
     output: &mut O,
-    sampler: &NegativeSampler,
-    batch: &Batch,
-    key: u32,
-    alpha: f32,
     s: &mut Scratch,
     rows: &mut Vec<u32>,
 ) -> LossSum {
+    let SubwordBatch {
+        shape,
+        index,
+        sampler,
+        batch,
+        key,
+        alpha,
+    } = *work;
+    // Each update's rows (a word's own and its n-grams', scattered over a table of millions
+    // of rows) and output rows are prefetched while the update before it trains: their
+    // cache misses are most of an update's time. Prefetching changes no value, so the order
+    // of reads and writes is the one the module docs give.
     let mut sum = LossSum::default();
-    for i in 0..batch.len() {
-        let reach = reach(key, batch.positions[i], shape.window);
-        let (centre, position) = (batch.words[i], batch.positions[i]);
-        match shape.model {
-            Model::SkipGram => {
-                for j in batch.context(i, reach) {
-                    let slot_base = ((j + shape.window - i) * shape.negative) as u32;
-                    choose_outputs(
-                        &mut s.ids,
-                        sampler,
-                        key,
-                        centre,
-                        position,
-                        slot_base,
-                        shape.negative,
-                    );
-                    let word_rows = index.word_rows(batch.words[j] as usize);
-                    mean_of_rows(input, word_rows, s);
-                    sum.loss += negative_step(output, alpha, s);
-                    sum.examples += 1;
-                    for &row in word_rows {
-                        input.add(row, &s.gradient);
-                    }
-                }
-            }
-            Model::Cbow | Model::BatchSkipGram => {
-                rows.clear();
-                for j in batch.context(i, reach) {
-                    rows.extend_from_slice(index.word_rows(batch.words[j] as usize));
-                }
-                if rows.is_empty() {
-                    continue;
-                }
+    match shape.model {
+        Model::SkipGram => {
+            let mut pairs = (0..batch.len()).flat_map(|i| {
+                let reach = reach(key, batch.positions[i], shape.window);
+                batch.context(i, reach).map(move |j| (i, j))
+            });
+            let prepare = |(i, j): (usize, usize), ids: &mut Vec<u32>, input: &I, output: &O| {
+                let slot_base = ((j + shape.window - i) * shape.negative) as u32;
+                let (centre, position) = (batch.words[i], batch.positions[i]);
                 choose_outputs(
-                    &mut s.ids,
+                    ids,
                     sampler,
                     key,
                     centre,
                     position,
-                    0,
+                    slot_base,
                     shape.negative,
                 );
+                let word_rows = index.word_rows(batch.words[j] as usize);
+                word_rows.iter().for_each(|&row| input.prefetch(row));
+                ids.iter().for_each(|&id| output.prefetch(id));
+            };
+            let mut next = pairs.next();
+            if let Some(pair) = next {
+                prepare(pair, &mut s.next_ids, input, output);
+            }
+            while let Some((_, j)) = next {
+                std::mem::swap(&mut s.ids, &mut s.next_ids);
+                next = pairs.next();
+                if let Some(pair) = next {
+                    prepare(pair, &mut s.next_ids, input, output);
+                }
+                let word_rows = index.word_rows(batch.words[j] as usize);
+                mean_of_rows(input, word_rows, s);
+                sum.loss += negative_step(output, alpha, s);
+                sum.examples += 1;
+                for &row in word_rows {
+                    input.add(row, &s.gradient);
+                }
+            }
+        }
+        Model::Cbow | Model::BatchSkipGram => {
+            // Centres with at least one context word (every word has at least its own row).
+            let mut centres = (0..batch.len()).filter_map(|i| {
+                let reach = reach(key, batch.positions[i], shape.window);
+                batch.context(i, reach).next().map(|_| (i, reach))
+            });
+            let prepare = |(i, reach): (usize, usize),
+                           ids: &mut Vec<u32>,
+                           list: &mut Vec<u32>,
+                           input: &I,
+                           output: &O| {
+                list.clear();
+                for j in batch.context(i, reach) {
+                    list.extend_from_slice(index.word_rows(batch.words[j] as usize));
+                }
+                let (centre, position) = (batch.words[i], batch.positions[i]);
+                choose_outputs(ids, sampler, key, centre, position, 0, shape.negative);
+                list.iter().for_each(|&row| input.prefetch(row));
+                ids.iter().for_each(|&id| output.prefetch(id));
+            };
+            let mut next_rows = Vec::with_capacity(rows.capacity());
+            let mut next = centres.next();
+            if let Some(centre) = next {
+                prepare(centre, &mut s.next_ids, &mut next_rows, input, output);
+            }
+            while next.is_some() {
+                std::mem::swap(&mut s.ids, &mut s.next_ids);
+                std::mem::swap(rows, &mut next_rows);
+                next = centres.next();
+                if let Some(centre) = next {
+                    prepare(centre, &mut s.next_ids, &mut next_rows, input, output);
+                }
                 mean_of_rows(input, rows, s);
                 sum.loss += negative_step(output, alpha, s);
                 sum.examples += 1;
@@ -236,15 +272,18 @@ mod tests {
                 0.05,
                 &mut s,
             );
+            let work = SubwordBatch {
+                shape: &shape,
+                index: &index,
+                sampler: &sampler,
+                batch: &batch,
+                key: 3,
+                alpha: 0.05,
+            };
             let subwords = train_batch_subwords(
-                &shape,
-                &index,
+                &work,
                 &mut PlainRows::new(&mut in_b, DIM),
                 &mut PlainRows::new(&mut out_b, DIM),
-                &sampler,
-                &batch,
-                3,
-                0.05,
                 &mut Scratch::new(&shape),
                 &mut Vec::new(),
             );
@@ -281,15 +320,18 @@ mod tests {
         let before = input.clone();
         let mut output = random_table(2, 6);
         // Every reach is at least 1: "xyz" and "aaaa" are each other's context.
+        let work = SubwordBatch {
+            shape: &shape,
+            index: &index,
+            sampler: &sampler,
+            batch: &batch,
+            key: 0,
+            alpha: 0.1,
+        };
         let sum = train_batch_subwords(
-            &shape,
-            &index,
+            &work,
             &mut PlainRows::new(&mut input, DIM),
             &mut PlainRows::new(&mut output, DIM),
-            &sampler,
-            &batch,
-            0,
-            0.1,
             &mut Scratch::new(&shape),
             &mut Vec::new(),
         );

@@ -58,7 +58,7 @@ pub struct Scratch {
     pub(super) ids: Vec<u32>,
     pub(super) context: Vec<u32>,
     /// The next update's `ids` and `context`, chosen ahead.
-    next_ids: Vec<u32>,
+    pub(super) next_ids: Vec<u32>,
     next_context: Vec<u32>,
 }
 
