@@ -112,6 +112,31 @@ pub(crate) unsafe fn add(access: Access, cells: &[AtomicU32], delta: &[f32]) {
     }
 }
 
+/// Adds `cells` to `out` (of the same length), one f32 addition per cell: what [`read`] into
+/// a buffer and adding it would give, bit for bit. The cells are loaded exactly as [`read`]
+/// loads them (the same widths), so the rule of the module docs holds.
+///
+/// # Safety
+/// With [`Access::Quads`], the processor must have AVX (as [`Access::detect`] checks).
+#[inline(always)]
+pub(crate) unsafe fn accumulate(access: Access, cells: &[AtomicU32], out: &mut [f32]) {
+    debug_assert_eq!(cells.len(), out.len());
+    match access {
+        // SAFETY: the caller guarantees AVX.
+        #[cfg(target_arch = "x86_64")]
+        Access::Quads => unsafe { x86::accumulate(cells, out) },
+        _ => accumulate_cells(cells, out),
+    }
+}
+
+/// [`accumulate`] one cell at a time.
+#[inline]
+fn accumulate_cells(cells: &[AtomicU32], out: &mut [f32]) {
+    for (o, cell) in out.iter_mut().zip(cells) {
+        *o += f32::from_bits(cell.load(Ordering::Relaxed));
+    }
+}
+
 /// [`read`] one cell at a time.
 #[inline]
 fn read_cells(cells: &[AtomicU32], out: &mut [f32]) {
@@ -135,7 +160,7 @@ mod x86 {
     use std::arch::x86_64::{__m128, _mm_add_ps, _mm_loadu_ps, _mm_storeu_ps};
     use std::sync::atomic::AtomicU32;
 
-    use super::{add_cells, read_cells};
+    use super::{accumulate_cells, add_cells, read_cells};
 
     /// Splits `cells` into the cells before the first 16-byte boundary (0 to 3, as cells are
     /// 4-byte aligned), whole quads of four cells from there, and the cells left over.
@@ -217,6 +242,28 @@ mod x86 {
         rest.for_each(|(q, o)| copy(q, o));
     }
 
+    /// [`super::accumulate`] with 16-byte moves.
+    ///
+    /// # Safety
+    /// The processor must have AVX.
+    #[inline(always)]
+    pub(super) unsafe fn accumulate(cells: &[AtomicU32], out: &mut [f32]) {
+        let (head, end) = split(cells);
+        accumulate_cells(&cells[..head], &mut out[..head]);
+        accumulate_cells(&cells[end..], &mut out[end..]);
+        let (cells, out) = (&cells[head..end], &mut out[head..end]);
+        for (quad, o) in cells.chunks_exact(4).zip(out.chunks_exact_mut(4)) {
+            // SAFETY: AVX (caller); `quad` is four cells on a 16-byte boundary (`split`); `o`
+            // is four floats of this thread's own memory.
+            unsafe {
+                _mm_storeu_ps(
+                    o.as_mut_ptr(),
+                    _mm_add_ps(_mm_loadu_ps(o.as_ptr()), load(quad)),
+                )
+            };
+        }
+    }
+
     /// [`super::add`] with 16-byte moves.
     ///
     /// # Safety
@@ -259,7 +306,7 @@ mod tests {
     }
 
     #[test]
-    fn both_ways_read_and_add_the_same_bits() {
+    fn both_ways_read_add_and_accumulate_the_same_bits() {
         let access = Access::detect();
         if access == Access::Cells {
             eprintln!("this processor has no AVX: only the reference way is tested");
@@ -287,6 +334,19 @@ mod tests {
                 unsafe { read(access, &fast[range.clone()], &mut got) };
                 let got: Vec<u32> = got.iter().map(|x| x.to_bits()).collect();
                 assert_eq!(got, want, "cells {range:?}");
+                // Accumulating adds the cells to a buffer, as reading then adding would.
+                let mut summed = delta[..len].to_vec();
+                // SAFETY: as above.
+                unsafe { accumulate(access, &fast[range.clone()], &mut summed) };
+                let mut reference_sum = delta[..len].to_vec();
+                accumulate_cells(&reference[range.clone()], &mut reference_sum);
+                let want: Vec<u32> = (0..len)
+                    .map(|i| (delta[i] + f32::from_bits(want[i])).to_bits())
+                    .collect();
+                let got: Vec<u32> = summed.iter().map(|x| x.to_bits()).collect();
+                let reference_sum: Vec<u32> = reference_sum.iter().map(|x| x.to_bits()).collect();
+                assert_eq!(got, want, "accumulate, cells {range:?}");
+                assert_eq!(reference_sum, want, "accumulate_cells, cells {range:?}");
             }
         }
     }

@@ -23,7 +23,7 @@
 use crate::batch::Batch;
 use crate::config::Model;
 use crate::cpu::tables::Rows;
-use crate::cpu::update::{Scratch, axpy, choose_outputs, negative_step, reach};
+use crate::cpu::update::{Scratch, choose_outputs, negative_step, reach};
 use crate::sampling::NegativeSampler;
 use crate::subwords::SubwordIndex;
 use crate::training::{LossSum, UpdateShape};
@@ -33,8 +33,7 @@ use crate::training::{LossSum, UpdateShape};
 fn mean_of_rows<I: Rows>(input: &I, rows: &[u32], s: &mut Scratch) {
     s.input.fill(0.0);
     for &row in rows {
-        input.read(row, &mut s.row);
-        axpy(1.0, &s.row, &mut s.input);
+        input.accumulate(row, &mut s.input);
     }
     let inverse = 1.0 / rows.len() as f32;
     s.input.iter_mut().for_each(|x| *x *= inverse);

@@ -12,6 +12,13 @@ pub trait Rows {
     fn add(&mut self, row: u32, delta: &[f32]);
     /// Asks the CPU to start loading row `row` into cache; a hint that changes no value.
     fn prefetch(&self, _row: u32) {}
+    /// Adds row `row` to `out` (`out[c] += row[c]`, one f32 addition per cell): what reading
+    /// the row into a buffer and adding the buffer gives, bit for bit, without the buffer.
+    fn accumulate(&self, row: u32, out: &mut [f32]) {
+        let mut buffer = vec![0.0; out.len()];
+        self.read(row, &mut buffer);
+        out.iter_mut().zip(&buffer).for_each(|(o, v)| *o += v);
+    }
 }
 
 /// Prefetches every cache line of `cells` (a hint: it never faults and changes nothing).
@@ -53,6 +60,13 @@ impl Rows for PlainRows<'_> {
     fn prefetch(&self, row: u32) {
         let start = row as usize * self.dim;
         prefetch_lines(&self.data[start..start + self.dim]);
+    }
+
+    #[inline]
+    fn accumulate(&self, row: u32, out: &mut [f32]) {
+        let start = row as usize * self.dim;
+        let values = &self.data[start..start + self.dim];
+        out.iter_mut().zip(values).for_each(|(o, v)| *o += v);
     }
 
     #[inline]
@@ -171,5 +185,11 @@ impl Rows for SharedRows<'_> {
     fn add(&mut self, row: u32, delta: &[f32]) {
         // SAFETY: as for `read`.
         unsafe { simd::add(self.0.access, self.0.row(row), delta) }
+    }
+
+    #[inline(always)]
+    fn accumulate(&self, row: u32, out: &mut [f32]) {
+        // SAFETY: as for `read`.
+        unsafe { simd::accumulate(self.0.access, self.0.row(row), out) }
     }
 }
