@@ -40,12 +40,12 @@
 //! as one 16-byte access is a question we need not settle, because a cell of a shared table
 //! never meets accesses of two widths that could race:
 //! - while threads train, the only way to reach a table's cells through a shared borrow is a
-//!   [`crate::cpu::tables::SharedRows`] handle, whose `read` and `add` move whole rows with the
-//!   table's one [`Access`], fixed when the table was made;
+//!   [`crate::cpu::tables::SharedRows`] handle, whose `read`, `accumulate` and `add` move
+//!   whole rows with the table's one [`Access`], fixed when the table was made;
 //! - a cell belongs to one row, and which cells of a row are quads depends only on the row's
 //!   address and the table's width, both fixed: so a given cell is always moved by the same
 //!   16-byte move at the same address (a quad cell), or always alone (a head or tail cell),
-//!   by every thread, in every read and every add;
+//!   by every thread, in every read, accumulate and add;
 //! - everything else (making the table, [`crate::cpu::tables::SharedTable::values`],
 //!   `as_f32`, `into_inner`) takes the table by value or by `&mut`, so the borrow checker
 //!   orders it after the threads that trained (they are joined first): nothing races with it;
