@@ -255,3 +255,31 @@ fn what_subwords_cannot_do_yet_is_refused_by_name() {
         "no n-gram vectors",
     );
 }
+
+#[test]
+fn bench_runs_subwords_on_the_cpu_and_says_the_gpu_has_no_kernel() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = corpus(dir.path());
+    let out = cli::vectrain(&[
+        "bench",
+        "--input",
+        s(&corpus),
+        "--subwords",
+        "--bucket",
+        "5000",
+        "--dim",
+        "8",
+        "--epochs",
+        "1",
+        "--min-count",
+        "2",
+    ]);
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("no subword kernel"), "{stderr}");
+    let rows: Vec<&str> = stdout.lines().filter(|l| l.starts_with("cpu (")).collect();
+    assert_eq!(rows.len(), 1, "{stdout}");
+}
