@@ -152,6 +152,16 @@ fn unseen_words_get_ngram_vectors_in_every_command() {
     let neighbours = answer[0]["neighbours"].as_array().unwrap();
     assert_eq!(neighbours.len(), 3);
     assert!(neighbours.iter().all(|n| n["word"] != "kingz"));
+    // analogy: an unseen a, b or c takes its n-gram vector; none of the three is an answer.
+    let answer = json(&["analogy", m, "kingz", "king", "queen", "-k", "3", "--json"]);
+    let answers = answer["answers"].as_array().unwrap();
+    assert_eq!(answers.len(), 3, "{answer}");
+    assert!(
+        answers
+            .iter()
+            .all(|a| !["kingz", "king", "queen"].contains(&a["word"].as_str().unwrap())),
+        "{answer}"
+    );
     // lookup --oov error still fails on it.
     refused(&["lookup", m, "kingz", "--oov", "error"], "kingz");
 

@@ -7,11 +7,12 @@ use serde_json::json;
 use vectrain::embeddings::AnalogyMethod;
 
 use super::output;
+use super::unseen;
 
 /// Options of `vectrain analogy`.
 #[derive(Args, Debug)]
 pub struct AnalogyArgs {
-    /// Vector file (word2vec text or binary, or GloVe text; detected).
+    /// Vector file (word2vec text or binary, GloVe text or fastText .bin; detected).
     file: PathBuf,
     /// a, in "a is to b as c is to ?".
     a: String,
@@ -32,7 +33,10 @@ pub struct AnalogyArgs {
 
 /// Runs `vectrain analogy`.
 pub fn run(args: AnalogyArgs) -> anyhow::Result<()> {
-    let emb = vectrain::read_vectors(&args.file)?;
+    // With n-grams (a fastText .bin) an unseen a, b or c takes its n-gram vector, as in
+    // gensim; the three are never answers, so the added words never come back.
+    let (emb, _) =
+        unseen::read(&args.file)?.with_unseen([&args.a, &args.b, &args.c].map(String::as_str))?;
     let method = if args.cosmul {
         AnalogyMethod::Mul
     } else {
