@@ -7,11 +7,10 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use serde_json::json;
+use vectrain::embeddings::Oov;
 use vectrain::io::atomic::AtomicFile;
 use vectrain::io::npy;
 use vectrain::sentences::{self, Coverage, Frequencies, Pooled, Pooling, SifConfig};
-
-use vectrain::embeddings::Oov;
 
 use super::lookup::OovArg;
 use super::unseen::{self, UnseenReport};
@@ -185,19 +184,15 @@ impl Report {
     /// Adds the coverage fields to the JSON object `out`.
     fn add_to(&self, out: &mut serde_json::Value) {
         let c = &self.coverage;
-        let fields = json!({
+        let mut fields = json!({
             "tokens": c.tokens, "found": c.found, "coverage": c.ratio(),
             "unknown_words": c.unknown,
             "lines_without_known_word": self.lines_without_known_word(),
         });
-        let fields = match (fields, self.unseen) {
-            (serde_json::Value::Object(mut fields), Some(unseen)) => {
-                fields.insert("from_ngrams".into(), unseen.from_ngrams.into());
-                fields.insert("without_ngrams".into(), unseen.without_ngrams.into());
-                serde_json::Value::Object(fields)
-            }
-            (fields, _) => fields,
-        };
+        if let Some(unseen) = self.unseen {
+            fields["from_ngrams"] = unseen.from_ngrams.into();
+            fields["without_ngrams"] = unseen.without_ngrams.into();
+        }
         if let (Some(out), serde_json::Value::Object(fields)) = (out.as_object_mut(), fields) {
             out.extend(fields);
         }

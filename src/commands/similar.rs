@@ -128,7 +128,7 @@ pub fn run(args: SimilarArgs) -> anyhow::Result<()> {
 }
 
 /// The unit-length n-gram vector of `word`, if it has any n-gram.
-pub fn unit_ngram_vector(table: &NgramTable, word: &str) -> Option<Vec<f32>> {
+fn unit_ngram_vector(table: &NgramTable, word: &str) -> Option<Vec<f32>> {
     let mut vector = vec![0.0; table.dim()];
     if table.vector(word, &mut vector) == VectorSource::Nothing {
         return None;

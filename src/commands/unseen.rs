@@ -39,7 +39,7 @@ impl Loaded {
         let Some(table) = &self.ngrams else {
             return Ok((self.embeddings, UnseenReport::default()));
         };
-        let extended = with_unseen_words(&self.embeddings, table, words)?;
+        let extended = with_unseen_words(self.embeddings, table, words)?;
         let report = UnseenReport {
             from_ngrams: extended.from_ngrams,
             without_ngrams: extended.without_ngrams,

@@ -169,7 +169,7 @@ pub fn read_vectors_and_ngrams(path: &Path) -> Result<(Embeddings, Option<NgramT
         VectorFormat::FastTextBin => {
             let model = fasttext_bin::read_fasttext_bin(path)?;
             let embeddings = fasttext_bin::vocabulary_embeddings(&model)?;
-            Ok((embeddings, Some(NgramTable::from_model(&model))))
+            Ok((embeddings, Some(NgramTable::from_model(model))))
         }
         format => Ok((read_vectors_as(path, format)?, None)),
     }

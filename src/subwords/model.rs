@@ -1,7 +1,7 @@
 //! A trained or loaded subword model: what a fastText `.bin` holds, and what gives a vector
 //! to any word.
 
-use crate::subwords::ngrams::{SubwordIndex, ngram_rows};
+use crate::subwords::ngrams::{SubwordIndex, SubwordSettings, ngram_rows};
 
 /// The training settings a fastText `.bin` records in its header beside the n-gram settings
 /// (fastText's `Args::save`). vectrain writes the settings of the run that trained the model.
@@ -58,39 +58,59 @@ pub enum VectorSource {
     Nothing,
 }
 
-impl SubwordModel {
-    /// The mean of `rows` of the input table into `out` (zeros for no rows).
-    fn mean_of_rows(&self, rows: &[u32], out: &mut [f32]) {
-        out.fill(0.0);
-        if rows.is_empty() {
-            return;
-        }
-        for &row in rows {
-            let start = row as usize * self.dim;
-            for (o, v) in out.iter_mut().zip(&self.input[start..start + self.dim]) {
-                *o += v;
-            }
-        }
-        let scale = 1.0 / rows.len() as f32;
-        out.iter_mut().for_each(|o| *o *= scale);
+/// The mean of `rows` of the row-major `table` (rows of `out.len()` values) into `out`; zeros
+/// for no rows.
+fn mean_of_rows(table: &[f32], rows: &[u32], out: &mut [f32]) {
+    let dim = out.len();
+    out.fill(0.0);
+    if rows.is_empty() {
+        return;
     }
+    for &row in rows {
+        let start = row as usize * dim;
+        for (o, v) in out.iter_mut().zip(&table[start..start + dim]) {
+            *o += v;
+        }
+    }
+    let scale = 1.0 / rows.len() as f32;
+    out.iter_mut().for_each(|o| *o *= scale);
+}
 
+/// The vector of an unseen word (fastText's `getWordVector` for an unknown word) into `out`:
+/// the mean of its n-gram rows of `input`, a table of `vocab_size` word rows then the buckets.
+pub(crate) fn ngram_mean(
+    input: &[f32],
+    vocab_size: usize,
+    settings: &SubwordSettings,
+    word: &str,
+    out: &mut [f32],
+) -> VectorSource {
+    let mut rows = Vec::new();
+    ngram_rows(word, settings, vocab_size, &mut rows);
+    mean_of_rows(input, &rows, out);
+    if rows.is_empty() {
+        VectorSource::Nothing
+    } else {
+        VectorSource::Ngrams(rows.len())
+    }
+}
+
+impl SubwordModel {
     /// Vocabulary word `id`'s vector (fastText's `getWordVector` for a known word) into `out`.
     pub fn word_vector_by_id(&self, id: usize, out: &mut [f32]) {
-        self.mean_of_rows(self.index.word_rows(id), out);
+        mean_of_rows(&self.input, self.index.word_rows(id), out);
     }
 
     /// The vector of an unseen word (fastText's `getWordVector` for an unknown word): the mean
     /// of its n-gram rows.
     pub fn ngram_vector(&self, word: &str, out: &mut [f32]) -> VectorSource {
-        let mut rows = Vec::new();
-        ngram_rows(word, &self.index.settings, self.words.len(), &mut rows);
-        self.mean_of_rows(&rows, out);
-        if rows.is_empty() {
-            VectorSource::Nothing
-        } else {
-            VectorSource::Ngrams(rows.len())
-        }
+        ngram_mean(
+            &self.input,
+            self.words.len(),
+            &self.index.settings,
+            word,
+            out,
+        )
     }
 
     /// Every vocabulary word's vector, `[words, dim]` row-major: what `.vec` text holds.

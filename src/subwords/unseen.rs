@@ -3,31 +3,31 @@
 
 use crate::embeddings::Embeddings;
 use crate::error::{Error, Result};
-use crate::subwords::model::{SubwordModel, VectorSource};
-use crate::subwords::ngrams::{SubwordSettings, ngram_rows};
+use crate::subwords::model::{SubwordModel, VectorSource, ngram_mean};
+use crate::subwords::ngrams::SubwordSettings;
 use crate::vocab::Vocab;
 
-/// The n-gram rows of a subword model (its buckets) with their settings: what gives a vector
-/// to an unseen word, without the rest of the model.
+/// The input table of a subword model with its n-gram settings: what gives a vector to an
+/// unseen word, without the rest of the model.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NgramTable {
     settings: SubwordSettings,
     /// Words of the model: n-gram row ids start after them.
     vocab_size: usize,
     dim: usize,
-    /// `[bucket, dim]`, row-major.
-    rows: Vec<f32>,
+    /// `[words + bucket, dim]`, row-major: the model's input table, moved, not copied.
+    input: Vec<f32>,
 }
 
 impl NgramTable {
-    /// The bucket rows of `model`.
-    pub fn from_model(model: &SubwordModel) -> NgramTable {
-        let start = model.words.len() * model.dim;
+    /// The input table of `model` (taken, not copied: at fastText's default 2M buckets it
+    /// is 800 MB and more).
+    pub fn from_model(model: SubwordModel) -> NgramTable {
         NgramTable {
             settings: model.index.settings,
             vocab_size: model.words.len(),
             dim: model.dim,
-            rows: model.input[start..].to_vec(),
+            input: model.input,
         }
     }
 
@@ -44,21 +44,7 @@ impl NgramTable {
     /// The mean of the n-gram rows of `word` into `out` (`dim` values); zeros where the word
     /// has no n-gram. Says which of the two it was.
     pub fn vector(&self, word: &str, out: &mut [f32]) -> VectorSource {
-        let mut rows = Vec::new();
-        ngram_rows(word, &self.settings, self.vocab_size, &mut rows);
-        out.fill(0.0);
-        if rows.is_empty() {
-            return VectorSource::Nothing;
-        }
-        for &row in &rows {
-            let start = (row as usize - self.vocab_size) * self.dim;
-            for (o, v) in out.iter_mut().zip(&self.rows[start..start + self.dim]) {
-                *o += v;
-            }
-        }
-        let scale = 1.0 / rows.len() as f32;
-        out.iter_mut().for_each(|o| *o *= scale);
-        VectorSource::Ngrams(rows.len())
+        ngram_mean(&self.input, self.vocab_size, &self.settings, word, out)
     }
 }
 
@@ -76,9 +62,9 @@ pub struct Extended {
 }
 
 /// `emb` with every word of `words` it lacks added, its vector taken from `table`. Words it
-/// has, and repeats, are passed over.
+/// has, and repeats, are passed over; where nothing is added `emb` comes back as it was.
 pub fn with_unseen_words<'a>(
-    emb: &Embeddings,
+    emb: Embeddings,
     table: &NgramTable,
     words: impl IntoIterator<Item = &'a str>,
 ) -> Result<Extended> {
@@ -89,31 +75,39 @@ pub fn with_unseen_words<'a>(
             emb.dim()
         )));
     }
-    let vocab = emb.vocab();
     let mut added: Vec<String> = Vec::new();
+    let mut added_rows = Vec::new();
     let mut seen = std::collections::HashSet::new();
-    let mut data = emb.as_slice().to_vec();
     let mut vector = vec![0.0; table.dim];
     let mut without_ngrams = 0;
     for word in words {
-        if vocab.id(word).is_some() || !seen.insert(word) {
+        if emb.vocab().id(word).is_some() || !seen.insert(word) {
             continue;
         }
         match table.vector(word, &mut vector) {
             VectorSource::Nothing => without_ngrams += 1,
             _ => {
                 added.push(word.to_string());
-                data.extend_from_slice(&vector);
+                added_rows.extend_from_slice(&vector);
             }
         }
     }
     let from_ngrams = added.len();
+    if from_ngrams == 0 {
+        return Ok(Extended {
+            embeddings: emb,
+            from_ngrams,
+            without_ngrams,
+        });
+    }
+    let (vocab, dim, mut data) = emb.into_parts();
+    data.extend_from_slice(&added_rows);
     let mut words = vocab.words().to_vec();
     let mut counts = vocab.counts().to_vec();
     words.extend(added);
     counts.resize(words.len(), 0);
     Ok(Extended {
-        embeddings: Embeddings::new(Vocab::from_ordered(words, counts), emb.dim(), data)?,
+        embeddings: Embeddings::new(Vocab::from_ordered(words, counts), dim, data)?,
         from_ngrams,
         without_ngrams,
     })
@@ -158,7 +152,7 @@ mod tests {
     #[test]
     fn the_table_gives_the_models_vector_of_an_unseen_word() {
         let model = model();
-        let table = NgramTable::from_model(&model);
+        let table = NgramTable::from_model(model.clone());
         for word in ["nights", "daylight", "é", "x", "日本語"] {
             let (mut a, mut b) = (vec![0.0; 3], vec![0.0; 3]);
             assert_eq!(
@@ -185,7 +179,7 @@ mod tests {
     #[test]
     fn extension_appends_unseen_words_once() {
         let model = model();
-        let table = NgramTable::from_model(&model);
+        let table = NgramTable::from_model(model.clone());
         let emb = Embeddings::new(
             Vocab::from_ordered(model.words.clone(), model.counts.clone()),
             3,
@@ -193,7 +187,7 @@ mod tests {
         )
         .unwrap();
         let extended =
-            with_unseen_words(&emb, &table, ["day", "nights", "nights", "dawn"]).unwrap();
+            with_unseen_words(emb.clone(), &table, ["day", "nights", "nights", "dawn"]).unwrap();
         assert_eq!(extended.from_ngrams, 2);
         assert_eq!(extended.without_ngrams, 0);
         let words = extended.embeddings.vocab().words();
@@ -202,5 +196,8 @@ mod tests {
         model.ngram_vector("dawn", &mut expected);
         assert_eq!(extended.embeddings.get("dawn").unwrap(), expected);
         assert_eq!(extended.embeddings.get("day"), emb.get("day"));
+        let unchanged = with_unseen_words(emb.clone(), &table, ["day", "night"]).unwrap();
+        assert_eq!((unchanged.from_ngrams, unchanged.without_ngrams), (0, 0));
+        assert_eq!(unchanged.embeddings, emb);
     }
 }
