@@ -179,6 +179,22 @@ fn add_output(i: u32, value: f32) {
 }
 // </tables>
 
+// <input_rows> The rows of the input table that stand for a word: its own row only, valid for
+// every model. With --subwords the host replaces this block, through its closing marker, with
+// input_rows_subwords.wgsl (the word's own row, then its character n-grams' rows). An
+// update's input vector is the mean of these rows, and its gradient goes to each of them.
+
+// Rows of word `word` (at least 1).
+fn row_count(word: u32) -> u32 {
+    return 1u;
+}
+
+// Row r < row_count(word) of word `word`.
+fn input_row(word: u32, r: u32) -> u32 {
+    return word;
+}
+// </input_rows>
+
 // <reduce> Sums over the workgroup's lanes by a tree in workgroup memory: valid everywhere.
 // On adapters with subgroups (wgpu's SUBGROUP) the host replaces this block, through its
 // closing marker, with reduce_subgroup.wgsl (the same declarations on subgroupAdd).
@@ -380,9 +396,40 @@ fn input_gradient(centre: u32, cell: u32, t: u32, first: u32) -> f32 {
     return gradient;
 }
 
-// One skip-gram update: context row `row` against the centre and the negatives at negs[cell].
-fn skipgram_update(lane: u32, row: u32, centre: u32, cell: u32) -> f32 {
-    load_x(lane, row, 0u);
+// Sets this lane's dimensions of x, xs[0..SPAN], to the mean of word `word`'s input rows:
+// summed in list order, then multiplied by 1 / n in f32, as src/cpu/subword_update.rs does.
+// The first row is loaded straight into xs, so a word of one row costs one load and no
+// dependent add (the multiply by 1 folds away), as in load_x.
+fn load_mean(lane: u32, word: u32) {
+    let rows = row_count(word);
+    load_x(lane, input_row(word, 0u), 0u);
+    for (var r = 1u; r < rows; r++) {
+        let row = input_row(word, r);
+        for (var t = 0u; t < SPAN; t++) {
+            let c = lane + t * WG;
+            if c < DIM {
+                xs[t] += load_input(row * DIM + c);
+            }
+        }
+    }
+    let inverse = 1.0 / f32(rows);
+    for (var t = 0u; t < SPAN; t++) {
+        xs[t] *= inverse;
+    }
+}
+
+// Adds `gradient` to dimension c of every input row of word `word`.
+fn add_word(word: u32, c: u32, gradient: f32) {
+    let rows = row_count(word);
+    for (var r = 0u; r < rows; r++) {
+        add_input(input_row(word, r) * DIM + c, gradient);
+    }
+}
+
+// One skip-gram update: context word `word` against the centre and the negatives at
+// negs[cell].
+fn skipgram_update(lane: u32, word: u32, centre: u32, cell: u32) -> f32 {
+    load_mean(lane, word);
     load_outputs(lane, centre, cell);
     partial_dots(0u, 0u);
     reduce(lane, &dots, 0u, NEG + 1u);
@@ -392,22 +439,33 @@ fn skipgram_update(lane: u32, row: u32, centre: u32, cell: u32) -> f32 {
         if c < DIM {
             let gradient = input_gradient(centre, cell, t, 0u);
             add_outputs(centre, cell, c, t, 0u);
-            add_input(row * DIM + c, gradient);
+            add_word(word, c, gradient);
         }
     }
     return loss;
 }
 
-// The CBOW update of centre i: x the mean of its m context rows in start..end.
-fn cbow_update(lane: u32, i: u32, start: u32, end: u32, m: u32, centre: u32, cell: u32) -> f32 {
-    let inverse = 1.0 / f32(m);
+// The CBOW update of centre i: x the mean of the input rows of its context words in
+// start..end, each word's rows in list order, words in position order.
+fn cbow_update(lane: u32, i: u32, start: u32, end: u32, centre: u32, cell: u32) -> f32 {
+    var n = 0u;
+    for (var j = start; j < end; j++) {
+        if in_context(i, j) {
+            n += row_count(words[j]);
+        }
+    }
+    let inverse = 1.0 / f32(n);
     for (var t = 0u; t < SPAN; t++) {
         let c = lane + t * WG;
         var sum = 0.0;
         if c < DIM {
             for (var j = start; j < end; j++) {
                 if in_context(i, j) {
-                    sum += load_input(words[j] * DIM + c);
+                    let word = words[j];
+                    let rows = row_count(word);
+                    for (var r = 0u; r < rows; r++) {
+                        sum += load_input(input_row(word, r) * DIM + c);
+                    }
                 }
             }
         }
@@ -424,7 +482,7 @@ fn cbow_update(lane: u32, i: u32, start: u32, end: u32, m: u32, centre: u32, cel
             add_outputs(centre, cell, c, t, 0u);
             for (var j = start; j < end; j++) {
                 if in_context(i, j) {
-                    add_input(words[j] * DIM + c, gradient);
+                    add_word(words[j], c, gradient);
                 }
             }
         }
@@ -433,7 +491,8 @@ fn cbow_update(lane: u32, i: u32, start: u32, end: u32, m: u32, centre: u32, cel
 }
 
 // The batch skip-gram update of centre i: its m context rows (the n-th at xs[n SPAN..])
-// against the centre and the shared negatives; pair (n, k) at dots[n (NEG + 1) + k].
+// against the centre and the shared negatives; pair (n, k) at dots[n (NEG + 1) + k]. Words
+// are single rows here: batch skip-gram has no subword form (the host refuses it).
 fn batch_update(lane: u32, i: u32, start: u32, end: u32, m: u32, centre: u32, cell: u32) -> f32 {
     let outputs = NEG + 1u;
     var n = 0u;
@@ -524,7 +583,7 @@ fn main(
                     total += batch_update(lane, i, start, end, m, centre, cell);
                     updates += m;
                 } else {
-                    total += cbow_update(lane, i, start, end, m, centre, cell);
+                    total += cbow_update(lane, i, start, end, centre, cell);
                     updates += 1u;
                 }
             }

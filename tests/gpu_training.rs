@@ -3,6 +3,7 @@
 
 mod common;
 
+use common::batches::{random_batch, zipf_counts};
 use common::{TestRng, Tolerance, assert_close, gpu, max_error, serial};
 use vectrain::batch::Batch;
 use vectrain::config::GpuKernel;
@@ -12,13 +13,8 @@ use vectrain::cpu::update::{Scratch, train_batch};
 use vectrain::gpu::Atomics;
 use vectrain::gpu::step::{Reduction, Step, StepOptions, TrainState, rng_check, rng_check_cpu};
 use vectrain::rng;
-use vectrain::sampling::{self, NegativeSampler};
+use vectrain::sampling::NegativeSampler;
 use vectrain::training::UpdateShape;
-
-/// Counts with a long tail, like a corpus's.
-fn zipf_counts(words: usize) -> Vec<u64> {
-    (0..words).map(|i| 1 + 10_000 / (i as u64 + 1)).collect()
-}
 
 /// `pcg`, `draw`, `unit`, the window shrink and the alias-table negative of the training
 /// shader equal src/rng.rs and src/sampling.rs bit for bit (integer maths and an exact
@@ -41,37 +37,6 @@ fn wgsl_draws_equal_rust_draws() {
             expected[i]
         );
     }
-}
-
-/// A batch of a small random corpus: `vocab` words (Zipf-like, so words repeat within
-/// windows), sentences of 1 to 14 tokens, subsampled as training does.
-fn random_batch(rng: &mut TestRng, vocab: u32, tokens: usize, key: u32) -> (Batch, Vec<u64>) {
-    let mut counts = vec![0u64; vocab as usize];
-    let mut sentences = Vec::new();
-    let mut total = 0;
-    while total < tokens {
-        let len = 1 + rng.below(14) as usize;
-        let sentence: Vec<u32> = (0..len)
-            .map(|_| {
-                // Squaring a uniform draw favours small ids.
-                let u = rng.below(1 << 16) as u64;
-                ((u * u * vocab as u64) >> 32) as u32
-            })
-            .collect();
-        for &w in &sentence {
-            counts[w as usize] += 1;
-        }
-        total += len;
-        sentences.push(sentence);
-    }
-    let keep = sampling::keep_probabilities(&counts, 1e-2);
-    let mut batch = Batch::new();
-    let mut position = 0;
-    for sentence in &sentences {
-        batch.push_sentence(sentence, position, &keep, key);
-        position += sentence.len() as u32;
-    }
-    (batch, counts)
 }
 
 /// One training step on a fixed batch with one centre in flight (v1: one centre per

@@ -54,16 +54,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
         &args.cache,
         args.cache.dir(None),
     )?;
-    let mut devices = Vec::new();
-    if params.subwords.is_some() {
-        // No GPU subword kernel yet: the CPU side alone, said so rather than failing.
-        eprintln!("note: the GPU has no subword kernel yet; --subwords benchmarks the CPU only");
-        if args.no_cpu {
-            anyhow::bail!("--subwords with --no-cpu leaves nothing to benchmark");
-        }
-    } else {
-        devices.push(Device::open(BackendChoice::Gpu, args.adapter.as_deref())?.0);
-    }
+    let mut devices = vec![Device::open(BackendChoice::Gpu, args.adapter.as_deref())?.0];
     if !args.no_cpu {
         devices.push(Device::Cpu);
     }

@@ -154,10 +154,10 @@ pub struct Settings {
     /// more keeps a big GPU busier; 131072 or more: a whole chunk at once.
     #[arg(long)]
     gpu_in_flight: Option<usize>,
-    /// GPU only: the training kernel (README, "The GPU path"). v1 until both have been
-    /// measured on a hardware GPU.
-    #[arg(long, value_enum, default_value_t = KernelArg::V1)]
-    gpu_kernel: KernelArg,
+    /// GPU only: the training kernel (README, "The GPU path") [default: v1, or v2 with
+    /// --subwords, which only v2 trains]. v1 until both have been measured on a hardware GPU.
+    #[arg(long, value_enum)]
+    gpu_kernel: Option<KernelArg>,
     /// Seed of every random choice.
     #[arg(long, default_value_t = 1)]
     seed: u32,
@@ -209,7 +209,12 @@ impl Settings {
             ns_exponent: self.ns_exponent,
             threads: self.threads,
             gpu_in_flight: self.gpu_in_flight,
-            gpu_kernel: self.gpu_kernel.into(),
+            gpu_kernel: match self.gpu_kernel {
+                Some(kernel) => kernel.into(),
+                // Only the second kernel has a subword form.
+                None if self.subwords => GpuKernel::V2,
+                None => GpuKernel::V1,
+            },
             seed: self.seed,
             deterministic: self.deterministic,
             lowercase: self.lowercase,
@@ -283,6 +288,9 @@ impl Settings {
             .any(|id| given(id))
         {
             config.subwords = saved.subwords;
+        }
+        if !given("gpu_kernel") && config.subwords.is_some() {
+            config.gpu_kernel = GpuKernel::V2;
         }
         config
     }

@@ -9,7 +9,7 @@ use vectrain::checkpoint::{self, Checkpoint, CorpusFingerprint, Header, RunFiles
 use vectrain::io::VectorFormat;
 use vectrain::io::atomic::AtomicFile;
 use vectrain::training::{Control, Every, Outcome, Resume, Snapshot, Trained};
-use vectrain::{BackendChoice, Corpus, Device, TrainParams};
+use vectrain::{Corpus, Device, TrainParams};
 
 use super::distributed::{self, DistributedJob, DistributedOptions};
 use super::interrupt::{self, INTERRUPTED, INTERRUPTED_EXIT_CODE};
@@ -199,12 +199,7 @@ pub fn run(args: TrainArgs, matches: &ArgMatches) -> anyhow::Result<()> {
             })
         }
     };
-    let choice = match (args.backend.backend, &job.params.subwords) {
-        // Subwords have no GPU kernel yet: `auto` takes the CPU rather than fail.
-        (BackendChoice::Auto, Some(_)) => BackendChoice::Cpu,
-        (choice, _) => choice,
-    };
-    let (device, notice) = Device::open(choice, args.backend.adapter.as_deref())?;
+    let (device, notice) = Device::open(args.backend.backend, args.backend.adapter.as_deref())?;
     if let Some(notice) = notice {
         eprintln!("note: {notice}");
     }

@@ -124,20 +124,18 @@ impl Backend for GpuBackend<'_> {
 
     fn load(&mut self, plan: &TrainingPlan, input: Vec<f32>, output: Vec<f32>) -> Result<()> {
         let ctx = self.ctx;
-        if plan.subwords.is_some() {
-            return Err(Error::InvalidOption {
-                option: "subwords",
-                reason: "the GPU trainer has no subword kernel yet: train with --backend cpu"
-                    .into(),
-            });
-        }
         check_fits(ctx, plan, input.len(), output.len())?;
         let options = StepOptions {
             kernel: self.kernel,
             ..StepOptions::default()
         };
-        let state =
-            TrainState::with_options(ctx, &plan.shape, &input, &output, &plan.sampler, options)?;
+        let (shape, sampler) = (&plan.shape, &plan.sampler);
+        let state = match &plan.subwords {
+            Some(index) => {
+                TrainState::with_subwords(ctx, shape, &input, &output, sampler, index, options)?
+            }
+            None => TrainState::with_options(ctx, shape, &input, &output, sampler, options)?,
+        };
         drop((input, output));
         let batches = [
             state.batch_buffers(ctx, plan.largest_chunk)?,
@@ -205,14 +203,19 @@ impl Backend for GpuBackend<'_> {
     }
 }
 
-/// Refuses a run whose tables (`input` and `output` floats), sampling tables and two batches
-/// in flight need more than the device's memory, before anything is allocated.
+/// Refuses a run whose tables (`input` and `output` floats), sampling tables, subword rows and
+/// two batches in flight need more than the device's memory, before anything is allocated.
 fn check_fits(ctx: &GpuContext, plan: &TrainingPlan, input: usize, output: usize) -> Result<()> {
     let tables = (input + output) as u64 * 4;
     // Per word: an alias entry (8 bytes) and a keep probability (4); per batch token: word,
     // position and sentence (12 bytes), for each of the two batches in flight.
     let words = (output / plan.shape.dim.max(1)) as u64;
-    let rest = words * 12 + 2 * 12 * plan.largest_chunk as u64;
+    // With subwords, each word's list of rows (4 bytes a row and one start per word).
+    let word_rows = plan
+        .subwords
+        .as_ref()
+        .map_or(0, |index| 4 * (index.offsets.len() + index.rows.len()) as u64);
+    let rest = words * 12 + 2 * 12 * plan.largest_chunk as u64 + word_rows;
     check_device_memory(tables + rest, ctx.memory, training_details(tables, rest))
 }
 

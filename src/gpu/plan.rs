@@ -67,6 +67,10 @@ pub struct StepOptions {
     /// Second kernel: count how often each centre is trained, for
     /// [`crate::gpu::step::TrainState::read_visits`], in batches of up to this many tokens.
     pub count_visits: Option<u32>,
+    /// `--subwords`: the most input rows of one word (its own and its n-grams'), which
+    /// bounds an update's loops; `None` trains word vectors. Set by
+    /// [`crate::gpu::step::TrainState::with_subwords`] from the words' rows.
+    pub subword_rows: Option<u32>,
 }
 
 /// What planning needs to know of a device.
@@ -182,7 +186,24 @@ pub fn plan(
     device: &DeviceTraits,
     options: &StepOptions,
 ) -> Result<KernelPlan> {
-    let needed_buffers = 8;
+    if options.subword_rows.is_some() {
+        if options.kernel == GpuKernel::V1 {
+            return Err(Error::InvalidOption {
+                option: "gpu-kernel",
+                reason: "the v1 kernel has no subword form: --subwords trains with \
+                         --gpu-kernel v2 (its default)"
+                    .into(),
+            });
+        }
+        if shape.model == Model::BatchSkipGram {
+            return Err(Error::InvalidOption {
+                option: "subwords",
+                reason: "batch skip-gram has no subword form: choose skipgram or cbow".into(),
+            });
+        }
+    }
+    // The subword kernel binds each word's rows beside the eight buffers of the others.
+    let needed_buffers = 8 + options.subword_rows.is_some() as u32;
     if device.max_storage_buffers < needed_buffers {
         return Err(Error::DeviceLimit {
             what: "the training kernel's storage buffers (count, not bytes)".into(),
@@ -391,13 +412,25 @@ fn plan_v2(
         (Some(share), _) => share.max(1),
         (None, None) => u32::MAX,
         (None, Some(limit)) => {
-            let per_centre = v2_loop_iterations_per_centre(shape, wg, subgroup_count);
+            let rows = options.subword_rows.unwrap_or(1);
+            let per_centre = v2_loop_iterations_per_centre(shape, wg, subgroup_count, rows);
             if per_centre > limit {
-                return Err(v2_refused(format!(
+                let reason = format!(
                     "one centre may run {per_centre} loop iterations, more than {} allows \
                      ({limit})",
                     device.name
-                )));
+                );
+                return Err(match options.subword_rows {
+                    // v1 has no subword form to fall back on: name what shrinks the loops.
+                    Some(rows) => Error::InvalidOption {
+                        option: "subwords",
+                        reason: format!(
+                            "{reason}: a word has {rows} input rows; a lower --maxn, a \
+                             smaller --window or a hardware GPU trains it"
+                        ),
+                    },
+                    None => v2_refused(reason),
+                });
             }
             (limit / per_centre).clamp(1, u32::MAX as u64) as u32
         }
@@ -418,7 +451,10 @@ fn plan_v2(
     }
     Ok(KernelPlan {
         kernel: GpuKernel::V2,
-        shader: Shader::training(GpuKernel::V2, native, subgroups),
+        shader: match options.subword_rows {
+            Some(_) => Shader::subword_training(native, subgroups),
+            None => Shader::training(GpuKernel::V2, native, subgroups),
+        },
         constants,
         workgroup_size: wg,
         share,
@@ -426,14 +462,21 @@ fn plan_v2(
 }
 
 /// An upper bound on the loop iterations one invocation of the second kernel runs for one
-/// centre of `shape` with `wg` lanes (`subgroups` per workgroup, 0 for the tree), counting
-/// every loop of `negative_sampling_v2.wgsl` as if none were unrolled, with every window
-/// full and one retry per compare-exchange. The host divides [`LLVMPIPE_LOOP_LIMIT`] by it
-/// to bound a workgroup's centres per dispatch on CPU adapters.
-pub fn v2_loop_iterations_per_centre(shape: &UpdateShape, wg: u32, subgroups: u32) -> u64 {
+/// centre of `shape` with `wg` lanes (`subgroups` per workgroup, 0 for the tree) and at most
+/// `rows` input rows a word (1 without subwords), counting every loop of
+/// `negative_sampling_v2.wgsl` as if none were unrolled, with every window full and one retry
+/// per compare-exchange. The host divides [`LLVMPIPE_LOOP_LIMIT`] by it to bound a
+/// workgroup's centres per dispatch on CPU adapters.
+pub fn v2_loop_iterations_per_centre(
+    shape: &UpdateShape,
+    wg: u32,
+    subgroups: u32,
+    rows: u32,
+) -> u64 {
     let s = shape.dim.div_ceil(wg as usize) as u64;
     let o = shape.negative as u64 + 1;
     let w = shape.window as u64;
+    let r = rows.max(1) as u64;
     let tokens = 2 * w + 1;
     let wg = wg as u64;
     // Levels of the tree above RADIX = 8 lanes.
@@ -450,13 +493,19 @@ pub fn v2_loop_iterations_per_centre(shape: &UpdateShape, wg: u32, subgroups: u3
         let subgroup = n * (3 + subgroups as u64);
         n + tree.max(subgroup)
     };
-    let loads = s + 2 * o * (1 + s);
-    let update = loads + reduce(o) + o + s * (1 + 3 * o + 2);
+    // The mean of a word's rows (the first loaded, the rest added, then scaled), and the
+    // gradient added to each of them per dimension of a lane.
+    let mean = s + r * (1 + s) + s;
+    let add_word = s * (1 + r);
+    let loads = mean + 2 * o * (1 + s);
+    let update = loads + reduce(o) + o + s * (1 + 3 * o + 2) + add_word;
     let per_centre = 1 + tokens + (tokens * shape.negative as u64).div_ceil(wg) + tokens;
     per_centre
         + match shape.model {
             Model::SkipGram => 2 * w * update,
-            Model::Cbow => update + s * (2 * tokens + 2),
+            Model::Cbow => {
+                update + tokens + s * (2 * tokens * (1 + r) + 2) + s * tokens * (1 + r)
+            }
             Model::BatchSkipGram => {
                 let m = 2 * w;
                 tokens * (1 + s)

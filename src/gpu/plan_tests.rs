@@ -34,7 +34,7 @@ fn v2_on_a_cpu_adapter_runs_8_lanes_and_bounds_the_share() {
     let plan = plan(&shape(Model::SkipGram, 100), &lavapipe(), &options).expect("plan");
     assert_eq!(plan.workgroup_size, 8);
     assert_eq!(plan.shader, Shader::NegativeSamplingV2SubgroupF32);
-    let per_centre = v2_loop_iterations_per_centre(&shape(Model::SkipGram, 100), 8, 1);
+    let per_centre = v2_loop_iterations_per_centre(&shape(Model::SkipGram, 100), 8, 1, 1);
     assert_eq!(plan.share as u64, LLVMPIPE_LOOP_LIMIT / per_centre);
     assert!(plan.share >= 2, "share {}", plan.share);
 }

@@ -1,6 +1,7 @@
 //! The shader registry: one constant per WGSL kernel in `shaders/`, and the bind group
 //! layout each entry point expects.
 
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use crate::config::GpuKernel;
@@ -26,6 +27,9 @@ pub const NEGATIVE_SAMPLING_V2: &str = include_str!("../../shaders/negative_samp
 /// The `<reduce>` block of [`NEGATIVE_SAMPLING_V2`] on `subgroupAdd`, for adapters with
 /// subgroups.
 pub const REDUCE_SUBGROUP: &str = include_str!("../../shaders/reduce_subgroup.wgsl");
+/// The `<input_rows>` block of [`NEGATIVE_SAMPLING_V2`] for `--subwords`: each word's input
+/// is its own row and its character n-grams' rows.
+pub const INPUT_ROWS_SUBWORDS: &str = include_str!("../../shaders/input_rows_subwords.wgsl");
 
 /// A marked block of a kernel source that another file replaces: the opening line's start
 /// and the closing line, newlines included.
@@ -46,6 +50,19 @@ const REDUCE: Block = Block {
     end: "\n// </reduce>\n",
 };
 
+/// The words' input rows (the second kernel only).
+const INPUT_ROWS: Block = Block {
+    begin: "// <input_rows>",
+    end: "\n// </input_rows>\n",
+};
+
+/// The files that replace a block, with the block each replaces.
+const SWAPS: [(&str, Block, &str); 3] = [
+    ("tables_f32.wgsl", TABLES, TABLES_F32),
+    ("reduce_subgroup.wgsl", REDUCE, REDUCE_SUBGROUP),
+    ("input_rows_subwords.wgsl", INPUT_ROWS, INPUT_ROWS_SUBWORDS),
+];
+
 /// `base` with each block replaced, through its closing marker, by its file.
 fn compose(base: &str, swaps: &[(Block, &str)]) -> String {
     let mut source = base.to_string();
@@ -64,22 +81,31 @@ fn compose(base: &str, swaps: &[(Block, &str)]) -> String {
     source
 }
 
-/// The training step with native float atomics: [`NEGATIVE_SAMPLING`] with its `<tables>`
-/// block replaced by [`TABLES_F32`], composed once.
-static NEGATIVE_SAMPLING_F32: LazyLock<String> =
-    LazyLock::new(|| compose(NEGATIVE_SAMPLING, &[(TABLES, TABLES_F32)]));
-/// The second kernel with native float atomics.
-static NEGATIVE_SAMPLING_V2_F32: LazyLock<String> =
-    LazyLock::new(|| compose(NEGATIVE_SAMPLING_V2, &[(TABLES, TABLES_F32)]));
-/// The second kernel reducing with subgroups.
-static NEGATIVE_SAMPLING_V2_SUBGROUP: LazyLock<String> =
-    LazyLock::new(|| compose(NEGATIVE_SAMPLING_V2, &[(REDUCE, REDUCE_SUBGROUP)]));
-/// The second kernel with native float atomics, reducing with subgroups.
-static NEGATIVE_SAMPLING_V2_SUBGROUP_F32: LazyLock<String> = LazyLock::new(|| {
-    compose(
-        NEGATIVE_SAMPLING_V2,
-        &[(TABLES, TABLES_F32), (REDUCE, REDUCE_SUBGROUP)],
-    )
+/// Every composed kernel's source, composed once: its first file with each later file put in
+/// place of the block that file replaces.
+static COMPOSED: LazyLock<HashMap<Shader, String>> = LazyLock::new(|| {
+    Shader::ALL
+        .into_iter()
+        .filter(|shader| shader.is_composed())
+        .map(|shader| {
+            let files = shader.files();
+            let swaps: Vec<(Block, &str)> = files[1..]
+                .iter()
+                .map(|file| {
+                    let (_, block, source) = SWAPS
+                        .iter()
+                        .find(|(name, _, _)| name == file)
+                        .expect("every swapped file of the registry has a block");
+                    (*block, *source)
+                })
+                .collect();
+            let base = Shader::ALL
+                .into_iter()
+                .find(|base| base.files() == [files[0]])
+                .expect("every composed kernel's first file is a kernel of its own");
+            (shader, compose(base.source(), &swaps))
+        })
+        .collect()
 });
 
 /// One kernel source of the registry.
@@ -104,6 +130,16 @@ pub enum Shader {
     NegativeSamplingV2Subgroup,
     /// `shaders/negative_sampling_v2.wgsl` with both swaps.
     NegativeSamplingV2SubgroupF32,
+    /// `shaders/negative_sampling_v2.wgsl` with `shaders/input_rows_subwords.wgsl` as its
+    /// input rows (`--subwords`).
+    NegativeSamplingV2Subwords,
+    /// [`Shader::NegativeSamplingV2Subwords`] with `shaders/tables_f32.wgsl` as its tables.
+    NegativeSamplingV2SubwordsF32,
+    /// [`Shader::NegativeSamplingV2Subwords`] with `shaders/reduce_subgroup.wgsl` as its
+    /// reduction.
+    NegativeSamplingV2SubwordsSubgroup,
+    /// [`Shader::NegativeSamplingV2Subwords`] with all three swaps.
+    NegativeSamplingV2SubwordsSubgroupF32,
     /// `shaders/similarity.wgsl`.
     Similarity,
 }
@@ -131,7 +167,7 @@ const READ_WRITE: Binding = Binding::Storage { read_only: false };
 
 impl Shader {
     /// Every kernel, for tests and `verify`.
-    pub const ALL: [Shader; 10] = [
+    pub const ALL: [Shader; 14] = [
         Shader::Gather,
         Shader::ScatterAdd,
         Shader::ScatterAddCas,
@@ -141,6 +177,10 @@ impl Shader {
         Shader::NegativeSamplingV2F32,
         Shader::NegativeSamplingV2Subgroup,
         Shader::NegativeSamplingV2SubgroupF32,
+        Shader::NegativeSamplingV2Subwords,
+        Shader::NegativeSamplingV2SubwordsF32,
+        Shader::NegativeSamplingV2SubwordsSubgroup,
+        Shader::NegativeSamplingV2SubwordsSubgroupF32,
         Shader::Similarity,
     ];
 
@@ -155,6 +195,17 @@ impl Shader {
             (GpuKernel::V2, true, false) => Shader::NegativeSamplingV2F32,
             (GpuKernel::V2, false, true) => Shader::NegativeSamplingV2Subgroup,
             (GpuKernel::V2, true, true) => Shader::NegativeSamplingV2SubgroupF32,
+        }
+    }
+
+    /// The second kernel for `--subwords` (the first has no subword form), with native
+    /// float atomics (`native`) or compare-exchange, reducing with subgroups or a tree.
+    pub fn subword_training(native: bool, subgroups: bool) -> Shader {
+        match (native, subgroups) {
+            (false, false) => Shader::NegativeSamplingV2Subwords,
+            (true, false) => Shader::NegativeSamplingV2SubwordsF32,
+            (false, true) => Shader::NegativeSamplingV2SubwordsSubgroup,
+            (true, true) => Shader::NegativeSamplingV2SubwordsSubgroupF32,
         }
     }
 
@@ -177,6 +228,25 @@ impl Shader {
                 "tables_f32.wgsl",
                 "reduce_subgroup.wgsl",
             ],
+            Shader::NegativeSamplingV2Subwords => {
+                &["negative_sampling_v2.wgsl", "input_rows_subwords.wgsl"]
+            }
+            Shader::NegativeSamplingV2SubwordsF32 => &[
+                "negative_sampling_v2.wgsl",
+                "tables_f32.wgsl",
+                "input_rows_subwords.wgsl",
+            ],
+            Shader::NegativeSamplingV2SubwordsSubgroup => &[
+                "negative_sampling_v2.wgsl",
+                "reduce_subgroup.wgsl",
+                "input_rows_subwords.wgsl",
+            ],
+            Shader::NegativeSamplingV2SubwordsSubgroupF32 => &[
+                "negative_sampling_v2.wgsl",
+                "tables_f32.wgsl",
+                "reduce_subgroup.wgsl",
+                "input_rows_subwords.wgsl",
+            ],
             Shader::Similarity => &["similarity.wgsl"],
         }
     }
@@ -187,8 +257,8 @@ impl Shader {
     }
 
     /// The markers of the blocks a composed kernel's files replace (gone from its source).
-    pub fn block_markers() -> [&'static str; 2] {
-        [TABLES.begin, REDUCE.begin]
+    pub fn block_markers() -> [&'static str; 3] {
+        [TABLES.begin, REDUCE.begin, INPUT_ROWS.begin]
     }
 
     /// A short name for labels and messages.
@@ -203,6 +273,12 @@ impl Shader {
             Shader::NegativeSamplingV2F32 => "negative_sampling_v2_f32",
             Shader::NegativeSamplingV2Subgroup => "negative_sampling_v2_subgroup",
             Shader::NegativeSamplingV2SubgroupF32 => "negative_sampling_v2_subgroup_f32",
+            Shader::NegativeSamplingV2Subwords => "negative_sampling_v2_subwords",
+            Shader::NegativeSamplingV2SubwordsF32 => "negative_sampling_v2_subwords_f32",
+            Shader::NegativeSamplingV2SubwordsSubgroup => "negative_sampling_v2_subwords_subgroup",
+            Shader::NegativeSamplingV2SubwordsSubgroupF32 => {
+                "negative_sampling_v2_subwords_subgroup_f32"
+            }
             Shader::Similarity => "similarity",
         }
     }
@@ -214,32 +290,25 @@ impl Shader {
             Shader::ScatterAdd => SCATTER_ADD,
             Shader::ScatterAddCas => SCATTER_ADD_CAS,
             Shader::NegativeSampling => NEGATIVE_SAMPLING,
-            Shader::NegativeSamplingF32 => NEGATIVE_SAMPLING_F32.as_str(),
             Shader::NegativeSamplingV2 => NEGATIVE_SAMPLING_V2,
-            Shader::NegativeSamplingV2F32 => NEGATIVE_SAMPLING_V2_F32.as_str(),
-            Shader::NegativeSamplingV2Subgroup => NEGATIVE_SAMPLING_V2_SUBGROUP.as_str(),
-            Shader::NegativeSamplingV2SubgroupF32 => NEGATIVE_SAMPLING_V2_SUBGROUP_F32.as_str(),
             Shader::Similarity => SIMILARITY,
+            composed => COMPOSED[&composed].as_str(),
         }
     }
 
     /// Whether the kernel needs `Features::SHADER_FLOAT32_ATOMIC`.
     pub fn needs_float_atomics(self) -> bool {
-        matches!(
-            self,
-            Shader::ScatterAdd
-                | Shader::NegativeSamplingF32
-                | Shader::NegativeSamplingV2F32
-                | Shader::NegativeSamplingV2SubgroupF32
-        )
+        self == Shader::ScatterAdd || self.files().contains(&"tables_f32.wgsl")
     }
 
     /// Whether the kernel needs `Features::SUBGROUP`.
     pub fn needs_subgroups(self) -> bool {
-        matches!(
-            self,
-            Shader::NegativeSamplingV2Subgroup | Shader::NegativeSamplingV2SubgroupF32
-        )
+        self.files().contains(&"reduce_subgroup.wgsl")
+    }
+
+    /// Whether the kernel trains subword inputs (binds each word's rows).
+    pub fn has_subwords(self) -> bool {
+        self.files().contains(&"input_rows_subwords.wgsl")
     }
 
     /// The bindings of group 0 that `entry` uses, as (binding number, kind), mirroring the
@@ -255,6 +324,24 @@ impl Shader {
             (Shader::NegativeSampling | Shader::NegativeSamplingF32, "rng_check") => {
                 &[(4, READ), (5, READ), (9, READ_WRITE)]
             }
+            (
+                Shader::NegativeSamplingV2Subwords
+                | Shader::NegativeSamplingV2SubwordsF32
+                | Shader::NegativeSamplingV2SubwordsSubgroup
+                | Shader::NegativeSamplingV2SubwordsSubgroupF32,
+                _,
+            ) => &[
+                (0, DYNAMIC_UNIFORM),
+                (1, READ),
+                (2, READ),
+                (3, READ),
+                (4, READ),
+                (5, READ),
+                (6, READ_WRITE),
+                (7, READ_WRITE),
+                (8, READ_WRITE),
+                (9, READ),
+            ],
             (
                 Shader::NegativeSampling
                 | Shader::NegativeSamplingF32

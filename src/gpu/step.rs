@@ -21,6 +21,7 @@ use crate::gpu::context::Kernel;
 use crate::gpu::loss::{LOSS_SLOTS, LossBuffer, LossReader};
 use crate::gpu::plan::{self, DeviceTraits, KernelPlan};
 use crate::sampling::NegativeSampler;
+use crate::subwords::SubwordIndex;
 use crate::training::{LossSum, UpdateShape};
 
 // Where tests/gpu_training.rs imports the RNG harness from.
@@ -147,6 +148,7 @@ impl DeviceBatch {
 pub struct TrainState {
     shape: UpdateShape,
     vocab: usize,
+    input_rows: usize,
     plan: KernelPlan,
     kernel: Kernel,
     input: wgpu::Buffer,
@@ -156,6 +158,27 @@ pub struct TrainState {
     loss: LossBuffer,
     params: wgpu::Buffer,
     param_stride: u64,
+    /// `--subwords`: every word's input rows ([`word_rows_array`]).
+    word_rows: Option<wgpu::Buffer>,
+}
+
+/// The subword kernel's `word_rows` array for `index`: cells `0..=vocab` hold where each
+/// word's list starts in the array itself, the lists follow (`shaders/input_rows_subwords.wgsl`).
+pub fn word_rows_array(index: &SubwordIndex) -> Result<Vec<u32>> {
+    let head = index.offsets.len();
+    let cells = head + index.rows.len();
+    if cells > u32::MAX as usize {
+        return Err(Error::DeviceLimit {
+            what: "the words' n-gram rows".into(),
+            needed: cells as u64 * 4,
+            limit: u32::MAX as u64 * 4,
+            limit_name: "32-bit indexing of the subword rows",
+        });
+    }
+    let mut array = Vec::with_capacity(cells);
+    array.extend(index.offsets.iter().map(|&at| at + head as u32));
+    array.extend_from_slice(&index.rows);
+    Ok(array)
 }
 
 impl TrainState {
@@ -181,10 +204,47 @@ impl TrainState {
         sampler: &NegativeSampler,
         options: StepOptions,
     ) -> Result<TrainState> {
+        TrainState::build(ctx, shape, input, output, sampler, None, options)
+    }
+
+    /// [`Self::with_options`] for `--subwords`: `input` has a row per word and per bucket
+    /// (`index.table_rows()`), and each word's input is the mean of its rows in `index`. Only
+    /// the second kernel has this form, for skip-gram and CBOW.
+    pub fn with_subwords(
+        ctx: &GpuContext,
+        shape: &UpdateShape,
+        input: &[f32],
+        output: &[f32],
+        sampler: &NegativeSampler,
+        index: &SubwordIndex,
+        options: StepOptions,
+    ) -> Result<TrainState> {
+        TrainState::build(ctx, shape, input, output, sampler, Some(index), options)
+    }
+
+    fn build(
+        ctx: &GpuContext,
+        shape: &UpdateShape,
+        input: &[f32],
+        output: &[f32],
+        sampler: &NegativeSampler,
+        subwords: Option<&SubwordIndex>,
+        mut options: StepOptions,
+    ) -> Result<TrainState> {
         let vocab = sampler.len();
-        if input.len() != vocab * shape.dim || output.len() != vocab * shape.dim {
+        let input_rows = match subwords {
+            Some(index) if index.vocab_size() != vocab => {
+                return Err(Error::Mismatch(format!(
+                    "n-gram rows for {} words and a sampler of {vocab}",
+                    index.vocab_size()
+                )));
+            }
+            Some(index) => index.table_rows(),
+            None => vocab,
+        };
+        if input.len() != input_rows * shape.dim || output.len() != vocab * shape.dim {
             return Err(Error::Mismatch(format!(
-                "tables of {} and {} values do not make {vocab} rows of {}",
+                "tables of {} and {} values do not make {input_rows} and {vocab} rows of {}",
                 input.len(),
                 output.len(),
                 shape.dim
@@ -198,6 +258,21 @@ impl TrainState {
                 limit_name: "32-bit indexing of table cells",
             });
         }
+        options.subword_rows = subwords.map(|index| {
+            (0..vocab)
+                .map(|w| index.word_rows(w).len() as u32)
+                .max()
+                .unwrap_or(1)
+        });
+        let word_rows = match subwords {
+            Some(index) => Some(buffers::storage_init(
+                ctx,
+                "words' input rows",
+                &word_rows_array(index)?,
+                wgpu::BufferUsages::empty(),
+            )?),
+            None => None,
+        };
         let plan = plan::plan(shape, &DeviceTraits::of(ctx), &options)?;
         let kernel = ctx.kernel(plan.shader, "main", &plan.constants)?;
         let visits = options.count_visits.unwrap_or(0);
@@ -207,6 +282,7 @@ impl TrainState {
         Ok(TrainState {
             shape: *shape,
             vocab,
+            input_rows,
             plan,
             kernel,
             input: buffers::storage_init(ctx, "input table", input, table_usage)?,
@@ -232,6 +308,7 @@ impl TrainState {
                 false,
             )?,
             param_stride,
+            word_rows,
         })
     }
 
@@ -249,7 +326,7 @@ impl TrainState {
                 offset: 0,
                 size: wgpu::BufferSize::new(std::mem::size_of::<StepParams>() as u64),
             };
-            let entries = [
+            let mut entries = vec![
                 (0, wgpu::BindingResource::Buffer(params)),
                 (1, words.as_entire_binding()),
                 (2, positions.as_entire_binding()),
@@ -259,8 +336,14 @@ impl TrainState {
                 (6, self.input.as_entire_binding()),
                 (7, self.output.as_entire_binding()),
                 (8, self.loss.binding()),
-            ]
-            .map(|(binding, resource)| wgpu::BindGroupEntry { binding, resource });
+            ];
+            if let Some(word_rows) = &self.word_rows {
+                entries.push((9, word_rows.as_entire_binding()));
+            }
+            let entries: Vec<wgpu::BindGroupEntry> = entries
+                .into_iter()
+                .map(|(binding, resource)| wgpu::BindGroupEntry { binding, resource })
+                .collect();
             ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
                 label: Some("training step"),
                 layout: &self.kernel.layout,
@@ -397,12 +480,13 @@ impl TrainState {
         Ok(last)
     }
 
-    /// Both tables back on the host: (input, output), row-major.
+    /// Both tables back on the host: (input, output), row-major; with subwords the input
+    /// table has the buckets' rows after the words'.
     pub fn read_tables(&self, ctx: &GpuContext) -> Result<(Vec<f32>, Vec<f32>)> {
-        let cells = self.vocab * self.shape.dim;
+        let dim = self.shape.dim;
         Ok((
-            buffers::read_back(ctx, &self.input, cells)?,
-            buffers::read_back(ctx, &self.output, cells)?,
+            buffers::read_back(ctx, &self.input, self.input_rows * dim)?,
+            buffers::read_back(ctx, &self.output, self.vocab * dim)?,
         ))
     }
 

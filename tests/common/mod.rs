@@ -5,6 +5,8 @@
 
 use std::sync::OnceLock;
 
+pub mod batches;
+
 use vectrain::gpu::{GpuContext, GpuOptions};
 
 /// The environment variable that lets GPU tests skip where no adapter exists.
