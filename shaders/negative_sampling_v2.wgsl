@@ -398,18 +398,20 @@ fn input_gradient(centre: u32, cell: u32, t: u32, first: u32) -> f32 {
 
 // Sets this lane's dimensions of x, xs[0..SPAN], to the mean of word `word`'s input rows:
 // summed in list order, then multiplied by 1 / n in f32, as src/cpu/subword_update.rs does.
-// The first row is loaded straight into xs, so a word of one row costs one load and no
-// dependent add (the multiply by 1 folds away), as in load_x.
+// The first row is stored, not added, so a word of one row (every word without subwords)
+// costs what load_x does: one load site, no dependent add, and a multiply by 1 that folds
+// away.
 fn load_mean(lane: u32, word: u32) {
     let rows = row_count(word);
-    load_x(lane, input_row(word, 0u), 0u);
-    for (var r = 1u; r < rows; r++) {
+    for (var r = 0u; r < rows; r++) {
         let row = input_row(word, r);
         for (var t = 0u; t < SPAN; t++) {
             let c = lane + t * WG;
+            var value = 0.0;
             if c < DIM {
-                xs[t] += load_input(row * DIM + c);
+                value = load_input(row * DIM + c);
             }
+            xs[t] = select(xs[t] + value, value, r == 0u);
         }
     }
     let inverse = 1.0 / f32(rows);

@@ -149,7 +149,11 @@ fn gpu_step(
 fn one_step(model: Model, dim: usize, options: StepOptions) {
     let alpha = 0.05;
     let case = case(model, dim, 7 + dim as u64, 400, 29);
-    assert!(case.batch.len() > 200, "batch of {} tokens", case.batch.len());
+    assert!(
+        case.batch.len() > 200,
+        "batch of {} tokens",
+        case.batch.len()
+    );
     let (gpu_input, gpu_output, gpu_loss, _) = gpu_step(&case, alpha, 1, options);
     let (cpu_input, cpu_output, cpu_loss) = cpu_step(&case, alpha);
     eprintln!(
@@ -309,7 +313,10 @@ fn shapes_without_a_subword_form_are_refused() {
     )
     .err()
     .expect("v1 refused");
-    assert!(error.to_string().contains("v1 kernel has no subword form"), "{error}");
+    assert!(
+        error.to_string().contains("v1 kernel has no subword form"),
+        "{error}"
+    );
     let batch = case(Model::BatchSkipGram, 4, 3, 100, 29);
     let options = StepOptions {
         kernel: GpuKernel::V2,

@@ -209,3 +209,16 @@ fn entry_points() {
     assert_eq!(v2.sampler_loads, draws.sampler_loads);
     assert!(v2.table_loads < v1.table_loads, "{v2:?} against {v1:?}");
 }
+
+/// The subword kernel has the same sites per update as the word kernel it is composed from:
+/// a word's rows are read at the same two table-load sites (one per row at run time: a word
+/// of n rows costs n row loads where a word costs one) and its gradient added at the same
+/// atomic site.
+#[test]
+fn the_subword_kernel_keeps_the_sites_of_an_update() {
+    for function in ["skipgram_update", "cbow_update"] {
+        let words = report(Shader::NegativeSamplingV2F32, function);
+        let subwords = report(Shader::NegativeSamplingV2SubwordsF32, function);
+        assert_eq!(words, subwords, "{function}");
+    }
+}

@@ -99,7 +99,11 @@ fn mirror(shader: Shader) -> Option<(&'static str, Layout)> {
         | Shader::NegativeSamplingV2
         | Shader::NegativeSamplingV2F32
         | Shader::NegativeSamplingV2Subgroup
-        | Shader::NegativeSamplingV2SubgroupF32 => Some((
+        | Shader::NegativeSamplingV2SubgroupF32
+        | Shader::NegativeSamplingV2Subwords
+        | Shader::NegativeSamplingV2SubwordsF32
+        | Shader::NegativeSamplingV2SubwordsSubgroup
+        | Shader::NegativeSamplingV2SubwordsSubgroupF32 => Some((
             "StepParams",
             rust_layout!(StepParams {
                 base,

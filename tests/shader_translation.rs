@@ -153,7 +153,8 @@ fn shapes() -> Vec<UpdateShape> {
     shapes
 }
 
-/// Every (kernel, atomics, reduction, workgroup size) a caller may ask for.
+/// Every (kernel, atomics, reduction, workgroup size) a caller may ask for, for word
+/// vectors and, with the second kernel, for subwords.
 fn every_option() -> Vec<StepOptions> {
     let mut options = Vec::new();
     for (kernel, reductions) in [
@@ -170,13 +171,21 @@ fn every_option() -> Vec<StepOptions> {
                 Atomics::CompareExchange,
             ] {
                 for workgroup_size in [None, Some(8), Some(32), Some(64), Some(256)] {
-                    options.push(StepOptions {
+                    let chosen = StepOptions {
                         kernel,
                         atomics,
                         reduction,
                         workgroup_size,
                         ..StepOptions::default()
-                    });
+                    };
+                    options.push(chosen);
+                    // The subword kernel (second kernel only), words of up to 60 rows.
+                    if kernel == GpuKernel::V2 {
+                        options.push(StepOptions {
+                            subword_rows: Some(60),
+                            ..chosen
+                        });
+                    }
                 }
             }
         }
@@ -207,9 +216,13 @@ fn every_training_variant_translates_to_msl_and_hlsl() {
                             // Either may refuse a shape beyond the device's workgroup
                             // memory, naming the limit, as on any back end.
                             let message = e.to_string();
+                            // Batch skip-gram has no subword form.
                             let expected = message.contains("max_compute_workgroup_storage_size")
                                 || (options.kernel == GpuKernel::V2
-                                    && message.contains("--gpu-kernel v1"));
+                                    && message.contains("--gpu-kernel v1"))
+                                || (options.subword_rows.is_some()
+                                    && shape.model == Model::BatchSkipGram
+                                    && message.contains("batch skip-gram has no subword form"));
                             if defaults && !expected {
                                 failures.push(format!(
                                     "{target:?}/{}: {shape:?} {options:?} refused: {e}",

@@ -85,15 +85,19 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
             accuracy.map_or("-".to_string(), |a| format!("{:.2}%", 100.0 * a))
         );
     }
+    let subwords = params.subwords.map_or(String::new(), |s| {
+        format!(", subwords {}..{} in {} buckets", s.minn, s.maxn, s.bucket)
+    });
     println!(
-        "{} epochs of {} corpus words, {:?} d{} window {} negative {}; GPU: at most {} centres \
-         in flight",
+        "{} epochs of {} corpus words, {:?} d{} window {} negative {}{subwords}; GPU: kernel {}, \
+         at most {} centres in flight",
         params.epochs,
         corpus.len(),
         params.model,
         params.dim,
         params.window,
         params.negative,
+        params.gpu_kernel.name(),
         centres_in_flight(&params)
     );
     Ok(())

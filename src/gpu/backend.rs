@@ -211,10 +211,9 @@ fn check_fits(ctx: &GpuContext, plan: &TrainingPlan, input: usize, output: usize
     // position and sentence (12 bytes), for each of the two batches in flight.
     let words = (output / plan.shape.dim.max(1)) as u64;
     // With subwords, each word's list of rows (4 bytes a row and one start per word).
-    let word_rows = plan
-        .subwords
-        .as_ref()
-        .map_or(0, |index| 4 * (index.offsets.len() + index.rows.len()) as u64);
+    let word_rows = plan.subwords.as_ref().map_or(0, |index| {
+        4 * (index.offsets.len() + index.rows.len()) as u64
+    });
     let rest = words * 12 + 2 * 12 * plan.largest_chunk as u64 + word_rows;
     check_device_memory(tables + rest, ctx.memory, training_details(tables, rest))
 }

@@ -30,6 +30,7 @@ pub mod shaders;
 pub mod similarity;
 pub mod step;
 pub mod verify;
+mod verify_subwords;
 
 pub use backend::{GPU_CHUNK_TOKENS, GpuBackend, centres_in_flight, default_in_flight};
 pub use context::{AdapterSummary, GpuContext, GpuOptions, list_adapters};

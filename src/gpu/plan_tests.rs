@@ -73,3 +73,61 @@ fn v2_refuses_shapes_it_cannot_hold_and_names_v1() {
         .to_string();
     assert!(message.contains("--gpu-kernel v1"), "{message}");
 }
+
+#[test]
+fn subwords_plan_the_second_kernel_with_their_rows_in_the_loop_bound() {
+    let options = StepOptions {
+        kernel: GpuKernel::V2,
+        subword_rows: Some(40),
+        ..StepOptions::default()
+    };
+    let shape = shape(Model::SkipGram, 100);
+    let chosen = plan(&shape, &lavapipe(), &options).expect("plan");
+    assert_eq!(chosen.shader, Shader::NegativeSamplingV2SubwordsSubgroupF32);
+    let per_centre = v2_loop_iterations_per_centre(&shape, 8, 1, 40);
+    assert!(per_centre > v2_loop_iterations_per_centre(&shape, 8, 1, 1));
+    assert_eq!(chosen.share as u64, LLVMPIPE_LOOP_LIMIT / per_centre);
+    let tree = StepOptions {
+        reduction: Reduction::Tree,
+        atomics: Atomics::CompareExchange,
+        ..options
+    };
+    let chosen = plan(&shape, &lavapipe(), &tree).expect("plan");
+    assert_eq!(chosen.shader, Shader::NegativeSamplingV2Subwords);
+}
+
+#[test]
+fn subwords_refuse_the_first_kernel_batch_skipgram_and_rows_beyond_the_loop_limit() {
+    let v1 = StepOptions {
+        subword_rows: Some(10),
+        ..StepOptions::default()
+    };
+    let message = plan(&shape(Model::SkipGram, 100), &lavapipe(), &v1)
+        .expect_err("v1 refused")
+        .to_string();
+    assert!(message.contains("--gpu-kernel v2"), "{message}");
+    let v2 = StepOptions {
+        kernel: GpuKernel::V2,
+        ..v1
+    };
+    let message = plan(&shape(Model::BatchSkipGram, 100), &lavapipe(), &v2)
+        .expect_err("batch skip-gram refused")
+        .to_string();
+    assert!(message.contains("batch skip-gram"), "{message}");
+    // Words of 5,000 rows pass llvmpipe's loop limit within one centre: refused, naming
+    // what lowers it; a GPU has no such limit.
+    let long = StepOptions {
+        subword_rows: Some(5_000),
+        ..v2
+    };
+    let message = plan(&shape(Model::SkipGram, 100), &lavapipe(), &long)
+        .expect_err("too many rows for llvmpipe")
+        .to_string();
+    assert!(message.contains("--maxn"), "{message}");
+    let gpu = DeviceTraits {
+        device_type: wgpu::DeviceType::DiscreteGpu,
+        loop_limit: None,
+        ..lavapipe()
+    };
+    assert!(plan(&shape(Model::SkipGram, 100), &gpu, &long).is_ok());
+}

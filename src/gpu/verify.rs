@@ -11,6 +11,7 @@ use crate::gpu::lookup::{Atomics, GpuTable, gather, gather_cpu, scatter_add, sca
 use crate::gpu::rng_check::{rng_check, rng_check_cpu};
 use crate::gpu::similarity::{similarity_scores, similarity_scores_cpu};
 use crate::gpu::step::{Reduction, StepOptions, TrainState};
+use crate::gpu::verify_subwords::check_subword_step;
 use crate::rng::{self, Stream};
 use crate::sampling::{self, NegativeSampler};
 use crate::training::UpdateShape;
@@ -125,6 +126,13 @@ pub fn verify(ctx: &GpuContext) -> Vec<KernelCheck> {
                         format!("{name} step {kernel_name} (d={dim}, {atomics_name})"),
                         check_step(ctx, model, dim, options),
                     );
+                    // The subword kernel: the second kernel's skip-gram and CBOW.
+                    if kernel == GpuKernel::V2 && model != Model::BatchSkipGram {
+                        record(
+                            format!("{name} subwords {kernel_name} (d={dim}, {atomics_name})"),
+                            check_subword_step(ctx, model, dim, options),
+                        );
+                    }
                 }
             }
         }
@@ -133,13 +141,13 @@ pub fn verify(ctx: &GpuContext) -> Vec<KernelCheck> {
 }
 
 /// Deterministic test values from the crate's counter-based generator.
-struct Values {
+pub(super) struct Values {
     key: u32,
     next: u32,
 }
 
 impl Values {
-    fn new(seed: u32) -> Values {
+    pub(super) fn new(seed: u32) -> Values {
         Values {
             key: rng::epoch_key(seed, 0xfeed),
             next: 0,
@@ -151,7 +159,7 @@ impl Values {
         rng::draw(self.key, Stream::Init, self.next, 0)
     }
 
-    fn below(&mut self, n: u32) -> u32 {
+    pub(super) fn below(&mut self, n: u32) -> u32 {
         self.bits() % n
     }
 
@@ -161,12 +169,12 @@ impl Values {
     }
 
     /// Uniform in [-scale, scale).
-    fn signed(&mut self, scale: f32) -> f32 {
+    pub(super) fn signed(&mut self, scale: f32) -> f32 {
         (rng::unit_f32(self.bits()) * 2.0 - 1.0) * scale
     }
 }
 
-fn max_error(a: &[f32], b: &[f32]) -> f32 {
+pub(super) fn max_error(a: &[f32], b: &[f32]) -> f32 {
     if a.len() != b.len() {
         return f32::INFINITY;
     }
@@ -254,17 +262,9 @@ fn check_draws(ctx: &GpuContext) -> Result<(bool, f32)> {
     Ok((differing == 0, differing as f32))
 }
 
-/// One step on a fixed batch with one centre in flight (first kernel: one centre per
-/// dispatch; second: one workgroup) on the GPU against `train_batch`.
-fn check_step(
-    ctx: &GpuContext,
-    model: Model,
-    dim: usize,
-    options: StepOptions,
-) -> Result<(bool, f32)> {
-    let mut values = Values::new(3 + dim as u32);
-    let vocab = 40u32;
-    let key = rng::epoch_key(3, 1);
+/// About 300 tokens of `vocab` words in sentences of 1 to 14, small ids favoured so that
+/// words repeat within windows, subsampled as training does; and the words' counts.
+pub(super) fn random_batch(values: &mut Values, vocab: u32, key: u32) -> (Batch, Vec<u64>) {
     let mut counts = vec![0u64; vocab as usize];
     let mut sentences = Vec::new();
     let mut tokens = 0;
@@ -285,6 +285,29 @@ fn check_step(
         batch.push_sentence(sentence, position, &keep, key);
         position += sentence.len() as u32;
     }
+    (batch, counts)
+}
+
+/// Whether every value of `a` is within `(rel, abs)` of `b`'s.
+pub(super) fn close(a: &[f32], b: &[f32], (rel, abs): (f32, f32)) -> bool {
+    a.len() == b.len()
+        && a.iter()
+            .zip(b)
+            .all(|(x, y)| (x - y).abs() <= (rel * x.abs().max(y.abs())).max(abs))
+}
+
+/// One step on a fixed batch with one centre in flight (first kernel: one centre per
+/// dispatch; second: one workgroup) on the GPU against `train_batch`.
+fn check_step(
+    ctx: &GpuContext,
+    model: Model,
+    dim: usize,
+    options: StepOptions,
+) -> Result<(bool, f32)> {
+    let mut values = Values::new(3 + dim as u32);
+    let vocab = 40u32;
+    let key = rng::epoch_key(3, 1);
+    let (batch, counts) = random_batch(&mut values, vocab, key);
     let shape = UpdateShape {
         model,
         dim,
@@ -314,14 +337,8 @@ fn check_step(
         alpha,
         &mut Scratch::new(&shape),
     );
-    let (rel, abs) = STEP_TOLERANCE;
-    let close = |a: &[f32], b: &[f32]| {
-        a.len() == b.len()
-            && a.iter()
-                .zip(b)
-                .all(|(x, y)| (x - y).abs() <= (rel * x.abs().max(y.abs())).max(abs))
-    };
-    let passed = close(&gpu_input, &cpu_input) && close(&gpu_output, &cpu_output);
+    let passed = close(&gpu_input, &cpu_input, STEP_TOLERANCE)
+        && close(&gpu_output, &cpu_output, STEP_TOLERANCE);
     let error = max_error(&gpu_input, &cpu_input).max(max_error(&gpu_output, &cpu_output));
     Ok((passed, error))
 }

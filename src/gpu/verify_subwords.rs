@@ -1,0 +1,100 @@
+//! The subword kernel's check for `vectrain verify`: one step with one centre in flight
+//! against `train_batch_subwords`, on words whose n-grams share a few bucket rows.
+
+use crate::config::Model;
+use crate::cpu::subword_update::{SubwordBatch, train_batch_subwords};
+use crate::cpu::tables::PlainRows;
+use crate::cpu::update::Scratch;
+use crate::error::Result;
+use crate::gpu::GpuContext;
+use crate::gpu::step::{StepOptions, TrainState};
+use crate::gpu::verify::{Values, close, max_error, random_batch};
+use crate::rng;
+use crate::sampling::NegativeSampler;
+use crate::subwords::{SubwordIndex, SubwordSettings};
+use crate::training::UpdateShape;
+
+/// Tolerance of the subword check: |x - y| <= max(1e-5 |x|, 1e-5). As for the word kernels
+/// the GPU rounds differently (dot-product order, fused multiply-adds); here a bucket row
+/// takes the updates of every word whose n-grams hash to it, a few hundred in one step, so
+/// the differences add up further (tests/gpu_subwords.rs measured 3.7e-6 on lavapipe).
+const SUBWORD_TOLERANCE: (f32, f32) = (1e-5, 1e-5);
+
+/// Words in the check's vocabulary.
+const VOCAB: u32 = 40;
+
+/// `VOCAB` distinct words of 1 to 10 letters (one of them two bytes in UTF-8), their
+/// n-grams in 31 buckets: rows repeat within a word and across a window.
+fn random_index(values: &mut Values) -> Result<SubwordIndex> {
+    let letters = ['a', 'b', 'é', 'n', 's'];
+    let words: Vec<String> = (0..VOCAB)
+        .map(|i| {
+            let len = 1 + values.below(10) as usize;
+            let word: String = (0..len)
+                .map(|_| letters[values.below(letters.len() as u32) as usize])
+                .collect();
+            format!("{word}{i}")
+        })
+        .collect();
+    let settings = SubwordSettings {
+        minn: 3,
+        maxn: 6,
+        bucket: 31,
+    };
+    SubwordIndex::new(&words, settings)
+}
+
+/// One step of the subword kernel (`options` choose its variant) with one workgroup, against
+/// its CPU twin: whether every value matches, and the largest difference.
+pub(super) fn check_subword_step(
+    ctx: &GpuContext,
+    model: Model,
+    dim: usize,
+    options: StepOptions,
+) -> Result<(bool, f32)> {
+    let mut values = Values::new(5 + dim as u32);
+    let index = random_index(&mut values)?;
+    let key = rng::epoch_key(3, 1);
+    let (batch, counts) = random_batch(&mut values, VOCAB, key);
+    let shape = UpdateShape {
+        model,
+        dim,
+        window: 3,
+        negative: 5,
+    };
+    let sampler = NegativeSampler::new(&counts, 0.75);
+    let input: Vec<f32> = (0..index.table_rows() * dim)
+        .map(|_| values.signed(0.5))
+        .collect();
+    let output: Vec<f32> = (0..VOCAB as usize * dim)
+        .map(|_| values.signed(0.5))
+        .collect();
+    let alpha = 0.05;
+
+    let state = TrainState::with_subwords(ctx, &shape, &input, &output, &sampler, &index, options)?;
+    let mut device = state.batch_buffers(ctx, batch.len())?;
+    state.upload(ctx, &mut device, &batch)?;
+    state.run(ctx, &device, &state.split(batch.len(), 1, alpha, key))?;
+    let (gpu_input, gpu_output) = state.read_tables(ctx)?;
+
+    let (mut cpu_input, mut cpu_output) = (input, output);
+    let work = SubwordBatch {
+        shape: &shape,
+        index: &index,
+        sampler: &sampler,
+        batch: &batch,
+        key,
+        alpha,
+    };
+    train_batch_subwords(
+        &work,
+        &mut PlainRows::new(&mut cpu_input, dim),
+        &mut PlainRows::new(&mut cpu_output, dim),
+        &mut Scratch::new(&shape),
+        &mut Vec::new(),
+    );
+    let passed = close(&gpu_input, &cpu_input, SUBWORD_TOLERANCE)
+        && close(&gpu_output, &cpu_output, SUBWORD_TOLERANCE);
+    let error = max_error(&gpu_input, &cpu_input).max(max_error(&gpu_output, &cpu_output));
+    Ok((passed, error))
+}
