@@ -87,6 +87,7 @@ impl Device {
             GpuContext::new(&GpuOptions {
                 adapter: adapter.map(str::to_string),
                 nth,
+                ..GpuOptions::default()
             })
         };
         Ok(match choice {

@@ -54,6 +54,8 @@ fn verify_passes_every_kernel_check() {
         "sgns step v2",
         "cbow step v2",
         "batch sgns step v2",
+        "sgns subwords v2",
+        "cbow subwords v2",
         "random draws",
     ] {
         assert!(
@@ -266,6 +268,107 @@ fn a_run_beyond_the_device_memory_is_refused_with_both_sizes() {
         "--dim",
         "--max-vocab",
         "--min-count",
+    ] {
+        assert!(stderr.contains(part), "{part:?} missing:\n{stderr}");
+    }
+    assert!(
+        !vectors.exists(),
+        "a refused run wrote {}",
+        vectors.display()
+    );
+}
+
+/// Runs `vectrain train` on the GPU (v2, one centre in flight, so the order is fixed) with
+/// `extra` arguments, the device's bindings lowered to `binding_limit` bytes where given.
+fn train_gpu(
+    corpus: &std::path::Path,
+    output: &std::path::Path,
+    extra: &[&str],
+    binding_limit: Option<u64>,
+) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_vectrain"));
+    command
+        .args([
+            "train",
+            "--backend",
+            "gpu",
+            "--gpu-kernel",
+            "v2",
+            "--gpu-in-flight",
+            "1",
+        ])
+        .args(["--epochs", "1", "--min-count", "1", "--seed", "3"])
+        .args(["--input", corpus.to_str().expect("UTF-8")])
+        .args(["--output", output.to_str().expect("UTF-8")])
+        .args(extra)
+        .env("XDG_RUNTIME_DIR", std::env::temp_dir())
+        .env_remove("VECTRAIN_GPU_BINDING_LIMIT");
+    if let Some(bytes) = binding_limit {
+        command.env("VECTRAIN_GPU_BINDING_LIMIT", bytes.to_string());
+    }
+    command.output().expect("vectrain runs")
+}
+
+/// With the device's bindings lowered (`VECTRAIN_GPU_BINDING_LIMIT`), tables that no longer
+/// fit one binding are split (three or more parts here) and train to the same vectors, byte
+/// for byte, as unsplit ones; a table beyond eight parts is refused before training, naming
+/// the limit and the options that shrink it, and leaves no output.
+#[test]
+fn tables_beyond_one_binding_are_split_or_refused_by_name() {
+    if gpu().is_none() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let corpus = dir.path().join("corpus.txt");
+    // 100 distinct words: at d = 300 (1,200 bytes a row) and 40 KiB bindings, 34 rows a part.
+    let text: String = (0..40)
+        .map(|s| {
+            (0..10)
+                .map(|w| format!("w{} ", (s * 7 + w * 13) % 100))
+                .collect::<String>()
+                + "\n"
+        })
+        .collect();
+    std::fs::write(&corpus, text.repeat(5)).expect("corpus written");
+    let lowered = 40 * 1024;
+    for extra in [
+        &["--dim", "300"][..],
+        &["--dim", "300", "--subwords", "--bucket", "40"],
+    ] {
+        let whole = dir.path().join("whole.txt");
+        let split = dir.path().join("split.txt");
+        let out = train_gpu(&corpus, &whole, extra, None);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let out = train_gpu(&corpus, &split, extra, Some(lowered));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            std::fs::read(&whole).unwrap() == std::fs::read(&split).unwrap(),
+            "{extra:?}: split tables trained other vectors"
+        );
+    }
+    // d = 16 (64 bytes a row) and 64 KiB bindings: 1,024 rows a part, 8,192 in eight.
+    let vectors = dir.path().join("v.txt");
+    let out = train_gpu(
+        &corpus,
+        &vectors,
+        &["--dim", "16", "--subwords", "--bucket", "10000"],
+        Some(64 * 1024),
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    for part in [
+        "the input table",
+        "n-gram buckets",
+        "--bucket",
+        "max_storage_buffer_binding_size",
     ] {
         assert!(stderr.contains(part), "{part:?} missing:\n{stderr}");
     }

@@ -17,7 +17,16 @@ pub struct GpuOptions {
     /// hardware ones only where there are any: 0 takes the best; a distributed run passes
     /// each rank's local rank, so that the ranks on one host use distinct GPUs.
     pub nth: usize,
+    /// Opens the device with `max_storage_buffer_binding_size` lowered to this many bytes
+    /// (never raised), so that tests split small tables across bindings as big ones are on
+    /// any device; `None` reads [`BINDING_LIMIT_VARIABLE`], and without it the adapter's own
+    /// limit applies.
+    pub binding_limit: Option<u64>,
 }
+
+/// The environment variable that lowers the storage binding limit a device is opened with
+/// (bytes), for tests of tables split across bindings ([`GpuOptions::binding_limit`]).
+pub const BINDING_LIMIT_VARIABLE: &str = "VECTRAIN_GPU_BINDING_LIMIT";
 
 /// What to do when `--adapter` matches none of the adapters there are.
 const ADAPTER_HINT: &str =
@@ -287,7 +296,11 @@ impl GpuContext {
             adapter.features() & (wgpu::Features::SHADER_FLOAT32_ATOMIC | wgpu::Features::SUBGROUP);
         let float_atomics = features.contains(wgpu::Features::SHADER_FLOAT32_ATOMIC);
         let subgroups = features.contains(wgpu::Features::SUBGROUP);
-        let limits = adapter.limits();
+        let mut limits = adapter.limits();
+        if let Some(lowered) = binding_limit(options)? {
+            limits.max_storage_buffer_binding_size =
+                limits.max_storage_buffer_binding_size.min(lowered);
+        }
         let memory = super::device_memory::device_memory(adapter);
         let descriptor = wgpu::DeviceDescriptor {
             label: Some("vectrain"),
@@ -430,20 +443,20 @@ impl GpuContext {
             let layout = self
                 .device
                 .create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-                    label: Some(shader.name()),
+                    label: Some(&shader.name()),
                     entries: &entries,
                 });
             let pipeline_layout =
                 self.device
                     .create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-                        label: Some(shader.name()),
+                        label: Some(&shader.name()),
                         bind_group_layouts: &[Some(&layout)],
                         immediate_size: 0,
                     });
             let pipeline = self
                 .device
                 .create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
-                    label: Some(shader.name()),
+                    label: Some(&shader.name()),
                     layout: Some(&pipeline_layout),
                     module: &module,
                     entry_point: Some(entry),
@@ -473,7 +486,7 @@ impl GpuContext {
         let module = self.scoped("compiling a shader", || {
             self.device
                 .create_shader_module(wgpu::ShaderModuleDescriptor {
-                    label: Some(shader.name()),
+                    label: Some(&shader.name()),
                     source: wgpu::ShaderSource::Wgsl(shader.source().into()),
                 })
         })?;
@@ -481,5 +494,22 @@ impl GpuContext {
             modules.insert(shader, module.clone());
         }
         Ok(module)
+    }
+}
+
+/// The binding limit `options` asks for, or the one [`BINDING_LIMIT_VARIABLE`] gives.
+fn binding_limit(options: &GpuOptions) -> Result<Option<u64>> {
+    if options.binding_limit.is_some() {
+        return Ok(options.binding_limit);
+    }
+    match std::env::var(BINDING_LIMIT_VARIABLE) {
+        Err(_) => Ok(None),
+        Ok(text) => match text.trim().parse::<u64>() {
+            Ok(bytes) if bytes >= 4 => Ok(Some(bytes)),
+            _ => Err(Error::InvalidOption {
+                option: "VECTRAIN_GPU_BINDING_LIMIT",
+                reason: format!("{text:?} is not a number of bytes (at least 4)"),
+            }),
+        },
     }
 }

@@ -160,12 +160,12 @@ fn dispatch(
             })
             .collect();
         let group = ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
-            label: Some(shader.name()),
+            label: Some(&shader.name()),
             layout: &kernel.layout,
             entries: &entries,
         });
         let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
-            label: Some(shader.name()),
+            label: Some(&shader.name()),
             timestamp_writes: None,
         });
         pass.set_pipeline(&kernel.pipeline);

@@ -29,6 +29,7 @@ pub mod rng_check;
 pub mod shaders;
 pub mod similarity;
 pub mod step;
+pub mod table_parts;
 pub mod verify;
 mod verify_subwords;
 

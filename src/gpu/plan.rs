@@ -10,7 +10,7 @@ use crate::config::{GpuKernel, Model};
 use crate::error::{Error, Result};
 use crate::gpu::GpuContext;
 use crate::gpu::lookup::Atomics;
-use crate::gpu::shaders::Shader;
+use crate::gpu::shaders::{MAX_TABLE_PARTS, Shader, V2Blocks};
 use crate::training::UpdateShape;
 
 /// Workgroup memory every WebGPU device offers, the budget of the kernels' shared arrays.
@@ -71,6 +71,19 @@ pub struct StepOptions {
     /// bounds an update's loops; `None` trains word vectors. Set by
     /// [`crate::gpu::step::TrainState::with_subwords`] from the words' rows.
     pub subword_rows: Option<u32>,
+    /// Tables split across several storage buffers (second kernel only): the rows of each
+    /// part. Set by [`crate::gpu::step::TrainState`] when a table is larger than one binding.
+    pub split: Option<TableSplit>,
+}
+
+/// How the tables are split across storage buffers: whole rows per part, every part but the
+/// last full (at most [`MAX_TABLE_PARTS`] parts a table).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TableSplit {
+    /// Rows in each part of the input table.
+    pub input_rows: u32,
+    /// Rows in each part of the output table.
+    pub output_rows: u32,
 }
 
 /// What planning needs to know of a device.
@@ -202,8 +215,19 @@ pub fn plan(
             });
         }
     }
-    // The subword kernel binds each word's rows beside the eight buffers of the others.
-    let needed_buffers = 8 + options.subword_rows.is_some() as u32;
+    if options.split.is_some() && options.kernel == GpuKernel::V1 {
+        return Err(Error::InvalidOption {
+            option: "gpu-kernel",
+            reason: "a table larger than one storage binding is split across several only by \
+                     the v2 kernel: train with --gpu-kernel v2"
+                .into(),
+        });
+    }
+    // The subword kernel binds each word's rows beside the eight buffers of the others; split
+    // tables bind every part after the first.
+    let needed_buffers = 8
+        + options.subword_rows.is_some() as u32
+        + options.split.map_or(0, |_| 2 * (MAX_TABLE_PARTS - 1));
     if device.max_storage_buffers < needed_buffers {
         return Err(Error::DeviceLimit {
             what: "the training kernel's storage buffers (count, not bytes)".into(),
@@ -449,12 +473,19 @@ fn plan_v2(
     if subgroups {
         constants.push(("SUBGROUPS", subgroup_count as f64));
     }
+    if let Some(split) = options.split {
+        let cells = |rows: u32| rows as f64 * shape.dim as f64;
+        constants.push(("INPUT_PART", cells(split.input_rows)));
+        constants.push(("OUTPUT_PART", cells(split.output_rows)));
+    }
     Ok(KernelPlan {
         kernel: GpuKernel::V2,
-        shader: match options.subword_rows {
-            Some(_) => Shader::subword_training(native, subgroups),
-            None => Shader::training(GpuKernel::V2, native, subgroups),
-        },
+        shader: Shader::NegativeSamplingV2(V2Blocks {
+            float_atomics: native,
+            subgroups,
+            subwords: options.subword_rows.is_some(),
+            split: options.split.is_some(),
+        }),
         constants,
         workgroup_size: wg,
         share,

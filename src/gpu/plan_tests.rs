@@ -33,7 +33,14 @@ fn v2_on_a_cpu_adapter_runs_8_lanes_and_bounds_the_share() {
     };
     let plan = plan(&shape(Model::SkipGram, 100), &lavapipe(), &options).expect("plan");
     assert_eq!(plan.workgroup_size, 8);
-    assert_eq!(plan.shader, Shader::NegativeSamplingV2SubgroupF32);
+    assert_eq!(
+        plan.shader,
+        Shader::NegativeSamplingV2(V2Blocks {
+            float_atomics: true,
+            subgroups: true,
+            ..V2Blocks::default()
+        })
+    );
     let per_centre = v2_loop_iterations_per_centre(&shape(Model::SkipGram, 100), 8, 1, 1);
     assert_eq!(plan.share as u64, LLVMPIPE_LOOP_LIMIT / per_centre);
     assert!(plan.share >= 2, "share {}", plan.share);
@@ -83,7 +90,15 @@ fn subwords_plan_the_second_kernel_with_their_rows_in_the_loop_bound() {
     };
     let shape = shape(Model::SkipGram, 100);
     let chosen = plan(&shape, &lavapipe(), &options).expect("plan");
-    assert_eq!(chosen.shader, Shader::NegativeSamplingV2SubwordsSubgroupF32);
+    assert_eq!(
+        chosen.shader,
+        Shader::NegativeSamplingV2(V2Blocks {
+            float_atomics: true,
+            subgroups: true,
+            subwords: true,
+            split: false,
+        })
+    );
     let per_centre = v2_loop_iterations_per_centre(&shape, 8, 1, 40);
     assert!(per_centre > v2_loop_iterations_per_centre(&shape, 8, 1, 1));
     assert_eq!(chosen.share as u64, LLVMPIPE_LOOP_LIMIT / per_centre);
@@ -93,7 +108,13 @@ fn subwords_plan_the_second_kernel_with_their_rows_in_the_loop_bound() {
         ..options
     };
     let chosen = plan(&shape, &lavapipe(), &tree).expect("plan");
-    assert_eq!(chosen.shader, Shader::NegativeSamplingV2Subwords);
+    assert_eq!(
+        chosen.shader,
+        Shader::NegativeSamplingV2(V2Blocks {
+            subwords: true,
+            ..V2Blocks::default()
+        })
+    );
 }
 
 #[test]

@@ -6,6 +6,9 @@ use std::sync::LazyLock;
 
 use crate::config::GpuKernel;
 
+/// Most storage buffers one table is split into (`tables_split.wgsl` declares this many).
+pub const MAX_TABLE_PARTS: u32 = 8;
+
 /// Batch embedding lookup.
 pub const GATHER: &str = include_str!("../../shaders/gather.wgsl");
 /// Gradient scatter-add with native float atomics.
@@ -30,6 +33,11 @@ pub const REDUCE_SUBGROUP: &str = include_str!("../../shaders/reduce_subgroup.wg
 /// The `<input_rows>` block of [`NEGATIVE_SAMPLING_V2`] for `--subwords`: each word's input
 /// is its own row and its character n-grams' rows.
 pub const INPUT_ROWS_SUBWORDS: &str = include_str!("../../shaders/input_rows_subwords.wgsl");
+/// The `<tables>` block of [`NEGATIVE_SAMPLING_V2`] for tables split across several bindings
+/// (compare-exchange adds).
+pub const TABLES_SPLIT: &str = include_str!("../../shaders/tables_split.wgsl");
+/// [`TABLES_SPLIT`] on `atomic<f32>`, for adapters with float atomics.
+pub const TABLES_SPLIT_F32: &str = include_str!("../../shaders/tables_split_f32.wgsl");
 
 /// A marked block of a kernel source that another file replaces: the opening line's start
 /// and the closing line, newlines included.
@@ -49,16 +57,17 @@ const REDUCE: Block = Block {
     begin: "// <reduce>",
     end: "\n// </reduce>\n",
 };
-
 /// The words' input rows (the second kernel only).
 const INPUT_ROWS: Block = Block {
     begin: "// <input_rows>",
     end: "\n// </input_rows>\n",
 };
 
-/// The files that replace a block, with the block each replaces.
-const SWAPS: [(&str, Block, &str); 3] = [
+/// The files that replace a block, with the block each replaces and its source.
+const SWAPS: [(&str, Block, &str); 5] = [
     ("tables_f32.wgsl", TABLES, TABLES_F32),
+    ("tables_split.wgsl", TABLES, TABLES_SPLIT),
+    ("tables_split_f32.wgsl", TABLES, TABLES_SPLIT_F32),
     ("reduce_subgroup.wgsl", REDUCE, REDUCE_SUBGROUP),
     ("input_rows_subwords.wgsl", INPUT_ROWS, INPUT_ROWS_SUBWORDS),
 ];
@@ -84,7 +93,7 @@ fn compose(base: &str, swaps: &[(Block, &str)]) -> String {
 /// Every composed kernel's source, composed once: its first file with each later file put in
 /// place of the block that file replaces.
 static COMPOSED: LazyLock<HashMap<Shader, String>> = LazyLock::new(|| {
-    Shader::ALL
+    Shader::all()
         .into_iter()
         .filter(|shader| shader.is_composed())
         .map(|shader| {
@@ -99,14 +108,46 @@ static COMPOSED: LazyLock<HashMap<Shader, String>> = LazyLock::new(|| {
                     (*block, *source)
                 })
                 .collect();
-            let base = Shader::ALL
-                .into_iter()
-                .find(|base| base.files() == [files[0]])
-                .expect("every composed kernel's first file is a kernel of its own");
-            (shader, compose(base.source(), &swaps))
+            let base = match files[0] {
+                "negative_sampling.wgsl" => NEGATIVE_SAMPLING,
+                _ => NEGATIVE_SAMPLING_V2,
+            };
+            (shader, compose(base, &swaps))
         })
         .collect()
 });
+
+/// Which marked blocks of the second training kernel (`negative_sampling_v2.wgsl`) are
+/// replaced, and by what: each flag swaps one file in.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct V2Blocks {
+    /// Tables on `atomic<f32>` (`tables_f32.wgsl`, or `tables_split_f32.wgsl` when split)
+    /// rather than compare-exchange loops: needs `Features::SHADER_FLOAT32_ATOMIC`.
+    pub float_atomics: bool,
+    /// `subgroupAdd` (`reduce_subgroup.wgsl`) rather than the tree: needs
+    /// `Features::SUBGROUP`.
+    pub subgroups: bool,
+    /// `--subwords`: each word's input is its own row and its n-grams' rows
+    /// (`input_rows_subwords.wgsl`).
+    pub subwords: bool,
+    /// Each table split across up to [`MAX_TABLE_PARTS`] storage buffers
+    /// (`tables_split.wgsl`), for tables beyond one binding.
+    pub split: bool,
+}
+
+impl V2Blocks {
+    /// Every combination.
+    pub fn all() -> Vec<V2Blocks> {
+        (0..16u8)
+            .map(|bits| V2Blocks {
+                float_atomics: bits & 1 != 0,
+                subgroups: bits & 2 != 0,
+                subwords: bits & 4 != 0,
+                split: bits & 8 != 0,
+            })
+            .collect()
+    }
+}
 
 /// One kernel source of the registry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -121,25 +162,8 @@ pub enum Shader {
     NegativeSampling,
     /// `shaders/negative_sampling.wgsl` with `shaders/tables_f32.wgsl` as its tables.
     NegativeSamplingF32,
-    /// `shaders/negative_sampling_v2.wgsl`.
-    NegativeSamplingV2,
-    /// `shaders/negative_sampling_v2.wgsl` with `shaders/tables_f32.wgsl` as its tables.
-    NegativeSamplingV2F32,
-    /// `shaders/negative_sampling_v2.wgsl` with `shaders/reduce_subgroup.wgsl` as its
-    /// reduction.
-    NegativeSamplingV2Subgroup,
-    /// `shaders/negative_sampling_v2.wgsl` with both swaps.
-    NegativeSamplingV2SubgroupF32,
-    /// `shaders/negative_sampling_v2.wgsl` with `shaders/input_rows_subwords.wgsl` as its
-    /// input rows (`--subwords`).
-    NegativeSamplingV2Subwords,
-    /// [`Shader::NegativeSamplingV2Subwords`] with `shaders/tables_f32.wgsl` as its tables.
-    NegativeSamplingV2SubwordsF32,
-    /// [`Shader::NegativeSamplingV2Subwords`] with `shaders/reduce_subgroup.wgsl` as its
-    /// reduction.
-    NegativeSamplingV2SubwordsSubgroup,
-    /// [`Shader::NegativeSamplingV2Subwords`] with all three swaps.
-    NegativeSamplingV2SubwordsSubgroupF32,
+    /// `shaders/negative_sampling_v2.wgsl` with the blocks the flags swap.
+    NegativeSamplingV2(V2Blocks),
     /// `shaders/similarity.wgsl`.
     Similarity,
 }
@@ -165,89 +189,74 @@ const DYNAMIC_UNIFORM: Binding = Binding::Uniform { dynamic: true };
 const READ: Binding = Binding::Storage { read_only: true };
 const READ_WRITE: Binding = Binding::Storage { read_only: false };
 
+/// The binding of part `part` (1 to [`MAX_TABLE_PARTS`] - 1) of the input table when split;
+/// part 0 keeps binding 6. The output table's parts follow the input's.
+pub fn input_part_binding(part: u32) -> u32 {
+    9 + part
+}
+
+/// The binding of part `part` (1 to [`MAX_TABLE_PARTS`] - 1) of the output table when split;
+/// part 0 keeps binding 7.
+pub fn output_part_binding(part: u32) -> u32 {
+    9 + MAX_TABLE_PARTS - 1 + part
+}
+
 impl Shader {
     /// Every kernel, for tests and `verify`.
-    pub const ALL: [Shader; 14] = [
-        Shader::Gather,
-        Shader::ScatterAdd,
-        Shader::ScatterAddCas,
-        Shader::NegativeSampling,
-        Shader::NegativeSamplingF32,
-        Shader::NegativeSamplingV2,
-        Shader::NegativeSamplingV2F32,
-        Shader::NegativeSamplingV2Subgroup,
-        Shader::NegativeSamplingV2SubgroupF32,
-        Shader::NegativeSamplingV2Subwords,
-        Shader::NegativeSamplingV2SubwordsF32,
-        Shader::NegativeSamplingV2SubwordsSubgroup,
-        Shader::NegativeSamplingV2SubwordsSubgroupF32,
-        Shader::Similarity,
-    ];
-
-    /// The training kernel of `kernel`, with native float atomics (`native`) or
-    /// compare-exchange, and, for the second kernel, reducing with subgroups or a tree (the
-    /// first kernel has one reduction: `subgroups` is ignored there).
-    pub fn training(kernel: GpuKernel, native: bool, subgroups: bool) -> Shader {
-        match (kernel, native, subgroups) {
-            (GpuKernel::V1, false, _) => Shader::NegativeSampling,
-            (GpuKernel::V1, true, _) => Shader::NegativeSamplingF32,
-            (GpuKernel::V2, false, false) => Shader::NegativeSamplingV2,
-            (GpuKernel::V2, true, false) => Shader::NegativeSamplingV2F32,
-            (GpuKernel::V2, false, true) => Shader::NegativeSamplingV2Subgroup,
-            (GpuKernel::V2, true, true) => Shader::NegativeSamplingV2SubgroupF32,
-        }
+    pub fn all() -> Vec<Shader> {
+        let mut all = vec![
+            Shader::Gather,
+            Shader::ScatterAdd,
+            Shader::ScatterAddCas,
+            Shader::NegativeSampling,
+            Shader::NegativeSamplingF32,
+        ];
+        all.extend(V2Blocks::all().into_iter().map(Shader::NegativeSamplingV2));
+        all.push(Shader::Similarity);
+        all
     }
 
-    /// The second kernel for `--subwords` (the first has no subword form), with native
-    /// float atomics (`native`) or compare-exchange, reducing with subgroups or a tree.
-    pub fn subword_training(native: bool, subgroups: bool) -> Shader {
-        match (native, subgroups) {
-            (false, false) => Shader::NegativeSamplingV2Subwords,
-            (true, false) => Shader::NegativeSamplingV2SubwordsF32,
-            (false, true) => Shader::NegativeSamplingV2SubwordsSubgroup,
-            (true, true) => Shader::NegativeSamplingV2SubwordsSubgroupF32,
+    /// The training kernel of `kernel` for word vectors in unsplit tables, with native float
+    /// atomics (`native`) or compare-exchange, and, for the second kernel, reducing with
+    /// subgroups or a tree (the first kernel has one reduction: `subgroups` is ignored there).
+    pub fn training(kernel: GpuKernel, native: bool, subgroups: bool) -> Shader {
+        match kernel {
+            GpuKernel::V1 if native => Shader::NegativeSamplingF32,
+            GpuKernel::V1 => Shader::NegativeSampling,
+            GpuKernel::V2 => Shader::NegativeSamplingV2(V2Blocks {
+                float_atomics: native,
+                subgroups,
+                ..V2Blocks::default()
+            }),
         }
     }
 
     /// The files under `shaders/` the source comes from: the kernel's own file, then, for a
     /// composed kernel, the files swapped into its marked blocks.
-    pub fn files(self) -> &'static [&'static str] {
+    pub fn files(self) -> Vec<&'static str> {
         match self {
-            Shader::Gather => &["gather.wgsl"],
-            Shader::ScatterAdd => &["scatter_add.wgsl"],
-            Shader::ScatterAddCas => &["scatter_add_cas.wgsl"],
-            Shader::NegativeSampling => &["negative_sampling.wgsl"],
-            Shader::NegativeSamplingF32 => &["negative_sampling.wgsl", "tables_f32.wgsl"],
-            Shader::NegativeSamplingV2 => &["negative_sampling_v2.wgsl"],
-            Shader::NegativeSamplingV2F32 => &["negative_sampling_v2.wgsl", "tables_f32.wgsl"],
-            Shader::NegativeSamplingV2Subgroup => {
-                &["negative_sampling_v2.wgsl", "reduce_subgroup.wgsl"]
+            Shader::Gather => vec!["gather.wgsl"],
+            Shader::ScatterAdd => vec!["scatter_add.wgsl"],
+            Shader::ScatterAddCas => vec!["scatter_add_cas.wgsl"],
+            Shader::NegativeSampling => vec!["negative_sampling.wgsl"],
+            Shader::NegativeSamplingF32 => vec!["negative_sampling.wgsl", "tables_f32.wgsl"],
+            Shader::NegativeSamplingV2(blocks) => {
+                let mut files = vec!["negative_sampling_v2.wgsl"];
+                match (blocks.float_atomics, blocks.split) {
+                    (false, false) => {}
+                    (true, false) => files.push("tables_f32.wgsl"),
+                    (false, true) => files.push("tables_split.wgsl"),
+                    (true, true) => files.push("tables_split_f32.wgsl"),
+                }
+                if blocks.subgroups {
+                    files.push("reduce_subgroup.wgsl");
+                }
+                if blocks.subwords {
+                    files.push("input_rows_subwords.wgsl");
+                }
+                files
             }
-            Shader::NegativeSamplingV2SubgroupF32 => &[
-                "negative_sampling_v2.wgsl",
-                "tables_f32.wgsl",
-                "reduce_subgroup.wgsl",
-            ],
-            Shader::NegativeSamplingV2Subwords => {
-                &["negative_sampling_v2.wgsl", "input_rows_subwords.wgsl"]
-            }
-            Shader::NegativeSamplingV2SubwordsF32 => &[
-                "negative_sampling_v2.wgsl",
-                "tables_f32.wgsl",
-                "input_rows_subwords.wgsl",
-            ],
-            Shader::NegativeSamplingV2SubwordsSubgroup => &[
-                "negative_sampling_v2.wgsl",
-                "reduce_subgroup.wgsl",
-                "input_rows_subwords.wgsl",
-            ],
-            Shader::NegativeSamplingV2SubwordsSubgroupF32 => &[
-                "negative_sampling_v2.wgsl",
-                "tables_f32.wgsl",
-                "reduce_subgroup.wgsl",
-                "input_rows_subwords.wgsl",
-            ],
-            Shader::Similarity => &["similarity.wgsl"],
+            Shader::Similarity => vec!["similarity.wgsl"],
         }
     }
 
@@ -261,25 +270,25 @@ impl Shader {
         [TABLES.begin, REDUCE.begin, INPUT_ROWS.begin]
     }
 
-    /// A short name for labels and messages.
-    pub fn name(self) -> &'static str {
+    /// A short name for labels and messages: the first file's stem, then the swaps.
+    pub fn name(self) -> String {
         match self {
-            Shader::Gather => "gather",
-            Shader::ScatterAdd => "scatter_add",
-            Shader::ScatterAddCas => "scatter_add_cas",
-            Shader::NegativeSampling => "negative_sampling",
-            Shader::NegativeSamplingF32 => "negative_sampling_f32",
-            Shader::NegativeSamplingV2 => "negative_sampling_v2",
-            Shader::NegativeSamplingV2F32 => "negative_sampling_v2_f32",
-            Shader::NegativeSamplingV2Subgroup => "negative_sampling_v2_subgroup",
-            Shader::NegativeSamplingV2SubgroupF32 => "negative_sampling_v2_subgroup_f32",
-            Shader::NegativeSamplingV2Subwords => "negative_sampling_v2_subwords",
-            Shader::NegativeSamplingV2SubwordsF32 => "negative_sampling_v2_subwords_f32",
-            Shader::NegativeSamplingV2SubwordsSubgroup => "negative_sampling_v2_subwords_subgroup",
-            Shader::NegativeSamplingV2SubwordsSubgroupF32 => {
-                "negative_sampling_v2_subwords_subgroup_f32"
+            Shader::NegativeSamplingF32 => "negative_sampling_f32".into(),
+            Shader::NegativeSamplingV2(blocks) => {
+                let mut name = String::from("negative_sampling_v2");
+                for (on, part) in [
+                    (blocks.subwords, "_subwords"),
+                    (blocks.split, "_split"),
+                    (blocks.subgroups, "_subgroup"),
+                    (blocks.float_atomics, "_f32"),
+                ] {
+                    if on {
+                        name.push_str(part);
+                    }
+                }
+                name
             }
-            Shader::Similarity => "similarity",
+            other => other.files()[0].trim_end_matches(".wgsl").into(),
         }
     }
 
@@ -290,7 +299,9 @@ impl Shader {
             Shader::ScatterAdd => SCATTER_ADD,
             Shader::ScatterAddCas => SCATTER_ADD_CAS,
             Shader::NegativeSampling => NEGATIVE_SAMPLING,
-            Shader::NegativeSamplingV2 => NEGATIVE_SAMPLING_V2,
+            Shader::NegativeSamplingV2(blocks) if blocks == V2Blocks::default() => {
+                NEGATIVE_SAMPLING_V2
+            }
             Shader::Similarity => SIMILARITY,
             composed => COMPOSED[&composed].as_str(),
         }
@@ -298,69 +309,62 @@ impl Shader {
 
     /// Whether the kernel needs `Features::SHADER_FLOAT32_ATOMIC`.
     pub fn needs_float_atomics(self) -> bool {
-        self == Shader::ScatterAdd || self.files().contains(&"tables_f32.wgsl")
+        match self {
+            Shader::ScatterAdd | Shader::NegativeSamplingF32 => true,
+            Shader::NegativeSamplingV2(blocks) => blocks.float_atomics,
+            _ => false,
+        }
     }
 
     /// Whether the kernel needs `Features::SUBGROUP`.
     pub fn needs_subgroups(self) -> bool {
-        self.files().contains(&"reduce_subgroup.wgsl")
-    }
-
-    /// Whether the kernel trains subword inputs (binds each word's rows).
-    pub fn has_subwords(self) -> bool {
-        self.files().contains(&"input_rows_subwords.wgsl")
+        matches!(self, Shader::NegativeSamplingV2(blocks) if blocks.subgroups)
     }
 
     /// The bindings of group 0 that `entry` uses, as (binding number, kind), mirroring the
     /// `@group(0) @binding(n)` declarations of the file.
-    pub fn bindings(self, entry: &str) -> &'static [(u32, Binding)] {
+    pub fn bindings(self, entry: &str) -> Vec<(u32, Binding)> {
         match (self, entry) {
             (Shader::Gather | Shader::Similarity, _) => {
-                &[(0, UNIFORM), (1, READ), (2, READ), (3, READ_WRITE)]
+                vec![(0, UNIFORM), (1, READ), (2, READ), (3, READ_WRITE)]
             }
             (Shader::ScatterAdd | Shader::ScatterAddCas, _) => {
-                &[(0, UNIFORM), (1, READ_WRITE), (2, READ), (3, READ)]
+                vec![(0, UNIFORM), (1, READ_WRITE), (2, READ), (3, READ)]
             }
             (Shader::NegativeSampling | Shader::NegativeSamplingF32, "rng_check") => {
-                &[(4, READ), (5, READ), (9, READ_WRITE)]
+                vec![(4, READ), (5, READ), (9, READ_WRITE)]
             }
-            (
-                Shader::NegativeSamplingV2Subwords
-                | Shader::NegativeSamplingV2SubwordsF32
-                | Shader::NegativeSamplingV2SubwordsSubgroup
-                | Shader::NegativeSamplingV2SubwordsSubgroupF32,
-                _,
-            ) => &[
-                (0, DYNAMIC_UNIFORM),
-                (1, READ),
-                (2, READ),
-                (3, READ),
-                (4, READ),
-                (5, READ),
-                (6, READ_WRITE),
-                (7, READ_WRITE),
-                (8, READ_WRITE),
-                (9, READ),
-            ],
             (
                 Shader::NegativeSampling
                 | Shader::NegativeSamplingF32
-                | Shader::NegativeSamplingV2
-                | Shader::NegativeSamplingV2F32
-                | Shader::NegativeSamplingV2Subgroup
-                | Shader::NegativeSamplingV2SubgroupF32,
+                | Shader::NegativeSamplingV2(_),
                 _,
-            ) => &[
-                (0, DYNAMIC_UNIFORM),
-                (1, READ),
-                (2, READ),
-                (3, READ),
-                (4, READ),
-                (5, READ),
-                (6, READ_WRITE),
-                (7, READ_WRITE),
-                (8, READ_WRITE),
-            ],
+            ) => {
+                let mut bindings = vec![
+                    (0, DYNAMIC_UNIFORM),
+                    (1, READ),
+                    (2, READ),
+                    (3, READ),
+                    (4, READ),
+                    (5, READ),
+                    (6, READ_WRITE),
+                    (7, READ_WRITE),
+                    (8, READ_WRITE),
+                ];
+                if let Shader::NegativeSamplingV2(blocks) = self {
+                    if blocks.subwords {
+                        bindings.push((9, READ));
+                    }
+                    if blocks.split {
+                        for part in 1..MAX_TABLE_PARTS {
+                            bindings.push((input_part_binding(part), READ_WRITE));
+                            bindings.push((output_part_binding(part), READ_WRITE));
+                        }
+                        bindings.sort_by_key(|&(number, _)| number);
+                    }
+                }
+                bindings
+            }
         }
     }
 }

@@ -20,6 +20,8 @@ use crate::gpu::buffers::{self, grid};
 use crate::gpu::context::Kernel;
 use crate::gpu::loss::{LOSS_SLOTS, LossBuffer, LossReader};
 use crate::gpu::plan::{self, DeviceTraits, KernelPlan};
+use crate::gpu::shaders::{MAX_TABLE_PARTS, input_part_binding, output_part_binding};
+use crate::gpu::table_parts::{self, TableParts};
 use crate::sampling::NegativeSampler;
 use crate::subwords::SubwordIndex;
 use crate::training::{LossSum, UpdateShape};
@@ -148,11 +150,12 @@ impl DeviceBatch {
 pub struct TrainState {
     shape: UpdateShape,
     vocab: usize,
-    input_rows: usize,
     plan: KernelPlan,
     kernel: Kernel,
-    input: wgpu::Buffer,
-    output: wgpu::Buffer,
+    input: TableParts,
+    output: TableParts,
+    /// Bound in place of the parts a split table does not have (never reached).
+    placeholder: Option<wgpu::Buffer>,
     thresholds: wgpu::Buffer,
     aliases: wgpu::Buffer,
     loss: LossBuffer,
@@ -264,6 +267,20 @@ impl TrainState {
                 .max()
                 .unwrap_or(1)
         });
+        // A table beyond one binding is split; the message names what shrinks it.
+        let hint = match subwords {
+            Some(index) => format!(
+                "the input table ({} words and {} n-gram buckets, d = {}; --bucket, --dim, \
+                 --max-vocab or --min-count lower it)",
+                vocab, index.settings.bucket, shape.dim
+            ),
+            None => format!(
+                "the tables ({vocab} words, d = {}; --dim, --max-vocab or --min-count lower \
+                 them)",
+                shape.dim
+            ),
+        };
+        options.split = table_parts::split_for(ctx, input_rows, vocab, shape.dim, &hint)?;
         let word_rows = match subwords {
             Some(index) => Some(buffers::storage_init(
                 ctx,
@@ -275,18 +292,30 @@ impl TrainState {
         };
         let plan = plan::plan(shape, &DeviceTraits::of(ctx), &options)?;
         let kernel = ctx.kernel(plan.shader, "main", &plan.constants)?;
+        let split_rows = match options.split {
+            Some(split) => (Some(split.input_rows), Some(split.output_rows)),
+            None => (None, None),
+        };
         let visits = options.count_visits.unwrap_or(0);
-        let table_usage = wgpu::BufferUsages::COPY_SRC | wgpu::BufferUsages::COPY_DST;
         let param_stride = (std::mem::size_of::<StepParams>() as u64)
             .next_multiple_of(ctx.limits.min_uniform_buffer_offset_alignment as u64);
         Ok(TrainState {
             shape: *shape,
             vocab,
-            input_rows,
             plan,
             kernel,
-            input: buffers::storage_init(ctx, "input table", input, table_usage)?,
-            output: buffers::storage_init(ctx, "output table", output, table_usage)?,
+            input: TableParts::upload(ctx, "input table", input, shape.dim, split_rows.0)?,
+            output: TableParts::upload(ctx, "output table", output, shape.dim, split_rows.1)?,
+            placeholder: match options.split {
+                Some(_) => Some(buffers::zeroed(
+                    ctx,
+                    "unused table part",
+                    16,
+                    wgpu::BufferUsages::STORAGE,
+                    true,
+                )?),
+                None => None,
+            },
             thresholds: buffers::storage_init(
                 ctx,
                 "alias thresholds",
@@ -333,12 +362,26 @@ impl TrainState {
                 (3, sentences.as_entire_binding()),
                 (4, self.thresholds.as_entire_binding()),
                 (5, self.aliases.as_entire_binding()),
-                (6, self.input.as_entire_binding()),
-                (7, self.output.as_entire_binding()),
                 (8, self.loss.binding()),
             ];
+            let parts = [(6, &self.input, 0), (7, &self.output, 0)];
+            for (binding, table, part) in parts {
+                let buffer = table.part(part).expect("every table has a first part");
+                entries.push((binding, buffer.as_entire_binding()));
+            }
             if let Some(word_rows) = &self.word_rows {
                 entries.push((9, word_rows.as_entire_binding()));
+            }
+            if let Some(placeholder) = &self.placeholder {
+                for part in 1..MAX_TABLE_PARTS {
+                    for (binding, table) in [
+                        (input_part_binding(part), &self.input),
+                        (output_part_binding(part), &self.output),
+                    ] {
+                        let buffer = table.part(part as usize).unwrap_or(placeholder);
+                        entries.push((binding, buffer.as_entire_binding()));
+                    }
+                }
             }
             let entries: Vec<wgpu::BindGroupEntry> = entries
                 .into_iter()
@@ -386,6 +429,11 @@ impl TrainState {
         })?;
         device.len = batch.len();
         Ok(())
+    }
+
+    /// The storage buffers each table was split into: (input, output); (1, 1) unsplit.
+    pub fn table_parts(&self) -> (usize, usize) {
+        (self.input.len(), self.output.len())
     }
 
     /// The plan the kernel was built from (variant, constants, workgroup size, share).
@@ -483,11 +531,7 @@ impl TrainState {
     /// Both tables back on the host: (input, output), row-major; with subwords the input
     /// table has the buckets' rows after the words'.
     pub fn read_tables(&self, ctx: &GpuContext) -> Result<(Vec<f32>, Vec<f32>)> {
-        let dim = self.shape.dim;
-        Ok((
-            buffers::read_back(ctx, &self.input, self.input_rows * dim)?,
-            buffers::read_back(ctx, &self.output, self.vocab * dim)?,
-        ))
+        Ok((self.input.read(ctx)?, self.output.read(ctx)?))
     }
 
     /// The loss summed since the last reset, waiting for all work submitted.
