@@ -61,6 +61,7 @@ pub mod gpu;
 pub mod io;
 pub mod matrix;
 pub mod memory;
+pub mod metrics;
 pub mod rng;
 pub mod sampling;
 pub mod sentences;

@@ -17,6 +17,7 @@ mod similar;
 mod train;
 mod unseen;
 mod verify;
+mod watch;
 
 use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand};
 

@@ -10,9 +10,10 @@ use crate::error::{Error, Result};
 use crate::training::averaging::{Averager, Schedule};
 use crate::training::backend::Backend;
 use crate::training::control::{Control, Every, Outcome, Snapshot, Trained};
+use crate::training::observe::{EpochEnd, EpochObserver};
 use crate::training::plan::TrainingPlan;
 use crate::training::result;
-use crate::training::state::Resume;
+use crate::training::state::{Resume, RunState};
 use crate::training::stats::{PROGRESS_INTERVAL, Progress, TrainStats};
 use crate::training::work::{Pause, Segment, WorkQueue};
 
@@ -46,8 +47,21 @@ pub fn train(
     backend: &mut dyn Backend,
     corpus: &Corpus,
     params: &TrainParams,
+    control: Control<'_>,
+    progress: &mut dyn FnMut(&Progress),
+) -> Result<Outcome> {
+    train_observed(backend, corpus, params, control, progress, None)
+}
+
+/// [`train`], calling `observer` (where there is one) at the end of every epoch, after the
+/// epoch's last progress report.
+pub fn train_observed(
+    backend: &mut dyn Backend,
+    corpus: &Corpus,
+    params: &TrainParams,
     mut control: Control<'_>,
     progress: &mut dyn FnMut(&Progress),
+    mut observer: Option<&mut dyn EpochObserver>,
 ) -> Result<Outcome> {
     let Resume {
         mut state,
@@ -142,6 +156,9 @@ pub fn train(
                 alpha: plan.alpha(params, epoch, plan.chunks.len()),
             });
             state.finish_epoch();
+            if let Some(observer) = observer.as_deref_mut() {
+                observe_epoch_end(observer, backend, corpus, params, &plan, &state, done)?;
+            }
         }
         let mut stopping = stop.load(Ordering::Relaxed);
         if let (Some(schedule), Some(averager)) = (&mut averaging, control.averager.as_deref_mut())
@@ -181,6 +198,34 @@ pub fn train(
     Ok(Outcome::Finished(Box::new(result::trained(
         corpus, params, &plan, input, output, stats,
     )?)))
+}
+
+/// Tells `observer` that the last epoch of `state` ended, `done` positions into the run.
+fn observe_epoch_end(
+    observer: &mut dyn EpochObserver,
+    backend: &mut dyn Backend,
+    corpus: &Corpus,
+    params: &TrainParams,
+    plan: &TrainingPlan,
+    state: &RunState,
+    done: u64,
+) -> Result<()> {
+    let Some(stats) = state.epochs.last() else {
+        // Unreachable: called right after `finish_epoch` pushed the epoch's stats.
+        return Ok(());
+    };
+    let embeddings = if observer.wants_embeddings() {
+        let input = backend.tables()?.input.into_owned();
+        Some(result::word_embeddings(corpus, params, plan, input)?)
+    } else {
+        None
+    };
+    observer.epoch_ended(&EpochEnd {
+        epoch: state.epochs.len() - 1,
+        done,
+        stats,
+        embeddings: embeddings.as_ref(),
+    })
 }
 
 /// Replaces the tables of `backend` by their mean over every process; returns whether any
