@@ -62,6 +62,7 @@ pub mod io;
 pub mod matrix;
 pub mod memory;
 pub mod metrics;
+pub mod plot;
 pub mod rng;
 pub mod sampling;
 pub mod sentences;

@@ -8,11 +8,14 @@
 //! ```
 //!
 //! Epochs count from 1, as the progress bar shows them. `words_done` counts corpus positions
-//! over all epochs and never decreases. An interval's `words_per_second` is measured since the
-//! previous record (`null` on the first, which has no previous), its `loss` is the epoch's mean
+//! over all epochs and never decreases. An interval's `words_per_second` is measured from the
+//! latest earlier report at least half a progress interval before it (from the first report,
+//! when all are closer; `null` on the first), so that the report at an epoch's end, which
+//! comes right after a regular one, is not noise; its `loss` is the epoch's mean
 //! so far (`null` before the first example is counted). `seconds` is the time since the log
 //! was opened. `analogy_accuracy` is present when training was given `--analogies`.
 
+use std::collections::VecDeque;
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -21,7 +24,11 @@ use std::time::Instant;
 use serde_json::{Value, json};
 
 use crate::error::{Error, Result};
-use crate::training::Progress;
+use crate::training::{PROGRESS_INTERVAL, Progress};
+
+/// The shortest time a speed is measured over, where the log allows: half a progress
+/// interval.
+const MIN_SPEED_SECONDS: f64 = PROGRESS_INTERVAL.as_secs_f64() / 2.0;
 
 /// One progress report.
 #[derive(Clone, Debug, PartialEq)]
@@ -142,8 +149,8 @@ pub struct MetricsLog {
     path: PathBuf,
     writer: BufWriter<File>,
     opened: Instant,
-    /// When the last record was written, and `words_done` then.
-    last: Option<(Instant, u64)>,
+    /// Recent progress reports, oldest first: when, and `words_done` then.
+    recent: VecDeque<(Instant, u64)>,
     failed: Option<std::io::Error>,
 }
 
@@ -163,7 +170,7 @@ impl MetricsLog {
             path: path.to_path_buf(),
             writer: BufWriter::new(file),
             opened: Instant::now(),
-            last: None,
+            recent: VecDeque::new(),
             failed: None,
         })
     }
@@ -171,10 +178,7 @@ impl MetricsLog {
     /// Logs a progress report.
     pub fn interval(&mut self, progress: &Progress) {
         let now = Instant::now();
-        let words_per_second = self.last.and_then(|(then, done)| {
-            let seconds = now.duration_since(then).as_secs_f64();
-            (seconds > 0.0).then(|| progress.done.saturating_sub(done) as f64 / seconds)
-        });
+        let words_per_second = self.speed(now, progress.done);
         let record = IntervalRecord {
             epoch: progress.epoch + 1,
             words_done: progress.done,
@@ -184,7 +188,6 @@ impl MetricsLog {
             words_per_second,
             seconds: self.seconds(now),
         };
-        self.last = Some((now, progress.done));
         self.write(&Record::Interval(record));
     }
 
@@ -192,6 +195,32 @@ impl MetricsLog {
     pub fn epoch(&mut self, mut record: EpochRecord) {
         record.seconds = self.seconds(Instant::now());
         self.write(&Record::Epoch(record));
+    }
+
+    /// Words per second from the latest earlier report at least [`MIN_SPEED_SECONDS`] before
+    /// `now` (or the oldest kept, when all are closer) to `done` now; records this report.
+    fn speed(&mut self, now: Instant, done: u64) -> Option<f64> {
+        let age = |(then, _): &(Instant, u64)| now.duration_since(*then).as_secs_f64();
+        // A report older than one already old enough will never be the start again.
+        while self.recent.len() > 1
+            && self
+                .recent
+                .get(1)
+                .is_some_and(|r| age(r) >= MIN_SPEED_SECONDS)
+        {
+            self.recent.pop_front();
+        }
+        let start = self
+            .recent
+            .iter()
+            .rev()
+            .find(|r| age(r) >= MIN_SPEED_SECONDS)
+            .or(self.recent.front())
+            .copied();
+        self.recent.push_back((now, done));
+        let (then, done_then) = start?;
+        let seconds = now.duration_since(then).as_secs_f64();
+        (seconds > 0.0).then(|| done.saturating_sub(done_then) as f64 / seconds)
     }
 
     /// Seconds since the log was opened.
@@ -284,15 +313,29 @@ mod tests {
         log.interval(&progress);
         progress.done = 50;
         progress.loss = 3.0;
+        std::thread::sleep(PROGRESS_INTERVAL);
+        log.interval(&progress);
+        // Right after the second: measured from the first, not over a few microseconds.
+        progress.done = 60;
         log.interval(&progress);
         log.finish()?;
         let records = read_metrics(&path)?;
-        let [Record::Interval(first), Record::Interval(second)] = records.as_slice() else {
+        let [
+            Record::Interval(first),
+            Record::Interval(second),
+            Record::Interval(third),
+        ] = records.as_slice()
+        else {
             panic!("{records:?}");
         };
         assert_eq!((first.loss, first.words_per_second), (None, None));
         assert_eq!((second.loss, second.words_done), (Some(3.0), 50));
         assert!(second.words_per_second.is_some_and(|w| w > 0.0));
+        let measured_from_first = |w: f64| w > 0.0 && w < 50.0 / PROGRESS_INTERVAL.as_secs_f64();
+        assert!(
+            third.words_per_second.is_some_and(measured_from_first),
+            "{third:?}"
+        );
         Ok(())
     }
 }
