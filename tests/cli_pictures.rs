@@ -190,6 +190,44 @@ fn train_writes_a_metrics_log_line_by_line() {
 }
 
 #[test]
+fn subword_training_scores_each_epoch_on_its_word_vectors() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = corpus(dir.path());
+    let questions = dir.path().join("questions.txt");
+    std::fs::write(&questions, ": royal\nking queen prince princess\n").unwrap();
+    let log = dir.path().join("run.jsonl");
+    ok(&[
+        "train",
+        "--input",
+        s(&input),
+        "--output",
+        s(&dir.path().join("v.txt")),
+        "--backend",
+        "cpu",
+        "--dim",
+        "16",
+        "--epochs",
+        "2",
+        "--min-count",
+        "1",
+        "--subwords",
+        "--metrics",
+        s(&log),
+        "--analogies",
+        s(&questions),
+    ]);
+    let epochs: Vec<serde_json::Value> = read(&log)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .filter(|r: &serde_json::Value| r["kind"] == "epoch")
+        .collect();
+    assert_eq!(epochs.len(), 2);
+    for epoch in &epochs {
+        assert!(epoch["analogy_accuracy"].as_f64().is_some(), "{epoch}");
+    }
+}
+
+#[test]
 fn a_metrics_log_that_cannot_be_opened_stops_training_before_it_starts() {
     let dir = tempfile::tempdir().unwrap();
     let input = corpus(dir.path());

@@ -26,7 +26,11 @@ pub struct PlotArgs {
     #[arg(long, value_name = "FILE", requires = "words")]
     vectors: Option<PathBuf>,
     /// Draw the loss and words/s curves of this log from `train --metrics`.
-    #[arg(long, value_name = "FILE")]
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with_all = ["words", "neighbours", "method", "perplexity", "seed"]
+    )]
     metrics: Option<PathBuf>,
     /// The words to map, comma-separated; each gets its own colour with its neighbours.
     #[arg(long, value_delimiter = ',', value_name = "WORDS")]

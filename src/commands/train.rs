@@ -342,7 +342,7 @@ fn train_resumable(
 }
 
 /// The options given on the command line that a checkpoint does not record (where to
-/// train), to repeat in the resume command.
+/// train, the metrics log and the analogy questions), to repeat in the resume command.
 fn execution_options(given: &dyn Fn(&str) -> bool, matches: &ArgMatches) -> Vec<String> {
     let mut words = Vec::new();
     for (id, flag) in [
@@ -356,6 +356,14 @@ fn execution_options(given: &dyn Fn(&str) -> bool, matches: &ArgMatches) -> Vec<
                 words.push(flag.to_string());
                 words.push(raw.to_string_lossy().into_owned());
             }
+        }
+    }
+    // The log and the questions go on with the run; absolute, as a resume may start elsewhere.
+    for (id, flag) in [("metrics", "--metrics"), ("analogies", "--analogies")] {
+        if let Some(path) = given(id).then(|| matches.get_one::<PathBuf>(id)).flatten() {
+            let path = std::path::absolute(path).unwrap_or_else(|_| path.clone());
+            words.push(flag.to_string());
+            words.push(path.to_string_lossy().into_owned());
         }
     }
     words

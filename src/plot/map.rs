@@ -24,6 +24,9 @@ const LABEL_SIZE: f64 = 14.0;
 const QUERY_LABEL_SIZE: f64 = 18.0;
 /// Space kept around the points for their labels, as a fraction of the data's extent.
 const PADDING: f64 = 0.12;
+/// Most points a map takes: more cannot be labelled readably, and exact t-SNE keeps an
+/// `n × n` matrix (2000 points: 32 MB, seconds of work).
+pub const MAX_POINTS: usize = 2000;
 
 /// How the points are laid out in 2-D.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -64,7 +67,7 @@ impl WordMap {
     /// The map of `queries` and the `neighbours` nearest words of each (by cosine).
     ///
     /// A query word not in the vocabulary is refused with [`Error::UnknownWord`]; no query
-    /// word at all with [`Error::InvalidOption`].
+    /// word at all, or more than [`MAX_POINTS`] points, with [`Error::InvalidOption`].
     pub fn build(
         emb: &Embeddings,
         queries: &[&str],
@@ -81,6 +84,17 @@ impl WordMap {
             return Err(Error::InvalidOption {
                 option: "words",
                 reason: "give at least one word to map".into(),
+            });
+        }
+        let most = unique.len().saturating_mul(neighbours.saturating_add(1));
+        if most > MAX_POINTS {
+            return Err(Error::InvalidOption {
+                option: "neighbours",
+                reason: format!(
+                    "{} words with {neighbours} neighbours each make up to {most} points, more \
+                     than a map shows readably ({MAX_POINTS}): give fewer words or neighbours",
+                    unique.len()
+                ),
             });
         }
         let mut ids = Vec::new();
