@@ -11,7 +11,8 @@
 //! over all epochs and never decreases. An interval's `words_per_second` is measured from the
 //! latest earlier report at least half a progress interval before it (from the first report,
 //! when all are closer; `null` on the first), so that the report at an epoch's end, which
-//! comes right after a regular one, is not noise; its `loss` is the epoch's mean
+//! comes right after a regular one, is not noise (and from an epoch record, if one came
+//! since: the time spent at an epoch's end is not training); its `loss` is the epoch's mean
 //! so far (`null` before the first example is counted). `seconds` is the time since the log
 //! was opened. `analogy_accuracy` is present when training was given `--analogies`.
 
@@ -191,9 +192,14 @@ impl MetricsLog {
         self.write(&Record::Interval(record));
     }
 
-    /// Logs an epoch end; `seconds` is filled in here.
+    /// Logs an epoch end; `seconds` is filled in here. The next report's speed is measured
+    /// from now, so that time spent at the epoch's end (scoring analogies) is not counted as
+    /// training time.
     pub fn epoch(&mut self, mut record: EpochRecord) {
-        record.seconds = self.seconds(Instant::now());
+        let now = Instant::now();
+        record.seconds = self.seconds(now);
+        self.recent.clear();
+        self.recent.push_back((now, record.words_done));
         self.write(&Record::Epoch(record));
     }
 

@@ -2,7 +2,7 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crate::config::TrainParams;
 use crate::corpus::Corpus;
@@ -54,7 +54,8 @@ pub fn train(
 }
 
 /// [`train`], calling `observer` (where there is one) at the end of every epoch, after the
-/// epoch's last progress report.
+/// epoch's last progress report. The time the observer takes is left out of the run's
+/// [`TrainStats::seconds`].
 pub fn train_observed(
     backend: &mut dyn Backend,
     corpus: &Corpus,
@@ -110,6 +111,8 @@ pub fn train_observed(
     let started = Instant::now();
     let mut done = start_done;
     let mut last_checkpoint = (started, done);
+    // Time spent in the observer: not training, so not in the run's seconds.
+    let mut observed = Duration::ZERO;
     while (state.position.epoch as usize) < params.epochs {
         let segment_started = Instant::now();
         let epoch = state.position.epoch as usize;
@@ -157,7 +160,9 @@ pub fn train_observed(
             });
             state.finish_epoch();
             if let Some(observer) = observer.as_deref_mut() {
+                let observing = Instant::now();
                 observe_epoch_end(observer, backend, corpus, params, &plan, &state, done)?;
+                observed += observing.elapsed();
             }
         }
         let mut stopping = stop.load(Ordering::Relaxed);
@@ -193,7 +198,7 @@ pub fn train_observed(
         device: backend.device(),
         epochs: state.epochs,
         words: total - start_done,
-        seconds: started.elapsed().as_secs_f64(),
+        seconds: started.elapsed().saturating_sub(observed).as_secs_f64(),
     };
     Ok(Outcome::Finished(Box::new(result::trained(
         corpus, params, &plan, input, output, stats,
