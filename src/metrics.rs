@@ -3,11 +3,11 @@
 //! can be followed (`tail -f`) and a killed run keeps what it logged.
 //!
 //! ```text
-//! {"kind":"interval","epoch":1,"words_done":204800,"words_total":4096000,"loss":2.91,"learning_rate":0.0248,"words_per_second":1021440.5,"seconds":0.2}
-//! {"kind":"epoch","epoch":1,"words_done":819200,"loss":2.52,"examples":3912040,"epoch_seconds":0.8,"seconds":0.81,"analogy_accuracy":0.213}
+//! {"epoch":1,"kind":"interval","learning_rate":0.0248,"loss":2.91,"seconds":0.2,"words_done":204800,"words_per_second":1021440.5,"words_total":4096000}
+//! {"analogy_accuracy":0.213,"epoch":1,"epoch_seconds":0.8,"examples":3912040,"kind":"epoch","loss":2.52,"seconds":0.81,"words_done":819200}
 //! ```
 //!
-//! Epochs count from 1, as the progress bar shows them. `words_done` counts corpus positions
+//! Keys come in alphabetical order. Epochs count from 1, as the progress bar shows them. `words_done` counts corpus positions
 //! over all epochs and never decreases. An interval's `words_per_second` is measured from the
 //! latest earlier report at least half a progress interval before it (from the first report,
 //! when all are closer; `null` on the first), so that the report at an epoch's end, which

@@ -175,6 +175,12 @@ impl Curves {
                 panel.colour.stroke_width(2),
             ))
             .map_err(message)?;
+        // A line of one point draws nothing: show it as a dot.
+        if let [only] = panel.line {
+            chart
+                .draw_series([Circle::new(*only, 4, panel.colour.filled())])
+                .map_err(message)?;
+        }
         chart
             .draw_series(
                 panel
