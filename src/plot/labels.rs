@@ -1,10 +1,11 @@
 //! Placing labels beside their points so that they overlap neither each other nor the points,
 //! where the space allows: a greedy pass in pixel space.
 //!
-//! Labels are placed in the order given (put the important ones first). Each tries
-//! [`DIRECTIONS`] positions around its point on rings of growing distance; a position costs
-//! the area it shares with labels already placed and with every point's marker, plus a
-//! large cost for leaving the drawing area, plus a small cost for distance. The first ring
+//! Labels are placed in the order given (put the important ones first). Each tries eight
+//! positions (beside, above, below, diagonally) around its point, on rings of growing
+//! distance; a position costs the area it shares with labels already placed and with every
+//! point's marker, plus a large cost for leaving the drawing area, plus a small cost for
+//! distance. The first ring
 //! with a free position wins; where none is free the cheapest position of all is taken, so
 //! a crowded map still gets every label, overlapping as little as the search found.
 

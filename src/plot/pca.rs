@@ -3,8 +3,8 @@
 //! The points `x_i` (rows of `[n, dim]`) are centred, and the two leading eigenvectors of
 //! their scatter matrix `C = Xᵀ X` are found by subspace iteration: `V ← orth(C V)` with
 //! Gram–Schmidt, `C V` computed as `Xᵀ (X V)` so that `C` (`dim × dim`) is never formed. The
-//! error shrinks like `(λ₃ / λ₂)^k`; iteration stops when the basis moves less than
-//! [`TOLERANCE`] or after [`MAX_ITERATIONS`]. Each point's coordinates are its projections
+//! error shrinks like `(λ₃ / λ₂)^k`; iteration stops when the basis moves less than 1e-10 or
+//! after 1000 iterations. Each point's coordinates are its projections
 //! `(x_i · v₁, x_i · v₂)`. Each axis is signed so that its largest component is positive,
 //! making the result independent of the starting vectors' signs.
 

@@ -10,7 +10,7 @@
 //! ∂C/∂y_i = 4 Σ_j (P_ij − Q_ij) (1 + |y_i − y_j|²)⁻¹ (y_i − y_j)
 //! ```
 //!
-//! with early exaggeration (`P × 12` for the first [`EXAGGERATION_ITERATIONS`]), momentum
+//! with early exaggeration (`P × 12` for the first 250 iterations), momentum
 //! 0.5 then 0.8, and per-coordinate gains, as in the original. The start is the PCA map scaled
 //! to a standard deviation of 1e-4, plus a jitter drawn from the seed: the same points and
 //! seed always give the same map.
