@@ -245,9 +245,25 @@ fn a_metrics_log_that_cannot_be_opened_stops_training_before_it_starts() {
             "--metrics",
             s(&log),
         ],
-        "metrics log",
+        "missing does not exist",
     );
     assert!(!vectors.exists());
+    // A run refused after the check (here: no corpus) leaves no log behind.
+    let log = dir.path().join("run.jsonl");
+    let missing = dir.path().join("none.txt");
+    refused(
+        &[
+            "train",
+            "--input",
+            s(&missing),
+            "--output",
+            s(&vectors),
+            "--metrics",
+            s(&log),
+        ],
+        "none.txt",
+    );
+    assert!(!log.exists());
 }
 
 /// A decoded PNG: width, height and RGB(A) pixels.

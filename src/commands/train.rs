@@ -192,11 +192,7 @@ pub fn run(args: TrainArgs, matches: &ArgMatches) -> anyhow::Result<()> {
     // A bad output or checkpoint path is found now, not after hours of training.
     AtomicFile::check(&job.output)?;
     AtomicFile::check(&job.checkpoint)?;
-    let watch = RunWatch::open(
-        args.metrics.as_deref(),
-        args.analogies.as_deref(),
-        job.resume.is_some(),
-    )?;
+    let mut watch = RunWatch::check(args.metrics.as_deref(), args.analogies.as_deref())?;
     let corpus = load_corpus(job.input.as_deref(), &job.params, &args.cache, cache_dir)?;
     let resume = match &job.resume {
         None => None,
@@ -228,6 +224,7 @@ pub fn run(args: TrainArgs, matches: &ArgMatches) -> anyhow::Result<()> {
     if let Some(notice) = notice {
         eprintln!("note: {notice}");
     }
+    watch.start(job.resume.is_some())?;
     let resumed_checkpoint = job.resume.as_ref().map(|(path, _)| path.clone());
     let Some((trained, wrote_checkpoint)) =
         train_resumable(&device, &job, &corpus, resume, &watch, &given, matches)?

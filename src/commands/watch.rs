@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use indicatif::ProgressBar;
 use vectrain::eval::{DEFAULT_RESTRICT, evaluate_analogies_reader};
+use vectrain::io::atomic::AtomicFile;
 use vectrain::metrics::{EpochRecord, MetricsLog};
 use vectrain::training::{EpochEnd, EpochObserver, Progress};
 
@@ -19,22 +20,21 @@ struct Analogies {
 
 /// The log and the questions of a run; each is optional.
 pub struct RunWatch {
+    /// Where the log goes, until [`RunWatch::start`] opens it.
+    metrics: Option<PathBuf>,
     /// Shared by the progress callback and the epoch observer, which never run at once.
     log: Option<RefCell<MetricsLog>>,
     analogies: Option<Analogies>,
 }
 
 impl RunWatch {
-    /// Opens the metrics log (added to with `append`, for a resumed run) and reads the
-    /// analogy questions, so that a bad path fails before training starts.
-    pub fn open(
-        metrics: Option<&Path>,
-        analogies: Option<&Path>,
-        append: bool,
-    ) -> anyhow::Result<RunWatch> {
-        let log = metrics
-            .map(|path| MetricsLog::create(path, append))
-            .transpose()?;
+    /// Reads the analogy questions and checks that the metrics log can be written, so that a
+    /// bad path fails before the corpus is read; the log itself is opened by
+    /// [`RunWatch::start`], so that a run refused before training leaves no file.
+    pub fn check(metrics: Option<&Path>, analogies: Option<&Path>) -> anyhow::Result<RunWatch> {
+        if let Some(path) = metrics {
+            AtomicFile::check(path).with_context(|| format!("--metrics {}", path.display()))?;
+        }
         let analogies = analogies
             .map(|path| -> anyhow::Result<Analogies> {
                 let text = std::fs::read(path)
@@ -46,9 +46,19 @@ impl RunWatch {
             })
             .transpose()?;
         Ok(RunWatch {
-            log: log.map(RefCell::new),
+            metrics: metrics.map(Path::to_path_buf),
+            log: None,
             analogies,
         })
+    }
+
+    /// Opens the metrics log, if one was asked for: a new file, or added to with `append`
+    /// (a resumed run).
+    pub fn start(&mut self, append: bool) -> anyhow::Result<()> {
+        if let Some(path) = &self.metrics {
+            self.log = Some(RefCell::new(MetricsLog::create(path, append)?));
+        }
+        Ok(())
     }
 
     /// Logs a progress report.
