@@ -1,10 +1,10 @@
 //! `vectrain plot`: a 2-D map of words and their neighbours, or the curves of a training
 //! metrics log, as SVG or PNG.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{ArgGroup, Args, ValueEnum};
-use serde_json::json;
+use serde_json::{Value, json};
 use vectrain::metrics::read_metrics;
 use vectrain::plot::tsne::TsneOptions;
 use vectrain::plot::{Curves, PictureFormat, Projection, WordMap, load_font};
@@ -68,6 +68,10 @@ pub struct PlotArgs {
 const MAX_SIDE: u32 = 8192;
 /// Smallest width or height that leaves room for titles, axes and labels.
 const MIN_SIDE: u32 = 200;
+/// Default height of a map.
+const MAP_HEIGHT: u32 = 900;
+/// Default height of each panel of curves.
+const PANEL_HEIGHT: u32 = 300;
 
 /// Runs `vectrain plot`.
 pub fn run(args: PlotArgs) -> anyhow::Result<()> {
@@ -88,37 +92,8 @@ pub fn run(args: PlotArgs) -> anyhow::Result<()> {
     vectrain::io::atomic::AtomicFile::check(&args.output)?;
     let font = load_font(args.font.as_deref())?;
     let summary = match (&args.vectors, &args.metrics) {
-        (Some(vectors), _) => {
-            let emb = vectrain::read_vectors(vectors)?;
-            let projection = match args.method {
-                MethodArg::Pca => Projection::Pca,
-                MethodArg::Tsne => Projection::Tsne(TsneOptions {
-                    perplexity: args.perplexity,
-                    seed: args.seed,
-                }),
-            };
-            let words: Vec<&str> = args
-                .words
-                .iter()
-                .map(|w| w.trim())
-                .filter(|w| !w.is_empty())
-                .collect();
-            let map = WordMap::build(&emb, &words, args.neighbours, projection)?;
-            let size = (args.width, args.height.unwrap_or(900));
-            map.draw(&args.output, format, size)?;
-            json!({"kind": "map", "method": projection.name(), "words": map.words.len(),
-                   "queries": map.queries, "width": size.0, "height": size.1})
-        }
-        (None, Some(log)) => {
-            let curves = Curves::from_records(&read_metrics(log)?, log)?;
-            let panels = 1
-                + usize::from(!curves.speed.is_empty())
-                + usize::from(!curves.accuracy.is_empty());
-            let size = (args.width, args.height.unwrap_or(300 * panels as u32));
-            curves.draw(&args.output, format, size)?;
-            json!({"kind": "curves", "panels": panels, "points": curves.loss.len() + curves.speed.len(),
-                   "width": size.0, "height": size.1})
-        }
+        (Some(vectors), _) => draw_map(&args, vectors, format)?,
+        (None, Some(log)) => draw_curves(&args, log, format)?,
         // clap's group requires one of the two.
         (None, None) => anyhow::bail!("give --vectors FILE --words a,b,c or --metrics FILE"),
     };
@@ -138,4 +113,43 @@ pub fn run(args: PlotArgs) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// Draws the map of `--words` in `vectors`; what it drew, as JSON.
+fn draw_map(args: &PlotArgs, vectors: &Path, format: PictureFormat) -> anyhow::Result<Value> {
+    let emb = vectrain::read_vectors(vectors)?;
+    let projection = match args.method {
+        MethodArg::Pca => Projection::Pca,
+        MethodArg::Tsne => Projection::Tsne(TsneOptions {
+            perplexity: args.perplexity,
+            seed: args.seed,
+        }),
+    };
+    let words: Vec<&str> = args
+        .words
+        .iter()
+        .map(|w| w.trim())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let map = WordMap::build(&emb, &words, args.neighbours, projection)?;
+    let size = (args.width, args.height.unwrap_or(MAP_HEIGHT));
+    map.draw(&args.output, format, size)?;
+    Ok(json!({
+        "kind": "map", "method": projection.name(), "words": map.words.len(),
+        "queries": map.queries, "width": size.0, "height": size.1,
+    }))
+}
+
+/// Draws the curves of the metrics log `log`; what it drew, as JSON.
+fn draw_curves(args: &PlotArgs, log: &Path, format: PictureFormat) -> anyhow::Result<Value> {
+    let curves = Curves::from_records(&read_metrics(log)?, log)?;
+    let panels = curves.panels();
+    let size = (
+        args.width,
+        args.height.unwrap_or(PANEL_HEIGHT * panels as u32),
+    );
+    curves.draw(&args.output, format, size)?;
+    Ok(json!({
+        "kind": "curves", "panels": panels, "width": size.0, "height": size.1,
+    }))
 }

@@ -68,6 +68,11 @@ impl Curves {
         render(self, path, format, size)
     }
 
+    /// Panels drawn: the loss always, the speed and the accuracy where the log has them.
+    pub fn panels(&self) -> usize {
+        1 + usize::from(!self.speed.is_empty()) + usize::from(!self.accuracy.is_empty())
+    }
+
     /// The x range: from 0 to the last word done.
     fn words(&self) -> Range<f64> {
         let last = [&self.loss, &self.epoch_loss, &self.speed, &self.accuracy]
