@@ -8,7 +8,7 @@ use clap::{ArgMatches, Args};
 use vectrain::checkpoint::{self, Checkpoint, CorpusFingerprint, Header, RunFiles};
 use vectrain::io::VectorFormat;
 use vectrain::io::atomic::AtomicFile;
-use vectrain::training::{Control, EpochObserver, Every, Outcome, Resume, Snapshot, Trained};
+use vectrain::training::{Control, Every, Outcome, Resume, Snapshot, Trained};
 use vectrain::{BackendChoice, Corpus, Device, TrainParams};
 
 use super::distributed::{self, DistributedJob, DistributedOptions};
@@ -321,7 +321,9 @@ fn train_resumable(
             progress::show(&bar, p);
             watch.progress(p);
         },
-        observer.as_mut().map(|o| o as &mut dyn EpochObserver),
+        observer
+            .as_mut()
+            .map(|o| o as &mut dyn vectrain::training::EpochObserver),
     )?;
     bar.finish_and_clear();
     match outcome {
