@@ -1,7 +1,7 @@
 //! Placing labels beside their points so that they overlap neither each other nor the points,
 //! where the space allows: a greedy pass in pixel space.
 //!
-//! Labels are placed in the order given (put the important ones first). Each tries eight
+//! Labels are placed in the order given (put the important ones first). Each tries twelve
 //! positions (beside, above, below, diagonally) around its point, on rings of growing
 //! distance; a position costs the area it shares with labels already placed and with every
 //! point's marker, plus a large cost for leaving the drawing area, plus a small cost for
@@ -9,19 +9,26 @@
 //! with a free position wins; where none is free the cheapest position of all is taken, so
 //! a crowded map still gets every label, overlapping as little as the search found.
 
-/// Positions tried on each ring: right, left, above, below, then the diagonals.
-const DIRECTIONS: [(f64, f64); 8] = [
+/// Positions tried on each ring, as (horizontal, vertical) sides of the point: `±1` puts the
+/// label's near edge on that side, `0` centres it on the point, and a vertical `±0.5` keeps
+/// it beside the point, shifted by half its height. Right and left come first: a label
+/// beside its point reads best.
+const DIRECTIONS: [(f64, f64); 12] = [
     (1.0, 0.0),
     (-1.0, 0.0),
     (0.0, -1.0),
     (0.0, 1.0),
+    (1.0, -0.5),
+    (1.0, 0.5),
+    (-1.0, -0.5),
+    (-1.0, 0.5),
     (1.0, -1.0),
     (-1.0, -1.0),
     (1.0, 1.0),
     (-1.0, 1.0),
 ];
 /// Rings tried, each [`RING_STEP`] pixels farther than the last.
-const RINGS: usize = 6;
+const RINGS: usize = 8;
 /// Distance between rings, in pixels.
 const RING_STEP: f64 = 7.0;
 /// Cost of each pixel of a label outside the drawing area.
@@ -102,9 +109,9 @@ fn best_position(
                 _ => px - width / 2.0,
             };
             let y = match dy {
-                d if d > 0.0 => py + gap,
-                d if d < 0.0 => py - gap - height,
-                _ => py - height / 2.0,
+                1.0 => py + gap,
+                -1.0 => py - gap - height,
+                shift => py - height / 2.0 + shift * height,
             };
             let rect = Rect {
                 x,
