@@ -428,6 +428,14 @@ fn curves_are_drawn_from_a_training_log() {
         "{} colours",
         picture.strong_colours()
     );
+    // The same curves as SVG: lines and axis titles as text.
+    let svg = dir.path().join("curves.svg");
+    ok(&["plot", "--metrics", s(&log), "--output", s(&svg)]);
+    let text = read(&svg);
+    assert!(text.matches("<polyline").count() >= 2, "no curves drawn");
+    for title in ["words done", "words/s", "loss"] {
+        assert!(text.contains(title), "no {title:?} in the SVG");
+    }
 }
 
 #[test]
