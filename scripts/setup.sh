@@ -2,6 +2,7 @@
 # Installs what vectrain's tests and benchmarks need on a fresh Debian machine:
 #  - Mesa's software Vulkan driver (lavapipe), so the GPU path runs without a GPU;
 #  - Open MPI and libclang, for the `mpi` feature (distributed training) and its tests;
+#  - the DejaVu fonts, which `vectrain plot` labels its pictures with;
 #  - a Python virtual environment in .venv with gensim, numpy, scipy and fastText's own
 #    `fasttext` package, the references the tests compare against.
 # Safe to run again: it skips what is already there.
@@ -14,8 +15,9 @@ sudo_if_needed() {
 
 missing=()
 # python3-dev and g++ build the `fasttext` package (fastText's own code, which the subword
-# tests load vectrain's .bin files with).
-for package in mesa-vulkan-drivers libvulkan1 libopenmpi-dev openmpi-bin libclang-dev python3-dev g++; do
+# tests load vectrain's .bin files with). fonts-dejavu-core gives `vectrain plot` its default
+# font for labels (DejaVuSans.ttf).
+for package in mesa-vulkan-drivers libvulkan1 libopenmpi-dev openmpi-bin libclang-dev python3-dev g++ fonts-dejavu-core; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
 done
 if ! python3 -m venv --help >/dev/null 2>&1; then

@@ -140,6 +140,15 @@ pub enum Error {
         /// The wgpu limit that applies.
         limit_name: &'static str,
     },
+    /// Drawing a picture failed: the drawing library refused (a font without a glyph, a
+    /// size it cannot draw).
+    #[error("cannot draw {}: {message}", path.display())]
+    Plot {
+        /// The picture being drawn.
+        path: PathBuf,
+        /// What the drawing library said.
+        message: String,
+    },
 }
 
 /// Shorthand for results of this crate.

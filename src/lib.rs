@@ -61,6 +61,8 @@ pub mod gpu;
 pub mod io;
 pub mod matrix;
 pub mod memory;
+pub mod metrics;
+pub mod plot;
 pub mod rng;
 pub mod sampling;
 pub mod sentences;

@@ -525,3 +525,89 @@ fn word_index_of_four_billion() {
         &[],
     );
 }
+
+/// Runs `vectrain ARGS` in a directory holding `files` and checks it fails with every
+/// `expected` fragment in the message, leaving no file but the inputs.
+fn fails_in(files: &[(&str, &[u8])], args: &[&str], expected: &[&str]) {
+    let dir = temp();
+    for (name, bytes) in files {
+        write(dir.path(), name, bytes);
+    }
+    let before = listing(dir.path());
+    let run = vectrain(args, dir.path(), &[]);
+    assert_eq!(run.code, Some(1), "stderr:\n{}", run.stderr);
+    for fragment in expected {
+        assert!(
+            run.stderr.contains(fragment),
+            "message lacks {fragment:?}:\n{}",
+            run.stderr
+        );
+    }
+    assert_eq!(listing(dir.path()), before, "files left behind");
+}
+
+#[test]
+fn metrics_log_in_a_missing_directory() {
+    fails_in(
+        &[("c.txt", kjv_head(100).as_bytes())],
+        &["train", "-i", "c.txt", "--metrics", "missing/run.jsonl"],
+        &[
+            "error: --metrics missing/run.jsonl: cannot write missing/run.jsonl: missing does not exist",
+        ],
+    );
+}
+
+const PLOT_VECTORS: &[u8] = b"2 2\nking 1 0\nqueen 0.9 0.1\n";
+
+#[test]
+fn plot_to_a_jpeg() {
+    fails_in(
+        &[("v.txt", PLOT_VECTORS)],
+        &[
+            "plot",
+            "--vectors",
+            "v.txt",
+            "--words",
+            "king",
+            "--output",
+            "map.jpg",
+        ],
+        &["error: invalid option --output: map.jpg: name a .svg or a .png file"],
+    );
+}
+
+#[test]
+fn plot_with_a_font_that_is_not_one() {
+    fails_in(
+        &[("v.txt", PLOT_VECTORS)],
+        &[
+            "plot",
+            "--vectors",
+            "v.txt",
+            "--words",
+            "king",
+            "--output",
+            "map.png",
+            "--font",
+            "v.txt",
+        ],
+        &["error: invalid option --font: v.txt is not a TrueType or OpenType font"],
+    );
+}
+
+#[test]
+fn plot_a_word_outside_the_vocabulary() {
+    fails_in(
+        &[("v.txt", PLOT_VECTORS)],
+        &[
+            "plot",
+            "--vectors",
+            "v.txt",
+            "--words",
+            "king,kiwi",
+            "--output",
+            "map.png",
+        ],
+        &["error: word \"kiwi\" is not in the vocabulary"],
+    );
+}

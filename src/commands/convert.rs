@@ -4,8 +4,9 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 use vectrain::VectorFormat;
+use vectrain::io::projector::{ProjectorFiles, write_projector};
 
-/// A vector file format.
+/// A format `convert` writes.
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum FormatArg {
     /// word2vec text: header `rows dim`, then `word v1 .. vD` per line.
@@ -14,14 +15,19 @@ pub enum FormatArg {
     W2vBin,
     /// GloVe text: `word v1 .. vD` per line, no header.
     Glove,
+    /// TensorFlow Embedding Projector: OUTPUT.vectors.tsv and OUTPUT.metadata.tsv (or
+    /// vectors.tsv and metadata.tsv inside OUTPUT when it is a directory).
+    Projector,
 }
 
-impl From<FormatArg> for VectorFormat {
-    fn from(arg: FormatArg) -> VectorFormat {
-        match arg {
-            FormatArg::W2vText => VectorFormat::Word2VecText,
-            FormatArg::W2vBin => VectorFormat::Word2VecBinary,
-            FormatArg::Glove => VectorFormat::GloveText,
+impl FormatArg {
+    /// The vector file format, or `None` for the projector's pair of files.
+    fn vector_format(self) -> Option<VectorFormat> {
+        match self {
+            FormatArg::W2vText => Some(VectorFormat::Word2VecText),
+            FormatArg::W2vBin => Some(VectorFormat::Word2VecBinary),
+            FormatArg::Glove => Some(VectorFormat::GloveText),
+            FormatArg::Projector => None,
         }
     }
 }
@@ -31,7 +37,7 @@ impl From<FormatArg> for VectorFormat {
 pub struct ConvertArgs {
     /// Input vector file (format detected).
     input: PathBuf,
-    /// Output file, written atomically.
+    /// Output file, written atomically (for --format projector: a stem or a directory).
     output: PathBuf,
     /// Output format.
     #[arg(long, value_enum)]
@@ -45,12 +51,25 @@ pub struct ConvertArgs {
 pub fn run(args: ConvertArgs) -> anyhow::Result<()> {
     let from = vectrain::io::detect_format(&args.input)?;
     let emb = vectrain::read_vectors_as(&args.input, from)?;
-    let to = VectorFormat::from(args.format);
-    vectrain::write_vectors(&emb, &args.output, to)?;
+    let (outputs, to_name) = match args.format.vector_format() {
+        Some(to) => {
+            vectrain::write_vectors(&emb, &args.output, to)?;
+            (vec![args.output.clone()], to.name())
+        }
+        None => {
+            let files = ProjectorFiles::for_output(&args.output);
+            write_projector(&emb, &files)?;
+            (vec![files.vectors, files.metadata], "projector")
+        }
+    };
     if args.json {
+        let output: serde_json::Value = match outputs.as_slice() {
+            [one] => serde_json::json!(one),
+            many => serde_json::json!(many),
+        };
         let out = serde_json::json!({
-            "input": args.input, "input_format": from.name(), "output": args.output,
-            "output_format": to.name(), "words": emb.len(), "dim": emb.dim(),
+            "input": args.input, "input_format": from.name(), "output": output,
+            "output_format": to_name, "words": emb.len(), "dim": emb.dim(),
         });
         println!("{out}");
     } else {
@@ -58,11 +77,17 @@ pub fn run(args: ConvertArgs) -> anyhow::Result<()> {
             "{} ({}) -> {} ({}): {} words of {}",
             args.input.display(),
             from.name(),
-            args.output.display(),
-            to.name(),
+            joined(&outputs),
+            to_name,
             emb.len(),
             emb.dim()
         );
     }
     Ok(())
+}
+
+/// The paths separated by ` and `.
+fn joined(paths: &[PathBuf]) -> String {
+    let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    names.join(" and ")
 }

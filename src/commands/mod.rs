@@ -10,6 +10,7 @@ mod interrupt;
 mod lookup;
 mod matrix;
 mod output;
+mod plot;
 mod progress;
 mod sentences;
 mod settings;
@@ -17,6 +18,7 @@ mod similar;
 mod train;
 mod unseen;
 mod verify;
+mod watch;
 
 use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand};
 
@@ -65,6 +67,9 @@ enum Command {
     /// Rewrite a vector file in another format.
     #[command(allow_negative_numbers = true)]
     Convert(convert::ConvertArgs),
+    /// Draw a 2-D map of words and their neighbours, or a metrics log's curves (SVG, PNG).
+    #[command(allow_negative_numbers = true)]
+    Plot(plot::PlotArgs),
 }
 
 /// Parses the command line (exiting with clap's message where it is wrong) and runs the
@@ -92,5 +97,6 @@ fn run_command(cli: Cli, matches: &ArgMatches) -> anyhow::Result<()> {
         Command::Sentences(args) => sentences::run(args),
         Command::Matrix(args) => matrix::run(args),
         Command::Convert(args) => convert::run(args),
+        Command::Plot(args) => plot::run(args),
     }
 }

@@ -18,6 +18,7 @@ use super::progress;
 use super::settings::{
     BackendOptions, CacheOptions, FormatArg, Settings, load_corpus, output_format,
 };
+use super::watch::RunWatch;
 
 /// Options of `vectrain train`.
 #[derive(Args, Debug)]
@@ -52,6 +53,15 @@ pub struct TrainArgs {
     /// are bit-identical to a run never interrupted.
     #[arg(long, value_name = "CHECKPOINT")]
     resume: Option<PathBuf>,
+    /// Write a metrics log here as JSON lines: one object per progress report (words/s,
+    /// loss, learning rate, words done, epoch) and one per epoch end; added to, not
+    /// replaced, with --resume.
+    #[arg(long, value_name = "PATH")]
+    metrics: Option<PathBuf>,
+    /// Score the vectors on these analogy questions (questions-words.txt format, 3CosAdd)
+    /// at the end of every epoch: printed, and logged with --metrics.
+    #[arg(long, value_name = "FILE")]
+    analogies: Option<PathBuf>,
 }
 
 /// The run a command line asks for, a resumed checkpoint's settings and files filled in.
@@ -149,6 +159,11 @@ pub fn run(args: TrainArgs, matches: &ArgMatches) -> anyhow::Result<()> {
     let job = Job::new(&args, &given)?;
     let cache_dir = args.cache.dir(Some(job.output_dir()));
     if args.distributed.distributed {
+        if args.metrics.is_some() || args.analogies.is_some() {
+            anyhow::bail!(
+                "--metrics and --analogies do not work with --distributed yet: train in one process"
+            );
+        }
         if job.params.subwords.is_some() {
             anyhow::bail!(
                 "--subwords does not train with --distributed yet: train it in one process"
@@ -177,6 +192,7 @@ pub fn run(args: TrainArgs, matches: &ArgMatches) -> anyhow::Result<()> {
     // A bad output or checkpoint path is found now, not after hours of training.
     AtomicFile::check(&job.output)?;
     AtomicFile::check(&job.checkpoint)?;
+    let mut watch = RunWatch::check(args.metrics.as_deref(), args.analogies.as_deref())?;
     let corpus = load_corpus(job.input.as_deref(), &job.params, &args.cache, cache_dir)?;
     let resume = match &job.resume {
         None => None,
@@ -203,14 +219,16 @@ pub fn run(args: TrainArgs, matches: &ArgMatches) -> anyhow::Result<()> {
     if let Some(notice) = notice {
         eprintln!("note: {notice}");
     }
+    watch.start(job.resume.is_some())?;
     let resumed_checkpoint = job.resume.as_ref().map(|(path, _)| path.clone());
     let Some((trained, wrote_checkpoint)) =
-        train_resumable(&device, &job, &corpus, resume, &given, matches)?
+        train_resumable(&device, &job, &corpus, resume, &watch, &given, matches)?
     else {
         std::process::exit(INTERRUPTED_EXIT_CODE);
     };
     let run = &trained.stats;
     write_trained(&trained, &job.output, job.format, "")?;
+    watch.finish()?;
     eprintln!(
         "trained {} vectors of {} on {} in {:.1} s: {:.0} words/s, final loss {:.4}; wrote {} ({})",
         corpus.vocab.len(),
@@ -235,7 +253,7 @@ pub fn run(args: TrainArgs, matches: &ArgMatches) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Trains with a progress bar, checkpoints and Ctrl-C: the model and whether a checkpoint
+/// Trains with a progress bar, checkpoints, Ctrl-C and `watch`'s log: the model and whether a checkpoint
 /// was written, or `None` when interrupted (the state is then saved and the resume command
 /// printed).
 fn train_resumable(
@@ -243,6 +261,7 @@ fn train_resumable(
     job: &Job,
     corpus: &Corpus,
     resume: Option<Resume>,
+    watch: &RunWatch,
     given: &dyn Fn(&str) -> bool,
     matches: &ArgMatches,
 ) -> anyhow::Result<Option<(Trained, bool)>> {
@@ -287,9 +306,20 @@ fn train_resumable(
         checkpoint: Some(&mut write_checkpoint),
         averager: None,
     };
-    let outcome = vectrain::train(backend.as_mut(), corpus, params, control, &mut |p| {
-        progress::show(&bar, p)
-    })?;
+    let mut observer = watch.observer(&bar);
+    let outcome = vectrain::training::train_observed(
+        backend.as_mut(),
+        corpus,
+        params,
+        control,
+        &mut |p| {
+            progress::show(&bar, p);
+            watch.progress(p);
+        },
+        observer
+            .as_mut()
+            .map(|o| o as &mut dyn vectrain::training::EpochObserver),
+    )?;
     bar.finish_and_clear();
     match outcome {
         Outcome::Finished(trained) => Ok(Some((*trained, !first_checkpoint))),
@@ -306,7 +336,7 @@ fn train_resumable(
 }
 
 /// The options given on the command line that a checkpoint does not record (where to
-/// train), to repeat in the resume command.
+/// train, the metrics log and the analogy questions), to repeat in the resume command.
 fn execution_options(given: &dyn Fn(&str) -> bool, matches: &ArgMatches) -> Vec<String> {
     let mut words = Vec::new();
     for (id, flag) in [
@@ -320,6 +350,14 @@ fn execution_options(given: &dyn Fn(&str) -> bool, matches: &ArgMatches) -> Vec<
                 words.push(flag.to_string());
                 words.push(raw.to_string_lossy().into_owned());
             }
+        }
+    }
+    // The log and the questions go on with the run; absolute, as a resume may start elsewhere.
+    for (id, flag) in [("metrics", "--metrics"), ("analogies", "--analogies")] {
+        if let Some(path) = given(id).then(|| matches.get_one::<PathBuf>(id)).flatten() {
+            let path = std::path::absolute(path).unwrap_or_else(|_| path.clone());
+            words.push(flag.to_string());
+            words.push(path.to_string_lossy().into_owned());
         }
     }
     words

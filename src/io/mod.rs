@@ -1,5 +1,6 @@
 //! Reading and writing word vectors: word2vec text, word2vec binary and GloVe text; and
-//! fastText `.bin` models ([`fasttext_bin`]), whose vocabulary vectors read as embeddings.
+//! fastText `.bin` models ([`fasttext_bin`]), whose vocabulary vectors read as embeddings; and
+//! the two files of TensorFlow's Embedding Projector ([`projector`], written only).
 //!
 //! Rows are written in the embeddings' order (most frequent word first). A file read gets a
 //! vocabulary in file order whose counts decrease by row (`rows - row`), as vector files hold
@@ -13,6 +14,7 @@ pub mod atomic;
 pub mod fasttext_bin;
 pub mod glove_text;
 pub mod npy;
+pub mod projector;
 mod rows;
 mod text;
 pub mod word2vec_binary;

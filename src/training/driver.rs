@@ -2,7 +2,7 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crate::config::TrainParams;
 use crate::corpus::Corpus;
@@ -10,9 +10,10 @@ use crate::error::{Error, Result};
 use crate::training::averaging::{Averager, Schedule};
 use crate::training::backend::Backend;
 use crate::training::control::{Control, Every, Outcome, Snapshot, Trained};
+use crate::training::observe::{EpochEnd, EpochObserver};
 use crate::training::plan::TrainingPlan;
 use crate::training::result;
-use crate::training::state::Resume;
+use crate::training::state::{Resume, RunState};
 use crate::training::stats::{PROGRESS_INTERVAL, Progress, TrainStats};
 use crate::training::work::{Pause, Segment, WorkQueue};
 
@@ -46,8 +47,22 @@ pub fn train(
     backend: &mut dyn Backend,
     corpus: &Corpus,
     params: &TrainParams,
+    control: Control<'_>,
+    progress: &mut dyn FnMut(&Progress),
+) -> Result<Outcome> {
+    train_observed(backend, corpus, params, control, progress, None)
+}
+
+/// [`train`], calling `observer` (where there is one) at the end of every epoch, after the
+/// epoch's last progress report. The time the observer takes is left out of the run's
+/// [`TrainStats::seconds`].
+pub fn train_observed(
+    backend: &mut dyn Backend,
+    corpus: &Corpus,
+    params: &TrainParams,
     mut control: Control<'_>,
     progress: &mut dyn FnMut(&Progress),
+    mut observer: Option<&mut dyn EpochObserver>,
 ) -> Result<Outcome> {
     let Resume {
         mut state,
@@ -96,6 +111,8 @@ pub fn train(
     let started = Instant::now();
     let mut done = start_done;
     let mut last_checkpoint = (started, done);
+    // Time spent in the observer: not training, so not in the run's seconds.
+    let mut observed = Duration::ZERO;
     while (state.position.epoch as usize) < params.epochs {
         let segment_started = Instant::now();
         let epoch = state.position.epoch as usize;
@@ -142,6 +159,11 @@ pub fn train(
                 alpha: plan.alpha(params, epoch, plan.chunks.len()),
             });
             state.finish_epoch();
+            if let Some(observer) = observer.as_deref_mut() {
+                let observing = Instant::now();
+                observe_epoch_end(observer, backend, corpus, params, &plan, &state, done)?;
+                observed += observing.elapsed();
+            }
         }
         let mut stopping = stop.load(Ordering::Relaxed);
         if let (Some(schedule), Some(averager)) = (&mut averaging, control.averager.as_deref_mut())
@@ -176,11 +198,39 @@ pub fn train(
         device: backend.device(),
         epochs: state.epochs,
         words: total - start_done,
-        seconds: started.elapsed().as_secs_f64(),
+        seconds: started.elapsed().saturating_sub(observed).as_secs_f64(),
     };
     Ok(Outcome::Finished(Box::new(result::trained(
         corpus, params, &plan, input, output, stats,
     )?)))
+}
+
+/// Tells `observer` that the last epoch of `state` ended, `done` positions into the run.
+fn observe_epoch_end(
+    observer: &mut dyn EpochObserver,
+    backend: &mut dyn Backend,
+    corpus: &Corpus,
+    params: &TrainParams,
+    plan: &TrainingPlan,
+    state: &RunState,
+    done: u64,
+) -> Result<()> {
+    let Some(stats) = state.epochs.last() else {
+        // Unreachable: called right after `finish_epoch` pushed the epoch's stats.
+        return Ok(());
+    };
+    let embeddings = if observer.wants_embeddings() {
+        let input = backend.tables()?.input.into_owned();
+        Some(result::word_embeddings(corpus, params, plan, input)?)
+    } else {
+        None
+    };
+    observer.epoch_ended(&EpochEnd {
+        epoch: state.epochs.len() - 1,
+        done,
+        stats,
+        embeddings: embeddings.as_ref(),
+    })
 }
 
 /// Replaces the tables of `backend` by their mean over every process; returns whether any

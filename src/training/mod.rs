@@ -8,11 +8,13 @@
 //!   chunks to a backend's workers.
 //! - [`RunState`] and [`Position`] say where a run stands: what a checkpoint saves.
 //! - [`Averager`] keeps the tables of the processes of a distributed run in agreement.
+//! - [`EpochObserver`] sees each epoch end (for a metrics log, a per-epoch evaluation).
 
 mod averaging;
 mod backend;
 mod control;
 mod driver;
+mod observe;
 mod plan;
 mod result;
 mod state;
@@ -22,7 +24,8 @@ mod work;
 pub use averaging::Averager;
 pub use backend::{Backend, Tables};
 pub use control::{CheckpointFn, Control, Every, Outcome, Snapshot, Trained};
-pub use driver::{train, train_to_end};
+pub use driver::{train, train_observed, train_to_end};
+pub use observe::{EpochEnd, EpochObserver};
 pub use plan::{TrainingPlan, UpdateShape, initial_input_table, initial_subword_table};
 pub use state::{Position, Resume, RunState};
 pub use stats::{EpochStats, LossSum, PROGRESS_INTERVAL, Progress, TrainStats};

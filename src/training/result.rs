@@ -47,6 +47,30 @@ pub fn trained(
     })
 }
 
+/// The word vectors of the input table `input` as it stands mid-run: what [`trained`] would
+/// give for it (with subwords, each word's mean of its own row and its n-gram rows).
+pub fn word_embeddings(
+    corpus: &Corpus,
+    params: &TrainParams,
+    plan: &TrainingPlan,
+    input: Vec<f32>,
+) -> Result<Embeddings> {
+    let Some(index) = &plan.subwords else {
+        return Embeddings::new(corpus.vocab.clone(), params.dim, input);
+    };
+    // A word's vector reads the input table only: the output table is left empty.
+    let model = SubwordModel {
+        words: corpus.vocab.words().to_vec(),
+        counts: corpus.vocab.counts().to_vec(),
+        dim: params.dim,
+        index: index.clone(),
+        input,
+        output: Vec::new(),
+        args: recorded_args(params),
+    };
+    Embeddings::new(corpus.vocab.clone(), params.dim, model.word_vectors())
+}
+
 /// The run's settings as a fastText header records them.
 fn recorded_args(params: &TrainParams) -> RecordedArgs {
     let clamp = |value: usize| i32::try_from(value).unwrap_or(i32::MAX);
