@@ -5,7 +5,6 @@ mod common;
 
 use common::batches::{random_batch, zipf_counts};
 use common::{TestRng, Tolerance, assert_close, gpu, max_error, serial};
-use vectrain::batch::Batch;
 use vectrain::config::GpuKernel;
 use vectrain::config::Model;
 use vectrain::cpu::tables::PlainRows;

@@ -8,7 +8,29 @@
 use std::collections::HashMap;
 
 use naga::{Expression, Function, Handle, Module, Statement};
-use vectrain::gpu::shaders::Shader;
+use vectrain::gpu::shaders::{Shader, V2Blocks};
+
+/// The second kernel with float atomics (tree reduction, word vectors, unsplit tables).
+const V2_F32: Shader = Shader::NegativeSamplingV2(V2Blocks {
+    float_atomics: true,
+    subgroups: false,
+    subwords: false,
+    split: false,
+});
+/// [`V2_F32`] reducing with subgroups.
+const V2_SUBGROUP_F32: Shader = Shader::NegativeSamplingV2(V2Blocks {
+    float_atomics: true,
+    subgroups: true,
+    subwords: false,
+    split: false,
+});
+/// [`V2_F32`] with subword inputs.
+const V2_SUBWORDS_F32: Shader = Shader::NegativeSamplingV2(V2Blocks {
+    float_atomics: true,
+    subgroups: false,
+    subwords: true,
+    split: false,
+});
 
 /// Sites reached from one function.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -171,8 +193,8 @@ fn one_update_loads_each_row_once_in_the_second_kernel() {
         (4, 2, 3)
     );
     for function in ["skipgram_update", "cbow_update", "batch_update"] {
-        let tree = report(Shader::NegativeSamplingV2F32, function);
-        let subgroups = report(Shader::NegativeSamplingV2SubgroupF32, function);
+        let tree = report(V2_F32, function);
+        let subgroups = report(V2_SUBGROUP_F32, function);
         assert_eq!(
             (
                 tree.table_loads,
@@ -189,9 +211,9 @@ fn one_update_loads_each_row_once_in_the_second_kernel() {
             "{function}"
         );
     }
-    assert_eq!(report(Shader::NegativeSamplingV2F32, "reduce").barriers, 2);
+    assert_eq!(report(V2_F32, "reduce").barriers, 2);
     assert_eq!(
-        report(Shader::NegativeSamplingV2SubgroupF32, "reduce").barriers,
+        report(V2_SUBGROUP_F32, "reduce").barriers,
         1
     );
 }
@@ -203,8 +225,8 @@ fn one_update_loads_each_row_once_in_the_second_kernel() {
 #[test]
 fn entry_points() {
     let v1 = report(Shader::NegativeSamplingF32, "main");
-    let v2 = report(Shader::NegativeSamplingV2F32, "main");
-    let draws = report(Shader::NegativeSamplingV2F32, "draw_negatives");
+    let v2 = report(V2_F32, "main");
+    let draws = report(V2_F32, "draw_negatives");
     assert_eq!((draws.sampler_loads, draws.barriers), (4, 0));
     assert_eq!(v2.sampler_loads, draws.sampler_loads);
     assert!(v2.table_loads < v1.table_loads, "{v2:?} against {v1:?}");
@@ -217,8 +239,8 @@ fn entry_points() {
 #[test]
 fn the_subword_kernel_keeps_the_sites_of_an_update() {
     for function in ["skipgram_update", "cbow_update"] {
-        let words = report(Shader::NegativeSamplingV2F32, function);
-        let subwords = report(Shader::NegativeSamplingV2SubwordsF32, function);
+        let words = report(V2_F32, function);
+        let subwords = report(V2_SUBWORDS_F32, function);
         assert_eq!(words, subwords, "{function}");
     }
 }

@@ -291,7 +291,7 @@ fn float_atomic_kernels_need_what_hlsl_lacks() {
             .capabilities()
             .contains(Capabilities::SHADER_FLOAT32_ATOMIC)
     );
-    for shader in Shader::ALL {
+    for shader in Shader::all() {
         let result = build(Target::Hlsl, shader, "main", &[]);
         assert_eq!(
             result.is_err(),
@@ -309,7 +309,7 @@ fn float_atomic_kernels_need_what_hlsl_lacks() {
 fn other_kernels_translate() {
     let mut failures = Vec::new();
     for target in [Target::Msl, Target::Hlsl] {
-        for shader in Shader::ALL {
+        for shader in Shader::all() {
             let mut builds: Vec<(&str, Vec<(&str, f64)>)> = match shader {
                 Shader::Gather | Shader::ScatterAdd | Shader::ScatterAddCas => {
                     vec![("main", vec![("WG", 64.0)]), ("main", vec![("WG", 256.0)])]
