@@ -6,11 +6,13 @@
 # same way through gensim (benches/subword_score.py: analogy accuracy, and the Spearman
 # correlation over every WS353 pair, unseen words from their n-grams).
 #
-# On lavapipe the input table must fit one storage binding (128 MiB there), so the bucket
-# count defaults to 300,000 rather than fastText's 2,000,000 (a table split across bindings
-# is issue 10's). Speed is vectrain's own words/s; on lavapipe it says nothing of a GPU.
+# The bucket count defaults to 300,000, whose input table fits one of lavapipe's 128 MiB
+# bindings; BUCKET=2000000 (fastText's) splits it across 7. Speed is vectrain's own words/s;
+# on lavapipe it says nothing of a GPU.
 #
-# usage: benches/subword_gpu_quality.sh   (EPOCHS, BUCKET, TOKENS, ADAPTER from the environment)
+# usage: benches/subword_gpu_quality.sh
+#   environment: EPOCHS (2), BUCKET (300000), TOKENS (2000000), MODELS ("skipgram cbow"),
+#   SEED (1), ADAPTER (part of the GPU adapter's name)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python=.venv/bin/python
@@ -28,13 +30,13 @@ trap 'rm -rf "$work"' EXIT
 { zcat -f "$data/mix8m.txt.gz" || true; } | awk -v limit="$tokens" '{ print; n += NF; if (n >= limit) exit }' > "$work/slice.txt"
 echo "== GPU subword kernel against the CPU, $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
 echo "== cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "== corpus: first $(wc -w < "$work/slice.txt") tokens of mix8m, $epochs epochs, bucket $bucket"
+echo "== corpus: first $(wc -w < "$work/slice.txt") tokens of mix8m, $epochs epochs, bucket $bucket, seed ${SEED:-1}"
 
 one() { # backend model alpha
     local out="$work/$1-$2.bin" line
     line=$("$vectrain" train --input "$work/slice.txt" --model "$2" --alpha "$3" --subwords \
         --minn 3 --maxn 6 --bucket "$bucket" --dim 100 --window 5 --negative 5 \
-        --epochs "$epochs" --min-count 5 --sample 1e-3 --threads 2 --backend "$1" \
+        --epochs "$epochs" --min-count 5 --sample 1e-3 --threads 2 --backend "$1" --seed "${SEED:-1}" \
         ${ADAPTER:+--adapter "$ADAPTER"} --no-cache --format fasttext-bin --output "$out" 2>&1 \
         | grep '^trained')
     printf '%-4s %-8s %-60s ' "$1" "$2" "$(echo "$line" | sed -E 's/.* on (.*) in ([0-9.]+ s): ([0-9]+ words\/s).*/\1, \3/')"
@@ -42,8 +44,14 @@ one() { # backend model alpha
     rm -f "$out"
 }
 
-one cpu skipgram 0.025
-one gpu skipgram 0.025
-one gpu cbow 0.05
-one cpu cbow 0.05
+turn=0
+for model in ${MODELS:-skipgram cbow}; do
+    alpha=0.025; [ "$model" = cbow ] && alpha=0.05
+    turn=$((turn + 1))
+    if [ $((turn % 2)) = 1 ]; then
+        one cpu "$model" "$alpha"; one gpu "$model" "$alpha"
+    else
+        one gpu "$model" "$alpha"; one cpu "$model" "$alpha"
+    fi
+done
 echo "== done $(date -u '+%H:%M UTC'), load $(cut -d' ' -f1-3 /proc/loadavg)"

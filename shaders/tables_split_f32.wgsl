@@ -1,7 +1,6 @@
 // The <tables> block of negative_sampling_v2.wgsl for tables larger than one storage binding,
 // on adapters with float atomics (the twin of tables_split.wgsl): each table is split across
-// up to 8 storage buffers of whole rows. The host puts this file in place of that kernel's
-// <tables> block.
+// up to 8 storage buffers of whole rows. The host puts this file in place of that block.
 // A table's cell i lives in part i / PART at i % PART, where PART (INPUT_PART, OUTPUT_PART)
 // is a whole number of rows times DIM, set by the host as an override. Part 0
 // keeps the unsplit bindings (6 and 7); parts the table does not need are bound to small

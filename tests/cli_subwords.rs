@@ -294,7 +294,10 @@ fn bench_runs_subwords_on_the_gpu_and_the_cpu() {
     );
     assert!(out.status.success(), "{stderr}");
     let cpu: Vec<&str> = stdout.lines().filter(|l| l.starts_with("cpu (")).collect();
-    let gpu: Vec<&str> = stdout.lines().filter(|l| l.contains("kernel v2")).collect();
+    let gpu: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.contains(", kernel v2"))
+        .collect();
     assert_eq!((cpu.len(), gpu.len()), (1, 1), "{stdout}");
     assert!(
         stdout.contains("subwords 3..6 in 5000 buckets; GPU: kernel v2"),

@@ -212,10 +212,7 @@ fn one_update_loads_each_row_once_in_the_second_kernel() {
         );
     }
     assert_eq!(report(V2_F32, "reduce").barriers, 2);
-    assert_eq!(
-        report(V2_SUBGROUP_F32, "reduce").barriers,
-        1
-    );
+    assert_eq!(report(V2_SUBGROUP_F32, "reduce").barriers, 1);
 }
 
 /// The whole entry points: the second kernel's negatives are drawn at one place

@@ -14,7 +14,7 @@ use naga::back::{hlsl, msl};
 use naga::valid::{Capabilities, ShaderStages, SubgroupOperationSet, ValidationFlags, Validator};
 use vectrain::config::{GpuKernel, Model};
 use vectrain::gpu::Atomics;
-use vectrain::gpu::plan::{self, DeviceTraits, KernelPlan, Reduction, StepOptions};
+use vectrain::gpu::plan::{self, DeviceTraits, KernelPlan, Reduction, StepOptions, TableSplit};
 use vectrain::gpu::shaders::Shader;
 use vectrain::training::UpdateShape;
 
@@ -179,12 +179,22 @@ fn every_option() -> Vec<StepOptions> {
                         ..StepOptions::default()
                     };
                     options.push(chosen);
-                    // The subword kernel (second kernel only), words of up to 60 rows.
+                    // The second kernel's other forms: subwords (words of up to 60 rows),
+                    // tables split across bindings, and both.
                     if kernel == GpuKernel::V2 {
-                        options.push(StepOptions {
-                            subword_rows: Some(60),
-                            ..chosen
+                        let split = Some(TableSplit {
+                            input_rows: 1000,
+                            output_rows: 700,
                         });
+                        for (subword_rows, split) in
+                            [(Some(60), None), (None, split), (Some(60), split)]
+                        {
+                            options.push(StepOptions {
+                                subword_rows,
+                                split,
+                                ..chosen
+                            });
+                        }
                     }
                 }
             }
