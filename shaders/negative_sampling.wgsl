@@ -72,8 +72,6 @@ override NEG: u32 = 5;
 // Output rows whose dot products are reduced together (bounds workgroup memory).
 override GROUP: u32 = 6;
 
-const STREAM_WINDOW: u32 = 2u;
-const STREAM_NEGATIVE: u32 = 3u;
 // An output slot with no row (a negative equal to the centre word).
 const NONE: u32 = 0xffffffffu;
 
@@ -81,8 +79,6 @@ const NONE: u32 = 0xffffffffu;
 @group(0) @binding(1) var<storage, read> words: array<u32>;
 @group(0) @binding(2) var<storage, read> positions: array<u32>;
 @group(0) @binding(3) var<storage, read> sentences: array<u32>;
-@group(0) @binding(4) var<storage, read> thresholds: array<f32>;
-@group(0) @binding(5) var<storage, read> aliases: array<u32>;
 // Per slot s: [2 s] the f32 bits of a loss sum, [2 s + 1] the number of updates.
 @group(0) @binding(8) var<storage, read_write> loss: array<atomic<u32>>;
 // Only for `rng_check`: five u32 per test case.
@@ -102,86 +98,14 @@ var<workgroup> pair_losses: array<f32, MAX_CONTEXT * (NEG + 1u)>;
 // Batch skip-gram: lane l's delta of output k for its current dimension at k WG + l.
 var<workgroup> stash: array<f32, (NEG + 1u) * STASH_LANES>;
 
-// --- random draws: src/rng.rs ---------------------------------------------------------
+// <draws> The random draws of src/rng.rs and the sigmoids, the same in every training
+// kernel: the host puts training_draws.wgsl here (with the alias table's bindings).
+// </draws>
 
-fn pcg(v: u32) -> u32 {
-    let state = v * 747796405u + 2891336453u;
-    let word = ((state >> ((state >> 28u) + 4u)) ^ state) * 277803737u;
-    return (word >> 22u) ^ word;
-}
-
-fn draw(key: u32, stream: u32, position: u32, slot: u32) -> u32 {
-    return pcg(pcg(pcg(key ^ stream) ^ position) ^ slot);
-}
-
-fn unit(bits: u32) -> f32 {
-    return f32(bits >> 8u) * (1.0 / 16777216.0);
-}
-
-// Half-width of the window at `position`: 1..=window (cpu::update::reach).
-fn reach(key: u32, position: u32, window: u32) -> u32 {
-    return window - draw(key, STREAM_WINDOW, position, 0u) % window;
-}
-
-// Negative of `slot` at `position` from the alias table (NegativeSampler::draw).
-fn negative(key: u32, position: u32, slot: u32) -> u32 {
-    let column = draw(key, STREAM_NEGATIVE, position, 2u * slot) % arrayLength(&thresholds);
-    let coin = unit(draw(key, STREAM_NEGATIVE, position, 2u * slot + 1u));
-    if coin < thresholds[column] {
-        return column;
-    }
-    return aliases[column];
-}
-
-// --- the update ---------------------------------------------------------------------
-
-fn sigmoid(f: f32) -> f32 {
-    return 1.0 / (1.0 + exp(-f));
-}
-
-// -ln sigmoid(f), stable for large |f|.
-fn neg_log_sigmoid(f: f32) -> f32 {
-    if f > 0.0 {
-        return log(1.0 + exp(-f));
-    }
-    return -f + log(1.0 + exp(f));
-}
-
-// <tables> The two tables as f32 bits in `atomic<u32>`, added to by compare-exchange loops:
-// valid everywhere. On adapters with float atomics the host replaces this block, through
-// its closing marker, with tables_f32.wgsl (the same four functions on `atomic<f32>`).
-@group(0) @binding(6) var<storage, read_write> input: array<atomic<u32>>;
-@group(0) @binding(7) var<storage, read_write> output: array<atomic<u32>>;
-
-fn load_input(i: u32) -> f32 {
-    return bitcast<f32>(atomicLoad(&input[i]));
-}
-
-fn load_output(i: u32) -> f32 {
-    return bitcast<f32>(atomicLoad(&output[i]));
-}
-
-fn add_input(i: u32, value: f32) {
-    var old = atomicLoad(&input[i]);
-    loop {
-        let swap = atomicCompareExchangeWeak(&input[i], old, bitcast<u32>(bitcast<f32>(old) + value));
-        if swap.exchanged {
-            break;
-        }
-        old = swap.old_value;
-    }
-}
-
-fn add_output(i: u32, value: f32) {
-    var old = atomicLoad(&output[i]);
-    loop {
-        let swap = atomicCompareExchangeWeak(&output[i], old, bitcast<u32>(bitcast<f32>(old) + value));
-        if swap.exchanged {
-            break;
-        }
-        old = swap.old_value;
-    }
-}
+// <tables> The two tables and the four functions all table access goes through
+// (load_input, load_output, add_input, add_output): the host puts tables_cas.wgsl here
+// (compare-exchange adds, valid everywhere), tables_f32.wgsl on adapters with float atomics,
+// or, for the second kernel, a split form (tables_split.wgsl, tables_split_f32.wgsl).
 // </tables>
 
 fn add_loss(slot: u32, value: f32, updates: u32) {

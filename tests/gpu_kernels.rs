@@ -30,7 +30,18 @@ fn every_shader_parses_and_validates() {
         .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
         .collect();
     assert_eq!(on_disk, registered, "shaders/ against the registry");
+    // Every file is valid WGSL on its own but the training kernels' templates, whose
+    // blocks are filled by composition (their composed sources are validated below).
+    let templates: Vec<&str> = Shader::all()
+        .into_iter()
+        .filter(|shader| shader.is_composed())
+        .map(|shader| shader.files()[0])
+        .collect();
     for path in &files {
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+        if templates.iter().any(|t| Some(t.to_string()) == name) {
+            continue;
+        }
         let source = std::fs::read_to_string(path).expect("shader is readable");
         validate(&path.display().to_string(), &source);
     }
@@ -56,6 +67,7 @@ fn every_shader_parses_and_validates() {
                     (marker.contains("tables") && name.contains("tables"))
                         || (marker.contains("reduce") && name.contains("reduce"))
                         || (marker.contains("input_rows") && name.contains("input_rows"))
+                        || (marker.contains("draws") && name.contains("draws"))
                 });
                 assert!(
                     !replaced || !shader.source().contains(marker),

@@ -16,8 +16,15 @@ pub const SCATTER_ADD: &str = include_str!("../../shaders/scatter_add.wgsl");
 /// Gradient scatter-add with a compare-exchange loop (no float atomics needed).
 pub const SCATTER_ADD_CAS: &str = include_str!("../../shaders/scatter_add_cas.wgsl");
 /// Negative-sampling training step: skip-gram, CBOW or batch skip-gram (its `CBOW` and
-/// `BATCH` overrides).
+/// `BATCH` overrides). A template: its `<draws>` and `<tables>` blocks are filled by
+/// composition.
 pub const NEGATIVE_SAMPLING: &str = include_str!("../../shaders/negative_sampling.wgsl");
+/// The random draws and sigmoids of both training kernels, put in place of their `<draws>`
+/// block.
+pub const TRAINING_DRAWS: &str = include_str!("../../shaders/training_draws.wgsl");
+/// The tables of the training steps with compare-exchange adds, put in place of the
+/// `<tables>` block of [`NEGATIVE_SAMPLING`] and [`NEGATIVE_SAMPLING_V2`] by default.
+pub const TABLES_CAS: &str = include_str!("../../shaders/tables_cas.wgsl");
 /// The tables of the training steps on `atomic<f32>`, put in place of the `<tables>` block of
 /// [`NEGATIVE_SAMPLING`] and [`NEGATIVE_SAMPLING_V2`] on adapters with float atomics.
 pub const TABLES_F32: &str = include_str!("../../shaders/tables_f32.wgsl");
@@ -57,6 +64,11 @@ const REDUCE: Block = Block {
     begin: "// <reduce>",
     end: "\n// </reduce>\n",
 };
+/// The random draws and sigmoids (both training kernels).
+const DRAWS: Block = Block {
+    begin: "// <draws>",
+    end: "\n// </draws>\n",
+};
 /// The words' input rows (the second kernel only).
 const INPUT_ROWS: Block = Block {
     begin: "// <input_rows>",
@@ -64,7 +76,9 @@ const INPUT_ROWS: Block = Block {
 };
 
 /// The files that replace a block, with the block each replaces and its source.
-const SWAPS: [(&str, Block, &str); 5] = [
+const SWAPS: [(&str, Block, &str); 7] = [
+    ("training_draws.wgsl", DRAWS, TRAINING_DRAWS),
+    ("tables_cas.wgsl", TABLES, TABLES_CAS),
     ("tables_f32.wgsl", TABLES, TABLES_F32),
     ("tables_split.wgsl", TABLES, TABLES_SPLIT),
     ("tables_split_f32.wgsl", TABLES, TABLES_SPLIT_F32),
@@ -238,12 +252,20 @@ impl Shader {
             Shader::Gather => vec!["gather.wgsl"],
             Shader::ScatterAdd => vec!["scatter_add.wgsl"],
             Shader::ScatterAddCas => vec!["scatter_add_cas.wgsl"],
-            Shader::NegativeSampling => vec!["negative_sampling.wgsl"],
-            Shader::NegativeSamplingF32 => vec!["negative_sampling.wgsl", "tables_f32.wgsl"],
+            Shader::NegativeSampling => vec![
+                "negative_sampling.wgsl",
+                "training_draws.wgsl",
+                "tables_cas.wgsl",
+            ],
+            Shader::NegativeSamplingF32 => vec![
+                "negative_sampling.wgsl",
+                "training_draws.wgsl",
+                "tables_f32.wgsl",
+            ],
             Shader::NegativeSamplingV2(blocks) => {
-                let mut files = vec!["negative_sampling_v2.wgsl"];
+                let mut files = vec!["negative_sampling_v2.wgsl", "training_draws.wgsl"];
                 match (blocks.float_atomics, blocks.split) {
-                    (false, false) => {}
+                    (false, false) => files.push("tables_cas.wgsl"),
                     (true, false) => files.push("tables_f32.wgsl"),
                     (false, true) => files.push("tables_split.wgsl"),
                     (true, true) => files.push("tables_split_f32.wgsl"),
@@ -260,14 +282,15 @@ impl Shader {
         }
     }
 
-    /// Whether the source is built from several files rather than read from one.
+    /// Whether the source is built from several files rather than read from one (the
+    /// training kernels, whose first file is a template).
     pub fn is_composed(self) -> bool {
         self.files().len() > 1
     }
 
     /// The markers of the blocks a composed kernel's files replace (gone from its source).
-    pub fn block_markers() -> [&'static str; 3] {
-        [TABLES.begin, REDUCE.begin, INPUT_ROWS.begin]
+    pub fn block_markers() -> [&'static str; 4] {
+        [DRAWS.begin, TABLES.begin, REDUCE.begin, INPUT_ROWS.begin]
     }
 
     /// A short name for labels and messages: the first file's stem, then the swaps.
@@ -298,10 +321,6 @@ impl Shader {
             Shader::Gather => GATHER,
             Shader::ScatterAdd => SCATTER_ADD,
             Shader::ScatterAddCas => SCATTER_ADD_CAS,
-            Shader::NegativeSampling => NEGATIVE_SAMPLING,
-            Shader::NegativeSamplingV2(blocks) if blocks == V2Blocks::default() => {
-                NEGATIVE_SAMPLING_V2
-            }
             Shader::Similarity => SIMILARITY,
             composed => COMPOSED[&composed].as_str(),
         }
