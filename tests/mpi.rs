@@ -209,13 +209,107 @@ fn options_a_distributed_run_cannot_honour_are_refused() {
                 kjv().to_str().unwrap(),
                 "--output",
                 dir.path().join("v.txt").to_str().unwrap(),
-                "--checkpoint-every",
-                "10m",
+                "--metrics",
+                dir.path().join("m.jsonl").to_str().unwrap(),
             ],
         ),
         Duration::from_secs(120),
     );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
-    assert!(stderr.contains("no checkpoints yet"), "{stderr}");
+    assert!(
+        stderr.contains("do not work with --distributed yet"),
+        "{stderr}"
+    );
+}
+
+/// The settings of the checkpoint test's runs, writing `output`.
+fn checkpointed_run(output: &Path) -> Vec<String> {
+    let corpus = kjv();
+    let words = [
+        "--input",
+        corpus.to_str().unwrap(),
+        "--output",
+        output.to_str().unwrap(),
+        "--backend",
+        "cpu",
+        "--threads",
+        "1",
+        "--dim",
+        "16",
+        "--epochs",
+        "1",
+        "--sync-every",
+        "50000",
+    ];
+    words.iter().map(|w| w.to_string()).collect()
+}
+
+#[test]
+fn a_run_whose_rank_dies_after_a_checkpoint_resumes_from_it_as_if_never_stopped() {
+    let dir = tempfile::tempdir().unwrap();
+    let reference = dir.path().join("reference.txt");
+    let args = checkpointed_run(&reference);
+    let out = run_within(
+        mpirun(2, &args.iter().map(String::as_str).collect::<Vec<_>>()),
+        Duration::from_secs(300),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // Rank 1 dies (SIGKILL) right after the first checkpoint.
+    let output = dir.path().join("v.txt");
+    let checkpoint = dir.path().join("run.ckpt");
+    let mut args = checkpointed_run(&output);
+    args.extend(["--checkpoint", checkpoint.to_str().unwrap()].map(String::from));
+    args.extend(["--checkpoint-every", "200000w"].map(String::from));
+    let mut command = mpirun(2, &args.iter().map(String::as_str).collect::<Vec<_>>());
+    command.env("VECTRAIN_TEST_KILL_RANK", "1");
+    command.env("VECTRAIN_TEST_KILL_AFTER_CHECKPOINTS", "1");
+    let out = run_within(command, Duration::from_secs(300));
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!out.status.success(), "{said}");
+    assert!(said.contains("process rank 1"), "{said}");
+    assert!(!output.exists(), "no vectors from a failed run");
+    // The checkpoint rank 0 wrote is whole: it reads back, with both ranks' places.
+    let saved = vectrain::checkpoint::read(&checkpoint).expect("the checkpoint reads back");
+    let run = saved.distributed.expect("a distributed checkpoint");
+    assert_eq!(run.ranks.len(), 2);
+    assert!(run.syncs > 0);
+
+    // The resume command it printed, under the test's launcher: the same vectors, bit for
+    // bit (2 ranks add in either order alike; one thread a rank).
+    let printed = said
+        .lines()
+        .find_map(|line| line.split("this continues it: ").nth(1))
+        .unwrap_or_else(|| panic!("no resume command: {said}"));
+    let words: Vec<&str> = printed.split_whitespace().collect();
+    assert_eq!(&words[..3], ["mpirun", "-np", "2"], "{printed}");
+    let at = words.iter().position(|w| *w == "train").unwrap() + 1;
+    let resume: Vec<&str> = words[at..]
+        .iter()
+        .copied()
+        .filter(|w| *w != "--distributed")
+        .collect();
+    assert_eq!(&resume[..2], ["--resume", checkpoint.to_str().unwrap()]);
+    let out = run_within(mpirun(2, &resume), Duration::from_secs(300));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("resuming from"), "{stderr}");
+    assert_eq!(
+        std::fs::read(&output).unwrap(),
+        std::fs::read(&reference).unwrap(),
+        "resumed vectors differ from the run never stopped"
+    );
+    assert!(
+        !checkpoint.exists(),
+        "the finished run removes its checkpoint"
+    );
 }
