@@ -33,7 +33,7 @@ pub fn write(path: &Path, header: &Header<'_>, input: &[f32], output: &[f32]) ->
     write_distributed(path, header, None, input, output)
 }
 
-/// [`write`], for a distributed run with its `distributed` part (`None`: a run in one
+/// [`write()`], for a distributed run with its `distributed` part (`None`: a run in one
 /// process). The header's state and corpus are rank 0's.
 pub fn write_distributed(
     path: &Path,
