@@ -551,8 +551,21 @@ fn file_round_trip_and_refusals() -> Result<()> {
     refused(
         "version",
         &version,
-        "checkpoint format version 1 is not supported: this vectrain reads version 4",
+        "checkpoint format version 1 is not supported: this vectrain reads versions 4 to 5",
     );
+    // Version 4 is version 5 without the distributed section (one byte, 0, before the
+    // checksum): still read.
+    let mut older = bytes[..bytes.len() - 5].to_vec();
+    older[8..12].copy_from_slice(&4u32.to_le_bytes());
+    let crc = crc32fast::hash(&older);
+    older.extend(crc.to_le_bytes());
+    let older_path = dir.path().join("version4");
+    std::fs::write(&older_path, &older).unwrap_or_else(|e| panic!("{e}"));
+    let old = checkpoint::read(&older_path)?;
+    assert!(old.distributed.is_none());
+    assert_eq!(old.state, saved.state);
+    assert_eq!(old.input, saved.input);
+    assert!(saved.distributed.is_none());
     refused(
         "magic",
         b"not a checkpoint at all",

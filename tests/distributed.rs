@@ -3,11 +3,17 @@
 //! `tests/mpi.rs`.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
+use vectrain::checkpoint::{self, RunFiles};
 use vectrain::corpus::{Share, WordCounts};
 use vectrain::cpu::CpuBackend;
-use vectrain::distributed::{Collective, SyncMode, TableSync, ThreadGroup, read_corpus};
-use vectrain::training::{Control, Outcome};
+use vectrain::distributed::{
+    Collective, RankCheckpoints, SharedCollective, SyncMode, SyncSettings, TableSync, ThreadGroup,
+    read_corpus, resume_share,
+};
+use vectrain::io::VectorFormat;
+use vectrain::training::{Control, EpochStats, Every, Outcome, Snapshot};
 use vectrain::{Corpus, ReadOptions, Result, TrainConfig, TrainParams};
 
 fn kjv() -> PathBuf {
@@ -143,20 +149,107 @@ fn params() -> Result<TrainParams> {
 /// Trains `ranks` thread ranks on their shares of KJV, synchronising every `every` words;
 /// each rank's final input table and number of synchronisations.
 fn train_ranks(ranks: usize, every: u64, mode: SyncMode) -> Vec<Result<(Vec<f32>, u64)>> {
+    let sync = SyncSettings { every, mode };
     on_ranks(ranks, |group| {
-        let params = params()?;
-        let corpus = read_corpus(&kjv(), &options(), group)?;
-        let mut averager = TableSync::new(group, every, mode);
-        let control = Control {
-            averager: Some(&mut averager),
-            ..Control::default()
-        };
-        let mut backend = CpuBackend::new(1);
-        let outcome = vectrain::train(&mut backend, &corpus, &params, control, &mut |_| {})?;
-        let Outcome::Finished(trained) = outcome else {
+        let ended = train_rank(group, sync, None)?;
+        let Ended::Finished { input, syncs, .. } = ended else {
             panic!("nothing asked the run to stop");
         };
-        Ok((trained.embeddings.as_slice().to_vec(), averager.syncs))
+        Ok((input, syncs))
+    })
+}
+
+/// How one rank's run ended.
+enum Ended {
+    /// Its tables, run statistics and synchronisations.
+    Finished {
+        input: Vec<f32>,
+        output: Vec<f32>,
+        epochs: Vec<EpochStats>,
+        syncs: u64,
+    },
+    /// Every rank stopped.
+    Stopped,
+}
+
+/// Checkpoints of a run of [`train_rank`]: where, whether to resume from there first, and
+/// after how many checkpoints rank 1 asks every rank to stop.
+struct Checkpoints<'a> {
+    path: &'a Path,
+    resume: bool,
+    stop_after: Option<u64>,
+}
+
+/// Words between two checkpoints of the runs that take some.
+const CHECKPOINT_WORDS: u64 = 150_000;
+
+/// One thread rank's run on its share of KJV, with checkpoints where `checkpoints` says.
+fn train_rank(
+    group: &mut ThreadGroup,
+    sync: SyncSettings,
+    checkpoints: Option<Checkpoints<'_>>,
+) -> Result<Ended> {
+    let params = params()?;
+    let rank = group.rank();
+    let corpus = read_corpus(&kjv(), &options(), group)?;
+    let (resume, resumed) = match &checkpoints {
+        Some(c) if c.resume => {
+            let saved = checkpoint::read(c.path)?;
+            let resumed = resume_share(saved, c.path, &params, &corpus, sync, group)?;
+            (Some(resumed.resume), resumed.syncs)
+        }
+        _ => (None, 0),
+    };
+    let files = RunFiles {
+        corpus: Some(kjv()),
+        output: PathBuf::from("vectors.txt"),
+        format: VectorFormat::Word2VecText,
+        every: Some(Every::Words(CHECKPOINT_WORDS)),
+    };
+    let shared = SharedCollective::new(group);
+    let stop = AtomicBool::new(false);
+    let mut written = 0;
+    let mut write = |snapshot: &Snapshot<'_>| -> Result<()> {
+        let Some(checkpoints) = &checkpoints else {
+            return Ok(());
+        };
+        let writer = RankCheckpoints {
+            path: checkpoints.path,
+            trainer: "cpu",
+            params: &params,
+            files: &files,
+            share: &corpus,
+            sync,
+        };
+        writer.write(&mut &shared, snapshot)?;
+        written += 1;
+        if rank == 1 && checkpoints.stop_after == Some(written) {
+            stop.store(true, Ordering::Relaxed);
+        }
+        Ok(())
+    };
+    let mut handle = &shared;
+    let every = checkpoints.as_ref().map(|_| Every::Words(CHECKPOINT_WORDS));
+    let mut averager = TableSync::new(&mut handle, sync.every, sync.mode)
+        .with_checkpoints(every)
+        .resuming(resumed);
+    let control = Control {
+        resume,
+        stop: Some(&stop),
+        checkpoint: Some(&mut write),
+        averager: Some(&mut averager),
+        ..Control::default()
+    };
+    let mut backend = CpuBackend::new(1);
+    let outcome = vectrain::train(&mut backend, &corpus, &params, control, &mut |_| {})?;
+    Ok(match outcome {
+        Outcome::Finished(trained) => Ended::Finished {
+            input: trained.embeddings.as_slice().to_vec(),
+            output: trained.output,
+            epochs: trained.stats.epochs,
+            syncs: averager.syncs,
+        },
+        Outcome::Stopped(_) => Ended::Stopped,
     })
 }
 
@@ -224,4 +317,150 @@ fn a_thread_group_sums_in_rank_order() {
         assert_eq!(count, 3);
         assert_eq!(size, 3);
     }
+}
+
+/// Synchronisation of the checkpoint tests: about 5,000 words of each of 2 ranks, under a
+/// chunk of 10,000, so that a rank often passes two points after one chunk (and owes one
+/// on resuming).
+const SYNC: SyncSettings = SyncSettings {
+    every: 10_000,
+    mode: SyncMode::SumOfChanges,
+};
+
+#[test]
+fn two_ranks_stopped_and_resumed_twice_end_as_a_run_never_stopped() -> Result<()> {
+    let reference = on_ranks(2, |group| train_rank(group, SYNC, None));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("run.ckpt");
+    for (resume, stop_after) in [(false, 2), (true, 1)] {
+        let stopped = on_ranks(2, |group| {
+            let checkpoints = Checkpoints {
+                path: &path,
+                resume,
+                stop_after: Some(stop_after),
+            };
+            train_rank(group, SYNC, Some(checkpoints))
+        });
+        for ended in stopped {
+            assert!(matches!(ended?, Ended::Stopped));
+        }
+        let saved = checkpoint::read(&path)?;
+        let run = saved.distributed.expect("a distributed checkpoint");
+        assert_eq!(run.ranks.len(), 2);
+        assert_eq!(run.sync, SYNC);
+        assert!(run.syncs > 0);
+    }
+    let resumed = on_ranks(2, |group| {
+        let checkpoints = Checkpoints {
+            path: &path,
+            resume: true,
+            stop_after: None,
+        };
+        train_rank(group, SYNC, Some(checkpoints))
+    });
+    let same = |a: &[f32], b: &[f32]| {
+        a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits())
+    };
+    for (resumed, reference) in resumed.into_iter().zip(reference) {
+        let (
+            Ended::Finished {
+                input,
+                output,
+                epochs,
+                syncs,
+            },
+            Ended::Finished {
+                input: input_ref,
+                output: output_ref,
+                epochs: epochs_ref,
+                syncs: syncs_ref,
+            },
+        ) = (resumed?, reference?)
+        else {
+            panic!("a run stopped");
+        };
+        // Bit for bit: the same synchronisation points, sums in rank order, one thread a
+        // rank, and every rank's own position and loss restored.
+        assert!(same(&input, &input_ref));
+        assert!(same(&output, &output_ref));
+        assert_eq!(syncs, syncs_ref);
+        assert_eq!(epochs.len(), epochs_ref.len());
+        for (a, b) in epochs.iter().zip(&epochs_ref) {
+            assert_eq!(a.loss.to_bits(), b.loss.to_bits());
+            assert_eq!(a.examples, b.examples);
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn a_resume_on_other_ranks_or_synchronisation_is_refused_naming_it() -> Result<()> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("run.ckpt");
+    // Rank 1 asks to stop at the first checkpoint: every rank stops at the next one.
+    let stopped = on_ranks(2, |group| {
+        let checkpoints = Checkpoints {
+            path: &path,
+            resume: false,
+            stop_after: Some(1),
+        };
+        train_rank(group, SYNC, Some(checkpoints))
+    });
+    for ended in stopped {
+        assert!(matches!(ended?, Ended::Stopped));
+    }
+    let refusals = |ranks: usize, sync: SyncSettings| -> Vec<String> {
+        on_ranks(ranks, |group| {
+            let params = params().unwrap();
+            let corpus = read_corpus(&kjv(), &options(), group).unwrap();
+            let saved = checkpoint::read(&path).unwrap();
+            match resume_share(saved, &path, &params, &corpus, sync, group) {
+                Ok(_) => String::new(),
+                Err(error) => error.to_string(),
+            }
+        })
+    };
+    for message in refusals(3, SYNC) {
+        assert!(
+            message.contains("is of a run of 2 ranks, this one has 3"),
+            "{message}"
+        );
+    }
+    let other = SyncSettings {
+        every: 20_000,
+        mode: SyncMode::Mean,
+    };
+    for message in refusals(2, other) {
+        for fragment in [
+            "--sync-every 10000 (checkpoint) vs 20000 (this run)",
+            "--sync-mode sum (checkpoint) vs mean (this run)",
+        ] {
+            assert!(message.contains(fragment), "{message}");
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn a_checkpoint_rank_0_cannot_write_ends_every_rank_with_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("missing").join("run.ckpt");
+    let ended = on_ranks(2, |group| {
+        let checkpoints = Checkpoints {
+            path: &path,
+            resume: false,
+            stop_after: None,
+        };
+        train_rank(group, SYNC, Some(checkpoints))
+    });
+    let messages: Vec<String> = ended
+        .into_iter()
+        .map(|ended| ended.err().map(|e| e.to_string()).unwrap_or_default())
+        .collect();
+    // Rank 0 says why; the others, that rank 0 failed: none waits for another.
+    assert!(messages[0].contains("run.ckpt"), "{messages:?}");
+    assert!(
+        messages[1].contains("rank 0 could not write the checkpoint"),
+        "{messages:?}"
+    );
 }

@@ -8,12 +8,32 @@ mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use common::gpu;
 
 fn kjv() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/kjv.txt")
+}
+
+/// A directory of its own for each launch's session files: Open MPI 4 launchers started
+/// at the same moment race to create the shared one (`mkdir /tmp/ompi.HOST.UID: File
+/// exists`), and the tests run in parallel.
+fn session_dir() -> PathBuf {
+    static LAUNCHES: AtomicUsize = AtomicUsize::new(0);
+    let n = LAUNCHES.fetch_add(1, Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("vectrain-mpi-{}-{n}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Removes the session directory [`mpirun`] gave `command`, once it has ended.
+fn remove_session_dir(command: &Command) {
+    let base = std::ffi::OsStr::new("OMPI_MCA_orte_tmpdir_base");
+    if let Some((_, Some(dir))) = command.get_envs().find(|(name, _)| *name == base) {
+        let _ = std::fs::remove_dir_all(dir);
+    }
 }
 
 /// `mpirun -np ranks vectrain train --distributed ARGS`, as root where the tests run so.
@@ -26,6 +46,7 @@ fn mpirun(ranks: usize, args: &[&str]) -> Command {
         .args(args)
         .env("OMPI_ALLOW_RUN_AS_ROOT", "1")
         .env("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1")
+        .env("OMPI_MCA_orte_tmpdir_base", session_dir())
         .env("XDG_RUNTIME_DIR", std::env::temp_dir());
     command
 }
@@ -45,6 +66,7 @@ fn run_within(mut command: Command, limit: Duration) -> Output {
         }
         std::thread::sleep(Duration::from_millis(100));
     }
+    remove_session_dir(&command);
     child.wait_with_output().expect("output")
 }
 
@@ -209,13 +231,182 @@ fn options_a_distributed_run_cannot_honour_are_refused() {
                 kjv().to_str().unwrap(),
                 "--output",
                 dir.path().join("v.txt").to_str().unwrap(),
-                "--checkpoint-every",
-                "10m",
+                "--metrics",
+                dir.path().join("m.jsonl").to_str().unwrap(),
             ],
         ),
         Duration::from_secs(120),
     );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
-    assert!(stderr.contains("no checkpoints yet"), "{stderr}");
+    assert!(
+        stderr.contains("do not work with --distributed yet"),
+        "{stderr}"
+    );
+}
+
+/// The settings of the checkpoint test's runs, writing `output`.
+fn checkpointed_run(output: &Path) -> Vec<String> {
+    let corpus = kjv();
+    let words = [
+        "--input",
+        corpus.to_str().unwrap(),
+        "--output",
+        output.to_str().unwrap(),
+        "--backend",
+        "cpu",
+        "--threads",
+        "1",
+        "--dim",
+        "16",
+        "--epochs",
+        "1",
+        "--sync-every",
+        "50000",
+    ];
+    words.iter().map(|w| w.to_string()).collect()
+}
+
+#[test]
+fn a_run_whose_rank_dies_after_a_checkpoint_resumes_from_it_as_if_never_stopped() {
+    let dir = tempfile::tempdir().unwrap();
+    let reference = dir.path().join("reference.txt");
+    let args = checkpointed_run(&reference);
+    let out = run_within(
+        mpirun(2, &args.iter().map(String::as_str).collect::<Vec<_>>()),
+        Duration::from_secs(300),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // Rank 1 dies (SIGKILL) right after the first checkpoint.
+    let output = dir.path().join("v.txt");
+    let checkpoint = dir.path().join("run.ckpt");
+    let mut args = checkpointed_run(&output);
+    args.extend(["--checkpoint", checkpoint.to_str().unwrap()].map(String::from));
+    args.extend(["--checkpoint-every", "200000w"].map(String::from));
+    let mut command = mpirun(2, &args.iter().map(String::as_str).collect::<Vec<_>>());
+    command.env("VECTRAIN_TEST_KILL_RANK", "1");
+    command.env("VECTRAIN_TEST_KILL_AFTER_CHECKPOINTS", "1");
+    let out = run_within(command, Duration::from_secs(300));
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!out.status.success(), "{said}");
+    assert!(said.contains("process rank 1"), "{said}");
+    assert!(!output.exists(), "no vectors from a failed run");
+    // The checkpoint rank 0 wrote is whole: it reads back, with both ranks' places.
+    let saved = vectrain::checkpoint::read(&checkpoint).expect("the checkpoint reads back");
+    let run = saved.distributed.expect("a distributed checkpoint");
+    assert_eq!(run.ranks.len(), 2);
+    assert!(run.syncs > 0);
+    // In one process it is refused, with the command that continues it.
+    let single = Command::new(env!("CARGO_BIN_EXE_vectrain"))
+        .args(["train", "--resume", checkpoint.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&single.stderr);
+    assert!(!single.status.success());
+    assert!(
+        stderr.contains("is of a distributed run of 2 ranks: continue it with `mpirun -np 2"),
+        "{stderr}"
+    );
+
+    // The resume command it printed, under the test's launcher: the same vectors, bit for
+    // bit (2 ranks add in either order alike; one thread a rank).
+    let printed = said
+        .lines()
+        .find_map(|line| line.split("this continues it: ").nth(1))
+        .unwrap_or_else(|| panic!("no resume command: {said}"));
+    let words: Vec<&str> = printed.split_whitespace().collect();
+    assert_eq!(&words[..3], ["mpirun", "-np", "2"], "{printed}");
+    let at = words.iter().position(|w| *w == "train").unwrap() + 1;
+    let resume: Vec<&str> = words[at..]
+        .iter()
+        .copied()
+        .filter(|w| *w != "--distributed")
+        .collect();
+    assert_eq!(&resume[..2], ["--resume", checkpoint.to_str().unwrap()]);
+    let out = run_within(mpirun(2, &resume), Duration::from_secs(300));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("resuming from"), "{stderr}");
+    assert_eq!(
+        std::fs::read(&output).unwrap(),
+        std::fs::read(&reference).unwrap(),
+        "resumed vectors differ from the run never stopped"
+    );
+    assert!(
+        !checkpoint.exists(),
+        "the finished run removes its checkpoint"
+    );
+}
+
+#[test]
+fn sigterm_to_mpirun_stops_every_rank_with_a_checkpoint_that_resumes() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = dir.path().join("v.txt");
+    let log = dir.path().join("stderr.txt");
+    let mut args = checkpointed_run(&output);
+    // Long enough (a few seconds) to be under way when the signal comes.
+    for (option, value) in [("--epochs", "3"), ("--dim", "32")] {
+        let at = args.iter().position(|a| a == option).unwrap();
+        args[at + 1] = value.into();
+    }
+    let mut command = mpirun(2, &args.iter().map(String::as_str).collect::<Vec<_>>());
+    let mut child = command
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .expect("mpirun starts (is Open MPI installed?)");
+    let started = Instant::now();
+    let said = || std::fs::read_to_string(&log).unwrap_or_default();
+    while !(said().contains("rank 0: training on") && said().contains("rank 1: training on")) {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "ended early: {}",
+            said()
+        );
+        assert!(started.elapsed() < Duration::from_secs(120), "{}", said());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let pid = child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    while child.try_wait().unwrap().is_none() {
+        assert!(
+            started.elapsed() < Duration::from_secs(300),
+            "a hang: {}",
+            said()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    remove_session_dir(&command);
+    let stderr = said();
+    assert!(
+        stderr.contains("interrupted: every rank stopped after synchronisation"),
+        "{stderr}"
+    );
+    assert!(!output.exists(), "no vectors from an interrupted run");
+    let checkpoint = PathBuf::from(format!("{}.checkpoint", output.display()));
+    let saved = vectrain::checkpoint::read(&checkpoint).expect("the checkpoint reads back");
+    assert_eq!(saved.distributed.map(|run| run.ranks.len()), Some(2));
+    let resume = ["--resume", checkpoint.to_str().unwrap()];
+    let out = run_within(mpirun(2, &resume), Duration::from_secs(300));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(output.exists());
 }

@@ -6,24 +6,42 @@ use std::io::{BufReader, Read, Write};
 use std::path::Path;
 
 use crate::checkpoint::codec::{Decoder, Encoder};
-use crate::checkpoint::{Checkpoint, CorpusFingerprint, Header, RunFiles};
+use crate::checkpoint::distributed::{
+    DistributedRun, read_fingerprint, read_section, read_state, write_fingerprint, write_section,
+    write_state,
+};
+use crate::checkpoint::{Checkpoint, Header, RunFiles};
 use crate::config::{GpuKernel, Model, TrainParams};
 use crate::error::{Error, Result};
 use crate::io::VectorFormat;
 use crate::io::atomic::AtomicFile;
 use crate::subwords::SubwordSettings;
-use crate::training::{EpochStats, Every, LossSum, Position, RunState};
+use crate::training::Every;
 use crate::vocab::Vocab;
 
 /// The first bytes of every checkpoint.
 pub const MAGIC: [u8; 8] = *b"VTRNCKPT";
-/// The layout version written, and the only one read.
-pub const VERSION: u32 = 4;
+/// The layout version written: 5 added the distributed section.
+pub const VERSION: u32 = 5;
+/// The oldest layout version read: 4, the same but for the distributed section.
+pub const OLDEST_VERSION: u32 = 4;
 
 /// Writes a checkpoint to `path` atomically (temporary file, then rename): an interrupted
 /// write leaves the previous checkpoint in place. `input` and `output` are the tables,
 /// row-major, `vocab.len() * dim` values each.
 pub fn write(path: &Path, header: &Header<'_>, input: &[f32], output: &[f32]) -> Result<()> {
+    write_distributed(path, header, None, input, output)
+}
+
+/// [`write()`], for a distributed run with its `distributed` part (`None`: a run in one
+/// process). The header's state and corpus are rank 0's.
+pub fn write_distributed(
+    path: &Path,
+    header: &Header<'_>,
+    distributed: Option<&DistributedRun>,
+    input: &[f32],
+    output: &[f32],
+) -> Result<()> {
     let mut file = AtomicFile::create(path)?;
     let mut out = Encoder {
         writer: &mut file,
@@ -79,22 +97,8 @@ pub fn write(path: &Path, header: &Header<'_>, input: &[f32], output: &[f32]) ->
     };
     out.bytes(&[kind])?;
     out.u64(amount)?;
-    let s = header.state;
-    out.u64(s.position.chunk_tokens)?;
-    out.u64(s.position.epoch)?;
-    out.u64(s.position.next_chunk)?;
-    out.f64(s.epoch_loss.loss)?;
-    out.u64(s.epoch_loss.examples)?;
-    out.f64(s.epoch_seconds)?;
-    out.u64(s.epochs.len() as u64)?;
-    for e in &s.epochs {
-        out.f64(e.loss)?;
-        out.u64(e.examples)?;
-        out.f64(e.seconds)?;
-    }
-    out.u64(header.corpus.tokens)?;
-    out.u64(header.corpus.sentences)?;
-    out.u32(header.corpus.crc)?;
+    write_state(&mut out, header.state)?;
+    write_fingerprint(&mut out, &header.corpus)?;
     let vocab = header.vocab;
     out.u64(vocab.len() as u64)?;
     for (word, &count) in vocab.words().iter().zip(vocab.counts()) {
@@ -105,6 +109,7 @@ pub fn write(path: &Path, header: &Header<'_>, input: &[f32], output: &[f32]) ->
     let input_values = p.input_rows(vocab.len()) as u64 * p.dim as u64;
     out.table(input, input_values, "input")?;
     out.table(output, values, "output")?;
+    write_section(&mut out, distributed)?;
     let crc = out.hasher.clone().finalize();
     out.writer
         .write_all(&crc.to_le_bytes())
@@ -159,12 +164,12 @@ pub fn read_from(reader: impl Read, len: u64, path: &Path) -> Result<Checkpoint>
         ));
     }
     let version = d.u32("the version")?;
-    if version != VERSION {
+    if !(OLDEST_VERSION..=VERSION).contains(&version) {
         return Err(Error::format(
             path,
             None,
             format!(
-                "checkpoint format version {version} is not supported: this vectrain reads version {VERSION}"
+                "checkpoint format version {version} is not supported: this vectrain reads versions {OLDEST_VERSION} to {VERSION}"
             ),
         ));
     }
@@ -255,33 +260,8 @@ pub fn read_from(reader: impl Read, len: u64, path: &Path) -> Result<Checkpoint>
         format,
         every,
     };
-    let position = Position {
-        chunk_tokens: d.u64("chunk size")?,
-        epoch: d.u64("epoch")?,
-        next_chunk: d.u64("next chunk")?,
-    };
-    if position.chunk_tokens == 0 {
-        return Err(d.bad("chunk size 0".into()));
-    }
-    let epoch_loss = LossSum {
-        loss: d.f64("epoch loss")?,
-        examples: d.u64("epoch examples")?,
-    };
-    let epoch_seconds = d.f64("epoch seconds")?;
-    let finished = d.count(24, "finished epochs")?;
-    let mut epoch_stats = Vec::with_capacity(finished);
-    for _ in 0..finished {
-        epoch_stats.push(EpochStats {
-            loss: d.f64("epoch loss")?,
-            examples: d.u64("epoch examples")?,
-            seconds: d.f64("epoch seconds")?,
-        });
-    }
-    let corpus = CorpusFingerprint {
-        tokens: d.u64("corpus tokens")?,
-        sentences: d.u64("corpus sentences")?,
-        crc: d.u32("corpus checksum")?,
-    };
+    let state = read_state(&mut d)?;
+    let corpus = read_fingerprint(&mut d)?;
     // A word takes at least 4 (length) + 8 (count) bytes.
     let words = d.count(12, "vocabulary size")?;
     if u32::try_from(words).is_err() {
@@ -307,6 +287,11 @@ pub fn read_from(reader: impl Read, len: u64, path: &Path) -> Result<Checkpoint>
     })?;
     let input = d.table(input_values, "the input table")?;
     let output = d.table(values, "the output table")?;
+    let distributed = if version >= 5 {
+        read_section(&mut d, &state, &corpus)?
+    } else {
+        None
+    };
     let expected = d.hasher.clone().finalize();
     let mut crc = [0u8; 4];
     d.exact(&mut crc, "the checksum")?;
@@ -322,13 +307,9 @@ pub fn read_from(reader: impl Read, len: u64, path: &Path) -> Result<Checkpoint>
         files,
         vocab,
         corpus,
-        state: RunState {
-            position,
-            epoch_loss,
-            epoch_seconds,
-            epochs: epoch_stats,
-        },
+        state,
         input,
         output,
+        distributed,
     })
 }

@@ -20,7 +20,12 @@
 //! and format, the checkpoint interval), so that `vectrain train --resume CHECKPOINT` alone
 //! continues the run.
 //!
-//! # Layout (version 4)
+//! A checkpoint of a distributed run (`--distributed`) is written by rank 0 right after a
+//! synchronisation, when every rank holds the same tables; it adds a [`DistributedRun`]
+//! section: the synchronisation settings, the synchronisations done and every rank's state
+//! and share (see [`crate::distributed`]).
+//!
+//! # Layout (version 5; version 4, still read, lacks the distributed section)
 //! All integers and floats little-endian.
 //! ```text
 //! magic      8 bytes  "VTRNCKPT"
@@ -42,10 +47,15 @@
 //! vocabulary count u64, then per word: str, count u64
 //! tables     input f32 x rows*dim (rows: count, plus bucket with subwords),
 //!            then output f32 x count*dim
+//! distributed u8 (0 a run in one process; 1 then sync_every u64, sync_mode u8 (0 sum,
+//!            1 mean), syncs u64, ranks u64, then per rank from 0: its position, epoch
+//!            and finished as above, and its share's corpus fingerprint as above;
+//!            rank 0's equal the ones above)
 //! checksum   u32      CRC-32 of every byte before it
 //! ```
 
 mod codec;
+mod distributed;
 mod format;
 mod verify;
 
@@ -57,7 +67,8 @@ use crate::io::VectorFormat;
 use crate::training::{Every, RunState};
 use crate::vocab::Vocab;
 
-pub use format::{MAGIC, VERSION, read, read_from, write};
+pub use distributed::{DistributedRun, RankState};
+pub use format::{MAGIC, OLDEST_VERSION, VERSION, read, read_from, write, write_distributed};
 pub use verify::setting_differences;
 
 /// Values converted per write or read of a table, or per update of the corpus checksum.
@@ -136,4 +147,6 @@ pub struct Checkpoint {
     pub input: Vec<f32>,
     /// The output table, same shape.
     pub output: Vec<f32>,
+    /// For a distributed run, its synchronisation and every rank's state.
+    pub distributed: Option<DistributedRun>,
 }

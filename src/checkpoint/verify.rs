@@ -7,12 +7,26 @@ use crate::config::{Model, TrainParams};
 use crate::corpus::Corpus;
 use crate::error::{Error, Result};
 use crate::subwords::SubwordSettings;
+use crate::training::Position;
 
 impl Checkpoint {
     /// Checks that this checkpoint continues a run of `params` on `corpus`: every setting
     /// that shapes training equal (threads and `deterministic` may differ), the same
     /// vocabulary, the same text. `path` names the checkpoint in messages.
     pub fn verify(&self, params: &TrainParams, corpus: &Corpus, path: &Path) -> Result<()> {
+        self.verify_part(params, corpus, path, &self.corpus, &self.state.position)
+    }
+
+    /// [`Checkpoint::verify`] for the part of a run that trains `corpus` from `position`
+    /// (`share` its fingerprint): one rank's share of a distributed run.
+    pub(crate) fn verify_part(
+        &self,
+        params: &TrainParams,
+        corpus: &Corpus,
+        path: &Path,
+        share: &CorpusFingerprint,
+        position: &Position,
+    ) -> Result<()> {
         let differences = setting_differences(&self.params, params);
         if !differences.is_empty() {
             return Err(Error::Mismatch(format!(
@@ -47,16 +61,13 @@ impl Checkpoint {
             }
         }
         let fingerprint = CorpusFingerprint::of(corpus);
-        if fingerprint != self.corpus {
+        if fingerprint != *share {
             return Err(mismatch(format!(
                 "same vocabulary but other text ({} tokens in {} sentences, the checkpoint's {} in {})",
-                fingerprint.tokens,
-                fingerprint.sentences,
-                self.corpus.tokens,
-                self.corpus.sentences
+                fingerprint.tokens, fingerprint.sentences, share.tokens, share.sentences
             )));
         }
-        let p = &self.state.position;
+        let p = position;
         if p.epoch > params.epochs as u64 {
             return Err(mismatch(format!("epoch {} is past the last", p.epoch)));
         }

@@ -156,8 +156,26 @@ impl Job {
 /// defaults.
 pub fn run(args: TrainArgs, matches: &ArgMatches) -> anyhow::Result<()> {
     let given = |id: &str| matches.value_source(id) == Some(ValueSource::CommandLine);
-    let job = Job::new(&args, &given)?;
+    let mut job = Job::new(&args, &given)?;
     let cache_dir = args.cache.dir(Some(job.output_dir()));
+    if let Some((
+        path,
+        Checkpoint {
+            distributed: Some(run),
+            ..
+        },
+    )) = &job.resume
+    {
+        if !args.distributed.distributed {
+            anyhow::bail!(
+                "checkpoint {} is of a distributed run of {} ranks: continue it with `mpirun -np {} vectrain train --distributed --resume {}`",
+                path.display(),
+                run.ranks.len(),
+                run.ranks.len(),
+                path.display()
+            );
+        }
+    }
     if args.distributed.distributed {
         if args.metrics.is_some() || args.analogies.is_some() {
             anyhow::bail!(
@@ -170,14 +188,18 @@ pub fn run(args: TrainArgs, matches: &ArgMatches) -> anyhow::Result<()> {
             );
         }
         let distributed = DistributedJob {
+            files: job.files(),
+            resume: job.resume.take(),
             params: &job.params,
             input: job.input.as_deref(),
             output: &job.output,
             format: job.format,
-            checkpoints: job.resume.is_some() || job.every.is_some(),
+            checkpoint: &job.checkpoint,
+            every: job.every,
+            resume_options: execution_options(&given, matches),
         };
         return distributed::run(
-            &distributed,
+            distributed,
             &args.backend,
             &args.cache,
             cache_dir,

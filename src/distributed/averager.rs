@@ -1,8 +1,10 @@
 //! Bringing every rank's tables back to one, at points spaced by a number of words.
 
+use std::time::Instant;
+
 use crate::distributed::Collective;
 use crate::error::Result;
-use crate::training::Averager;
+use crate::training::{Averager, Every};
 
 /// How the ranks' tables become one at each synchronisation.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -17,16 +19,37 @@ pub enum SyncMode {
     Mean,
 }
 
+/// How the ranks of a distributed run synchronise: a checkpoint records it, and a resumed
+/// run must synchronise the same way.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SyncSettings {
+    /// Words of the whole run between two synchronisations (`--sync-every`).
+    pub every: u64,
+    /// How the tables become one (`--sync-mode`).
+    pub mode: SyncMode,
+}
+
 /// Synchronises both tables over every rank of a [`Collective`] about every `every` words
 /// of the whole run (all ranks' words together): the fewer words between synchronisations,
-/// the closer the run is to one process training everything, and the more it sends.
+/// the closer the run is to one process training everything, and the more it sends. It
+/// also agrees with the other ranks, at each synchronisation, whether to stop and whether a
+/// checkpoint is due there.
 pub struct TableSync<'c> {
     collective: &'c mut dyn Collective,
     every: u64,
     mode: SyncMode,
     /// The tables as of the last synchronisation (for [`SyncMode::SumOfChanges`]).
     base: Option<(Vec<f32>, Vec<f32>)>,
-    /// Synchronisations done so far.
+    /// How often a checkpoint is due.
+    checkpoints: Option<Every>,
+    /// When the last checkpoint was taken (or the run started), and after which
+    /// synchronisation.
+    last_checkpoint: (Instant, u64),
+    /// Whether the ranks agreed at the last synchronisation that a checkpoint is due.
+    due: bool,
+    /// Synchronisations of the run resumed.
+    resumed: u64,
+    /// Synchronisations done so far (those of the run resumed included).
     pub syncs: u64,
 }
 
@@ -38,7 +61,39 @@ impl<'c> TableSync<'c> {
             every: every.max(1),
             mode,
             base: None,
+            checkpoints: None,
+            last_checkpoint: (Instant::now(), 0),
+            due: false,
+            resumed: 0,
             syncs: 0,
+        }
+    }
+
+    /// Makes a checkpoint due at the first synchronisation after `every`: wall time on any
+    /// rank, or words of the whole run (counted as `--sync-every` words a synchronisation,
+    /// so the same on every rank).
+    pub fn with_checkpoints(mut self, every: Option<Every>) -> TableSync<'c> {
+        self.checkpoints = every;
+        self
+    }
+
+    /// Continues a run that had synchronised `syncs` times when its checkpoint was taken.
+    pub fn resuming(mut self, syncs: u64) -> TableSync<'c> {
+        self.resumed = syncs;
+        self.syncs = syncs;
+        self.last_checkpoint.1 = syncs;
+        self
+    }
+
+    /// Whether this rank would take a checkpoint at the synchronisation about to be made.
+    fn wants_checkpoint(&self) -> bool {
+        let (at, after) = self.last_checkpoint;
+        match self.checkpoints {
+            None => false,
+            Some(Every::Time(interval)) => at.elapsed() >= interval,
+            Some(Every::Words(words)) => {
+                (self.syncs + 1 - after).saturating_mul(self.every) >= words
+            }
         }
     }
 }
@@ -74,9 +129,22 @@ impl Averager for TableSync<'_> {
                 }
             }
         }
-        let mut stops = [u64::from(stop)];
-        self.collective.sum_u64(&mut stops)?;
+        let mut wishes = [u64::from(stop), u64::from(self.wants_checkpoint())];
+        self.collective.sum_u64(&mut wishes)?;
         self.syncs += 1;
-        Ok(stops[0] > 0)
+        let stopping = wishes[0] > 0;
+        self.due = wishes[1] > 0;
+        if self.due || stopping {
+            self.last_checkpoint = (Instant::now(), self.syncs);
+        }
+        Ok(stopping)
+    }
+
+    fn averages_done(&self) -> u64 {
+        self.resumed
+    }
+
+    fn checkpoint_due(&self) -> bool {
+        self.due
     }
 }

@@ -9,18 +9,25 @@
 //!   whole file, the same on every rank.
 //! - [`TableSync`] makes the ranks' tables one again at the points the run driver asks
 //!   ([`crate::training::Averager`]), adding up every rank's changes ([`SyncMode`]), and
-//!   agrees on when to stop.
+//!   agrees on when to stop and when a checkpoint is due.
+//! - [`RankCheckpoints`] takes a checkpoint right after a synchronisation: every rank sends
+//!   its place in its share, rank 0 writes the one file; [`resume_share`] continues from it
+//!   on every rank.
 
 mod averager;
+mod checkpoints;
 mod corpus;
 #[cfg(feature = "mpi")]
 mod mpi;
+mod shared;
 mod threads;
 
-pub use averager::{SyncMode, TableSync};
+pub use averager::{SyncMode, SyncSettings, TableSync};
+pub use checkpoints::{RankCheckpoints, RankResume, resume_share, sync_differences};
 pub use corpus::{read_corpus, vocab_fingerprint};
 #[cfg(feature = "mpi")]
 pub use mpi::MpiWorld;
+pub use shared::SharedCollective;
 pub use threads::ThreadGroup;
 
 use crate::error::Result;

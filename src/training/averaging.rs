@@ -22,6 +22,19 @@ pub trait Averager {
     /// this process was asked to stop; the answer is whether any process was, in which case
     /// every one stops here.
     fn average(&mut self, input: &mut [f32], output: &mut [f32], stop: bool) -> Result<bool>;
+
+    /// Averages done before this run started: those of the run it resumes (a checkpoint
+    /// records them), so that its next average is the next one of every process.
+    fn averages_done(&self) -> u64 {
+        0
+    }
+
+    /// Whether every process agreed, at the last average, to take a checkpoint there. The
+    /// averager keeps the checkpoint interval of a run that averages (not
+    /// [`crate::training::Control::every`]), since the processes must agree on it.
+    fn checkpoint_due(&self) -> bool {
+        false
+    }
 }
 
 /// Where a run of `total` positions averages: after the chunk that reaches each point.
@@ -34,15 +47,21 @@ pub(crate) struct Schedule {
 }
 
 impl Schedule {
-    /// The schedule of `points` points over `total` positions, of which `done` are done.
-    pub fn new(points: u64, total: u64, done: u64) -> Schedule {
-        let mut schedule = Schedule {
-            points: points.max(1),
+    /// The schedule of `points` points over `total` positions, the first `averaged` of them
+    /// passed already; points reached since are passed by the next call to
+    /// [`Schedule::passed`].
+    pub fn after(points: u64, total: u64, averaged: u64) -> Schedule {
+        let points = points.max(1);
+        Schedule {
+            points,
             total,
-            next: 1,
-        };
-        schedule.passed(done);
-        schedule
+            next: averaged.saturating_add(1).min(points),
+        }
+    }
+
+    /// Points passed so far, the last point (the end of the run) aside.
+    pub fn averaged(&self) -> u64 {
+        self.next - 1
     }
 
     /// The position of point `i`.
@@ -76,7 +95,7 @@ mod tests {
         // Shares of different sizes, advancing in steps of different sizes, pass the same
         // number of points: all but the last, which is the end of the run.
         for (total, step) in [(1_000u64, 7u64), (1_013, 100), (990, 1_000), (5, 1)] {
-            let mut schedule = Schedule::new(4, total, 0);
+            let mut schedule = Schedule::after(4, total, 0);
             let mut passed = 0;
             let mut done = 0;
             while done < total {
@@ -90,10 +109,20 @@ mod tests {
 
     #[test]
     fn points_are_equal_fractions() {
-        let schedule = Schedule::new(4, 1_000, 0);
+        let schedule = Schedule::after(4, 1_000, 0);
         assert_eq!(schedule.due(), Some(250));
-        let resumed = Schedule::new(4, 1_000, 600);
+        let resumed = Schedule::after(4, 1_000, 2);
         assert_eq!(resumed.due(), Some(750));
-        assert_eq!(Schedule::new(1, 1_000, 0).due(), None);
+        assert_eq!(Schedule::after(1, 1_000, 0).due(), None);
+    }
+
+    #[test]
+    fn a_resumed_schedule_passes_the_points_its_position_reached_since() {
+        // A process that passed 1 point, then trained to 600 before the checkpoint: its
+        // resumed run owes point 2 (at 500) before it trains on.
+        let mut resumed = Schedule::after(4, 1_000, 1);
+        assert_eq!(resumed.passed(600), 1);
+        assert_eq!(resumed.averaged(), 2);
+        assert_eq!(resumed.due(), Some(750));
     }
 }

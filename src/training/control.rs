@@ -72,6 +72,9 @@ pub struct Snapshot<'a> {
     pub input: &'a [f32],
     /// The output table, row-major.
     pub output: &'a [f32],
+    /// In a run that averages with other processes ([`Control::averager`]), the averages
+    /// done: the checkpoint is taken right after the last of them, on every process.
+    pub averages: Option<u64>,
 }
 
 /// Writes a checkpoint from a [`Snapshot`].
@@ -90,8 +93,9 @@ pub struct Control<'a> {
     /// Writes a checkpoint.
     pub checkpoint: Option<&'a mut CheckpointFn<'a>>,
     /// Averages the tables with the other processes of a distributed run. The stop flag is
-    /// then read at averaging points only, where every process stops together; such a run
-    /// takes no checkpoints (`every` must be `None`).
+    /// then read at averaging points only, where every process stops together, and
+    /// checkpoints are taken right after the averages where the averager says one is due
+    /// ([`Averager::checkpoint_due`]) or every process stops (`every` must be `None`).
     pub averager: Option<&'a mut dyn Averager>,
 }
 

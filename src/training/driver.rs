@@ -9,7 +9,7 @@ use crate::corpus::Corpus;
 use crate::error::{Error, Result};
 use crate::training::averaging::{Averager, Schedule};
 use crate::training::backend::Backend;
-use crate::training::control::{Control, Every, Outcome, Snapshot, Trained};
+use crate::training::control::{CheckpointFn, Control, Every, Outcome, Snapshot, Trained};
 use crate::training::observe::{EpochEnd, EpochObserver};
 use crate::training::plan::TrainingPlan;
 use crate::training::result;
@@ -87,26 +87,40 @@ pub fn train_observed(
     let start_done = (state.position.epoch * plan.epoch_positions)
         .saturating_add(plan.done_before(state.position.next_chunk as usize))
         .min(total);
+    let no_stop = AtomicBool::new(false);
+    let requested = control.stop.unwrap_or(&no_stop);
     let mut averaging = match control.averager.as_deref_mut() {
         None => None,
         Some(_) if control.every.is_some() => {
             return Err(Error::Mismatch(
-                "a distributed run takes no checkpoints yet".into(),
+                "a run that averages takes its checkpoint interval from its averager".into(),
             ));
         }
         Some(averager) => {
             let tables = backend.tables()?;
             let points = averager.begin(total, &tables.input, &tables.output)?;
-            Some(Schedule::new(points, total, start_done))
+            Some(Schedule::after(points, total, averager.averages_done()))
         }
     };
-    let no_stop = AtomicBool::new(false);
-    let requested_stop = control.stop.unwrap_or(&no_stop);
+    if let (Some(schedule), Some(averager)) = (&mut averaging, control.averager.as_deref_mut()) {
+        // A resumed process may owe averages its position reached before the checkpoint,
+        // which the others made after training on: it makes them before training.
+        let checkpoint = control.checkpoint.as_deref_mut();
+        let at = SyncAt {
+            done: start_done,
+            state: &state,
+        };
+        if sync(
+            backend, &plan, schedule, averager, checkpoint, requested, at,
+        )? {
+            return Ok(Outcome::Stopped(state.position));
+        }
+    }
     // Processes that average stop together, at an averaging point: none stops on its own.
     let stop = if averaging.is_some() {
         &no_stop
     } else {
-        requested_stop
+        requested
     };
     let started = Instant::now();
     let mut done = start_done;
@@ -165,14 +179,21 @@ pub fn train_observed(
                 observed += observing.elapsed();
             }
         }
-        let mut stopping = stop.load(Ordering::Relaxed);
         if let (Some(schedule), Some(averager)) = (&mut averaging, control.averager.as_deref_mut())
         {
-            for _ in 0..schedule.passed(done) {
-                let asked = requested_stop.load(Ordering::Relaxed);
-                stopping |= average(backend, &plan, averager, asked)?;
+            let checkpoint = control.checkpoint.as_deref_mut();
+            let at = SyncAt {
+                done,
+                state: &state,
+            };
+            if sync(
+                backend, &plan, schedule, averager, checkpoint, requested, at,
+            )? {
+                return Ok(Outcome::Stopped(state.position));
             }
+            continue;
         }
+        let stopping = stop.load(Ordering::Relaxed);
         let over = state.position.epoch as usize >= params.epochs;
         if (report.paused || stopping) && !over {
             if let Some(checkpoint) = control.checkpoint.as_mut() {
@@ -181,6 +202,7 @@ pub fn train_observed(
                     state: &state,
                     input: &tables.input,
                     output: &tables.output,
+                    averages: None,
                 })?;
             }
             last_checkpoint = (Instant::now(), done);
@@ -231,6 +253,49 @@ fn observe_epoch_end(
         stats,
         embeddings: embeddings.as_ref(),
     })
+}
+
+/// Where a process stands at a synchronisation.
+struct SyncAt<'a> {
+    /// Positions of the run done.
+    done: u64,
+    /// Its state.
+    state: &'a RunState,
+}
+
+/// Averages at every point of `schedule` that `at.done` reached, every process together;
+/// right after an average where the processes agreed to stop or to take a checkpoint, calls
+/// `checkpoint` (where there is one) with the averaged tables. Returns whether they agreed
+/// to stop: every process then stops after the same average.
+fn sync(
+    backend: &mut dyn Backend,
+    plan: &TrainingPlan,
+    schedule: &mut Schedule,
+    averager: &mut dyn Averager,
+    mut checkpoint: Option<&mut CheckpointFn<'_>>,
+    requested: &AtomicBool,
+    at: SyncAt<'_>,
+) -> Result<bool> {
+    let passed = schedule.passed(at.done);
+    let before = schedule.averaged() - passed;
+    for averages in before + 1..=before + passed {
+        let stopping = average(backend, plan, averager, requested.load(Ordering::Relaxed))?;
+        if stopping || averager.checkpoint_due() {
+            if let Some(checkpoint) = checkpoint.as_deref_mut() {
+                let tables = backend.tables()?;
+                checkpoint(&Snapshot {
+                    state: at.state,
+                    input: &tables.input,
+                    output: &tables.output,
+                    averages: Some(averages),
+                })?;
+            }
+        }
+        if stopping {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// Replaces the tables of `backend` by their mean over every process; returns whether any
