@@ -73,7 +73,7 @@ fn one_step(
     (tables, state.table_parts())
 }
 
-/// Word vectors and subwords, skip-gram and CBOW, compare-exchange with the tree and the
+/// Skip-gram on word vectors and CBOW on subwords, compare-exchange with the tree and the
 /// adapter's own atomics and reduction: at least three parts a table, and the same bits as
 /// the unsplit tables (the split kernels do the same arithmetic, only addressed by part).
 #[test]
@@ -95,27 +95,27 @@ fn split_tables_train_bit_for_bit_like_whole_ones() {
     if whole.float_atomics || whole.subgroups {
         variants.push((Atomics::Auto, Reduction::Auto));
     }
-    for model in [Model::SkipGram, Model::Cbow] {
-        for subwords in [None, Some(&index)] {
-            for &(atomics, reduction) in &variants {
-                let options = StepOptions {
-                    kernel: GpuKernel::V2,
-                    atomics,
-                    reduction,
-                    ..StepOptions::default()
-                };
-                let what = format!("{model:?} subwords {} {options:?}", subwords.is_some());
-                let (expected, unsplit) = one_step(whole, model, subwords, options);
-                let (got, parts) = one_step(&split, model, subwords, options);
-                eprintln!("{what}: parts {parts:?} (unsplit {unsplit:?})");
-                assert_eq!(unsplit, (1, 1), "{what}");
-                assert!(parts.0 >= 3 && parts.1 >= 3, "{what}: parts {parts:?}");
-                let same = |a: &[f32], b: &[f32]| {
-                    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits())
-                };
-                assert!(same(&got.0, &expected.0), "{what}: input table differs");
-                assert!(same(&got.1, &expected.1), "{what}: output table differs");
-            }
+    // The split addresses cells the same way for every model: skip-gram on words and CBOW
+    // on subwords cover both tables' splits and the subword rows.
+    for (model, subwords) in [(Model::SkipGram, None), (Model::Cbow, Some(&index))] {
+        for &(atomics, reduction) in &variants {
+            let options = StepOptions {
+                kernel: GpuKernel::V2,
+                atomics,
+                reduction,
+                ..StepOptions::default()
+            };
+            let what = format!("{model:?} subwords {} {options:?}", subwords.is_some());
+            let (expected, unsplit) = one_step(whole, model, subwords, options);
+            let (got, parts) = one_step(&split, model, subwords, options);
+            eprintln!("{what}: parts {parts:?} (unsplit {unsplit:?})");
+            assert_eq!(unsplit, (1, 1), "{what}");
+            assert!(parts.0 >= 3 && parts.1 >= 3, "{what}: parts {parts:?}");
+            let same = |a: &[f32], b: &[f32]| {
+                a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits())
+            };
+            assert!(same(&got.0, &expected.0), "{what}: input table differs");
+            assert!(same(&got.1, &expected.1), "{what}: output table differs");
         }
     }
 }
