@@ -5,6 +5,8 @@ use std::fmt;
 use std::sync::{Arc, Mutex};
 
 use crate::error::{Error, Result};
+pub use crate::gpu::binding_limit::BINDING_LIMIT_VARIABLE;
+use crate::gpu::binding_limit::binding_limit;
 use crate::gpu::shaders::{Binding, Shader};
 
 /// What to ask of [`GpuContext::new`].
@@ -23,10 +25,6 @@ pub struct GpuOptions {
     /// limit applies.
     pub binding_limit: Option<u64>,
 }
-
-/// The environment variable that lowers the storage binding limit a device is opened with
-/// (bytes), for tests of tables split across bindings ([`GpuOptions::binding_limit`]).
-pub const BINDING_LIMIT_VARIABLE: &str = "VECTRAIN_GPU_BINDING_LIMIT";
 
 /// What to do when `--adapter` matches none of the adapters there are.
 const ADAPTER_HINT: &str =
@@ -297,7 +295,7 @@ impl GpuContext {
         let float_atomics = features.contains(wgpu::Features::SHADER_FLOAT32_ATOMIC);
         let subgroups = features.contains(wgpu::Features::SUBGROUP);
         let mut limits = adapter.limits();
-        if let Some(lowered) = binding_limit(options)? {
+        if let Some(lowered) = binding_limit(options.binding_limit)? {
             limits.max_storage_buffer_binding_size =
                 limits.max_storage_buffer_binding_size.min(lowered);
         }
@@ -494,22 +492,5 @@ impl GpuContext {
             modules.insert(shader, module.clone());
         }
         Ok(module)
-    }
-}
-
-/// The binding limit `options` asks for, or the one [`BINDING_LIMIT_VARIABLE`] gives.
-fn binding_limit(options: &GpuOptions) -> Result<Option<u64>> {
-    if options.binding_limit.is_some() {
-        return Ok(options.binding_limit);
-    }
-    match std::env::var(BINDING_LIMIT_VARIABLE) {
-        Err(_) => Ok(None),
-        Ok(text) => match text.trim().parse::<u64>() {
-            Ok(bytes) if bytes >= 4 => Ok(Some(bytes)),
-            _ => Err(Error::InvalidOption {
-                option: "VECTRAIN_GPU_BINDING_LIMIT",
-                reason: format!("{text:?} is not a number of bytes (at least 4)"),
-            }),
-        },
     }
 }

@@ -18,11 +18,14 @@
 //! sizes are `override` constants set when a pipeline is built.
 
 pub mod backend;
+pub mod binding_limit;
 pub mod buffers;
 pub mod context;
 pub mod device_memory;
+pub mod dispatch;
 pub mod embeddings;
 pub mod lookup;
+pub mod loop_bound;
 pub mod loss;
 pub mod plan;
 pub mod rng_check;
@@ -31,7 +34,9 @@ pub mod similarity;
 pub mod step;
 pub mod table_parts;
 pub mod verify;
+mod verify_inputs;
 mod verify_subwords;
+pub mod word_rows;
 
 pub use backend::{GPU_CHUNK_TOKENS, GpuBackend, centres_in_flight, default_in_flight};
 pub use context::{AdapterSummary, GpuContext, GpuOptions, list_adapters};

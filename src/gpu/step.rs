@@ -18,10 +18,12 @@ use crate::error::{Error, Result};
 use crate::gpu::GpuContext;
 use crate::gpu::buffers::{self, grid};
 use crate::gpu::context::Kernel;
+pub use crate::gpu::dispatch::Step;
 use crate::gpu::loss::{LOSS_SLOTS, LossBuffer, LossReader};
 use crate::gpu::plan::{self, DeviceTraits, KernelPlan};
 use crate::gpu::shaders::{MAX_TABLE_PARTS, input_part_binding, output_part_binding};
 use crate::gpu::table_parts::{self, TableParts};
+pub use crate::gpu::word_rows::word_rows_array;
 use crate::sampling::NegativeSampler;
 use crate::subwords::SubwordIndex;
 use crate::training::{LossSum, UpdateShape};
@@ -67,54 +69,6 @@ pub struct StepParams {
     pub counter: u32,
     /// Second kernel: the first cell of the control buffer counting visits.
     pub visits: u32,
-}
-
-/// One dispatch: centres `base..base + count` of the batch, trained by `workgroups`
-/// workgroups, with learning rate `alpha` and epoch key `key`.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Step {
-    /// First centre.
-    pub base: u32,
-    /// Number of centres.
-    pub count: u32,
-    /// Workgroups launched: `count` for the first kernel (one per centre), at most the bound
-    /// on centres in flight for the second.
-    pub workgroups: u32,
-    /// Learning rate.
-    pub alpha: f32,
-    /// Epoch key.
-    pub key: u32,
-}
-
-impl Step {
-    /// The first kernel's dispatches of a batch of `len` centres: runs of at most
-    /// `in_flight` centres, a workgroup each (dispatches of one pass run one after the other,
-    /// so at most that many train at once).
-    pub fn split(len: usize, in_flight: usize, alpha: f32, key: u32) -> Vec<Step> {
-        Step::persistent(len, in_flight, 1, alpha, key)
-    }
-
-    /// The second kernel's dispatches of a batch of `len` centres: `in_flight` workgroups
-    /// (fewer for a short batch), each taking at most `share` centres per dispatch, so a
-    /// dispatch holds up to `in_flight * share` centres. With `share = 1` these are the first
-    /// kernel's dispatches.
-    pub fn persistent(len: usize, in_flight: usize, share: u32, alpha: f32, key: u32) -> Vec<Step> {
-        let workgroups = in_flight.clamp(1, len.max(1));
-        let piece = workgroups.saturating_mul(share.max(1) as usize);
-        (0..len)
-            .step_by(piece)
-            .map(|base| {
-                let count = piece.min(len - base);
-                Step {
-                    base: base as u32,
-                    count: count as u32,
-                    workgroups: workgroups.min(count) as u32,
-                    alpha,
-                    key,
-                }
-            })
-            .collect()
-    }
 }
 
 /// The first kernel's workgroup size for dimension `dim` on `ctx`
@@ -163,25 +117,6 @@ pub struct TrainState {
     param_stride: u64,
     /// `--subwords`: every word's input rows ([`word_rows_array`]).
     word_rows: Option<wgpu::Buffer>,
-}
-
-/// The subword kernel's `word_rows` array for `index`: cells `0..=vocab` hold where each
-/// word's list starts in the array itself, the lists follow (`shaders/input_rows_subwords.wgsl`).
-pub fn word_rows_array(index: &SubwordIndex) -> Result<Vec<u32>> {
-    let head = index.offsets.len();
-    let cells = head + index.rows.len();
-    if cells > u32::MAX as usize {
-        return Err(Error::DeviceLimit {
-            what: "the words' n-gram rows".into(),
-            needed: cells as u64 * 4,
-            limit: u32::MAX as u64 * 4,
-            limit_name: "32-bit indexing of the subword rows",
-        });
-    }
-    let mut array = Vec::with_capacity(cells);
-    array.extend(index.offsets.iter().map(|&at| at + head as u32));
-    array.extend_from_slice(&index.rows);
-    Ok(array)
 }
 
 impl TrainState {

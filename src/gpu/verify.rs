@@ -1,7 +1,6 @@
 //! Kernel checks on the user's adapter: every kernel against its CPU twin on small random
 //! inputs, for `vectrain verify`.
 
-use crate::batch::Batch;
 use crate::config::{GpuKernel, Model};
 use crate::cpu::tables::PlainRows;
 use crate::cpu::update::{Scratch, train_batch};
@@ -11,9 +10,10 @@ use crate::gpu::lookup::{Atomics, GpuTable, gather, gather_cpu, scatter_add, sca
 use crate::gpu::rng_check::{rng_check, rng_check_cpu};
 use crate::gpu::similarity::{similarity_scores, similarity_scores_cpu};
 use crate::gpu::step::{Reduction, StepOptions, TrainState};
+use crate::gpu::verify_inputs::{Values, close, max_error, random_batch};
 use crate::gpu::verify_subwords::check_subword_step;
-use crate::rng::{self, Stream};
-use crate::sampling::{self, NegativeSampler};
+use crate::rng;
+use crate::sampling::NegativeSampler;
 use crate::training::UpdateShape;
 
 /// The result of one kernel check.
@@ -140,50 +140,6 @@ pub fn verify(ctx: &GpuContext) -> Vec<KernelCheck> {
     checks
 }
 
-/// Deterministic test values from the crate's counter-based generator.
-pub(super) struct Values {
-    key: u32,
-    next: u32,
-}
-
-impl Values {
-    pub(super) fn new(seed: u32) -> Values {
-        Values {
-            key: rng::epoch_key(seed, 0xfeed),
-            next: 0,
-        }
-    }
-
-    fn bits(&mut self) -> u32 {
-        self.next += 1;
-        rng::draw(self.key, Stream::Init, self.next, 0)
-    }
-
-    pub(super) fn below(&mut self, n: u32) -> u32 {
-        self.bits() % n
-    }
-
-    /// A multiple of 1/1024 in [-1, 1): sums of a few thousand are exact in f32.
-    fn fraction(&mut self) -> f32 {
-        (self.below(2048) as f32 - 1024.0) / 1024.0
-    }
-
-    /// Uniform in [-scale, scale).
-    pub(super) fn signed(&mut self, scale: f32) -> f32 {
-        (rng::unit_f32(self.bits()) * 2.0 - 1.0) * scale
-    }
-}
-
-pub(super) fn max_error(a: &[f32], b: &[f32]) -> f32 {
-    if a.len() != b.len() {
-        return f32::INFINITY;
-    }
-    a.iter()
-        .zip(b)
-        .map(|(x, y)| (x - y).abs())
-        .fold(0.0, f32::max)
-}
-
 fn check_gather(ctx: &GpuContext) -> Result<(bool, f32)> {
     let mut values = Values::new(1);
     let (rows, dim) = (37, 100);
@@ -260,40 +216,6 @@ fn check_draws(ctx: &GpuContext) -> Result<(bool, f32)> {
         expected.len()
     };
     Ok((differing == 0, differing as f32))
-}
-
-/// About 300 tokens of `vocab` words in sentences of 1 to 14, small ids favoured so that
-/// words repeat within windows, subsampled as training does; and the words' counts.
-pub(super) fn random_batch(values: &mut Values, vocab: u32, key: u32) -> (Batch, Vec<u64>) {
-    let mut counts = vec![0u64; vocab as usize];
-    let mut sentences = Vec::new();
-    let mut tokens = 0;
-    while tokens < 300 {
-        let len = 1 + values.below(14) as usize;
-        // The smaller of two draws favours small ids, so words repeat within windows.
-        let sentence: Vec<u32> = (0..len)
-            .map(|_| values.below(vocab).min(values.below(vocab)))
-            .collect();
-        sentence.iter().for_each(|&w| counts[w as usize] += 1);
-        tokens += len;
-        sentences.push(sentence);
-    }
-    let keep = sampling::keep_probabilities(&counts, 1e-2);
-    let mut batch = Batch::new();
-    let mut position = 0;
-    for sentence in &sentences {
-        batch.push_sentence(sentence, position, &keep, key);
-        position += sentence.len() as u32;
-    }
-    (batch, counts)
-}
-
-/// Whether every value of `a` is within `(rel, abs)` of `b`'s.
-pub(super) fn close(a: &[f32], b: &[f32], (rel, abs): (f32, f32)) -> bool {
-    a.len() == b.len()
-        && a.iter()
-            .zip(b)
-            .all(|(x, y)| (x - y).abs() <= (rel * x.abs().max(y.abs())).max(abs))
 }
 
 /// One step on a fixed batch with one centre in flight (first kernel: one centre per

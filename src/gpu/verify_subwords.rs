@@ -8,7 +8,7 @@ use crate::cpu::update::Scratch;
 use crate::error::Result;
 use crate::gpu::GpuContext;
 use crate::gpu::step::{StepOptions, TrainState};
-use crate::gpu::verify::{Values, close, max_error, random_batch};
+use crate::gpu::verify_inputs::{Values, close, max_error, random_batch};
 use crate::rng;
 use crate::sampling::NegativeSampler;
 use crate::subwords::{SubwordIndex, SubwordSettings};
