@@ -8,7 +8,7 @@ use std::path::Path;
 
 use crate::checkpoint::CorpusFingerprint;
 use crate::checkpoint::codec::{Decoder, Encoder};
-use crate::distributed::{SyncMode, SyncSettings};
+use crate::config::{SyncMode, SyncSettings};
 use crate::error::Result;
 use crate::training::{EpochStats, LossSum, Position, RunState};
 

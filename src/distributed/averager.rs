@@ -2,32 +2,10 @@
 
 use std::time::Instant;
 
+use crate::config::SyncMode;
 use crate::distributed::Collective;
 use crate::error::Result;
 use crate::training::{Averager, Every};
-
-/// How the ranks' tables become one at each synchronisation.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum SyncMode {
-    /// Every rank's changes since the last synchronisation are added up: the tables move as
-    /// far as one process training all the ranks' words would have moved them (to first
-    /// order), whatever the number of ranks.
-    #[default]
-    SumOfChanges,
-    /// The tables are averaged: each rank's changes count `1/N`, which acts as a learning
-    /// rate divided by the number of ranks `N` (measured in the README to cost quality).
-    Mean,
-}
-
-/// How the ranks of a distributed run synchronise: a checkpoint records it, and a resumed
-/// run must synchronise the same way.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct SyncSettings {
-    /// Words of the whole run between two synchronisations (`--sync-every`).
-    pub every: u64,
-    /// How the tables become one (`--sync-mode`).
-    pub mode: SyncMode,
-}
 
 /// Synchronises both tables over every rank of a [`Collective`] about every `every` words
 /// of the whole run (all ranks' words together): the fewer words between synchronisations,

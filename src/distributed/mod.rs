@@ -22,7 +22,8 @@ mod mpi;
 mod shared;
 mod threads;
 
-pub use averager::{SyncMode, SyncSettings, TableSync};
+pub use crate::config::{SyncMode, SyncSettings};
+pub use averager::TableSync;
 pub use checkpoints::{RankCheckpoints, RankResume, resume_share, sync_differences};
 pub use corpus::{read_corpus, vocab_fingerprint};
 #[cfg(feature = "mpi")]
