@@ -372,15 +372,9 @@ fn skipgram_update(lane: u32, word: u32, centre: u32, cell: u32) -> f32 {
     return loss;
 }
 
-// The CBOW update of centre i: x the mean of the input rows of its context words in
+// The CBOW update of centre i: x the mean of the n input rows of its context words in
 // start..end, each word's rows in list order, words in position order.
-fn cbow_update(lane: u32, i: u32, start: u32, end: u32, centre: u32, cell: u32) -> f32 {
-    var n = 0u;
-    for (var j = start; j < end; j++) {
-        if in_context(i, j) {
-            n += row_count(words[j]);
-        }
-    }
+fn cbow_update(lane: u32, i: u32, start: u32, end: u32, n: u32, centre: u32, cell: u32) -> f32 {
     let inverse = 1.0 / f32(n);
     for (var t = 0u; t < SPAN; t++) {
         let c = lane + t * WG;
@@ -499,10 +493,13 @@ fn main(
         // The barrier in here also publishes the negatives just drawn.
         let following = workgroupUniformLoad(&next_centre);
         if CBOW || BATCH {
+            // Context words, and their input rows (CBOW's mean is over the rows).
             var m = 0u;
+            var rows = 0u;
             for (var j = start; j < end; j++) {
                 if in_context(i, j) {
                     m += 1u;
+                    rows += row_count(words[j]);
                 }
             }
             if m > 0u {
@@ -510,7 +507,7 @@ fn main(
                     total += batch_update(lane, i, start, end, m, centre, cell);
                     updates += m;
                 } else {
-                    total += cbow_update(lane, i, start, end, centre, cell);
+                    total += cbow_update(lane, i, start, end, rows, centre, cell);
                     updates += 1u;
                 }
             }

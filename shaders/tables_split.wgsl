@@ -2,8 +2,8 @@
 // (max_storage_buffer_binding_size): each table is split across up to 8 storage buffers of
 // whole rows, added to by compare-exchange loops (valid everywhere; tables_split_f32.wgsl is
 // the float-atomic twin). The host puts this file in place of that kernel's <tables> block.
-// A table's cell i lives in part i / PART at i % PART, where PART (INPUT_PART, OUTPUT_PART)
-// is a whole number of rows times DIM, set by the host as an override. Part 0
+// A table's cell i lives in part i / PART at i % PART, where PART, the cells of a part (a
+// whole number of rows times DIM, the same for both tables), is an override the host sets. Part 0
 // keeps the unsplit bindings (6 and 7); parts the table does not need are bound to small
 // placeholder buffers and never reached. The four functions of the block are the same as in
 // the unsplit tables, so the kernel's code is unchanged.
@@ -26,9 +26,8 @@
 @group(0) @binding(22) var<storage, read_write> output_6: array<atomic<u32>>;
 @group(0) @binding(23) var<storage, read_write> output_7: array<atomic<u32>>;
 
-// Cells in each part of the input table and of the output table.
-override INPUT_PART: u32 = 1u;
-override OUTPUT_PART: u32 = 1u;
+// Cells in each part of either table.
+override PART: u32 = 1u;
 
 // The outcome of one compare-exchange, whichever part it was on.
 struct Swap {
@@ -37,8 +36,8 @@ struct Swap {
 }
 
 fn input_bits(i: u32) -> u32 {
-    let at = i % INPUT_PART;
-    switch i / INPUT_PART {
+    let at = i % PART;
+    switch i / PART {
         case 0u: { return atomicLoad(&input[at]); }
         case 1u: { return atomicLoad(&input_1[at]); }
         case 2u: { return atomicLoad(&input_2[at]); }
@@ -51,8 +50,8 @@ fn input_bits(i: u32) -> u32 {
 }
 
 fn output_bits(i: u32) -> u32 {
-    let at = i % OUTPUT_PART;
-    switch i / OUTPUT_PART {
+    let at = i % PART;
+    switch i / PART {
         case 0u: { return atomicLoad(&output[at]); }
         case 1u: { return atomicLoad(&output_1[at]); }
         case 2u: { return atomicLoad(&output_2[at]); }
@@ -65,8 +64,8 @@ fn output_bits(i: u32) -> u32 {
 }
 
 fn swap_input(i: u32, old: u32, value: u32) -> Swap {
-    let at = i % INPUT_PART;
-    switch i / INPUT_PART {
+    let at = i % PART;
+    switch i / PART {
         case 0u: { let s = atomicCompareExchangeWeak(&input[at], old, value); return Swap(s.old_value, s.exchanged); }
         case 1u: { let s = atomicCompareExchangeWeak(&input_1[at], old, value); return Swap(s.old_value, s.exchanged); }
         case 2u: { let s = atomicCompareExchangeWeak(&input_2[at], old, value); return Swap(s.old_value, s.exchanged); }
@@ -79,8 +78,8 @@ fn swap_input(i: u32, old: u32, value: u32) -> Swap {
 }
 
 fn swap_output(i: u32, old: u32, value: u32) -> Swap {
-    let at = i % OUTPUT_PART;
-    switch i / OUTPUT_PART {
+    let at = i % PART;
+    switch i / PART {
         case 0u: { let s = atomicCompareExchangeWeak(&output[at], old, value); return Swap(s.old_value, s.exchanged); }
         case 1u: { let s = atomicCompareExchangeWeak(&output_1[at], old, value); return Swap(s.old_value, s.exchanged); }
         case 2u: { let s = atomicCompareExchangeWeak(&output_2[at], old, value); return Swap(s.old_value, s.exchanged); }

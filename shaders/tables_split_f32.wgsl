@@ -1,8 +1,8 @@
 // The <tables> block of negative_sampling_v2.wgsl for tables larger than one storage binding,
 // on adapters with float atomics (the twin of tables_split.wgsl): each table is split across
 // up to 8 storage buffers of whole rows. The host puts this file in place of that block.
-// A table's cell i lives in part i / PART at i % PART, where PART (INPUT_PART, OUTPUT_PART)
-// is a whole number of rows times DIM, set by the host as an override. Part 0
+// A table's cell i lives in part i / PART at i % PART, where PART, the cells of a part (a
+// whole number of rows times DIM, the same for both tables), is an override the host sets. Part 0
 // keeps the unsplit bindings (6 and 7); parts the table does not need are bound to small
 // placeholder buffers and never reached. The four functions of the block are the same as in
 // the unsplit tables, so the kernel's code is unchanged.
@@ -25,13 +25,12 @@
 @group(0) @binding(22) var<storage, read_write> output_6: array<atomic<f32>>;
 @group(0) @binding(23) var<storage, read_write> output_7: array<atomic<f32>>;
 
-// Cells in each part of the input table and of the output table.
-override INPUT_PART: u32 = 1u;
-override OUTPUT_PART: u32 = 1u;
+// Cells in each part of either table.
+override PART: u32 = 1u;
 
 fn load_input(i: u32) -> f32 {
-    let at = i % INPUT_PART;
-    switch i / INPUT_PART {
+    let at = i % PART;
+    switch i / PART {
         case 0u: { return atomicLoad(&input[at]); }
         case 1u: { return atomicLoad(&input_1[at]); }
         case 2u: { return atomicLoad(&input_2[at]); }
@@ -44,8 +43,8 @@ fn load_input(i: u32) -> f32 {
 }
 
 fn load_output(i: u32) -> f32 {
-    let at = i % OUTPUT_PART;
-    switch i / OUTPUT_PART {
+    let at = i % PART;
+    switch i / PART {
         case 0u: { return atomicLoad(&output[at]); }
         case 1u: { return atomicLoad(&output_1[at]); }
         case 2u: { return atomicLoad(&output_2[at]); }
@@ -58,8 +57,8 @@ fn load_output(i: u32) -> f32 {
 }
 
 fn add_input(i: u32, value: f32) {
-    let at = i % INPUT_PART;
-    switch i / INPUT_PART {
+    let at = i % PART;
+    switch i / PART {
         case 0u: { atomicAdd(&input[at], value); }
         case 1u: { atomicAdd(&input_1[at], value); }
         case 2u: { atomicAdd(&input_2[at], value); }
@@ -72,8 +71,8 @@ fn add_input(i: u32, value: f32) {
 }
 
 fn add_output(i: u32, value: f32) {
-    let at = i % OUTPUT_PART;
-    switch i / OUTPUT_PART {
+    let at = i % PART;
+    switch i / PART {
         case 0u: { atomicAdd(&output[at], value); }
         case 1u: { atomicAdd(&output_1[at], value); }
         case 2u: { atomicAdd(&output_2[at], value); }

@@ -182,10 +182,7 @@ fn every_option() -> Vec<StepOptions> {
                     // The second kernel's other forms: subwords (words of up to 60 rows),
                     // tables split across bindings, and both.
                     if kernel == GpuKernel::V2 {
-                        let split = Some(TableSplit {
-                            input_rows: 1000,
-                            output_rows: 700,
-                        });
+                        let split = Some(TableSplit { rows: 1000 });
                         for (subword_rows, split) in
                             [(Some(60), None), (None, split), (Some(60), split)]
                         {

@@ -4,7 +4,8 @@
 use crate::error::{Error, Result};
 
 /// The environment variable that lowers the storage binding limit a device is opened with
-/// (bytes), for tests of tables split across bindings ([`GpuOptions::binding_limit`]).
+/// (bytes), for tests of tables split across bindings
+/// ([`crate::gpu::GpuOptions::binding_limit`]).
 pub const BINDING_LIMIT_VARIABLE: &str = "VECTRAIN_GPU_BINDING_LIMIT";
 
 /// The binding limit asked for (`given`, from

@@ -47,7 +47,7 @@ pub fn v2_loop_iterations_per_centre(
     per_centre
         + match shape.model {
             Model::SkipGram => 2 * w * update,
-            Model::Cbow => update + tokens + s * (2 * tokens * (1 + r) + 2) + s * tokens * (1 + r),
+            Model::Cbow => update + s * (2 * tokens * (1 + r) + 2) + s * tokens * (1 + r),
             Model::BatchSkipGram => {
                 let m = 2 * w;
                 tokens * (1 + s)

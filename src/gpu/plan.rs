@@ -79,13 +79,12 @@ pub struct StepOptions {
 }
 
 /// How the tables are split across storage buffers: whole rows per part, every part but the
-/// last full (at most [`MAX_TABLE_PARTS`] parts a table).
+/// last full (at most [`MAX_TABLE_PARTS`] parts a table). Both tables' rows have `dim`
+/// floats, so one binding holds as many rows of either.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TableSplit {
-    /// Rows in each part of the input table.
-    pub input_rows: u32,
-    /// Rows in each part of the output table.
-    pub output_rows: u32,
+    /// Rows in each part of either table.
+    pub rows: u32,
 }
 
 /// What planning needs to know of a device.
@@ -304,7 +303,11 @@ fn plan_v1(
     let native = device.native_atomics(options.atomics)?;
     Ok(KernelPlan {
         kernel: GpuKernel::V1,
-        shader: Shader::training(GpuKernel::V1, native, false),
+        shader: if native {
+            Shader::NegativeSamplingF32
+        } else {
+            Shader::NegativeSampling
+        },
         constants: vec![
             ("CBOW", flag(shape.model == Model::Cbow)),
             ("BATCH", flag(batch)),
@@ -476,9 +479,7 @@ fn plan_v2(
         constants.push(("SUBGROUPS", subgroup_count as f64));
     }
     if let Some(split) = options.split {
-        let cells = |rows: u32| rows as f64 * shape.dim as f64;
-        constants.push(("INPUT_PART", cells(split.input_rows)));
-        constants.push(("OUTPUT_PART", cells(split.output_rows)));
+        constants.push(("PART", split.rows as f64 * shape.dim as f64));
     }
     Ok(KernelPlan {
         kernel: GpuKernel::V2,

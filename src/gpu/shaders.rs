@@ -4,8 +4,6 @@
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use crate::config::GpuKernel;
-
 /// Most storage buffers one table is split into (`tables_split.wgsl` declares this many).
 pub const MAX_TABLE_PARTS: u32 = 8;
 
@@ -228,21 +226,6 @@ impl Shader {
         all.extend(V2Blocks::all().into_iter().map(Shader::NegativeSamplingV2));
         all.push(Shader::Similarity);
         all
-    }
-
-    /// The training kernel of `kernel` for word vectors in unsplit tables, with native float
-    /// atomics (`native`) or compare-exchange, and, for the second kernel, reducing with
-    /// subgroups or a tree (the first kernel has one reduction: `subgroups` is ignored there).
-    pub fn training(kernel: GpuKernel, native: bool, subgroups: bool) -> Shader {
-        match kernel {
-            GpuKernel::V1 if native => Shader::NegativeSamplingF32,
-            GpuKernel::V1 => Shader::NegativeSampling,
-            GpuKernel::V2 => Shader::NegativeSamplingV2(V2Blocks {
-                float_atomics: native,
-                subgroups,
-                ..V2Blocks::default()
-            }),
-        }
     }
 
     /// The files under `shaders/` the source comes from: the kernel's own file, then, for a

@@ -227,10 +227,7 @@ impl TrainState {
         };
         let plan = plan::plan(shape, &DeviceTraits::of(ctx), &options)?;
         let kernel = ctx.kernel(plan.shader, "main", &plan.constants)?;
-        let split_rows = match options.split {
-            Some(split) => (Some(split.input_rows), Some(split.output_rows)),
-            None => (None, None),
-        };
+        let part_rows = options.split.map(|split| split.rows);
         let visits = options.count_visits.unwrap_or(0);
         let param_stride = (std::mem::size_of::<StepParams>() as u64)
             .next_multiple_of(ctx.limits.min_uniform_buffer_offset_alignment as u64);
@@ -239,8 +236,8 @@ impl TrainState {
             vocab,
             plan,
             kernel,
-            input: TableParts::upload(ctx, "input table", input, shape.dim, split_rows.0)?,
-            output: TableParts::upload(ctx, "output table", output, shape.dim, split_rows.1)?,
+            input: TableParts::upload(ctx, "input table", input, shape.dim, part_rows)?,
+            output: TableParts::upload(ctx, "output table", output, shape.dim, part_rows)?,
             placeholder: match options.split {
                 Some(_) => Some(buffers::zeroed(
                     ctx,

@@ -37,10 +37,7 @@ pub fn split_for(
     }
     // Cells are addressed by 32-bit indices within a part (and within the table).
     let rows = u32::try_from(rows_per_part).unwrap_or(u32::MAX);
-    Ok(Some(TableSplit {
-        input_rows: rows,
-        output_rows: rows,
-    }))
+    Ok(Some(TableSplit { rows }))
 }
 
 /// One table on the device: its parts in order (one when unsplit).

@@ -19,7 +19,7 @@ impl Values {
         }
     }
 
-    pub(super) fn bits(&mut self) -> u32 {
+    fn bits(&mut self) -> u32 {
         self.next += 1;
         rng::draw(self.key, Stream::Init, self.next, 0)
     }

@@ -4,7 +4,7 @@ use crate::config::{Model, TrainParams};
 use crate::corpus::Corpus;
 use crate::embeddings::Embeddings;
 use crate::error::Result;
-use crate::subwords::{RecordedArgs, SubwordModel};
+use crate::subwords::{RecordedArgs, SubwordIndex, SubwordModel};
 use crate::training::control::Trained;
 use crate::training::plan::TrainingPlan;
 use crate::training::stats::TrainStats;
@@ -30,21 +30,32 @@ pub fn trained(
             stats,
         });
     };
-    let model = SubwordModel {
-        words: corpus.vocab.words().to_vec(),
-        counts: corpus.vocab.counts().to_vec(),
-        dim: params.dim,
-        index: index.clone(),
-        input,
-        output: output.clone(),
-        args: recorded_args(params),
-    };
+    let model = subword_model(corpus, params, index, input, output.clone());
     Ok(Trained {
         embeddings: Embeddings::new(corpus.vocab.clone(), params.dim, model.word_vectors())?,
         subwords: Some(model),
         output,
         stats,
     })
+}
+
+/// The subword model of a run of `params` on `corpus` with these tables.
+fn subword_model(
+    corpus: &Corpus,
+    params: &TrainParams,
+    index: &SubwordIndex,
+    input: Vec<f32>,
+    output: Vec<f32>,
+) -> SubwordModel {
+    SubwordModel {
+        words: corpus.vocab.words().to_vec(),
+        counts: corpus.vocab.counts().to_vec(),
+        dim: params.dim,
+        index: index.clone(),
+        input,
+        output,
+        args: recorded_args(params),
+    }
 }
 
 /// The word vectors of the input table `input` as it stands mid-run: what [`trained`] would
@@ -59,15 +70,7 @@ pub fn word_embeddings(
         return Embeddings::new(corpus.vocab.clone(), params.dim, input);
     };
     // A word's vector reads the input table only: the output table is left empty.
-    let model = SubwordModel {
-        words: corpus.vocab.words().to_vec(),
-        counts: corpus.vocab.counts().to_vec(),
-        dim: params.dim,
-        index: index.clone(),
-        input,
-        output: Vec::new(),
-        args: recorded_args(params),
-    };
+    let model = subword_model(corpus, params, index, input, Vec::new());
     Embeddings::new(corpus.vocab.clone(), params.dim, model.word_vectors())
 }
 
