@@ -50,6 +50,7 @@
 pub mod backends;
 pub mod batch;
 pub mod checkpoint;
+pub mod cli;
 pub mod config;
 pub mod corpus;
 pub mod cpu;

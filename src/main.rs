@@ -1,10 +1,8 @@
 //! The `vectrain` command line.
 
-mod commands;
-
 fn main() -> std::process::ExitCode {
     quiet_mesa_runtime_dir();
-    match commands::run() {
+    match vectrain::cli::run() {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error:#}");

@@ -2,7 +2,7 @@
 //! vectrain has never seen.
 
 use clap::Args;
-use vectrain::gpu::{GpuContext, GpuOptions};
+use crate::gpu::{GpuContext, GpuOptions};
 
 /// Options of `vectrain verify`.
 #[derive(Args, Debug)]
@@ -23,7 +23,7 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<()> {
         ctx.describe(),
         if ctx.float_atomics { "yes" } else { "no" }
     );
-    let checks = vectrain::gpu::verify(&ctx);
+    let checks = crate::gpu::verify(&ctx);
     for check in &checks {
         println!("{check}");
     }

@@ -4,10 +4,10 @@
 use std::path::{Path, PathBuf};
 
 use clap::Args;
-use vectrain::TrainParams;
-use vectrain::checkpoint::{Checkpoint, RunFiles};
-use vectrain::io::VectorFormat;
-use vectrain::training::Every;
+use crate::TrainParams;
+use crate::checkpoint::{Checkpoint, RunFiles};
+use crate::io::VectorFormat;
+use crate::training::Every;
 
 use super::settings::{BackendOptions, CacheOptions};
 
@@ -93,7 +93,7 @@ pub fn run(
     cache_dir: Option<PathBuf>,
     options: &DistributedOptions,
 ) -> anyhow::Result<()> {
-    use vectrain::distributed::{Collective, MpiWorld};
+    use crate::distributed::{Collective, MpiWorld};
 
     let mut world = MpiWorld::init()?;
     let (rank, size) = (world.rank(), world.size());

@@ -3,8 +3,8 @@
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
-use vectrain::VectorFormat;
-use vectrain::io::projector::{ProjectorFiles, write_projector};
+use crate::VectorFormat;
+use crate::io::projector::{ProjectorFiles, write_projector};
 
 /// A format `convert` writes.
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -49,11 +49,11 @@ pub struct ConvertArgs {
 
 /// Runs `vectrain convert`.
 pub fn run(args: ConvertArgs) -> anyhow::Result<()> {
-    let from = vectrain::io::detect_format(&args.input)?;
-    let emb = vectrain::read_vectors_as(&args.input, from)?;
+    let from = crate::io::detect_format(&args.input)?;
+    let emb = crate::read_vectors_as(&args.input, from)?;
     let (outputs, to_name) = match args.format.vector_format() {
         Some(to) => {
-            vectrain::write_vectors(&emb, &args.output, to)?;
+            crate::write_vectors(&emb, &args.output, to)?;
             (vec![args.output.clone()], to.name())
         }
         None => {

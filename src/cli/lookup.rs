@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 use serde_json::json;
-use vectrain::embeddings::{LookupOptions, Oov};
+use crate::embeddings::{LookupOptions, Oov};
 
 use super::output;
 use super::unseen::{self, Loaded, no_ngrams};

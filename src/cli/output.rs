@@ -4,9 +4,9 @@
 use std::path::Path;
 
 use anyhow::Context;
-use vectrain::io::fasttext_bin::write_fasttext_bin;
-use vectrain::io::{VectorFormat, write_vectors};
-use vectrain::training::Trained;
+use crate::io::fasttext_bin::write_fasttext_bin;
+use crate::io::{VectorFormat, write_vectors};
+use crate::training::Trained;
 
 /// Prints each epoch's loss (`whose` says whose: "" or "rank 0's ") and writes the vectors
 /// to `output` in `format`.
@@ -33,7 +33,7 @@ pub fn write_trained(
 }
 
 /// Prints ranked neighbours as a table: rank, word, and `score` (the column's name).
-pub fn ranked(neighbours: &[vectrain::embeddings::Neighbour<'_>], score: &str) {
+pub fn ranked(neighbours: &[crate::embeddings::Neighbour<'_>], score: &str) {
     let rows: Vec<Vec<String>> = neighbours
         .iter()
         .enumerate()

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::Args;
 use serde_json::json;
-use vectrain::eval::{self, DEFAULT_RESTRICT};
+use crate::eval::{self, DEFAULT_RESTRICT};
 
 /// Options of `vectrain eval`.
 #[derive(Args, Debug)]
@@ -32,7 +32,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<()> {
     if args.analogies.is_none() && args.similarity.is_empty() {
         anyhow::bail!("nothing to evaluate: give --analogies FILE and/or --similarity FILE");
     }
-    let vectors = vectrain::read_vectors(&args.vectors)?;
+    let vectors = crate::read_vectors(&args.vectors)?;
     let mut report = serde_json::Map::new();
     if let Some(path) = &args.analogies {
         let analogies = eval::evaluate_analogies(&vectors, path, args.restrict)

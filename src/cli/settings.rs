@@ -5,10 +5,10 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use clap::{Args, ValueEnum};
-use vectrain::io::VectorFormat;
-use vectrain::memory::Estimate;
-use vectrain::subwords::SubwordSettings;
-use vectrain::{BackendChoice, Corpus, GpuKernel, Model, ReadOptions, TrainConfig, TrainParams};
+use crate::io::VectorFormat;
+use crate::memory::Estimate;
+use crate::subwords::SubwordSettings;
+use crate::{BackendChoice, Corpus, GpuKernel, Model, ReadOptions, TrainConfig, TrainParams};
 
 /// The small public-domain corpus trained on when `--input` is not given: the King James
 /// Bible, one verse a line, lowercased and tokenised.
@@ -170,7 +170,7 @@ pub struct Settings {
     /// Parts of the corpus each epoch trains side by side, each part decaying the learning
     /// rate by its own progress, as gensim's corpus_file mode does with as many workers; 1:
     /// corpus order and a linear decay, as word2vec.c. Independent of --threads.
-    #[arg(long, default_value_t = vectrain::config::DEFAULT_PARTS)]
+    #[arg(long, default_value_t = crate::config::DEFAULT_PARTS)]
     parts: usize,
     /// Subword (fastText) vectors: each word's input vector is the mean of its own row and
     /// the rows of its character n-grams, so unseen words get vectors too (skipgram and
@@ -297,7 +297,7 @@ impl Settings {
 }
 
 /// Reads the corpus named by `input`, or the embedded one.
-pub fn read_corpus(input: Option<&Path>, options: &ReadOptions) -> vectrain::Result<Corpus> {
+pub fn read_corpus(input: Option<&Path>, options: &ReadOptions) -> crate::Result<Corpus> {
     match input {
         Some(path) => Corpus::read(path, options),
         None => Corpus::from_reader(DEFAULT_CORPUS, Path::new(DEFAULT_CORPUS_NAME), options),
@@ -317,7 +317,7 @@ pub struct CacheOptions {
     pub no_cache: bool,
     /// Distinct words the first pass counts at once; past it the rarest are pruned, as
     /// word2vec.c does, so counting stays within bounded memory (about 100 bytes a word).
-    #[arg(long, default_value_t = vectrain::corpus::DEFAULT_COUNT_LIMIT, value_name = "WORDS")]
+    #[arg(long, default_value_t = crate::corpus::DEFAULT_COUNT_LIMIT, value_name = "WORDS")]
     pub count_limit: usize,
 }
 
@@ -400,14 +400,14 @@ pub fn load_corpus(
         eprintln!(
             "note: {} lines had more than {} tokens and were split",
             stats.split_lines,
-            vectrain::corpus::MAX_SENTENCE_TOKENS
+            crate::corpus::MAX_SENTENCE_TOKENS
         );
     }
     if stats.truncated_tokens > 0 {
         eprintln!(
             "note: {} tokens were longer than {} bytes and were cut",
             stats.truncated_tokens,
-            vectrain::corpus::MAX_TOKEN_BYTES
+            crate::corpus::MAX_TOKEN_BYTES
         );
     }
     Estimate {

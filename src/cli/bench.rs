@@ -4,10 +4,10 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use vectrain::eval::{self, DEFAULT_RESTRICT};
-use vectrain::gpu::centres_in_flight;
-use vectrain::training::Trained;
-use vectrain::{BackendChoice, Corpus, Device, TrainParams};
+use crate::eval::{self, DEFAULT_RESTRICT};
+use crate::gpu::centres_in_flight;
+use crate::training::Trained;
+use crate::{BackendChoice, Corpus, Device, TrainParams};
 
 use super::progress;
 use super::settings::{CacheOptions, Settings, load_corpus};
@@ -38,7 +38,7 @@ fn train_with_bar(
 ) -> anyhow::Result<Trained> {
     let bar = progress::training_bar(corpus.len() as u64 * params.epochs as u64);
     let mut backend = device.backend(params);
-    let trained = vectrain::train_to_end(backend.as_mut(), corpus, params, &mut |p| {
+    let trained = crate::train_to_end(backend.as_mut(), corpus, params, &mut |p| {
         progress::show(&bar, p)
     });
     bar.finish_and_clear();

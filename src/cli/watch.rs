@@ -7,10 +7,10 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use indicatif::ProgressBar;
-use vectrain::eval::{DEFAULT_RESTRICT, evaluate_analogies_reader};
-use vectrain::io::atomic::AtomicFile;
-use vectrain::metrics::{EpochRecord, MetricsLog};
-use vectrain::training::{EpochEnd, EpochObserver, Progress};
+use crate::eval::{DEFAULT_RESTRICT, evaluate_analogies_reader};
+use crate::io::atomic::AtomicFile;
+use crate::metrics::{EpochRecord, MetricsLog};
+use crate::training::{EpochEnd, EpochObserver, Progress};
 
 /// Analogy questions, read once before training.
 struct Analogies {
@@ -94,7 +94,7 @@ impl EpochObserver for EpochWatch<'_> {
         self.watch.analogies.is_some()
     }
 
-    fn epoch_ended(&mut self, end: &EpochEnd<'_>) -> vectrain::Result<()> {
+    fn epoch_ended(&mut self, end: &EpochEnd<'_>) -> crate::Result<()> {
         let accuracy = match (&self.watch.analogies, end.embeddings) {
             (Some(questions), Some(embeddings)) => {
                 let text = Cursor::new(questions.text.as_slice());

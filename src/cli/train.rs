@@ -5,11 +5,11 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use clap::parser::ValueSource;
 use clap::{ArgMatches, Args};
-use vectrain::checkpoint::{self, Checkpoint, CorpusFingerprint, Header, RunFiles};
-use vectrain::io::VectorFormat;
-use vectrain::io::atomic::AtomicFile;
-use vectrain::training::{Control, Every, Outcome, Resume, Snapshot, Trained};
-use vectrain::{Corpus, Device, TrainParams};
+use crate::checkpoint::{self, Checkpoint, CorpusFingerprint, Header, RunFiles};
+use crate::io::VectorFormat;
+use crate::io::atomic::AtomicFile;
+use crate::training::{Control, Every, Outcome, Resume, Snapshot, Trained};
+use crate::{Corpus, Device, TrainParams};
 
 use super::distributed::{self, DistributedJob, DistributedOptions};
 use super::interrupt::{self, INTERRUPTED, INTERRUPTED_EXIT_CODE};
@@ -296,7 +296,7 @@ fn train_resumable(
         interrupt::resume_command(&job.checkpoint, &execution_options(given, matches));
     let bar = progress::training_bar(corpus.len() as u64 * params.epochs as u64);
     let mut first_checkpoint = true;
-    let mut write_checkpoint = |snapshot: &Snapshot<'_>| -> vectrain::Result<()> {
+    let mut write_checkpoint = |snapshot: &Snapshot<'_>| -> crate::Result<()> {
         let header = Header {
             trainer,
             params,
@@ -329,7 +329,7 @@ fn train_resumable(
         averager: None,
     };
     let mut observer = watch.observer(&bar);
-    let outcome = vectrain::training::train_observed(
+    let outcome = crate::training::train_observed(
         backend.as_mut(),
         corpus,
         params,
@@ -340,7 +340,7 @@ fn train_resumable(
         },
         observer
             .as_mut()
-            .map(|o| o as &mut dyn vectrain::training::EpochObserver),
+            .map(|o| o as &mut dyn crate::training::EpochObserver),
     )?;
     bar.finish_and_clear();
     match outcome {

@@ -3,8 +3,8 @@
 
 use std::path::Path;
 
-use vectrain::Embeddings;
-use vectrain::subwords::{NgramTable, with_unseen_words};
+use crate::Embeddings;
+use crate::subwords::{NgramTable, with_unseen_words};
 
 /// Vectors read from a file, with its n-gram rows where it has them.
 pub struct Loaded {
@@ -25,7 +25,7 @@ pub struct UnseenReport {
 
 /// Reads the vectors of `path`, and its n-gram rows where the format has them.
 pub fn read(path: &Path) -> anyhow::Result<Loaded> {
-    let (embeddings, ngrams) = vectrain::io::read_vectors_and_ngrams(path)?;
+    let (embeddings, ngrams) = crate::io::read_vectors_and_ngrams(path)?;
     Ok(Loaded { embeddings, ngrams })
 }
 

@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use serde_json::json;
-use vectrain::io::atomic::AtomicFile;
-use vectrain::io::npy;
-use vectrain::matrix::{self, OovInit, WordIndex};
+use crate::io::atomic::AtomicFile;
+use crate::io::npy;
+use crate::matrix::{self, OovInit, WordIndex};
 
 use super::unseen::{self, UnseenReport};
 

@@ -15,7 +15,7 @@ const MIB: f64 = (1 << 20) as f64;
 
 /// Runs `vectrain devices`.
 pub fn run(args: DevicesArgs) -> anyhow::Result<()> {
-    let adapters = vectrain::gpu::list_adapters()?;
+    let adapters = crate::gpu::list_adapters()?;
     if args.json {
         let list: Vec<_> = adapters
             .iter()

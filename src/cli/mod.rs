@@ -1,4 +1,5 @@
-//! Subcommands, one module each.
+//! The `vectrain` command line: its subcommands, one module each. In the library so that
+//! other front ends (the Python package) run the very same commands.
 
 mod analogy;
 mod bench;

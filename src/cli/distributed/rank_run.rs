@@ -4,14 +4,14 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
-use vectrain::Device;
-use vectrain::checkpoint::Checkpoint;
-use vectrain::distributed::{
+use crate::Device;
+use crate::checkpoint::Checkpoint;
+use crate::distributed::{
     Collective, RankCheckpoints, SharedCollective, SyncMode, SyncSettings, TableSync, read_corpus,
     resume_share, vocab_fingerprint,
 };
-use vectrain::io::atomic::AtomicFile;
-use vectrain::training::{Control, Outcome, Snapshot};
+use crate::io::atomic::AtomicFile;
+use crate::training::{Control, Outcome, Snapshot};
 
 use super::super::interrupt::{self, INTERRUPTED};
 use super::super::output::write_trained;
@@ -174,7 +174,7 @@ pub fn train(
             share: &corpus,
             sync,
         };
-        let mut write_checkpoint = |snapshot: &Snapshot<'_>| -> vectrain::Result<()> {
+        let mut write_checkpoint = |snapshot: &Snapshot<'_>| -> crate::Result<()> {
             writer.write(&mut &shared, snapshot)?;
             written += 1;
             if rank == 0 {
@@ -207,7 +207,7 @@ pub fn train(
             averager: Some(&mut averager),
             ..Control::default()
         };
-        let outcome = vectrain::train(trainer.as_mut(), &corpus, params, control, &mut |p| {
+        let outcome = crate::train(trainer.as_mut(), &corpus, params, control, &mut |p| {
             if rank == 0 {
                 progress::show(&bar, p)
             }

@@ -7,10 +7,10 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use serde_json::json;
-use vectrain::embeddings::Oov;
-use vectrain::io::atomic::AtomicFile;
-use vectrain::io::npy;
-use vectrain::sentences::{self, Coverage, Frequencies, Pooled, Pooling, SifConfig};
+use crate::embeddings::Oov;
+use crate::io::atomic::AtomicFile;
+use crate::io::npy;
+use crate::sentences::{self, Coverage, Frequencies, Pooled, Pooling, SifConfig};
 
 use super::lookup::OovArg;
 use super::unseen::{self, UnseenReport};
@@ -259,7 +259,7 @@ pub fn mask_path(output: &Path) -> PathBuf {
 /// `--sequence`: the padded per-token vectors and their mask, both `.npy`.
 fn run_sequence(
     args: &SentencesArgs,
-    emb: &vectrain::Embeddings,
+    emb: &crate::Embeddings,
     batch: &[&[String]],
     coverage: &Report,
     oov: Oov,

@@ -9,7 +9,7 @@
 use std::time::Duration;
 
 use indicatif::{FormattedDuration, HumanDuration, ProgressBar, ProgressStyle};
-use vectrain::training::Progress;
+use crate::training::Progress;
 
 /// Elapsed time, the bar (filling what the rest leaves), and the status text.
 const TEMPLATE: &str = "{elapsed_precise} [{wide_bar}] {msg}";

@@ -4,9 +4,9 @@ use std::path::PathBuf;
 
 use clap::Args;
 use serde_json::json;
-use vectrain::Embeddings;
-use vectrain::embeddings::Query;
-use vectrain::subwords::{NgramTable, VectorSource};
+use crate::Embeddings;
+use crate::embeddings::Query;
+use crate::subwords::{NgramTable, VectorSource};
 
 use super::output;
 use super::unseen;

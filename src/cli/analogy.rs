@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 use serde_json::json;
-use vectrain::embeddings::AnalogyMethod;
+use crate::embeddings::AnalogyMethod;
 
 use super::output;
 use super::unseen;

@@ -5,9 +5,9 @@ use std::path::{Path, PathBuf};
 
 use clap::{ArgGroup, Args, ValueEnum};
 use serde_json::{Value, json};
-use vectrain::metrics::read_metrics;
-use vectrain::plot::tsne::TsneOptions;
-use vectrain::plot::{Curves, PictureFormat, Projection, WordMap, load_font};
+use crate::metrics::read_metrics;
+use crate::plot::tsne::TsneOptions;
+use crate::plot::{Curves, PictureFormat, Projection, WordMap, load_font};
 
 /// How a map lays its points out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -89,7 +89,7 @@ pub fn run(args: PlotArgs) -> anyhow::Result<()> {
             args.perplexity
         );
     }
-    vectrain::io::atomic::AtomicFile::check(&args.output)?;
+    crate::io::atomic::AtomicFile::check(&args.output)?;
     let font = load_font(args.font.as_deref())?;
     let summary = match (&args.vectors, &args.metrics) {
         (Some(vectors), _) => draw_map(&args, vectors, format)?,
@@ -117,7 +117,7 @@ pub fn run(args: PlotArgs) -> anyhow::Result<()> {
 
 /// Draws the map of `--words` in `vectors`; what it drew, as JSON.
 fn draw_map(args: &PlotArgs, vectors: &Path, format: PictureFormat) -> anyhow::Result<Value> {
-    let emb = vectrain::read_vectors(vectors)?;
+    let emb = crate::read_vectors(vectors)?;
     let projection = match args.method {
         MethodArg::Pca => Projection::Pca,
         MethodArg::Tsne => Projection::Tsne(TsneOptions {
