@@ -2,9 +2,9 @@
 
 use std::path::PathBuf;
 
+use crate::embeddings::AnalogyMethod;
 use clap::Args;
 use serde_json::json;
-use crate::embeddings::AnalogyMethod;
 
 use super::output;
 use super::unseen;

@@ -3,11 +3,11 @@
 
 use std::path::PathBuf;
 
-use clap::Args;
 use crate::eval::{self, DEFAULT_RESTRICT};
 use crate::gpu::centres_in_flight;
 use crate::training::Trained;
 use crate::{BackendChoice, Corpus, Device, TrainParams};
+use clap::Args;
 
 use super::progress;
 use super::settings::{CacheOptions, Settings, load_corpus};

@@ -2,9 +2,9 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, ValueEnum};
 use crate::VectorFormat;
 use crate::io::projector::{ProjectorFiles, write_projector};
+use clap::{Args, ValueEnum};
 
 /// A format `convert` writes.
 #[derive(Clone, Copy, Debug, ValueEnum)]

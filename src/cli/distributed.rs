@@ -3,11 +3,11 @@
 
 use std::path::{Path, PathBuf};
 
-use clap::Args;
 use crate::TrainParams;
 use crate::checkpoint::{Checkpoint, RunFiles};
 use crate::io::VectorFormat;
 use crate::training::Every;
+use clap::Args;
 
 use super::settings::{BackendOptions, CacheOptions};
 

@@ -2,10 +2,10 @@
 
 use std::path::PathBuf;
 
+use crate::eval::{self, DEFAULT_RESTRICT};
 use anyhow::Context;
 use clap::Args;
 use serde_json::json;
-use crate::eval::{self, DEFAULT_RESTRICT};
 
 /// Options of `vectrain eval`.
 #[derive(Args, Debug)]

@@ -2,9 +2,9 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::embeddings::{LookupOptions, Oov};
 use clap::{Args, ValueEnum};
 use serde_json::json;
-use crate::embeddings::{LookupOptions, Oov};
 
 use super::output;
 use super::unseen::{self, Loaded, no_ngrams};

@@ -3,12 +3,12 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
-use clap::{Args, ValueEnum};
-use serde_json::json;
 use crate::io::atomic::AtomicFile;
 use crate::io::npy;
 use crate::matrix::{self, OovInit, WordIndex};
+use anyhow::Context;
+use clap::{Args, ValueEnum};
+use serde_json::json;
 
 use super::unseen::{self, UnseenReport};
 

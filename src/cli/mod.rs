@@ -3,6 +3,7 @@
 
 mod analogy;
 mod bench;
+pub mod caller;
 mod convert;
 mod devices;
 mod distributed;
@@ -14,6 +15,7 @@ mod output;
 mod plot;
 mod progress;
 mod sentences;
+mod session;
 mod settings;
 mod similar;
 mod train;

@@ -3,10 +3,10 @@
 
 use std::path::Path;
 
-use anyhow::Context;
 use crate::io::fasttext_bin::write_fasttext_bin;
 use crate::io::{VectorFormat, write_vectors};
 use crate::training::Trained;
+use anyhow::Context;
 
 /// Prints each epoch's loss (`whose` says whose: "" or "rank 0's ") and writes the vectors
 /// to `output` in `format`.

@@ -3,11 +3,11 @@
 
 use std::path::{Path, PathBuf};
 
-use clap::{ArgGroup, Args, ValueEnum};
-use serde_json::{Value, json};
 use crate::metrics::read_metrics;
 use crate::plot::tsne::TsneOptions;
 use crate::plot::{Curves, PictureFormat, Projection, WordMap, load_font};
+use clap::{ArgGroup, Args, ValueEnum};
+use serde_json::{Value, json};
 
 /// How a map lays its points out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -8,8 +8,8 @@
 
 use std::time::Duration;
 
-use indicatif::{FormattedDuration, HumanDuration, ProgressBar, ProgressStyle};
 use crate::training::Progress;
+use indicatif::{FormattedDuration, HumanDuration, ProgressBar, ProgressStyle};
 
 /// Elapsed time, the bar (filling what the rest leaves), and the status text.
 const TEMPLATE: &str = "{elapsed_precise} [{wide_bar}] {msg}";

@@ -4,13 +4,13 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
-use clap::{Args, ValueEnum};
-use serde_json::json;
 use crate::embeddings::Oov;
 use crate::io::atomic::AtomicFile;
 use crate::io::npy;
 use crate::sentences::{self, Coverage, Frequencies, Pooled, Pooling, SifConfig};
+use anyhow::Context;
+use clap::{Args, ValueEnum};
+use serde_json::json;
 
 use super::lookup::OovArg;
 use super::unseen::{self, UnseenReport};

@@ -4,11 +4,11 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use clap::{Args, ValueEnum};
 use crate::io::VectorFormat;
 use crate::memory::Estimate;
 use crate::subwords::SubwordSettings;
 use crate::{BackendChoice, Corpus, GpuKernel, Model, ReadOptions, TrainConfig, TrainParams};
+use clap::{Args, ValueEnum};
 
 /// The small public-domain corpus trained on when `--input` is not given: the King James
 /// Bible, one verse a line, lowercased and tokenised.

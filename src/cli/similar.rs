@@ -2,11 +2,11 @@
 
 use std::path::PathBuf;
 
-use clap::Args;
-use serde_json::json;
 use crate::Embeddings;
 use crate::embeddings::Query;
 use crate::subwords::{NgramTable, VectorSource};
+use clap::Args;
+use serde_json::json;
 
 use super::output;
 use super::unseen;

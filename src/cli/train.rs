@@ -5,20 +5,21 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use clap::parser::ValueSource;
 use clap::{ArgMatches, Args};
-use crate::checkpoint::{self, Checkpoint, CorpusFingerprint, Header, RunFiles};
-use crate::io::VectorFormat;
-use crate::io::atomic::AtomicFile;
-use crate::training::{Control, Every, Outcome, Resume, Snapshot, Trained};
-use crate::{Corpus, Device, TrainParams};
+use std::sync::atomic::AtomicBool;
 
 use super::distributed::{self, DistributedJob, DistributedOptions};
-use super::interrupt::{self, INTERRUPTED, INTERRUPTED_EXIT_CODE};
+use super::interrupt::INTERRUPTED_EXIT_CODE;
 use super::output::write_trained;
-use super::progress;
+use super::session::{Session, SessionEnd};
 use super::settings::{
     BackendOptions, CacheOptions, FormatArg, Settings, load_corpus, output_format,
 };
 use super::watch::RunWatch;
+use crate::checkpoint::{self, Checkpoint, RunFiles};
+use crate::io::VectorFormat;
+use crate::io::atomic::AtomicFile;
+use crate::training::{Every, Progress, Resume, Trained};
+use crate::{Device, TrainParams};
 
 /// Options of `vectrain train`.
 #[derive(Args, Debug)]
@@ -65,12 +66,14 @@ pub struct TrainArgs {
 }
 
 /// The run a command line asks for, a resumed checkpoint's settings and files filled in.
-struct Job {
-    params: TrainParams,
+pub struct Job {
+    /// The training settings.
+    pub params: TrainParams,
     input: Option<PathBuf>,
     output: PathBuf,
     format: VectorFormat,
-    every: Option<Every>,
+    /// How often to write checkpoints.
+    pub every: Option<Every>,
     checkpoint: PathBuf,
     resume: Option<(PathBuf, Checkpoint)>,
 }
@@ -141,7 +144,7 @@ impl Job {
 
     /// The files a checkpoint records, with absolute paths so that a resume from another
     /// directory finds them.
-    fn files(&self) -> RunFiles {
+    pub fn files(&self) -> RunFiles {
         let absolute = |path: &Path| std::path::absolute(path).unwrap_or_else(|_| path.into());
         RunFiles {
             corpus: self.input.as_deref().map(absolute),
@@ -152,12 +155,61 @@ impl Job {
     }
 }
 
+/// Who started a run: the command line, or a library caller (the Python package).
+pub enum Front<'a> {
+    /// `vectrain train`: a progress bar on stderr, Ctrl-C and SIGTERM caught, the vectors
+    /// written to --output.
+    CommandLine,
+    /// A library caller: progress reports to `progress`, the run stops (checkpointed where a
+    /// checkpoint path applies) when `stop` is set, the vectors are given back and written
+    /// only to an --output given.
+    Caller {
+        /// Sees every progress report.
+        progress: &'a mut dyn FnMut(&Progress),
+        /// Set by the caller to stop the run.
+        stop: &'a AtomicBool,
+    },
+}
+
+/// How a run ended.
+pub enum Ran {
+    /// Trained to the end.
+    Finished(Box<Trained>),
+    /// Stopped early on request; the state is saved in this checkpoint, where one applies.
+    Stopped(Option<PathBuf>),
+    /// One rank of a distributed run ended (rank 0 wrote the vectors).
+    Distributed,
+}
+
 /// Runs `vectrain train`; `matches` are the subcommand's, to tell options given from
 /// defaults.
 pub fn run(args: TrainArgs, matches: &ArgMatches) -> anyhow::Result<()> {
+    match execute(args, matches, Front::CommandLine)? {
+        Ran::Finished(_) | Ran::Distributed => Ok(()),
+        Ran::Stopped(_) => std::process::exit(INTERRUPTED_EXIT_CODE),
+    }
+}
+
+/// Runs the training `args` ask for, started by `front`.
+pub fn execute(args: TrainArgs, matches: &ArgMatches, front: Front<'_>) -> anyhow::Result<Ran> {
     let given = |id: &str| matches.value_source(id) == Some(ValueSource::CommandLine);
+    let caller = matches!(front, Front::Caller { .. });
     let mut job = Job::new(&args, &given)?;
-    let cache_dir = args.cache.dir(Some(job.output_dir()));
+    // A caller gets the vectors back: a file only where it names one, and checkpoints only
+    // where it gives a place for them (or resumes from one).
+    let write_output = !caller || given("output");
+    let checkpoints = write_output || args.checkpoint.is_some() || job.resume.is_some();
+    if caller {
+        if args.distributed.distributed {
+            anyhow::bail!("--distributed runs under mpirun, from the command line only");
+        }
+        if !checkpoints && job.every.is_some() {
+            anyhow::bail!(
+                "--checkpoint-every needs a place for the checkpoints: give --checkpoint (or --output)"
+            );
+        }
+    }
+    let cache_dir = args.cache.dir(write_output.then(|| job.output_dir()));
     if let Some((
         path,
         Checkpoint {
@@ -198,13 +250,14 @@ pub fn run(args: TrainArgs, matches: &ArgMatches) -> anyhow::Result<()> {
             every: job.every,
             resume_options: execution_options(&given, matches),
         };
-        return distributed::run(
+        distributed::run(
             distributed,
             &args.backend,
             &args.cache,
             cache_dir,
             &args.distributed,
-        );
+        )?;
+        return Ok(Ran::Distributed);
     }
     if job.format == VectorFormat::FastTextBin && job.params.subwords.is_none() {
         anyhow::bail!(
@@ -212,8 +265,12 @@ pub fn run(args: TrainArgs, matches: &ArgMatches) -> anyhow::Result<()> {
         );
     }
     // A bad output or checkpoint path is found now, not after hours of training.
-    AtomicFile::check(&job.output)?;
-    AtomicFile::check(&job.checkpoint)?;
+    if write_output {
+        AtomicFile::check(&job.output)?;
+    }
+    if checkpoints {
+        AtomicFile::check(&job.checkpoint)?;
+    }
     let mut watch = RunWatch::check(args.metrics.as_deref(), args.analogies.as_deref())?;
     let corpus = load_corpus(job.input.as_deref(), &job.params, &args.cache, cache_dir)?;
     let resume = match &job.resume {
@@ -243,28 +300,39 @@ pub fn run(args: TrainArgs, matches: &ArgMatches) -> anyhow::Result<()> {
     }
     watch.start(job.resume.is_some())?;
     let resumed_checkpoint = job.resume.as_ref().map(|(path, _)| path.clone());
-    let Some((trained, wrote_checkpoint)) =
-        train_resumable(&device, &job, &corpus, resume, &watch, &given, matches)?
-    else {
-        std::process::exit(INTERRUPTED_EXIT_CODE);
+    let checkpoint = checkpoints.then_some(job.checkpoint.as_path());
+    let session = Session {
+        device: &device,
+        job: &job,
+        corpus: &corpus,
+        watch: &watch,
+        checkpoint,
+        resume_options: execution_options(&given, matches),
+    };
+    let (trained, wrote_checkpoint) = match session.train(resume, front)? {
+        SessionEnd::Finished(trained, wrote) => (trained, wrote),
+        SessionEnd::Stopped => return Ok(Ran::Stopped(checkpoint.map(Path::to_path_buf))),
     };
     let run = &trained.stats;
-    write_trained(&trained, &job.output, job.format, "")?;
+    let wrote = if write_output {
+        write_trained(&trained, &job.output, job.format, "")?;
+        format!("; wrote {} ({})", job.output.display(), job.format.name())
+    } else {
+        String::new()
+    };
     watch.finish()?;
     eprintln!(
-        "trained {} vectors of {} on {} in {:.1} s: {:.0} words/s, final loss {:.4}; wrote {} ({})",
+        "trained {} vectors of {} on {} in {:.1} s: {:.0} words/s, final loss {:.4}{wrote}",
         corpus.vocab.len(),
         job.params.dim,
         run.device,
         run.seconds,
         run.words_per_second(),
         run.epochs.last().map_or(f64::NAN, |e| e.loss),
-        job.output.display(),
-        job.format.name()
     );
     // The run's own checkpoint has served its purpose; one of another run is left alone.
     let own = wrote_checkpoint || resumed_checkpoint.as_ref() == Some(&job.checkpoint);
-    if own && job.checkpoint.exists() {
+    if checkpoints && own && job.checkpoint.exists() {
         std::fs::remove_file(&job.checkpoint)
             .with_context(|| format!("removing the checkpoint {}", job.checkpoint.display()))?;
         eprintln!(
@@ -272,94 +340,12 @@ pub fn run(args: TrainArgs, matches: &ArgMatches) -> anyhow::Result<()> {
             job.checkpoint.display()
         );
     }
-    Ok(())
-}
-
-/// Trains with a progress bar, checkpoints, Ctrl-C and `watch`'s log: the model and whether a checkpoint
-/// was written, or `None` when interrupted (the state is then saved and the resume command
-/// printed).
-fn train_resumable(
-    device: &Device,
-    job: &Job,
-    corpus: &Corpus,
-    resume: Option<Resume>,
-    watch: &RunWatch,
-    given: &dyn Fn(&str) -> bool,
-    matches: &ArgMatches,
-) -> anyhow::Result<Option<(Trained, bool)>> {
-    let params = &job.params;
-    let mut backend = device.backend(params);
-    let trainer = backend.name();
-    let files = job.files();
-    let fingerprint = CorpusFingerprint::of(corpus);
-    let resume_command =
-        interrupt::resume_command(&job.checkpoint, &execution_options(given, matches));
-    let bar = progress::training_bar(corpus.len() as u64 * params.epochs as u64);
-    let mut first_checkpoint = true;
-    let mut write_checkpoint = |snapshot: &Snapshot<'_>| -> crate::Result<()> {
-        let header = Header {
-            trainer,
-            params,
-            files: &files,
-            vocab: &corpus.vocab,
-            corpus: fingerprint,
-            state: snapshot.state,
-        };
-        checkpoint::write(&job.checkpoint, &header, snapshot.input, snapshot.output)?;
-        let position = snapshot.state.position;
-        bar.suspend(|| {
-            eprintln!(
-                "checkpoint written to {} (epoch {}, chunk {})",
-                job.checkpoint.display(),
-                position.epoch + 1,
-                position.next_chunk + 1
-            );
-            if std::mem::take(&mut first_checkpoint) {
-                eprintln!("if the run is killed, this continues it: {resume_command}");
-            }
-        });
-        Ok(())
-    };
-    interrupt::install()?;
-    let control = Control {
-        resume,
-        every: job.every,
-        stop: Some(&INTERRUPTED),
-        checkpoint: Some(&mut write_checkpoint),
-        averager: None,
-    };
-    let mut observer = watch.observer(&bar);
-    let outcome = crate::training::train_observed(
-        backend.as_mut(),
-        corpus,
-        params,
-        control,
-        &mut |p| {
-            progress::show(&bar, p);
-            watch.progress(p);
-        },
-        observer
-            .as_mut()
-            .map(|o| o as &mut dyn crate::training::EpochObserver),
-    )?;
-    bar.finish_and_clear();
-    match outcome {
-        Outcome::Finished(trained) => Ok(Some((*trained, !first_checkpoint))),
-        Outcome::Stopped(position) => {
-            eprintln!(
-                "interrupted: the training state (epoch {}, chunk {}) is saved in {}; no vectors were written.\nTo resume:\n  {resume_command}",
-                position.epoch + 1,
-                position.next_chunk + 1,
-                job.checkpoint.display(),
-            );
-            Ok(None)
-        }
-    }
+    Ok(Ran::Finished(trained))
 }
 
 /// The options given on the command line that a checkpoint does not record (where to
 /// train, the metrics log and the analogy questions), to repeat in the resume command.
-fn execution_options(given: &dyn Fn(&str) -> bool, matches: &ArgMatches) -> Vec<String> {
+pub(super) fn execution_options(given: &dyn Fn(&str) -> bool, matches: &ArgMatches) -> Vec<String> {
     let mut words = Vec::new();
     for (id, flag) in [
         ("backend", "--backend"),

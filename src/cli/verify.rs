@@ -1,8 +1,8 @@
 //! `vectrain verify`: the kernel checks on the user's own adapter, a self-test for drivers
 //! vectrain has never seen.
 
-use clap::Args;
 use crate::gpu::{GpuContext, GpuOptions};
+use clap::Args;
 
 /// Options of `vectrain verify`.
 #[derive(Args, Debug)]

@@ -5,12 +5,12 @@ use std::cell::RefCell;
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
-use indicatif::ProgressBar;
 use crate::eval::{DEFAULT_RESTRICT, evaluate_analogies_reader};
 use crate::io::atomic::AtomicFile;
 use crate::metrics::{EpochRecord, MetricsLog};
 use crate::training::{EpochEnd, EpochObserver, Progress};
+use anyhow::Context;
+use indicatif::ProgressBar;
 
 /// Analogy questions, read once before training.
 struct Analogies {

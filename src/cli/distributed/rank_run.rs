@@ -3,7 +3,6 @@
 
 use std::path::PathBuf;
 
-use anyhow::Context;
 use crate::Device;
 use crate::checkpoint::Checkpoint;
 use crate::distributed::{
@@ -12,6 +11,7 @@ use crate::distributed::{
 };
 use crate::io::atomic::AtomicFile;
 use crate::training::{Control, Outcome, Snapshot};
+use anyhow::Context;
 
 use super::super::interrupt::{self, INTERRUPTED};
 use super::super::output::write_trained;

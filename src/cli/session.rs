@@ -1,0 +1,130 @@
+//! One single-process training run of `train`: the progress shown, the checkpoints written,
+//! and the stop request heard, whoever started it (the command line or a library caller).
+
+use std::path::Path;
+
+use indicatif::ProgressBar;
+
+use super::interrupt::{self, INTERRUPTED};
+use super::progress;
+use super::train::{Front, Job};
+use super::watch::RunWatch;
+use crate::checkpoint::{self, CorpusFingerprint, Header};
+use crate::training::{Control, EpochObserver, Outcome, Resume, Snapshot, Trained};
+use crate::{Corpus, Device};
+
+/// What a run needs besides its start: where it trains, what, and where its state goes.
+pub struct Session<'a> {
+    /// The device opened for the run.
+    pub device: &'a Device,
+    /// The settings and files.
+    pub job: &'a Job,
+    /// The corpus read.
+    pub corpus: &'a Corpus,
+    /// The metrics log and the analogy questions.
+    pub watch: &'a RunWatch,
+    /// Where checkpoints go; none where the caller gave no place for them.
+    pub checkpoint: Option<&'a Path>,
+    /// Options to repeat in the command that resumes the run (where it trains, the log).
+    pub resume_options: Vec<String>,
+}
+
+/// How a session ended.
+pub enum SessionEnd {
+    /// Trained to the end; whether a checkpoint was written on the way.
+    Finished(Box<Trained>, bool),
+    /// Stopped on request (the state saved where a checkpoint path applies).
+    Stopped,
+}
+
+impl Session<'_> {
+    /// Trains from `resume` (or afresh), started by `front`.
+    pub fn train(&self, resume: Option<Resume>, front: Front<'_>) -> anyhow::Result<SessionEnd> {
+        let params = &self.job.params;
+        let mut backend = self.device.backend(params);
+        let trainer = backend.name();
+        let files = self.job.files();
+        let fingerprint = CorpusFingerprint::of(self.corpus);
+        let command_line = matches!(front, Front::CommandLine);
+        let resume_command = self
+            .checkpoint
+            .map(|path| interrupt::resume_command(path, &self.resume_options));
+        let bar = if command_line {
+            progress::training_bar(self.corpus.len() as u64 * params.epochs as u64)
+        } else {
+            ProgressBar::hidden()
+        };
+        let mut first_checkpoint = true;
+        let mut write_checkpoint = |snapshot: &Snapshot<'_>| -> crate::Result<()> {
+            let Some(path) = self.checkpoint else {
+                return Ok(());
+            };
+            let header = Header {
+                trainer,
+                params,
+                files: &files,
+                vocab: &self.corpus.vocab,
+                corpus: fingerprint,
+                state: snapshot.state,
+            };
+            checkpoint::write(path, &header, snapshot.input, snapshot.output)?;
+            let position = snapshot.state.position;
+            bar.suspend(|| {
+                eprintln!(
+                    "checkpoint written to {} (epoch {}, chunk {})",
+                    path.display(),
+                    position.epoch + 1,
+                    position.next_chunk + 1
+                );
+                let first = std::mem::take(&mut first_checkpoint);
+                if let Some(command) = resume_command.as_ref().filter(|_| first && command_line) {
+                    eprintln!("if the run is killed, this continues it: {command}");
+                }
+            });
+            Ok(())
+        };
+        let (stop, mut report): (_, Box<dyn FnMut(&crate::training::Progress)>) = match front {
+            Front::CommandLine => {
+                interrupt::install()?;
+                (&INTERRUPTED, Box::new(|p| progress::show(&bar, p)))
+            }
+            Front::Caller { progress, stop } => (stop, Box::new(progress)),
+        };
+        let control = Control {
+            resume,
+            every: self.checkpoint.and(self.job.every),
+            stop: Some(stop),
+            checkpoint: Some(&mut write_checkpoint),
+            averager: None,
+        };
+        let mut observer = self.watch.observer(&bar);
+        let outcome = crate::training::train_observed(
+            backend.as_mut(),
+            self.corpus,
+            params,
+            control,
+            &mut |p| {
+                report(p);
+                self.watch.progress(p);
+            },
+            observer.as_mut().map(|o| o as &mut dyn EpochObserver),
+        )?;
+        bar.finish_and_clear();
+        match outcome {
+            Outcome::Finished(trained) => Ok(SessionEnd::Finished(trained, !first_checkpoint)),
+            Outcome::Stopped(position) => {
+                if let (true, Some(path), Some(command)) =
+                    (command_line, self.checkpoint, &resume_command)
+                {
+                    eprintln!(
+                        "interrupted: the training state (epoch {}, chunk {}) is saved in {}; no vectors were written.\nTo resume:\n  {command}",
+                        position.epoch + 1,
+                        position.next_chunk + 1,
+                        path.display(),
+                    );
+                }
+                Ok(SessionEnd::Stopped)
+            }
+        }
+    }
+}
