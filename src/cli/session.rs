@@ -29,6 +29,9 @@ pub struct Session<'a> {
     pub resume_options: Vec<String>,
 }
 
+/// Where progress reports go.
+type ReportFn<'a> = dyn FnMut(&crate::training::Progress) + 'a;
+
 /// How a session ended.
 pub enum SessionEnd {
     /// Trained to the end; whether a checkpoint was written on the way.
@@ -83,7 +86,7 @@ impl Session<'_> {
             });
             Ok(())
         };
-        let (stop, mut report): (_, Box<dyn FnMut(&crate::training::Progress)>) = match front {
+        let (stop, mut report): (_, Box<ReportFn<'_>>) = match front {
             Front::CommandLine => {
                 interrupt::install()?;
                 (&INTERRUPTED, Box::new(|p| progress::show(&bar, p)))
