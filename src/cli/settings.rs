@@ -64,17 +64,7 @@ pub enum FormatArg {
 /// The format vectors are written in: `format` where given, else from `output`'s extension:
 /// `.bin` word2vec binary, `.glove` GloVe text, anything else (`.txt`, `.vec`) word2vec text.
 pub fn output_format(format: Option<FormatArg>, output: &Path) -> VectorFormat {
-    if let Some(format) = format {
-        return format.into();
-    }
-    let extension = output
-        .extension()
-        .map(|e| e.to_string_lossy().to_ascii_lowercase());
-    match extension.as_deref() {
-        Some("bin") => VectorFormat::Word2VecBinary,
-        Some("glove") => VectorFormat::GloveText,
-        _ => VectorFormat::Word2VecText,
-    }
+    format.map_or_else(|| VectorFormat::for_path(output), VectorFormat::from)
 }
 
 impl From<FormatArg> for VectorFormat {

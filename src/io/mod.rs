@@ -66,6 +66,39 @@ impl VectorFormat {
             VectorFormat::FastTextBin => "fasttext-bin",
         }
     }
+
+    /// The format the command line names `name` (`--format`): `w2v-text`, `w2v-bin`,
+    /// `glove` or `fasttext-bin`; [`VectorFormat::name`]'s names are taken too.
+    pub fn from_name(name: &str) -> Option<VectorFormat> {
+        VectorFormat::ALL
+            .into_iter()
+            .chain([VectorFormat::FastTextBin])
+            .find(|format| format.name() == name || format.option_name() == name)
+    }
+
+    /// The name the command line's `--format` gives this format.
+    pub fn option_name(self) -> &'static str {
+        match self {
+            VectorFormat::Word2VecText => "w2v-text",
+            VectorFormat::Word2VecBinary => "w2v-bin",
+            VectorFormat::GloveText => "glove",
+            VectorFormat::FastTextBin => "fasttext-bin",
+        }
+    }
+
+    /// The format a file is written in when none is named, from its extension: `.bin`
+    /// word2vec binary, `.glove` GloVe text, anything else (`.txt`, `.vec`) word2vec text. A
+    /// fastText `.bin` is written only when named, as `.bin` alone means word2vec's.
+    pub fn for_path(path: &Path) -> VectorFormat {
+        let extension = path
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase());
+        match extension.as_deref() {
+            Some("bin") => VectorFormat::Word2VecBinary,
+            Some("glove") => VectorFormat::GloveText,
+            _ => VectorFormat::Word2VecText,
+        }
+    }
 }
 
 fn open(path: &Path) -> Result<BufReader<File>> {

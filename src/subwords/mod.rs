@@ -11,4 +11,4 @@ pub mod unseen;
 
 pub use model::{RecordedArgs, SubwordModel, VectorSource};
 pub use ngrams::{SubwordIndex, SubwordSettings, fasttext_hash, for_each_ngram, ngram_rows};
-pub use unseen::{Extended, NgramTable, with_unseen_words};
+pub use unseen::{Extended, NgramTable, NgramVectors, with_unseen_words};

@@ -48,6 +48,34 @@ impl NgramTable {
     }
 }
 
+/// What gives an unseen word its vector: the n-gram rows of a subword model, whole
+/// ([`SubwordModel`]) or its input table alone ([`NgramTable`]).
+pub trait NgramVectors {
+    /// Vector dimension.
+    fn dim(&self) -> usize;
+    /// The mean of the n-gram rows of `word` into `out` (`dim` values); zeros where the
+    /// word has no n-gram. Says which of the two it was.
+    fn ngram_vector(&self, word: &str, out: &mut [f32]) -> VectorSource;
+}
+
+impl NgramVectors for NgramTable {
+    fn dim(&self) -> usize {
+        self.dim
+    }
+    fn ngram_vector(&self, word: &str, out: &mut [f32]) -> VectorSource {
+        self.vector(word, out)
+    }
+}
+
+impl NgramVectors for SubwordModel {
+    fn dim(&self) -> usize {
+        self.dim
+    }
+    fn ngram_vector(&self, word: &str, out: &mut [f32]) -> VectorSource {
+        SubwordModel::ngram_vector(self, word, out)
+    }
+}
+
 /// Vectors extended with the unseen words of a request.
 #[derive(Debug)]
 pub struct Extended {
@@ -65,26 +93,26 @@ pub struct Extended {
 /// has, and repeats, are passed over; where nothing is added `emb` comes back as it was.
 pub fn with_unseen_words<'a>(
     emb: Embeddings,
-    table: &NgramTable,
+    table: &(impl NgramVectors + ?Sized),
     words: impl IntoIterator<Item = &'a str>,
 ) -> Result<Extended> {
-    if table.dim != emb.dim() {
+    if table.dim() != emb.dim() {
         return Err(Error::Mismatch(format!(
             "n-gram rows of {} values do not fit vectors of {}",
-            table.dim,
+            table.dim(),
             emb.dim()
         )));
     }
     let mut added: Vec<String> = Vec::new();
     let mut added_rows = Vec::new();
     let mut seen = std::collections::HashSet::new();
-    let mut vector = vec![0.0; table.dim];
+    let mut vector = vec![0.0; table.dim()];
     let mut without_ngrams = 0;
     for word in words {
         if emb.vocab().id(word).is_some() || !seen.insert(word) {
             continue;
         }
-        match table.vector(word, &mut vector) {
+        match table.ngram_vector(word, &mut vector) {
             VectorSource::Nothing => without_ngrams += 1,
             _ => {
                 added.push(word.to_string());

@@ -1,0 +1,21 @@
+//! The native half of the `vectrain` Python package (`vectrain._vectrain`): training through
+//! the command line's own `train`, and word vectors whose tables Python sees as numpy arrays.
+//! The package's Python half (`vectrain/__init__.py`) gives these their gensim-like calls.
+
+mod arrays;
+mod errors;
+mod queries;
+mod tables;
+mod train;
+mod vectors;
+
+use pyo3::prelude::*;
+
+/// The module `vectrain._vectrain`.
+#[pymodule]
+fn _vectrain(module: &Bound<'_, PyModule>) -> PyResult<()> {
+    module.add_class::<vectors::Vectors>()?;
+    module.add_function(wrap_pyfunction!(train::train, module)?)?;
+    module.add_function(wrap_pyfunction!(train::train_options, module)?)?;
+    Ok(())
+}

@@ -1,0 +1,123 @@
+//! Similarity queries of `Vectors`: terms given as words or vectors, an unseen word taking
+//! its n-gram vector where the vectors have subwords, as gensim's FastText vectors do.
+
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use vectrain::Error;
+use vectrain::embeddings::Query;
+
+use crate::vectors::Vectors;
+
+/// One term of a query, as Python gave it.
+pub enum Term {
+    /// A word.
+    Word(String),
+    /// A vector of `vector_size` values.
+    Vector(Vec<f32>),
+}
+
+/// The terms of `given`: nothing, a word, or a list of words and vectors.
+pub fn terms(given: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<Term>> {
+    let Some(given) = given.filter(|g| !g.is_none()) else {
+        return Ok(Vec::new());
+    };
+    if let Ok(word) = given.extract::<String>() {
+        return Ok(vec![Term::Word(word)]);
+    }
+    let items: Vec<Bound<'_, PyAny>> = given
+        .extract()
+        .map_err(|_| PyTypeError::new_err("terms are a word, or a list of words and vectors"))?;
+    items
+        .iter()
+        .map(|item| {
+            if let Ok(word) = item.extract::<String>() {
+                return Ok(Term::Word(word));
+            }
+            item.extract::<Vec<f32>>()
+                .map(Term::Vector)
+                .map_err(|_| PyTypeError::new_err("a term is a word or a vector of floats"))
+        })
+        .collect()
+}
+
+/// `terms` as the library's queries: words of the vocabulary as words (their rows left out
+/// of the answers), unseen words as their n-gram vectors from `unseen`.
+fn queries<'t>(terms: &'t [Term], unseen: &'t [Option<Vec<f32>>]) -> Vec<Query<'t>> {
+    terms
+        .iter()
+        .zip(unseen)
+        .map(|(term, unseen)| match (term, unseen) {
+            (_, Some(vector)) => Query::Vector(vector),
+            (Term::Word(word), None) => Query::Word(word),
+            (Term::Vector(vector), None) => Query::Vector(vector),
+        })
+        .collect()
+}
+
+/// For each term, the n-gram vector of an unseen word (where the vectors have subwords).
+fn unseen_vectors(vectors: &Vectors, terms: &[Term]) -> Result<Vec<Option<Vec<f32>>>, Error> {
+    terms
+        .iter()
+        .map(|term| match term {
+            Term::Word(word)
+                if vectors.model.is_some() && vectors.embeddings.get(word).is_none() =>
+            {
+                vectors.vector_of(word).map(Some)
+            }
+            _ => Ok(None),
+        })
+        .collect()
+}
+
+/// The `topn` best words for `positive` minus `negative`, by 3CosAdd (gensim's
+/// `most_similar`) or 3CosMul.
+pub fn most_similar(
+    vectors: &Vectors,
+    positive: &[Term],
+    negative: &[Term],
+    topn: usize,
+    cosmul: bool,
+) -> Result<Vec<(String, f32)>, Error> {
+    let (unseen_positive, unseen_negative) = (
+        unseen_vectors(vectors, positive)?,
+        unseen_vectors(vectors, negative)?,
+    );
+    let positive = queries(positive, &unseen_positive);
+    let negative = queries(negative, &unseen_negative);
+    let emb = &vectors.embeddings;
+    let answers = if cosmul {
+        emb.most_similar_cosmul(&positive, &negative, topn, &[])?
+    } else {
+        emb.most_similar_combined(&positive, &negative, topn, &[])?
+    };
+    Ok(answers
+        .into_iter()
+        .map(|n| (n.word.to_string(), n.score))
+        .collect())
+}
+
+/// The cosine of two words' vectors; unseen words take their n-gram vectors.
+pub fn similarity(vectors: &Vectors, a: &str, b: &str) -> Result<f32, Error> {
+    let emb = &vectors.embeddings;
+    if emb.get(a).is_some() && emb.get(b).is_some() {
+        return emb.similarity(a, b);
+    }
+    let (mut a, mut b) = (vectors.vector_of(a)?, vectors.vector_of(b)?);
+    normalize(&mut a);
+    normalize(&mut b);
+    Ok(a.iter().zip(&b).map(|(x, y)| x * y).sum())
+}
+
+/// `vector` scaled to unit length (left alone when zero).
+pub fn normalize(vector: &mut [f32]) {
+    let norm = vector
+        .iter()
+        .map(|&x| f64::from(x) * f64::from(x))
+        .sum::<f64>()
+        .sqrt();
+    if norm > 0.0 {
+        for x in vector {
+            *x = (f64::from(*x) / norm) as f32;
+        }
+    }
+}

@@ -1,0 +1,348 @@
+//! `Vectors`: word vectors read from a file or trained, gensim's `KeyedVectors` calls on them.
+//! The class is frozen: its table never changes once made, so `vectors` can lend it to numpy.
+
+use std::path::PathBuf;
+
+use numpy::PyArray2;
+use numpy::ndarray::ArrayView2;
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+use vectrain::io::fasttext_bin::{read_fasttext_bin, vocabulary_embeddings, write_fasttext_bin};
+use vectrain::io::{VectorFormat, detect_format, read_vectors_as, write_vectors};
+use vectrain::subwords::{SubwordModel, VectorSource};
+use vectrain::training::Trained;
+use vectrain::{Embeddings, Error};
+
+use crate::errors::from_library;
+use crate::{arrays, queries, tables};
+
+/// Word vectors: a table of one row per word, most frequent word first, and with a subword
+/// (fastText) model the n-gram rows that give vectors to words never seen.
+#[pyclass(frozen, module = "vectrain._vectrain")]
+pub struct Vectors {
+    /// The vocabulary's vectors.
+    pub embeddings: Embeddings,
+    /// The whole subword model, where the vectors have one.
+    pub model: Option<SubwordModel>,
+}
+
+impl Vectors {
+    /// The vectors of a finished run.
+    pub fn from_trained(trained: Trained) -> Vectors {
+        Vectors {
+            embeddings: trained.embeddings,
+            model: trained.subwords,
+        }
+    }
+
+    /// The vector of `word`: its row, or with a subword model the mean of its n-gram rows
+    /// (an unseen word without any n-gram has none, as in gensim).
+    pub fn vector_of(&self, word: &str) -> Result<Vec<f32>, Error> {
+        if let Some(row) = self.embeddings.get(word) {
+            return Ok(row.to_vec());
+        }
+        if let Some(model) = &self.model {
+            let mut out = vec![0.0; self.embeddings.dim()];
+            if !matches!(model.ngram_vector(word, &mut out), VectorSource::Nothing) {
+                return Ok(out);
+            }
+        }
+        Err(Error::UnknownWord(word.to_string()))
+    }
+}
+
+/// The format named `name` (the command line's `--format` names).
+fn format_named(name: &str) -> PyResult<VectorFormat> {
+    VectorFormat::from_name(name).ok_or_else(|| {
+        PyValueError::new_err(format!(
+            "unknown format {name:?}: w2v-text, w2v-bin, glove or fasttext-bin"
+        ))
+    })
+}
+
+#[pymethods]
+impl Vectors {
+    /// Reads vectors from `path`: word2vec text or binary, GloVe text, or a fastText `.bin`
+    /// (which also gives vectors to unseen words); the format is detected unless `format`
+    /// names it (`w2v-text`, `w2v-bin`, `glove`, `fasttext-bin`).
+    #[staticmethod]
+    #[pyo3(signature = (path, format=None))]
+    fn load(py: Python<'_>, path: PathBuf, format: Option<&str>) -> PyResult<Vectors> {
+        let format = format.map(format_named).transpose()?;
+        py.detach(|| -> Result<Vectors, Error> {
+            let format = match format {
+                Some(format) => format,
+                None => detect_format(&path)?,
+            };
+            if format == VectorFormat::FastTextBin {
+                let model = read_fasttext_bin(&path)?;
+                let embeddings = vocabulary_embeddings(&model)?;
+                return Ok(Vectors {
+                    embeddings,
+                    model: Some(model),
+                });
+            }
+            Ok(Vectors {
+                embeddings: read_vectors_as(&path, format)?,
+                model: None,
+            })
+        })
+        .map_err(from_library)
+    }
+
+    /// Writes the vectors to `path` (replaced only once complete) in `format`: by default
+    /// from the extension as the command line does (`.bin` word2vec binary, `.glove` GloVe,
+    /// else word2vec text); `fasttext-bin` writes a subword model's whole `.bin`.
+    #[pyo3(signature = (path, format=None))]
+    fn save(&self, py: Python<'_>, path: PathBuf, format: Option<&str>) -> PyResult<()> {
+        let format = match format {
+            Some(name) => format_named(name)?,
+            None => VectorFormat::for_path(&path),
+        };
+        py.detach(|| match (format, &self.model) {
+            (VectorFormat::FastTextBin, Some(model)) => write_fasttext_bin(model, &path),
+            _ => write_vectors(&self.embeddings, &path, format),
+        })
+        .map_err(from_library)
+    }
+
+    /// The table, `[words, vector_size]` float32, read-only: a view of the vectors' own
+    /// memory, not a copy.
+    #[getter]
+    fn vectors<'py>(this: Bound<'py, Self>) -> PyResult<Bound<'py, PyArray2<f32>>> {
+        let emb = &this.get().embeddings;
+        let view = ArrayView2::from_shape((emb.len(), emb.dim()), emb.as_slice())
+            .map_err(|e| PyValueError::new_err(e.to_string()))?;
+        // SAFETY: the array keeps `this` alive, and a frozen class never changes its table;
+        // the array is made read-only so numpy cannot change it either.
+        let array = unsafe { PyArray2::borrow_from_array(&view, this.clone().into_any()) };
+        array.getattr("flags")?.setattr("writeable", false)?;
+        Ok(array)
+    }
+
+    /// The words, row order (gensim's `index_to_key`).
+    #[getter]
+    fn index_to_key(&self) -> Vec<String> {
+        self.embeddings.vocab().words().to_vec()
+    }
+
+    /// Each word's row (gensim's `key_to_index`).
+    #[getter]
+    fn key_to_index<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let dict = PyDict::new(py);
+        for (index, word) in self.embeddings.vocab().words().iter().enumerate() {
+            dict.set_item(word, index)?;
+        }
+        Ok(dict)
+    }
+
+    /// The dimension of the vectors.
+    #[getter]
+    fn vector_size(&self) -> usize {
+        self.embeddings.dim()
+    }
+
+    /// Whether the vectors carry a subword model (unseen words get n-gram vectors).
+    #[getter]
+    fn has_subwords(&self) -> bool {
+        self.model.is_some()
+    }
+
+    /// The row of `word` (gensim's `get_index`); KeyError if it has none.
+    fn get_index(&self, word: &str) -> PyResult<u32> {
+        self.embeddings.id(word).map_err(from_library)
+    }
+
+    /// The vector of `word`, of unit length with `norm` (gensim's `get_vector`); an unseen
+    /// word gets its n-gram vector where the vectors have subwords, else KeyError.
+    #[pyo3(signature = (word, norm=false))]
+    fn get_vector<'py>(
+        &self,
+        py: Python<'py>,
+        word: &str,
+        norm: bool,
+    ) -> PyResult<Bound<'py, numpy::PyArray1<f32>>> {
+        let mut vector = self.vector_of(word).map_err(from_library)?;
+        if norm {
+            queries::normalize(&mut vector);
+        }
+        Ok(arrays::vector(py, vector))
+    }
+
+    /// `v["word"]`: its vector; `v[["a", "b"]]`: their vectors as rows.
+    fn __getitem__<'py>(&self, py: Python<'py>, key: &Bound<'py, PyAny>) -> PyResult<Py<PyAny>> {
+        if let Ok(word) = key.extract::<String>() {
+            return self
+                .get_vector(py, &word, false)
+                .map(|a| a.into_any().unbind());
+        }
+        let words: Vec<String> = key
+            .extract()
+            .map_err(|_| PyTypeError::new_err("a word (str) or a list of words"))?;
+        let mut data = Vec::with_capacity(words.len() * self.embeddings.dim());
+        for word in &words {
+            data.extend(self.vector_of(word).map_err(from_library)?);
+        }
+        let rows = words.len();
+        Ok(arrays::matrix(py, rows, self.embeddings.dim(), data)?
+            .into_any()
+            .unbind())
+    }
+
+    /// `"word" in v`: whether `word` has a vector (a row, or with subwords an n-gram).
+    fn __contains__(&self, word: &str) -> bool {
+        self.vector_of(word).is_ok()
+    }
+
+    /// The number of words.
+    fn __len__(&self) -> usize {
+        self.embeddings.len()
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "<vectrain.Vectors: {} words, {} dimensions{}>",
+            self.embeddings.len(),
+            self.embeddings.dim(),
+            if self.model.is_some() {
+                ", with subwords"
+            } else {
+                ""
+            }
+        )
+    }
+
+    /// The `topn` words most similar to the mean of the `positive` terms minus the
+    /// `negative` ones (gensim's `most_similar`): terms are words or vectors; the query
+    /// words are left out of the answers. `[(word, cosine), ...]`, best first.
+    #[pyo3(signature = (positive=None, negative=None, topn=10))]
+    fn most_similar(
+        &self,
+        py: Python<'_>,
+        positive: Option<&Bound<'_, PyAny>>,
+        negative: Option<&Bound<'_, PyAny>>,
+        topn: usize,
+    ) -> PyResult<Vec<(String, f32)>> {
+        let (positive, negative) = (queries::terms(positive)?, queries::terms(negative)?);
+        py.detach(|| queries::most_similar(self, &positive, &negative, topn, false))
+            .map_err(from_library)
+    }
+
+    /// gensim's `most_similar_cosmul`: 3CosMul over the `positive` and `negative` terms.
+    #[pyo3(signature = (positive=None, negative=None, topn=10))]
+    fn most_similar_cosmul(
+        &self,
+        py: Python<'_>,
+        positive: Option<&Bound<'_, PyAny>>,
+        negative: Option<&Bound<'_, PyAny>>,
+        topn: usize,
+    ) -> PyResult<Vec<(String, f32)>> {
+        let (positive, negative) = (queries::terms(positive)?, queries::terms(negative)?);
+        py.detach(|| queries::most_similar(self, &positive, &negative, topn, true))
+            .map_err(from_library)
+    }
+
+    /// "`a` is to `b` as `c` is to ?": the `topn` best answers by 3CosAdd, or 3CosMul with
+    /// `cosmul` (`vectrain analogy`).
+    #[pyo3(signature = (a, b, c, topn=1, cosmul=false))]
+    fn analogy(
+        &self,
+        py: Python<'_>,
+        a: String,
+        b: String,
+        c: String,
+        topn: usize,
+        cosmul: bool,
+    ) -> PyResult<Vec<(String, f32)>> {
+        let positive = [queries::Term::Word(b), queries::Term::Word(c)];
+        let negative = [queries::Term::Word(a)];
+        py.detach(|| queries::most_similar(self, &positive, &negative, topn, cosmul))
+            .map_err(from_library)
+    }
+
+    /// The cosine similarity of two words (gensim's `similarity`).
+    fn similarity(&self, w1: &str, w2: &str) -> PyResult<f32> {
+        queries::similarity(self, w1, w2).map_err(from_library)
+    }
+
+    /// The embedding matrix of a caller's word index, what `nn.Embedding.from_pretrained`
+    /// and Keras `Embedding(weights=[...])` take: row `i` is the vector of the word of
+    /// index `i`. `word2idx` is a dict `{word: index}` (rows: largest index + 1; indices
+    /// without a word, such as Keras's 0, are zeros), a list of words (word `i` at row `i`),
+    /// or the path of an index file as `vectrain matrix` reads it. Words without a vector
+    /// get `oov`: "subword" (their n-gram vector; the default with subwords), "zeros" (the
+    /// default otherwise), "random" (normal draws with the table's mean and deviation,
+    /// from `seed`) or "mean".
+    #[pyo3(signature = (word2idx, oov=None, seed=0))]
+    fn matrix<'py>(
+        &self,
+        py: Python<'py>,
+        word2idx: &Bound<'py, PyAny>,
+        oov: Option<&str>,
+        seed: u64,
+    ) -> PyResult<Bound<'py, PyArray2<f32>>> {
+        let index = tables::word_index(word2idx)?;
+        let built = py.detach(|| tables::matrix(self, &index, oov, seed))?;
+        arrays::matrix(py, built.rows, built.dim, built.data)
+    }
+
+    /// Sentence vectors of `sentences` (lists of tokens): `pool` "mean", "max" or "sif"
+    /// (smooth inverse frequency, `sif_a`, with `frequencies` "zipf" or "counts"), a
+    /// `[sentences, vector_size]` array; or with `sequence` each token's vector, a
+    /// `[sentences, longest, vector_size]` array and its `[sentences, longest]` bool mask.
+    /// Unknown tokens get `oov`: "skip" (left out; the default without subwords), "zeros",
+    /// "mean", "error", or "subword" (the default with subwords).
+    #[pyo3(signature = (sentences, pool="mean", sequence=false, oov=None, sif_a=vectrain::sentences::DEFAULT_SIF_A, frequencies="zipf"))]
+    #[allow(clippy::too_many_arguments)]
+    fn sentences<'py>(
+        &self,
+        py: Python<'py>,
+        sentences: Vec<Vec<String>>,
+        pool: &str,
+        sequence: bool,
+        oov: Option<&str>,
+        sif_a: f64,
+        frequencies: &str,
+    ) -> PyResult<Py<PyAny>> {
+        let request = tables::SentenceRequest::new(pool, sequence, oov, sif_a, frequencies)?;
+        let vectors = py.detach(|| tables::sentences(self, &sentences, &request))?;
+        tables::sentence_arrays(py, vectors)
+    }
+
+    /// Analogy accuracy on a `questions-words.txt` file (gensim's
+    /// `evaluate_word_analogies`, 3CosAdd over the first `restrict_vocab` words):
+    /// `(score, sections)`, each section a dict of its name and its counts of correct and
+    /// incorrect answers, the last one "Total accuracy".
+    #[pyo3(signature = (analogies, restrict_vocab=vectrain::eval::DEFAULT_RESTRICT))]
+    fn evaluate_word_analogies<'py>(
+        &self,
+        py: Python<'py>,
+        analogies: PathBuf,
+        restrict_vocab: usize,
+    ) -> PyResult<(f64, Vec<Bound<'py, PyDict>>)> {
+        let report = py
+            .detach(|| {
+                vectrain::eval::evaluate_analogies(&self.embeddings, &analogies, restrict_vocab)
+            })
+            .map_err(from_library)?;
+        tables::analogy_sections(py, &report)
+    }
+
+    /// Word-pair correlation on a WordSim-353-style file (gensim's `evaluate_word_pairs`):
+    /// `(pearson, spearman, oov_ratio)`, the ratio in percent as gensim gives it.
+    #[pyo3(signature = (pairs, restrict_vocab=vectrain::eval::DEFAULT_RESTRICT))]
+    fn evaluate_word_pairs(
+        &self,
+        py: Python<'_>,
+        pairs: PathBuf,
+        restrict_vocab: usize,
+    ) -> PyResult<(f64, f64, f64)> {
+        let report = py
+            .detach(|| {
+                vectrain::eval::evaluate_word_pairs(&self.embeddings, &pairs, restrict_vocab)
+            })
+            .map_err(from_library)?;
+        Ok((report.pearson, report.spearman, 100.0 * report.oov_ratio()))
+    }
+}

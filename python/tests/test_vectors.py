@@ -1,0 +1,169 @@
+"""`Vectors`: files in and out, the table as numpy, and gensim's queries with gensim's
+answers."""
+
+import json
+
+import numpy as np
+import pytest
+import vectrain
+from conftest import run_cli
+from gensim.models import KeyedVectors
+
+# Cosines are summed in another order than gensim's (f32 either way).
+COSINE_TOLERANCE = 1e-5
+
+
+@pytest.fixture(scope="session")
+def text_file(tmp_path_factory, trained):
+    path = tmp_path_factory.mktemp("files") / "vectors.txt"
+    trained.save(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def gensim_vectors(text_file):
+    return KeyedVectors.load_word2vec_format(str(text_file))
+
+
+@pytest.fixture(scope="session")
+def loaded(text_file):
+    return vectrain.load(text_file)
+
+
+def test_every_format_round_trips(trained, tmp_path):
+    for name, fmt in [("a.txt", None), ("a.bin", None), ("a.glove", None), ("b", "w2v-bin")]:
+        trained.save(tmp_path / name, format=fmt)
+        again = vectrain.load(tmp_path / name)
+        assert again.index_to_key == trained.index_to_key
+        if name.endswith((".bin",)) or fmt == "w2v-bin":
+            assert np.array_equal(again.vectors, trained.vectors)
+        else:
+            np.testing.assert_allclose(again.vectors, trained.vectors, rtol=1e-6, atol=1e-7)
+    gensim_binary = KeyedVectors.load_word2vec_format(str(tmp_path / "a.bin"), binary=True)
+    assert np.array_equal(gensim_binary.vectors, trained.vectors)
+    with pytest.raises(ValueError, match="unknown format"):
+        trained.save(tmp_path / "c", format="excel")
+    with pytest.raises(ValueError, match="subword model"):
+        trained.save(tmp_path / "c.bin", format="fasttext-bin")
+
+
+def test_bad_files_raise(tmp_path):
+    with pytest.raises(FileNotFoundError, match="missing.txt"):
+        vectrain.load(tmp_path / "missing.txt")
+    truncated = tmp_path / "truncated.txt"
+    truncated.write_text("3 4\nthe 1 2 3 4\ncat 1 2\n")
+    with pytest.raises(ValueError, match="truncated.txt"):
+        vectrain.load(truncated)
+
+
+def test_the_table_is_a_read_only_view(trained):
+    table = trained.vectors
+    assert table.dtype == np.float32 and table.shape == (len(trained), trained.vector_size)
+    # Two reads share one memory: no copy is made.
+    assert np.shares_memory(table, trained.vectors)
+    with pytest.raises(ValueError):
+        table[0, 0] = 1.0
+    del trained  # the array keeps the vectors alive
+    assert np.isfinite(table).all()
+
+
+def test_words_and_lookups_equal_gensims(loaded, gensim_vectors):
+    assert loaded.index_to_key == gensim_vectors.index_to_key
+    assert loaded.key_to_index == gensim_vectors.key_to_index
+    assert np.array_equal(loaded.vectors, gensim_vectors.vectors)
+    word = loaded.index_to_key[7]
+    assert word in loaded and "no-such-word" not in loaded
+    assert np.array_equal(loaded[word], gensim_vectors[word])
+    assert np.array_equal(loaded[[word, "the"]], gensim_vectors[[word, "the"]])
+    np.testing.assert_allclose(
+        loaded.get_vector(word, norm=True), gensim_vectors.get_vector(word, norm=True), rtol=1e-6
+    )
+    assert loaded.get_index(word) == gensim_vectors.get_index(word) == 7
+    with pytest.raises(KeyError, match="no-such-word"):
+        loaded["no-such-word"]
+
+
+def same_answers(ours, theirs):
+    assert [w for w, _ in ours] == [w for w, _ in theirs]
+    np.testing.assert_allclose([s for _, s in ours], [s for _, s in theirs], atol=COSINE_TOLERANCE)
+
+
+def test_queries_equal_gensims(loaded, gensim_vectors):
+    same_answers(loaded.most_similar("god", topn=8), gensim_vectors.most_similar("god", topn=8))
+    same_answers(
+        loaded.most_similar(positive=["king", "woman"], negative=["man"], topn=5),
+        gensim_vectors.most_similar(positive=["king", "woman"], negative=["man"], topn=5),
+    )
+    same_answers(
+        loaded.most_similar_cosmul(positive=["king", "woman"], negative=["man"], topn=5),
+        gensim_vectors.most_similar_cosmul(positive=["king", "woman"], negative=["man"], topn=5),
+    )
+    vector = gensim_vectors["lord"]
+    same_answers(
+        loaded.most_similar([vector], topn=5), gensim_vectors.most_similar([vector], topn=5)
+    )
+    assert loaded.similarity("god", "lord") == pytest.approx(
+        float(gensim_vectors.similarity("god", "lord")), abs=COSINE_TOLERANCE
+    )
+    same_answers(
+        loaded.analogy("man", "king", "woman", topn=3),
+        gensim_vectors.most_similar(positive=["king", "woman"], negative=["man"], topn=3),
+    )
+    with pytest.raises(KeyError, match="no-such-word"):
+        loaded.most_similar("no-such-word")
+
+
+def test_matrix_equals_the_command_lines(loaded, text_file, tmp_path):
+    word2idx = {"<pad>": 0, "god": 1, "lord": 2, "no-such-word": 3, "king": 5}
+    index_file = tmp_path / "index.json"
+    index_file.write_text(json.dumps(word2idx))
+    for oov, seed in [("zeros", 0), ("random", 7), ("mean", 0)]:
+        ours = loaded.matrix(word2idx, oov=oov, seed=seed)
+        npy = tmp_path / f"{oov}.npy"
+        run_cli("matrix", text_file, "--vocab", index_file, "--output", npy, "--oov", oov,
+                "--seed", seed)
+        assert ours.shape == (6, loaded.vector_size)
+        assert np.array_equal(ours, np.load(npy)), oov
+    assert np.array_equal(loaded.matrix(word2idx)[1], loaded["god"])
+    assert not loaded.matrix(word2idx)[[0, 3, 4]].any()
+    from_list = loaded.matrix(["god", "lord"])
+    assert np.array_equal(from_list, loaded[["god", "lord"]])
+    with pytest.raises(ValueError, match="subword"):
+        loaded.matrix(word2idx, oov="subword")
+    with pytest.raises(ValueError, match="both have index 1"):
+        loaded.matrix({"god": 1, "lord": 1})
+
+
+def test_sentences_equal_the_command_lines(loaded, text_file, tmp_path):
+    batch = [["in", "the", "beginning", "god"], ["and", "no-such-word", "said"], ["no-such-word"]]
+    lines = tmp_path / "sentences.txt"
+    lines.write_text("\n".join(" ".join(s) for s in batch) + "\n")
+    for pool in ["mean", "max", "sif"]:
+        ours = loaded.sentences(batch, pool=pool)
+        npy = tmp_path / f"{pool}.npy"
+        run_cli("sentences", text_file, "--input", lines, "--pool", pool, "--output", npy)
+        assert np.array_equal(ours, np.load(npy)), pool
+    values, mask = loaded.sentences(batch, sequence=True)
+    npy = tmp_path / "sequence.npy"
+    run_cli("sentences", text_file, "--input", lines, "--sequence", "--output", npy)
+    assert np.array_equal(values, np.load(npy))
+    assert np.array_equal(mask, np.load(tmp_path / "sequence.mask.npy").astype(bool))
+    assert mask.tolist() == [[1, 1, 1, 1], [1, 0, 1, 0], [0, 0, 0, 0]]
+    with pytest.raises(KeyError, match="no-such-word"):
+        loaded.sentences(batch, oov="error")
+
+
+def test_evaluations_equal_gensims(loaded, gensim_vectors, data):
+    questions = data / "questions-words.txt"
+    score, sections = loaded.evaluate_word_analogies(questions)
+    their_score, their_sections = gensim_vectors.evaluate_word_analogies(str(questions))
+    assert score == pytest.approx(their_score)
+    assert [s["section"] for s in sections] == [s["section"] for s in their_sections]
+    assert [s["correct"] for s in sections] == [len(s["correct"]) for s in their_sections]
+    assert [s["incorrect"] for s in sections] == [len(s["incorrect"]) for s in their_sections]
+    pairs = data / "wordsim353.tsv"
+    pearson, spearman, oov_ratio = loaded.evaluate_word_pairs(pairs)
+    their_pearson, their_spearman, their_oov = gensim_vectors.evaluate_word_pairs(str(pairs))
+    assert pearson == pytest.approx(their_pearson[0], abs=1e-6)
+    assert spearman == pytest.approx(their_spearman[0], abs=1e-6)
+    assert oov_ratio == pytest.approx(their_oov)

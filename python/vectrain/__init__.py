@@ -1,0 +1,223 @@
+"""vectrain: word vectors (word2vec skip-gram and CBOW, fastText subwords) trained on any GPU
+through wgpu or on the CPU, loaded from word2vec, GloVe and fastText files, and queried as
+numpy arrays with gensim's ``KeyedVectors`` calls.
+
+>>> import vectrain
+>>> v = vectrain.train("corpus.txt", dim=100, epochs=5)     # doctest: +SKIP
+>>> v.most_similar("king", topn=3)                          # doctest: +SKIP
+>>> weights = v.matrix({"<pad>": 0, "king": 1, "queen": 2}) # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+import sys
+import textwrap
+import time
+
+from ._vectrain import Vectors
+from ._vectrain import train as _train
+from ._vectrain import train_options as _train_options
+
+__all__ = ["Vectors", "load", "train"]
+
+
+def _quiet_mesa_runtime_dir():
+    """Mesa's Vulkan and GL drivers print "error: XDG_RUNTIME_DIR is invalid or not set"
+    whenever wgpu looks for adapters without that variable. As the command line does, point
+    it at a private directory of this user when it is unset or unusable; nothing is written
+    there (a compute program needs no display socket)."""
+    current = os.environ.get("XDG_RUNTIME_DIR", "")
+    if sys.platform != "linux" or (os.path.isabs(current) and os.path.isdir(current)):
+        return
+    import stat
+    import tempfile
+
+    uid = os.getuid()
+    path = os.path.join(tempfile.gettempdir(), f"vectrain-runtime-{uid}")
+    try:
+        os.mkdir(path, 0o700)
+    except FileExistsError:
+        pass
+    except OSError:
+        return
+    info = os.lstat(path)
+    if stat.S_ISDIR(info.st_mode) and info.st_uid == uid and stat.S_IMODE(info.st_mode) == 0o700:
+        os.environ["XDG_RUNTIME_DIR"] = path
+
+
+_quiet_mesa_runtime_dir()
+
+# Every option of `vectrain train`, read from the command line's own definitions:
+# (name, flag, switch, default, choices, help).
+_OPTIONS = [option for option in _train_options() if option[0] != "input"]
+_BY_NAME = {option[0]: option for option in _OPTIONS}
+# Options whose command-line default does not apply here: the vectors come back, and are
+# written to a file only when `output` names one.
+_NO_DEFAULT = {"output"}
+
+
+def load(path, format=None):
+    """Reads vectors from ``path`` (``Vectors.load``): word2vec text or binary, GloVe text, or
+    a fastText ``.bin``, detected unless ``format`` names it."""
+    return Vectors.load(os.fspath(path), format)
+
+
+def train(corpus_file=None, **options):
+    # The signature and the documentation are set below from the command line's options.
+    progress = options.pop("progress", True)
+    args = [] if corpus_file is None else ["--input", os.fspath(corpus_file)]
+    for name, value in options.items():
+        if name not in _BY_NAME:
+            raise TypeError(f"train() got an unexpected keyword argument {name!r}")
+        if value is None:
+            continue
+        _, flag, switch, _, _, _ = _BY_NAME[name]
+        if switch:
+            if not isinstance(value, bool):
+                raise TypeError(f"train() argument {name!r} is True or False, not {value!r}")
+            if value:
+                args.append(flag)
+        else:
+            args += [flag, _option_text(value)]
+    reporter = _ProgressLine() if progress else None
+    try:
+        return _train(args, reporter)
+    finally:
+        if reporter is not None:
+            reporter.close()
+
+
+def _option_text(value):
+    """A value as the command line takes it; floats keep every digit."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    return str(value)
+
+
+def _python_default(option):
+    """The command line's default of an option as a Python value."""
+    name, _, switch, default, _, _ = option
+    if switch:
+        return False
+    if default is None or name in _NO_DEFAULT:
+        return None
+    for kind in (int, float):
+        try:
+            return kind(default)
+        except ValueError:
+            pass
+    return default
+
+
+def _signature():
+    parameters = [
+        inspect.Parameter(
+            "corpus_file", inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None
+        )
+    ]
+    parameters += [
+        inspect.Parameter(
+            option[0], inspect.Parameter.KEYWORD_ONLY, default=_python_default(option)
+        )
+        for option in _OPTIONS
+    ]
+    parameters.append(
+        inspect.Parameter("progress", inspect.Parameter.KEYWORD_ONLY, default=True)
+    )
+    return inspect.Signature(parameters)
+
+
+def _doc():
+    lines = [
+        "Trains word vectors on ``corpus_file`` and returns them as ``Vectors``.",
+        "",
+        "It runs the command line's ``vectrain train``: every option of the command is a",
+        "keyword argument here (``--min-count 5`` is ``min_count=5``, a switch such as",
+        "``--subwords`` is ``subwords=True``), with the same defaults and the same",
+        "checks; a bad value raises ``ValueError`` with the command line's message. The",
+        "GIL is released while it trains. Ctrl-C stops the run cleanly after the chunks",
+        "under way and raises ``KeyboardInterrupt`` (with ``checkpoint`` or ``output``",
+        "given, the state is saved first, and ``resume=`` that checkpoint continues it).",
+        "",
+        "Parameters",
+        "----------",
+        "corpus_file : str or os.PathLike, optional",
+        "    UTF-8 text (or .gz), one sentence per line, tokens separated by white space.",
+        "    Without it, a small embedded corpus (the King James Bible) is used.",
+    ]
+    for option in _OPTIONS:
+        name, flag, switch, _, choices, help_text = option
+        default = _python_default(option)
+        kind = "bool" if switch else ("str" if choices else type(default).__name__)
+        if default is None and not switch:
+            kind = "optional"
+        heading = f"{name} : {kind}, default {default!r}  (command line: {flag})"
+        if choices:
+            heading += f"; one of {', '.join(repr(c) for c in choices)}"
+        lines.append(heading)
+        text = help_text
+        if name in _NO_DEFAULT:
+            text += " Here: none, the vectors are only returned unless a path is given."
+        lines += textwrap.wrap(text, 88, initial_indent="    ", subsequent_indent="    ")
+    lines += [
+        "progress : bool, default True",
+        "    Show a progress line on stderr (in a terminal and in a notebook's output).",
+        "",
+        "Returns",
+        "-------",
+        "Vectors",
+        "    The trained vectors; with ``subwords=True`` the whole subword model, which gives",
+        "    vectors to unseen words and saves as fastText's ``.bin``.",
+    ]
+    return "\n".join(lines)
+
+
+train.__signature__ = _signature()
+train.__doc__ = _doc()
+
+
+class _ProgressLine:
+    """Training progress as one line rewritten in place: percent done, words/s, epoch, loss
+    and learning rate. Written to ``sys.stderr``, which a terminal and a notebook show."""
+
+    #: Seconds between redraws.
+    INTERVAL = 0.25
+    #: Width of the bar, in characters.
+    WIDTH = 30
+
+    def __init__(self):
+        self.started = time.monotonic()
+        self.last = float("-inf")
+        self.shown = False
+
+    def __call__(self, done, total, epoch, loss, alpha):
+        now = time.monotonic()
+        if now - self.last < self.INTERVAL and done < total:
+            return
+        self.last = now
+        elapsed = now - self.started
+        fraction = done / total if total else 0.0
+        filled = int(self.WIDTH * fraction)
+        rate = f", {done / elapsed:,.0f} words/s" if elapsed > 0 and done else ""
+        shown_loss = f", loss {loss:.4f}" if loss == loss and loss != 0 else ""
+        sys.stderr.write(
+            f"\r[{'=' * filled}{' ' * (self.WIDTH - filled)}] {100 * fraction:3.0f}%"
+            f"{rate}, epoch {epoch + 1}{shown_loss}, alpha {alpha:.5f}"
+        )
+        sys.stderr.flush()
+        self.shown = True
+        if done >= total:
+            # The run's own summary follows on the next line.
+            self.close()
+
+    def close(self):
+        if self.shown:
+            sys.stderr.write("\n")
+            sys.stderr.flush()
+            self.shown = False
