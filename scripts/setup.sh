@@ -4,7 +4,8 @@
 #  - Open MPI and libclang, for the `mpi` feature (distributed training) and its tests;
 #  - the DejaVu fonts, which `vectrain plot` labels its pictures with;
 #  - a Python virtual environment in .venv with gensim, numpy, scipy and fastText's own
-#    `fasttext` package, the references the tests compare against.
+#    `fasttext` package, the references the tests compare against, and maturin and pytest,
+#    which build and test the Python package.
 # Safe to run again: it skips what is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -42,6 +43,11 @@ if ! .venv/bin/python -c "import gensim, numpy, scipy" >/dev/null 2>&1; then
     rm -rf .venv
     python3 -m venv .venv
     .venv/bin/pip install -q --disable-pip-version-check "gensim==4.4.0" numpy scipy
+fi
+# maturin builds the Python package's wheel, pytest runs its tests.
+if ! .venv/bin/python -c "import pytest, maturin" >/dev/null 2>&1; then
+    echo "setup: adding maturin and pytest to .venv"
+    .venv/bin/pip install -q --disable-pip-version-check "maturin>=1.9,<2" pytest
 fi
 if ! .venv/bin/python -c "import fasttext" >/dev/null 2>&1; then
     echo "setup: building the fasttext package (fastText 0.9.3, a few minutes the first time)"

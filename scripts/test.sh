@@ -22,3 +22,10 @@ WGPU_BACKEND=vulkan cargo test --release --features mpi
 # The GPU kernel tests again on the GL backend (no float atomics: the compare-exchange path
 # is the one the adapter offers).
 WGPU_BACKEND=gl cargo test --release --features mpi --test gpu_kernels --test gpu_training
+# The Python package (python/): built as the abi3 wheel a user gets, installed into .venv,
+# and tested with pytest against the command line just built and against gensim.
+cargo clippy --release -p vectrain-python --all-targets -- -D warnings
+rm -rf target/wheels
+.venv/bin/maturin build --quiet --release -m python/Cargo.toml --out target/wheels
+.venv/bin/pip install --quiet --disable-pip-version-check --force-reinstall --no-deps target/wheels/vectrain-*.whl
+VECTRAIN_BIN="$PWD/target/release/vectrain" .venv/bin/python -m pytest -q python/tests
