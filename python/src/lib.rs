@@ -8,6 +8,7 @@ mod queries;
 mod tables;
 mod train;
 mod vectors;
+mod words;
 
 use pyo3::prelude::*;
 

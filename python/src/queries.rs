@@ -1,4 +1,4 @@
-//! Similarity queries of `Vectors`: terms given as words or vectors, an unseen word taking
+//! Similarity queries of `WordVectors`: terms given as words or vectors, an unseen word taking
 //! its n-gram vector where the vectors have subwords, as gensim's FastText vectors do.
 
 use pyo3::exceptions::PyTypeError;
@@ -6,7 +6,7 @@ use pyo3::prelude::*;
 use vectrain::Error;
 use vectrain::embeddings::Query;
 
-use crate::vectors::Vectors;
+use crate::words::WordVectors;
 
 /// One term of a query, as Python gave it.
 pub enum Term {
@@ -55,7 +55,7 @@ fn queries<'t>(terms: &'t [Term], unseen: &'t [Option<Vec<f32>>]) -> Vec<Query<'
 }
 
 /// For each term, the n-gram vector of an unseen word (where the vectors have subwords).
-fn unseen_vectors(vectors: &Vectors, terms: &[Term]) -> Result<Vec<Option<Vec<f32>>>, Error> {
+fn unseen_vectors(vectors: &WordVectors, terms: &[Term]) -> Result<Vec<Option<Vec<f32>>>, Error> {
     terms
         .iter()
         .map(|term| match term {
@@ -72,7 +72,7 @@ fn unseen_vectors(vectors: &Vectors, terms: &[Term]) -> Result<Vec<Option<Vec<f3
 /// The `topn` best words for `positive` minus `negative`, by 3CosAdd (gensim's
 /// `most_similar`) or 3CosMul.
 pub fn most_similar(
-    vectors: &Vectors,
+    vectors: &WordVectors,
     positive: &[Term],
     negative: &[Term],
     topn: usize,
@@ -97,7 +97,7 @@ pub fn most_similar(
 }
 
 /// The cosine of two words' vectors; unseen words take their n-gram vectors.
-pub fn similarity(vectors: &Vectors, a: &str, b: &str) -> Result<f32, Error> {
+pub fn similarity(vectors: &WordVectors, a: &str, b: &str) -> Result<f32, Error> {
     let emb = &vectors.embeddings;
     if emb.get(a).is_some() && emb.get(b).is_some() {
         return emb.similarity(a, b);

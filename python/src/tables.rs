@@ -1,4 +1,4 @@
-//! The arrays `Vectors` builds for a caller: embedding matrices for a word index, sentence
+//! The arrays `WordVectors` builds for a caller: embedding matrices for a word index, sentence
 //! vectors, and the evaluations' reports, each the command line's computation.
 
 use std::path::{Path, PathBuf};
@@ -15,7 +15,7 @@ use vectrain::{Embeddings, Error};
 
 use crate::arrays;
 use crate::errors::from_library;
-use crate::vectors::Vectors;
+use crate::words::WordVectors;
 
 /// Where a word index came from, in messages.
 const INDEX_SOURCE: &str = "word2idx";
@@ -44,7 +44,7 @@ pub fn word_index(given: &Bound<'_, PyAny>) -> PyResult<WordIndex> {
 /// The vectors to look words up in, with the unseen words of `words` given their n-gram
 /// vectors under `subword`.
 fn with_unseen<'a>(
-    vectors: &Vectors,
+    vectors: &WordVectors,
     subword: bool,
     words: impl IntoIterator<Item = &'a str>,
 ) -> Result<Embeddings, Error> {
@@ -58,7 +58,7 @@ fn with_unseen<'a>(
 
 /// Whether unknown words get n-gram vectors: `oov` "subword", or by default where the
 /// vectors have subwords; refused where they have none.
-fn subword_policy(vectors: &Vectors, oov: Option<&str>) -> PyResult<bool> {
+fn subword_policy(vectors: &WordVectors, oov: Option<&str>) -> PyResult<bool> {
     match (oov, vectors.model.is_some()) {
         (Some("subword"), false) => Err(PyValueError::new_err(
             "these vectors have no n-gram vectors (only a subword model has them): oov=\"subword\" cannot apply",
@@ -70,7 +70,7 @@ fn subword_policy(vectors: &Vectors, oov: Option<&str>) -> PyResult<bool> {
 
 /// The embedding matrix of `index`.
 pub fn matrix(
-    vectors: &Vectors,
+    vectors: &WordVectors,
     index: &WordIndex,
     oov: Option<&str>,
     seed: u64,
@@ -90,7 +90,7 @@ pub fn matrix(
     matrix::build(&emb, index, init).map_err(from_library)
 }
 
-/// What `Vectors.sentences` was asked for.
+/// What `WordVectors.sentences` was asked for.
 pub struct SentenceRequest {
     pooling: Pooling,
     sequence: bool,
@@ -162,7 +162,7 @@ pub enum SentenceVectors {
 
 /// The vectors of `batch` as `request` asks.
 pub fn sentences(
-    vectors: &Vectors,
+    vectors: &WordVectors,
     batch: &[Vec<String>],
     request: &SentenceRequest,
 ) -> PyResult<SentenceVectors> {

@@ -8,47 +8,31 @@ use numpy::ndarray::ArrayView2;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
+use vectrain::Error;
 use vectrain::io::fasttext_bin::{read_fasttext_bin, vocabulary_embeddings, write_fasttext_bin};
 use vectrain::io::{VectorFormat, detect_format, read_vectors_as, write_vectors};
-use vectrain::subwords::{SubwordModel, VectorSource};
 use vectrain::training::Trained;
-use vectrain::{Embeddings, Error};
 
 use crate::errors::from_library;
+use crate::words::WordVectors;
 use crate::{arrays, queries, tables};
 
 /// Word vectors: a table of one row per word, most frequent word first, and with a subword
 /// (fastText) model the n-gram rows that give vectors to words never seen.
 #[pyclass(frozen, module = "vectrain._vectrain")]
 pub struct Vectors {
-    /// The vocabulary's vectors.
-    pub embeddings: Embeddings,
-    /// The whole subword model, where the vectors have one.
-    pub model: Option<SubwordModel>,
+    words: WordVectors,
 }
 
 impl Vectors {
     /// The vectors of a finished run.
     pub fn from_trained(trained: Trained) -> Vectors {
         Vectors {
-            embeddings: trained.embeddings,
-            model: trained.subwords,
+            words: WordVectors {
+                embeddings: trained.embeddings,
+                model: trained.subwords,
+            },
         }
-    }
-
-    /// The vector of `word`: its row, or with a subword model the mean of its n-gram rows
-    /// (an unseen word without any n-gram has none, as in gensim).
-    pub fn vector_of(&self, word: &str) -> Result<Vec<f32>, Error> {
-        if let Some(row) = self.embeddings.get(word) {
-            return Ok(row.to_vec());
-        }
-        if let Some(model) = &self.model {
-            let mut out = vec![0.0; self.embeddings.dim()];
-            if !matches!(model.ngram_vector(word, &mut out), VectorSource::Nothing) {
-                return Ok(out);
-            }
-        }
-        Err(Error::UnknownWord(word.to_string()))
     }
 }
 
@@ -70,25 +54,27 @@ impl Vectors {
     #[pyo3(signature = (path, format=None))]
     fn load(py: Python<'_>, path: PathBuf, format: Option<&str>) -> PyResult<Vectors> {
         let format = format.map(format_named).transpose()?;
-        py.detach(|| -> Result<Vectors, Error> {
-            let format = match format {
-                Some(format) => format,
-                None => detect_format(&path)?,
-            };
-            if format == VectorFormat::FastTextBin {
-                let model = read_fasttext_bin(&path)?;
-                let embeddings = vocabulary_embeddings(&model)?;
-                return Ok(Vectors {
-                    embeddings,
-                    model: Some(model),
-                });
-            }
-            Ok(Vectors {
-                embeddings: read_vectors_as(&path, format)?,
-                model: None,
+        let words = py
+            .detach(|| -> Result<WordVectors, Error> {
+                let format = match format {
+                    Some(format) => format,
+                    None => detect_format(&path)?,
+                };
+                if format == VectorFormat::FastTextBin {
+                    let model = read_fasttext_bin(&path)?;
+                    let embeddings = vocabulary_embeddings(&model)?;
+                    return Ok(WordVectors {
+                        embeddings,
+                        model: Some(model),
+                    });
+                }
+                Ok(WordVectors {
+                    embeddings: read_vectors_as(&path, format)?,
+                    model: None,
+                })
             })
-        })
-        .map_err(from_library)
+            .map_err(from_library)?;
+        Ok(Vectors { words })
     }
 
     /// Writes the vectors to `path` (replaced only once complete) in `format`: by default
@@ -100,9 +86,9 @@ impl Vectors {
             Some(name) => format_named(name)?,
             None => VectorFormat::for_path(&path),
         };
-        py.detach(|| match (format, &self.model) {
+        py.detach(|| match (format, &self.words.model) {
             (VectorFormat::FastTextBin, Some(model)) => write_fasttext_bin(model, &path),
-            _ => write_vectors(&self.embeddings, &path, format),
+            _ => write_vectors(&self.words.embeddings, &path, format),
         })
         .map_err(from_library)
     }
@@ -111,7 +97,7 @@ impl Vectors {
     /// memory, not a copy.
     #[getter]
     fn vectors<'py>(this: Bound<'py, Self>) -> PyResult<Bound<'py, PyArray2<f32>>> {
-        let emb = &this.get().embeddings;
+        let emb = &this.get().words.embeddings;
         let view = ArrayView2::from_shape((emb.len(), emb.dim()), emb.as_slice())
             .map_err(|e| PyValueError::new_err(e.to_string()))?;
         // SAFETY: the array keeps `this` alive, and a frozen class never changes its table;
@@ -124,14 +110,14 @@ impl Vectors {
     /// The words, row order (gensim's `index_to_key`).
     #[getter]
     fn index_to_key(&self) -> Vec<String> {
-        self.embeddings.vocab().words().to_vec()
+        self.words.embeddings.vocab().words().to_vec()
     }
 
     /// Each word's row (gensim's `key_to_index`).
     #[getter]
     fn key_to_index<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let dict = PyDict::new(py);
-        for (index, word) in self.embeddings.vocab().words().iter().enumerate() {
+        for (index, word) in self.words.embeddings.vocab().words().iter().enumerate() {
             dict.set_item(word, index)?;
         }
         Ok(dict)
@@ -140,18 +126,18 @@ impl Vectors {
     /// The dimension of the vectors.
     #[getter]
     fn vector_size(&self) -> usize {
-        self.embeddings.dim()
+        self.words.embeddings.dim()
     }
 
     /// Whether the vectors carry a subword model (unseen words get n-gram vectors).
     #[getter]
     fn has_subwords(&self) -> bool {
-        self.model.is_some()
+        self.words.model.is_some()
     }
 
     /// The row of `word` (gensim's `get_index`); KeyError if it has none.
     fn get_index(&self, word: &str) -> PyResult<u32> {
-        self.embeddings.id(word).map_err(from_library)
+        self.words.embeddings.id(word).map_err(from_library)
     }
 
     /// The vector of `word`, of unit length with `norm` (gensim's `get_vector`); an unseen
@@ -163,7 +149,7 @@ impl Vectors {
         word: &str,
         norm: bool,
     ) -> PyResult<Bound<'py, numpy::PyArray1<f32>>> {
-        let mut vector = self.vector_of(word).map_err(from_library)?;
+        let mut vector = self.words.vector_of(word).map_err(from_library)?;
         if norm {
             queries::normalize(&mut vector);
         }
@@ -180,32 +166,32 @@ impl Vectors {
         let words: Vec<String> = key
             .extract()
             .map_err(|_| PyTypeError::new_err("a word (str) or a list of words"))?;
-        let mut data = Vec::with_capacity(words.len() * self.embeddings.dim());
+        let mut data = Vec::with_capacity(words.len() * self.words.embeddings.dim());
         for word in &words {
-            data.extend(self.vector_of(word).map_err(from_library)?);
+            data.extend(self.words.vector_of(word).map_err(from_library)?);
         }
         let rows = words.len();
-        Ok(arrays::matrix(py, rows, self.embeddings.dim(), data)?
+        Ok(arrays::matrix(py, rows, self.words.embeddings.dim(), data)?
             .into_any()
             .unbind())
     }
 
     /// `"word" in v`: whether `word` has a vector (a row, or with subwords an n-gram).
     fn __contains__(&self, word: &str) -> bool {
-        self.vector_of(word).is_ok()
+        self.words.vector_of(word).is_ok()
     }
 
     /// The number of words.
     fn __len__(&self) -> usize {
-        self.embeddings.len()
+        self.words.embeddings.len()
     }
 
     fn __repr__(&self) -> String {
         format!(
             "<vectrain.Vectors: {} words, {} dimensions{}>",
-            self.embeddings.len(),
-            self.embeddings.dim(),
-            if self.model.is_some() {
+            self.words.embeddings.len(),
+            self.words.embeddings.dim(),
+            if self.words.model.is_some() {
                 ", with subwords"
             } else {
                 ""
@@ -225,7 +211,7 @@ impl Vectors {
         topn: usize,
     ) -> PyResult<Vec<(String, f32)>> {
         let (positive, negative) = (queries::terms(positive)?, queries::terms(negative)?);
-        py.detach(|| queries::most_similar(self, &positive, &negative, topn, false))
+        py.detach(|| queries::most_similar(&self.words, &positive, &negative, topn, false))
             .map_err(from_library)
     }
 
@@ -239,7 +225,7 @@ impl Vectors {
         topn: usize,
     ) -> PyResult<Vec<(String, f32)>> {
         let (positive, negative) = (queries::terms(positive)?, queries::terms(negative)?);
-        py.detach(|| queries::most_similar(self, &positive, &negative, topn, true))
+        py.detach(|| queries::most_similar(&self.words, &positive, &negative, topn, true))
             .map_err(from_library)
     }
 
@@ -257,13 +243,13 @@ impl Vectors {
     ) -> PyResult<Vec<(String, f32)>> {
         let positive = [queries::Term::Word(b), queries::Term::Word(c)];
         let negative = [queries::Term::Word(a)];
-        py.detach(|| queries::most_similar(self, &positive, &negative, topn, cosmul))
+        py.detach(|| queries::most_similar(&self.words, &positive, &negative, topn, cosmul))
             .map_err(from_library)
     }
 
     /// The cosine similarity of two words (gensim's `similarity`).
     fn similarity(&self, w1: &str, w2: &str) -> PyResult<f32> {
-        queries::similarity(self, w1, w2).map_err(from_library)
+        queries::similarity(&self.words, w1, w2).map_err(from_library)
     }
 
     /// The embedding matrix of a caller's word index, what `nn.Embedding.from_pretrained`
@@ -283,7 +269,7 @@ impl Vectors {
         seed: u64,
     ) -> PyResult<Bound<'py, PyArray2<f32>>> {
         let index = tables::word_index(word2idx)?;
-        let built = py.detach(|| tables::matrix(self, &index, oov, seed))?;
+        let built = py.detach(|| tables::matrix(&self.words, &index, oov, seed))?;
         arrays::matrix(py, built.rows, built.dim, built.data)
     }
 
@@ -306,7 +292,7 @@ impl Vectors {
         frequencies: &str,
     ) -> PyResult<Py<PyAny>> {
         let request = tables::SentenceRequest::new(pool, sequence, oov, sif_a, frequencies)?;
-        let vectors = py.detach(|| tables::sentences(self, &sentences, &request))?;
+        let vectors = py.detach(|| tables::sentences(&self.words, &sentences, &request))?;
         tables::sentence_arrays(py, vectors)
     }
 
@@ -323,7 +309,11 @@ impl Vectors {
     ) -> PyResult<(f64, Vec<Bound<'py, PyDict>>)> {
         let report = py
             .detach(|| {
-                vectrain::eval::evaluate_analogies(&self.embeddings, &analogies, restrict_vocab)
+                vectrain::eval::evaluate_analogies(
+                    &self.words.embeddings,
+                    &analogies,
+                    restrict_vocab,
+                )
             })
             .map_err(from_library)?;
         tables::analogy_sections(py, &report)
@@ -340,7 +330,7 @@ impl Vectors {
     ) -> PyResult<(f64, f64, f64)> {
         let report = py
             .detach(|| {
-                vectrain::eval::evaluate_word_pairs(&self.embeddings, &pairs, restrict_vocab)
+                vectrain::eval::evaluate_word_pairs(&self.words.embeddings, &pairs, restrict_vocab)
             })
             .map_err(from_library)?;
         Ok((report.pearson, report.spearman, 100.0 * report.oov_ratio()))

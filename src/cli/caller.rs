@@ -8,7 +8,8 @@ use std::sync::atomic::AtomicBool;
 
 use clap::{Args, FromArgMatches};
 
-use super::train::{Front, Ran, TrainArgs};
+use super::session::Front;
+use super::train::{Ran, TrainArgs};
 use crate::training::{Progress, Trained};
 
 /// Options of the command line that a caller cannot use: a distributed run starts under

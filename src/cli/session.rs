@@ -2,23 +2,45 @@
 //! and the stop request heard, whoever started it (the command line or a library caller).
 
 use std::path::Path;
+use std::sync::atomic::AtomicBool;
 
 use indicatif::ProgressBar;
 
 use super::interrupt::{self, INTERRUPTED};
 use super::progress;
-use super::train::{Front, Job};
 use super::watch::RunWatch;
-use crate::checkpoint::{self, CorpusFingerprint, Header};
-use crate::training::{Control, EpochObserver, Outcome, Resume, Snapshot, Trained};
-use crate::{Corpus, Device};
+use crate::checkpoint::{self, CorpusFingerprint, Header, RunFiles};
+use crate::training::{
+    Control, EpochObserver, Every, Outcome, Progress, Resume, Snapshot, Trained,
+};
+use crate::{Corpus, Device, TrainParams};
+
+/// Who started a run: the command line, or a library caller (the Python package).
+pub enum Front<'a> {
+    /// `vectrain train`: a progress bar on stderr, Ctrl-C and SIGTERM caught, the vectors
+    /// written to --output.
+    CommandLine,
+    /// A library caller: progress reports to `progress`, the run stops (checkpointed where a
+    /// checkpoint path applies) when `stop` is set, the vectors are given back and written
+    /// only to an --output given.
+    Caller {
+        /// Sees every progress report.
+        progress: &'a mut dyn FnMut(&Progress),
+        /// Set by the caller to stop the run.
+        stop: &'a AtomicBool,
+    },
+}
 
 /// What a run needs besides its start: where it trains, what, and where its state goes.
 pub struct Session<'a> {
     /// The device opened for the run.
     pub device: &'a Device,
-    /// The settings and files.
-    pub job: &'a Job,
+    /// The training settings.
+    pub params: &'a TrainParams,
+    /// The files a checkpoint records.
+    pub files: RunFiles,
+    /// How often to write checkpoints (where there is a place for them).
+    pub every: Option<Every>,
     /// The corpus read.
     pub corpus: &'a Corpus,
     /// The metrics log and the analogy questions.
@@ -30,7 +52,7 @@ pub struct Session<'a> {
 }
 
 /// Where progress reports go.
-type ReportFn<'a> = dyn FnMut(&crate::training::Progress) + 'a;
+type ReportFn<'a> = dyn FnMut(&Progress) + 'a;
 
 /// How a session ended.
 pub enum SessionEnd {
@@ -43,10 +65,10 @@ pub enum SessionEnd {
 impl Session<'_> {
     /// Trains from `resume` (or afresh), started by `front`.
     pub fn train(&self, resume: Option<Resume>, front: Front<'_>) -> anyhow::Result<SessionEnd> {
-        let params = &self.job.params;
+        let params = self.params;
         let mut backend = self.device.backend(params);
         let trainer = backend.name();
-        let files = self.job.files();
+        let files = &self.files;
         let fingerprint = CorpusFingerprint::of(self.corpus);
         let command_line = matches!(front, Front::CommandLine);
         let resume_command = self
@@ -65,7 +87,7 @@ impl Session<'_> {
             let header = Header {
                 trainer,
                 params,
-                files: &files,
+                files,
                 vocab: &self.corpus.vocab,
                 corpus: fingerprint,
                 state: snapshot.state,
@@ -95,7 +117,7 @@ impl Session<'_> {
         };
         let control = Control {
             resume,
-            every: self.checkpoint.and(self.job.every),
+            every: self.checkpoint.and(self.every),
             stop: Some(stop),
             checkpoint: Some(&mut write_checkpoint),
             averager: None,

@@ -5,12 +5,11 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use clap::parser::ValueSource;
 use clap::{ArgMatches, Args};
-use std::sync::atomic::AtomicBool;
 
 use super::distributed::{self, DistributedJob, DistributedOptions};
 use super::interrupt::INTERRUPTED_EXIT_CODE;
 use super::output::write_trained;
-use super::session::{Session, SessionEnd};
+use super::session::{Front, Session, SessionEnd};
 use super::settings::{
     BackendOptions, CacheOptions, FormatArg, Settings, load_corpus, output_format,
 };
@@ -18,7 +17,7 @@ use super::watch::RunWatch;
 use crate::checkpoint::{self, Checkpoint, RunFiles};
 use crate::io::VectorFormat;
 use crate::io::atomic::AtomicFile;
-use crate::training::{Every, Progress, Resume, Trained};
+use crate::training::{Every, Resume, Trained};
 use crate::{Device, TrainParams};
 
 /// Options of `vectrain train`.
@@ -66,14 +65,12 @@ pub struct TrainArgs {
 }
 
 /// The run a command line asks for, a resumed checkpoint's settings and files filled in.
-pub struct Job {
-    /// The training settings.
-    pub params: TrainParams,
+struct Job {
+    params: TrainParams,
     input: Option<PathBuf>,
     output: PathBuf,
     format: VectorFormat,
-    /// How often to write checkpoints.
-    pub every: Option<Every>,
+    every: Option<Every>,
     checkpoint: PathBuf,
     resume: Option<(PathBuf, Checkpoint)>,
 }
@@ -144,7 +141,7 @@ impl Job {
 
     /// The files a checkpoint records, with absolute paths so that a resume from another
     /// directory finds them.
-    pub fn files(&self) -> RunFiles {
+    fn files(&self) -> RunFiles {
         let absolute = |path: &Path| std::path::absolute(path).unwrap_or_else(|_| path.into());
         RunFiles {
             corpus: self.input.as_deref().map(absolute),
@@ -153,22 +150,6 @@ impl Job {
             every: self.every,
         }
     }
-}
-
-/// Who started a run: the command line, or a library caller (the Python package).
-pub enum Front<'a> {
-    /// `vectrain train`: a progress bar on stderr, Ctrl-C and SIGTERM caught, the vectors
-    /// written to --output.
-    CommandLine,
-    /// A library caller: progress reports to `progress`, the run stops (checkpointed where a
-    /// checkpoint path applies) when `stop` is set, the vectors are given back and written
-    /// only to an --output given.
-    Caller {
-        /// Sees every progress report.
-        progress: &'a mut dyn FnMut(&Progress),
-        /// Set by the caller to stop the run.
-        stop: &'a AtomicBool,
-    },
 }
 
 /// How a run ended.
@@ -303,7 +284,9 @@ pub fn execute(args: TrainArgs, matches: &ArgMatches, front: Front<'_>) -> anyho
     let checkpoint = checkpoints.then_some(job.checkpoint.as_path());
     let session = Session {
         device: &device,
-        job: &job,
+        params: &job.params,
+        files: job.files(),
+        every: job.every,
         corpus: &corpus,
         watch: &watch,
         checkpoint,
