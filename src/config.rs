@@ -334,6 +334,19 @@ pub enum SyncMode {
     Mean,
 }
 
+/// Which rows a synchronisation sends (with [`SyncMode::SumOfChanges`]; a mean sends every
+/// row). The tables come out the same either way: a row no rank changed adds up to no
+/// change.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SyncRows {
+    /// The rows some rank changed since the last synchronisation: the ranks first add up one
+    /// flag per row (4 bytes a row), then only the rows flagged anywhere.
+    #[default]
+    Changed,
+    /// Every row of both tables.
+    All,
+}
+
 /// How the ranks of a distributed run synchronise: a checkpoint records it, and a resumed
 /// run must synchronise the same way.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -9,8 +9,8 @@ use vectrain::checkpoint::{self, RunFiles};
 use vectrain::corpus::{Share, WordCounts};
 use vectrain::cpu::CpuBackend;
 use vectrain::distributed::{
-    Collective, RankCheckpoints, SharedCollective, SyncMode, SyncSettings, TableSync, ThreadGroup,
-    read_corpus, resume_share,
+    Collective, RankCheckpoints, SharedCollective, SyncMode, SyncRows, SyncSettings, TableSync,
+    ThreadGroup, Traffic, read_corpus, resume_share,
 };
 use vectrain::io::VectorFormat;
 use vectrain::training::{Control, EpochStats, Every, Outcome, Snapshot};
@@ -149,13 +149,30 @@ fn params() -> Result<TrainParams> {
 /// Trains `ranks` thread ranks on their shares of KJV, synchronising every `every` words;
 /// each rank's final input table and number of synchronisations.
 fn train_ranks(ranks: usize, every: u64, mode: SyncMode) -> Vec<Result<(Vec<f32>, u64)>> {
-    let sync = SyncSettings { every, mode };
+    train_ranks_sending(ranks, SyncSettings { every, mode }, SyncRows::Changed)
+        .into_iter()
+        .map(|ended| ended.map(|(input, syncs, _)| (input, syncs)))
+        .collect()
+}
+
+/// [`train_ranks`] sending `rows`; what the synchronisations sent too.
+fn train_ranks_sending(
+    ranks: usize,
+    sync: SyncSettings,
+    rows: SyncRows,
+) -> Vec<Result<(Vec<f32>, u64, Traffic)>> {
     on_ranks(ranks, |group| {
-        let ended = train_rank(group, sync, None)?;
-        let Ended::Finished { input, syncs, .. } = ended else {
+        let ended = train_rank(group, sync, rows, None)?;
+        let Ended::Finished {
+            input,
+            syncs,
+            traffic,
+            ..
+        } = ended
+        else {
             panic!("nothing asked the run to stop");
         };
-        Ok((input, syncs))
+        Ok((input, syncs, traffic))
     })
 }
 
@@ -167,6 +184,7 @@ enum Ended {
         output: Vec<f32>,
         epochs: Vec<EpochStats>,
         syncs: u64,
+        traffic: Traffic,
     },
     /// Every rank stopped.
     Stopped,
@@ -187,6 +205,7 @@ const CHECKPOINT_WORDS: u64 = 150_000;
 fn train_rank(
     group: &mut ThreadGroup,
     sync: SyncSettings,
+    rows: SyncRows,
     checkpoints: Option<Checkpoints<'_>>,
 ) -> Result<Ended> {
     let params = params()?;
@@ -231,6 +250,7 @@ fn train_rank(
     let mut handle = &shared;
     let every = checkpoints.as_ref().map(|_| Every::Words(CHECKPOINT_WORDS));
     let mut averager = TableSync::new(&mut handle, sync.every, sync.mode)
+        .sending(rows, params.dim)
         .with_checkpoints(every)
         .resuming(resumed);
     let control = Control {
@@ -248,6 +268,7 @@ fn train_rank(
             output: trained.output,
             epochs: trained.stats.epochs,
             syncs: averager.syncs,
+            traffic: averager.traffic,
         },
         Outcome::Stopped(_) => Ended::Stopped,
     })
@@ -268,6 +289,29 @@ fn ranks_end_with_the_same_tables_after_the_same_number_of_averages() -> Result<
             assert_eq!(table, &results[0].0, "{ranks} ranks");
             assert!(table.iter().all(|v| v.is_finite()));
         }
+    }
+    Ok(())
+}
+
+#[test]
+fn sending_only_changed_rows_gives_the_tables_of_whole_ones() -> Result<()> {
+    // Short intervals, so that many rows stay untouched between two synchronisations.
+    let sync = SyncSettings {
+        every: 20_000,
+        mode: SyncMode::SumOfChanges,
+    };
+    let whole = train_ranks_sending(2, sync, SyncRows::All);
+    let changed = train_ranks_sending(2, sync, SyncRows::Changed);
+    for (whole, changed) in whole.into_iter().zip(changed) {
+        let (whole, changed) = (whole?, changed?);
+        assert_eq!(whole.0, changed.0, "the same tables, bit for bit");
+        assert_eq!(whole.1, changed.1);
+        assert_eq!(whole.2.fraction(), 1.0);
+        let sent = changed.2.fraction();
+        assert!(
+            sent > 0.0 && sent < 0.9,
+            "changed rows sent {sent} of the tables"
+        );
     }
     Ok(())
 }
@@ -329,7 +373,7 @@ const SYNC: SyncSettings = SyncSettings {
 
 #[test]
 fn two_ranks_stopped_and_resumed_twice_end_as_a_run_never_stopped() -> Result<()> {
-    let reference = on_ranks(2, |group| train_rank(group, SYNC, None));
+    let reference = on_ranks(2, |group| train_rank(group, SYNC, SyncRows::Changed, None));
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("run.ckpt");
     for (resume, stop_after) in [(false, 2), (true, 1)] {
@@ -339,7 +383,7 @@ fn two_ranks_stopped_and_resumed_twice_end_as_a_run_never_stopped() -> Result<()
                 resume,
                 stop_after: Some(stop_after),
             };
-            train_rank(group, SYNC, Some(checkpoints))
+            train_rank(group, SYNC, SyncRows::Changed, Some(checkpoints))
         });
         for ended in stopped {
             assert!(matches!(ended?, Ended::Stopped));
@@ -356,7 +400,7 @@ fn two_ranks_stopped_and_resumed_twice_end_as_a_run_never_stopped() -> Result<()
             resume: true,
             stop_after: None,
         };
-        train_rank(group, SYNC, Some(checkpoints))
+        train_rank(group, SYNC, SyncRows::Changed, Some(checkpoints))
     });
     let same = |a: &[f32], b: &[f32]| {
         a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits())
@@ -368,12 +412,14 @@ fn two_ranks_stopped_and_resumed_twice_end_as_a_run_never_stopped() -> Result<()
                 output,
                 epochs,
                 syncs,
+                ..
             },
             Ended::Finished {
                 input: input_ref,
                 output: output_ref,
                 epochs: epochs_ref,
                 syncs: syncs_ref,
+                ..
             },
         ) = (resumed?, reference?)
         else {
@@ -404,7 +450,7 @@ fn a_resume_on_other_ranks_or_synchronisation_is_refused_naming_it() -> Result<(
             resume: false,
             stop_after: Some(1),
         };
-        train_rank(group, SYNC, Some(checkpoints))
+        train_rank(group, SYNC, SyncRows::Changed, Some(checkpoints))
     });
     for ended in stopped {
         assert!(matches!(ended?, Ended::Stopped));
@@ -451,7 +497,7 @@ fn a_checkpoint_rank_0_cannot_write_ends_every_rank_with_an_error() {
             resume: false,
             stop_after: None,
         };
-        train_rank(group, SYNC, Some(checkpoints))
+        train_rank(group, SYNC, SyncRows::Changed, Some(checkpoints))
     });
     let messages: Vec<String> = ended
         .into_iter()

@@ -14,7 +14,7 @@ use crate::training::{Progress, Trained};
 
 /// Options of the command line that a caller cannot use: a distributed run starts under
 /// `mpirun`, one process per rank.
-const COMMAND_LINE_ONLY: [&str; 3] = ["distributed", "sync_every", "sync_mode"];
+const COMMAND_LINE_ONLY: [&str; 4] = ["distributed", "sync_every", "sync_mode", "sync_rows"];
 
 /// A `train` option refused by the command line's rules (an unknown name, a value out of
 /// range, a combination not allowed); the message is the command line's.

@@ -59,6 +59,20 @@ pub struct DistributedOptions {
     /// [default: sum].
     #[arg(long, value_enum, requires = "distributed")]
     pub sync_mode: Option<SyncModeArg>,
+    /// Which rows a synchronisation sends with --sync-mode sum: `changed` sends only the rows
+    /// some rank changed since the last one (after one flag per row), `all` every row; the
+    /// tables come out the same (README, "What a synchronisation sends") [default: changed].
+    #[arg(long, value_enum, requires = "distributed")]
+    pub sync_rows: Option<SyncRowsArg>,
+}
+
+/// `--sync-rows`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum SyncRowsArg {
+    /// The rows some rank changed.
+    Changed,
+    /// Every row.
+    All,
 }
 
 /// `--sync-mode`.

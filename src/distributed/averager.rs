@@ -2,8 +2,8 @@
 
 use std::time::Instant;
 
-use crate::config::SyncMode;
-use crate::distributed::Collective;
+use crate::config::{SyncMode, SyncRows};
+use crate::distributed::{Collective, sum_changed_rows};
 use crate::error::Result;
 use crate::training::{Averager, Every};
 
@@ -29,6 +29,33 @@ pub struct TableSync<'c> {
     resumed: u64,
     /// Synchronisations done so far (those of the run resumed included).
     pub syncs: u64,
+    /// With [`SyncRows::Changed`], the rows' length: only rows some rank changed are sent.
+    changed_rows_of: Option<usize>,
+    /// What this run's synchronisations sent.
+    pub traffic: Traffic,
+}
+
+/// What the synchronisations of a run sent, in table values (4 bytes each), against what
+/// whole tables would have taken.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Traffic {
+    /// Synchronisations counted.
+    pub syncs: u64,
+    /// Values each rank sent into the sums (row flags included).
+    pub sent: u64,
+    /// Values whole tables would have sent.
+    pub whole: u64,
+}
+
+impl Traffic {
+    /// The part of the whole tables that was sent (1 for whole tables; 0 before any sync).
+    pub fn fraction(&self) -> f64 {
+        if self.whole == 0 {
+            0.0
+        } else {
+            self.sent as f64 / self.whole as f64
+        }
+    }
 }
 
 impl<'c> TableSync<'c> {
@@ -44,7 +71,18 @@ impl<'c> TableSync<'c> {
             due: false,
             resumed: 0,
             syncs: 0,
+            changed_rows_of: None,
+            traffic: Traffic::default(),
         }
+    }
+
+    /// Sends the rows `rows` says, rows being `dim` values long. Only a sum of changes can
+    /// leave rows out (a mean of rows every rank holds alike would round them): with
+    /// [`SyncMode::Mean`] every row is sent.
+    pub fn sending(mut self, rows: SyncRows, dim: usize) -> TableSync<'c> {
+        self.changed_rows_of =
+            (rows == SyncRows::Changed && self.mode == SyncMode::SumOfChanges).then_some(dim);
+        self
     }
 
     /// Makes a checkpoint due at the first synchronisation after `every`: wall time on any
@@ -93,7 +131,17 @@ impl Averager for TableSync<'_> {
                 for (table, base) in [(input, base_input), (output, base_output)] {
                     // Every rank started from the same base: send the changes, add them up.
                     table.iter_mut().zip(base.iter()).for_each(|(t, b)| *t -= b);
-                    self.collective.sum_f32(table)?;
+                    self.traffic.whole += table.len() as u64;
+                    match self.changed_rows_of {
+                        Some(dim) => {
+                            let rows = sum_changed_rows(&mut *self.collective, table, dim)?;
+                            self.traffic.sent += (table.len() / dim.max(1) + rows * dim) as u64;
+                        }
+                        None => {
+                            self.collective.sum_f32(table)?;
+                            self.traffic.sent += table.len() as u64;
+                        }
+                    }
                     table.iter_mut().zip(base.iter_mut()).for_each(|(t, b)| {
                         *t += *b;
                         *b = *t;
@@ -102,6 +150,8 @@ impl Averager for TableSync<'_> {
             }
             _ => {
                 for table in [input, output] {
+                    self.traffic.whole += table.len() as u64;
+                    self.traffic.sent += table.len() as u64;
                     self.collective.sum_f32(table)?;
                     table.iter_mut().for_each(|value| *value /= ranks);
                 }
@@ -110,6 +160,7 @@ impl Averager for TableSync<'_> {
         let mut wishes = [u64::from(stop), u64::from(self.wants_checkpoint())];
         self.collective.sum_u64(&mut wishes)?;
         self.syncs += 1;
+        self.traffic.syncs += 1;
         let stopping = wishes[0] > 0;
         self.due = wishes[1] > 0;
         if self.due || stopping {

@@ -15,6 +15,7 @@
 //!   on every rank.
 
 mod averager;
+mod changed_rows;
 mod checkpoints;
 mod corpus;
 #[cfg(feature = "mpi")]
@@ -22,8 +23,9 @@ mod mpi;
 mod shared;
 mod threads;
 
-pub use crate::config::{SyncMode, SyncSettings};
-pub use averager::TableSync;
+pub use crate::config::{SyncMode, SyncRows, SyncSettings};
+pub use averager::{TableSync, Traffic};
+pub use changed_rows::sum_changed_rows;
 pub use checkpoints::{RankCheckpoints, RankResume, resume_share, sync_differences};
 pub use corpus::{read_corpus, vocab_fingerprint};
 #[cfg(feature = "mpi")]

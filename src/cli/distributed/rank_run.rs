@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use crate::Device;
 use crate::checkpoint::Checkpoint;
 use crate::distributed::{
-    Collective, RankCheckpoints, SharedCollective, SyncMode, SyncSettings, TableSync, read_corpus,
-    resume_share, vocab_fingerprint,
+    Collective, RankCheckpoints, SharedCollective, SyncMode, SyncRows, SyncSettings, TableSync,
+    Traffic, read_corpus, resume_share, vocab_fingerprint,
 };
 use crate::io::atomic::AtomicFile;
 use crate::training::{Control, Outcome, Snapshot};
@@ -17,7 +17,7 @@ use super::super::interrupt::{self, INTERRUPTED};
 use super::super::output::write_trained;
 use super::super::progress;
 use super::super::settings::{BackendOptions, CacheOptions, read_options};
-use super::{DEFAULT_SYNC_EVERY, DistributedJob, DistributedOptions, SyncModeArg};
+use super::{DEFAULT_SYNC_EVERY, DistributedJob, DistributedOptions, SyncModeArg, SyncRowsArg};
 
 /// Environment variables in which MPI launchers give a process's rank on its host.
 const LOCAL_RANK_VARIABLES: [&str; 4] = [
@@ -88,6 +88,17 @@ fn sync_settings(options: &DistributedOptions, saved: Option<&Checkpoint>) -> Sy
     }
 }
 
+/// What the synchronisations sent, for the summary: per synchronisation and against whole
+/// tables.
+fn traffic_text(traffic: &Traffic) -> String {
+    let per_sync = 4.0 * traffic.sent as f64 / traffic.syncs.max(1) as f64 / (1 << 20) as f64;
+    format!(
+        "{per_sync:.1} MiB sent by each rank per synchronisation, {:.1}% of whole tables",
+        100.0 * traffic.fraction()
+    )
+}
+
+/// Runs one rank of a distributed run.
 pub fn train(
     world: &mut dyn Collective,
     job: DistributedJob<'_>,
@@ -197,7 +208,12 @@ pub fn train(
             Ok(())
         };
         let mut handle = &shared;
+        let rows = match options.sync_rows {
+            Some(SyncRowsArg::All) => SyncRows::All,
+            Some(SyncRowsArg::Changed) | None => SyncRows::Changed,
+        };
         let mut averager = TableSync::new(&mut handle, sync.every, sync.mode)
+            .sending(rows, params.dim)
             .with_checkpoints(job.every)
             .resuming(syncs);
         let control = Control {
@@ -212,8 +228,9 @@ pub fn train(
                 progress::show(&bar, p)
             }
         })?;
-        (outcome, averager.syncs)
+        (outcome, (averager.syncs, averager.traffic))
     };
+    let (averages, traffic) = averages;
     bar.finish_and_clear();
     let trained = match outcome {
         Outcome::Finished(trained) => trained,
@@ -238,12 +255,13 @@ pub fn train(
     let run = &trained.stats;
     write_trained(&trained, job.output, job.format, "rank 0's ")?;
     eprintln!(
-        "trained {} vectors of {} on {size} ranks ({} on rank 0) in {:.1} s: {:.0} words/s in all, {averages} synchronisations of the tables; wrote {} ({})",
+        "trained {} vectors of {} on {size} ranks ({} on rank 0) in {:.1} s: {:.0} words/s in all, {averages} synchronisations of the tables ({}); wrote {} ({})",
         corpus.vocab.len(),
         params.dim,
         run.device,
         run.seconds,
         words[0] as f64 / run.seconds.max(1e-9),
+        traffic_text(&traffic),
         job.output.display(),
         job.format.name()
     );
