@@ -37,6 +37,26 @@ fn one_step(
     subwords: Option<&SubwordIndex>,
     options: StepOptions,
 ) -> ((Vec<f32>, Vec<f32>), (usize, usize)) {
+    one_step_on(ctx, model, subwords, options, Upload::Fresh)
+}
+
+/// How a state gets its tables.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Upload {
+    /// Built from them.
+    Fresh,
+    /// Built from zeros, then the tables written in place (`TrainState::write_tables`).
+    WrittenInPlace,
+}
+
+/// [`one_step`], the tables uploaded as `upload` says.
+fn one_step_on(
+    ctx: &GpuContext,
+    model: Model,
+    subwords: Option<&SubwordIndex>,
+    options: StepOptions,
+    upload: Upload,
+) -> ((Vec<f32>, Vec<f32>), (usize, usize)) {
     let mut rng = TestRng(21);
     let key = rng::epoch_key(4, 2);
     let (batch, counts) = random_batch(&mut rng, VOCAB, 300, key);
@@ -54,13 +74,27 @@ fn one_step(
     let output: Vec<f32> = (0..VOCAB as usize * DIM)
         .map(|_| 0.5 * rng.signed_unit())
         .collect();
+    let (zero_input, zero_output) = (vec![0.0; input.len()], vec![0.0; output.len()]);
+    let (first_input, first_output) = match upload {
+        Upload::Fresh => (&input, &output),
+        Upload::WrittenInPlace => (&zero_input, &zero_output),
+    };
     let state = match subwords {
-        Some(index) => {
-            TrainState::with_subwords(ctx, &shape, &input, &output, &sampler, index, options)
-        }
-        None => TrainState::with_options(ctx, &shape, &input, &output, &sampler, options),
+        Some(index) => TrainState::with_subwords(
+            ctx,
+            &shape,
+            first_input,
+            first_output,
+            &sampler,
+            index,
+            options,
+        ),
+        None => TrainState::with_options(ctx, &shape, first_input, first_output, &sampler, options),
     }
     .expect("state");
+    if upload == Upload::WrittenInPlace {
+        state.write_tables(ctx, &input, &output).expect("written");
+    }
     let mut device = state.batch_buffers(ctx, batch.len()).expect("buffers");
     state.upload(ctx, &mut device, &batch).expect("upload");
     let steps = state.split(batch.len(), 1, 0.05, key);
@@ -118,6 +152,49 @@ fn split_tables_train_bit_for_bit_like_whole_ones() {
             assert!(same(&got.1, &expected.1), "{what}: output table differs");
         }
     }
+}
+
+/// Tables written into the buffers a run already has (what a distributed run's
+/// synchronisation hands back) train exactly as tables the state was built from, whole and
+/// split; a table of another size is refused.
+#[test]
+fn tables_written_in_place_train_like_uploaded_ones() {
+    let _serial = serial();
+    let Some(whole) = gpu() else { return };
+    let split = lowered();
+    let options = StepOptions {
+        kernel: GpuKernel::V2,
+        ..StepOptions::default()
+    };
+    for ctx in [whole, &split] {
+        let fresh = one_step_on(ctx, Model::SkipGram, None, options, Upload::Fresh);
+        let written = one_step_on(ctx, Model::SkipGram, None, options, Upload::WrittenInPlace);
+        assert_eq!(fresh.1, written.1);
+        let same = |a: &[f32], b: &[f32]| {
+            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits())
+        };
+        assert!(same(&fresh.0.0, &written.0.0), "input, parts {:?}", fresh.1);
+        assert!(
+            same(&fresh.0.1, &written.0.1),
+            "output, parts {:?}",
+            fresh.1
+        );
+    }
+    let shape = UpdateShape {
+        model: Model::SkipGram,
+        dim: DIM,
+        window: 3,
+        negative: 5,
+    };
+    let counts: Vec<u64> = (0..VOCAB as u64).map(|i| 1 + i).collect();
+    let sampler = NegativeSampler::new(&counts, 0.75);
+    let table = vec![0.0; VOCAB as usize * DIM];
+    let state =
+        TrainState::with_options(whole, &shape, &table, &table, &sampler, options).expect("state");
+    let error = state
+        .write_tables(whole, &table[DIM..], &table)
+        .expect_err("a shorter table is refused");
+    assert!(error.to_string().contains("input table"), "{error}");
 }
 
 /// The first kernel has no split form: refused by name where a table needs splitting.

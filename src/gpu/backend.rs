@@ -188,6 +188,18 @@ impl Backend for GpuBackend<'_> {
         Ok(())
     }
 
+    fn replace_tables(
+        &mut self,
+        _plan: &TrainingPlan,
+        input: Vec<f32>,
+        output: Vec<f32>,
+    ) -> Result<()> {
+        // Written into the buffers the run has: no buffer, bind group or sampling table is
+        // made again.
+        let ctx = self.ctx;
+        self.loaded()?.state.write_tables(ctx, &input, &output)
+    }
+
     fn tables(&mut self) -> Result<Tables<'_>> {
         let ctx = self.ctx;
         let (input, output) = self.loaded()?.state.read_tables(ctx)?;

@@ -466,6 +466,13 @@ impl TrainState {
         Ok((self.input.read(ctx)?, self.output.read(ctx)?))
     }
 
+    /// Replaces both tables' values in place (the same shapes), before any work submitted
+    /// afterwards: what a synchronisation of a distributed run hands back.
+    pub fn write_tables(&self, ctx: &GpuContext, input: &[f32], output: &[f32]) -> Result<()> {
+        self.input.write(ctx, "the input table", input)?;
+        self.output.write(ctx, "the output table", output)
+    }
+
     /// The loss summed since the last reset, waiting for all work submitted.
     pub fn read_loss(&self, ctx: &GpuContext) -> Result<LossSum> {
         self.loss.read(ctx)

@@ -99,6 +99,23 @@ impl TableParts {
         self.parts.get(part)
     }
 
+    /// Replaces the table's values by `table` (as many values, row-major) in the buffers it
+    /// has: queued before any work submitted afterwards, no buffer made anew.
+    pub fn write(&self, ctx: &GpuContext, what: &str, table: &[f32]) -> Result<()> {
+        if table.len() != self.cells {
+            return Err(Error::Mismatch(format!(
+                "{what} of {} values cannot replace one of {}",
+                table.len(),
+                self.cells
+            )));
+        }
+        for (part, values) in self.parts.iter().zip(table.chunks(self.cells_per_part)) {
+            ctx.queue
+                .write_buffer(part, 0, bytemuck::cast_slice(values));
+        }
+        Ok(())
+    }
+
     /// The table back on the host, row-major, waiting for all work submitted.
     pub fn read(&self, ctx: &GpuContext) -> Result<Vec<f32>> {
         let mut table = Vec::with_capacity(self.cells);

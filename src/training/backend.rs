@@ -41,6 +41,18 @@ pub trait Backend: Send {
     /// backend keeps beside them (a device uploads them with the sampling tables of `plan`).
     fn load(&mut self, plan: &TrainingPlan, input: Vec<f32>, output: Vec<f32>) -> Result<()>;
 
+    /// Replaces the tables' values between two [`train`](Backend::train) calls, keeping what
+    /// [`load`](Backend::load) prepared beside them (the tables of a distributed run after a
+    /// synchronisation). By default it loads them again.
+    fn replace_tables(
+        &mut self,
+        plan: &TrainingPlan,
+        input: Vec<f32>,
+        output: Vec<f32>,
+    ) -> Result<()> {
+        self.load(plan, input, output)
+    }
+
     /// Trains the chunks `work` hands out until [`WorkQueue::next`] gives no more, telling it
     /// of each chunk done ([`WorkQueue::done`]) and of the loss ([`WorkQueue::add_loss`]).
     /// Returns once every chunk it took is applied to the tables.

@@ -309,7 +309,7 @@ fn average(
     let tables = backend.tables()?;
     let (mut input, mut output) = (tables.input.into_owned(), tables.output.into_owned());
     let stopping = averager.average(&mut input, &mut output, stop)?;
-    backend.load(plan, input, output)?;
+    backend.replace_tables(plan, input, output)?;
     Ok(stopping)
 }
 
