@@ -48,7 +48,7 @@ mod tests {
     fn changes(rank: usize, rows: usize, dim: usize) -> Vec<f32> {
         let mut table = uniform_values(rows * dim, 7 + rank as u32);
         for (row, values) in table.chunks_exact_mut(dim).enumerate() {
-            if pcg((rank * rows + row) as u32) % 3 != 0 {
+            if !pcg((rank * rows + row) as u32).is_multiple_of(3) {
                 values.fill(0.0);
             }
         }
