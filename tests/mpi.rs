@@ -245,33 +245,55 @@ fn options_a_distributed_run_cannot_honour_are_refused() {
     );
 }
 
-/// The settings of the checkpoint test's runs, writing `output`.
-fn checkpointed_run(output: &Path) -> Vec<String> {
-    let corpus = kjv();
-    let words = [
+/// Where the checkpoint tests train: the CPU, one thread a rank, on KJV.
+const CPU_RANKS: [&str; 4] = ["--backend", "cpu", "--threads", "1"];
+/// Where the GPU checkpoint test trains: the adapter, one centre in flight on the second
+/// kernel (deterministic: no two updates race), on the first 6,000 verses of KJV.
+const GPU_RANKS: [&str; 6] = [
+    "--backend",
+    "gpu",
+    "--gpu-kernel",
+    "v2",
+    "--gpu-in-flight",
+    "1",
+];
+
+/// The settings of the checkpoint tests' runs on `corpus` where `backend` says, writing
+/// `output`.
+fn checkpointed_run(output: &Path, corpus: &Path, backend: &[&str]) -> Vec<String> {
+    let mut words = vec![
         "--input",
         corpus.to_str().unwrap(),
         "--output",
         output.to_str().unwrap(),
-        "--backend",
-        "cpu",
-        "--threads",
-        "1",
-        "--dim",
-        "16",
-        "--epochs",
-        "1",
-        "--sync-every",
-        "50000",
     ];
+    words.extend(backend);
+    words.extend(["--dim", "16", "--epochs", "1", "--sync-every", "50000"]);
     words.iter().map(|w| w.to_string()).collect()
 }
 
 #[test]
 fn a_run_whose_rank_dies_after_a_checkpoint_resumes_from_it_as_if_never_stopped() {
+    killed_after_a_checkpoint_and_resumed(&kjv(), &CPU_RANKS, "200000w");
+}
+
+#[test]
+fn gpu_ranks_killed_after_a_checkpoint_resume_from_it_as_if_never_stopped() {
+    if gpu().is_none() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = kjv_head(dir.path(), 6_000);
+    killed_after_a_checkpoint_and_resumed(&corpus, &GPU_RANKS, "60000w");
+}
+
+/// Two ranks on `backend`, rank 1 killed right after the first checkpoint (due every
+/// `checkpoint_every`), then resumed with the command the run printed: the vectors of a run
+/// never stopped, byte for byte.
+fn killed_after_a_checkpoint_and_resumed(corpus: &Path, backend: &[&str], checkpoint_every: &str) {
     let dir = tempfile::tempdir().unwrap();
     let reference = dir.path().join("reference.txt");
-    let args = checkpointed_run(&reference);
+    let args = checkpointed_run(&reference, corpus, backend);
     let out = run_within(
         mpirun(2, &args.iter().map(String::as_str).collect::<Vec<_>>()),
         Duration::from_secs(300),
@@ -285,9 +307,9 @@ fn a_run_whose_rank_dies_after_a_checkpoint_resumes_from_it_as_if_never_stopped(
     // Rank 1 dies (SIGKILL) right after the first checkpoint.
     let output = dir.path().join("v.txt");
     let checkpoint = dir.path().join("run.ckpt");
-    let mut args = checkpointed_run(&output);
+    let mut args = checkpointed_run(&output, corpus, backend);
     args.extend(["--checkpoint", checkpoint.to_str().unwrap()].map(String::from));
-    args.extend(["--checkpoint-every", "200000w"].map(String::from));
+    args.extend(["--checkpoint-every", checkpoint_every].map(String::from));
     let mut command = mpirun(2, &args.iter().map(String::as_str).collect::<Vec<_>>());
     command.env("VECTRAIN_TEST_KILL_RANK", "1");
     command.env("VECTRAIN_TEST_KILL_AFTER_CHECKPOINTS", "1");
@@ -352,7 +374,7 @@ fn sigterm_to_mpirun_stops_every_rank_with_a_checkpoint_that_resumes() {
     let dir = tempfile::tempdir().unwrap();
     let output = dir.path().join("v.txt");
     let log = dir.path().join("stderr.txt");
-    let mut args = checkpointed_run(&output);
+    let mut args = checkpointed_run(&output, &kjv(), &CPU_RANKS);
     // Long enough (a few seconds) to be under way when the signal comes.
     for (option, value) in [("--epochs", "3"), ("--dim", "32")] {
         let at = args.iter().position(|a| a == option).unwrap();
