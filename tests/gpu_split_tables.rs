@@ -145,11 +145,14 @@ fn split_tables_train_bit_for_bit_like_whole_ones() {
             eprintln!("{what}: parts {parts:?} (unsplit {unsplit:?})");
             assert_eq!(unsplit, (1, 1), "{what}");
             assert!(parts.0 >= 3 && parts.1 >= 3, "{what}: parts {parts:?}");
-            let same = |a: &[f32], b: &[f32]| {
-                a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits())
-            };
-            assert!(same(&got.0, &expected.0), "{what}: input table differs");
-            assert!(same(&got.1, &expected.1), "{what}: output table differs");
+            assert!(
+                same_bits(&got.0, &expected.0),
+                "{what}: input table differs"
+            );
+            assert!(
+                same_bits(&got.1, &expected.1),
+                "{what}: output table differs"
+            );
         }
     }
 }
@@ -170,16 +173,28 @@ fn tables_written_in_place_train_like_uploaded_ones() {
         let fresh = one_step_on(ctx, Model::SkipGram, None, options, Upload::Fresh);
         let written = one_step_on(ctx, Model::SkipGram, None, options, Upload::WrittenInPlace);
         assert_eq!(fresh.1, written.1);
-        let same = |a: &[f32], b: &[f32]| {
-            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits())
-        };
-        assert!(same(&fresh.0.0, &written.0.0), "input, parts {:?}", fresh.1);
         assert!(
-            same(&fresh.0.1, &written.0.1),
+            same_bits(&fresh.0.0, &written.0.0),
+            "input, parts {:?}",
+            fresh.1
+        );
+        assert!(
+            same_bits(&fresh.0.1, &written.0.1),
             "output, parts {:?}",
             fresh.1
         );
     }
+    let (shape, sampler, table) = skip_gram_of_zeros();
+    let state =
+        TrainState::with_options(whole, &shape, &table, &table, &sampler, options).expect("state");
+    let error = state
+        .write_tables(whole, &table[DIM..], &table)
+        .expect_err("a shorter table is refused");
+    assert!(error.to_string().contains("input table"), "{error}");
+}
+
+/// A skip-gram shape, a sampler and a table of zeros, for the refusals.
+fn skip_gram_of_zeros() -> (UpdateShape, NegativeSampler, Vec<f32>) {
     let shape = UpdateShape {
         model: Model::SkipGram,
         dim: DIM,
@@ -187,14 +202,16 @@ fn tables_written_in_place_train_like_uploaded_ones() {
         negative: 5,
     };
     let counts: Vec<u64> = (0..VOCAB as u64).map(|i| 1 + i).collect();
-    let sampler = NegativeSampler::new(&counts, 0.75);
-    let table = vec![0.0; VOCAB as usize * DIM];
-    let state =
-        TrainState::with_options(whole, &shape, &table, &table, &sampler, options).expect("state");
-    let error = state
-        .write_tables(whole, &table[DIM..], &table)
-        .expect_err("a shorter table is refused");
-    assert!(error.to_string().contains("input table"), "{error}");
+    (
+        shape,
+        NegativeSampler::new(&counts, 0.75),
+        vec![0.0; VOCAB as usize * DIM],
+    )
+}
+
+/// Whether two tables hold the same bits.
+fn same_bits(a: &[f32], b: &[f32]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits())
 }
 
 /// The first kernel has no split form: refused by name where a table needs splitting.
@@ -205,15 +222,7 @@ fn the_first_kernel_refuses_split_tables() {
         return;
     }
     let split = lowered();
-    let shape = UpdateShape {
-        model: Model::SkipGram,
-        dim: DIM,
-        window: 3,
-        negative: 5,
-    };
-    let counts: Vec<u64> = (0..VOCAB as u64).map(|i| 1 + i).collect();
-    let sampler = NegativeSampler::new(&counts, 0.75);
-    let table = vec![0.0; VOCAB as usize * DIM];
+    let (shape, sampler, table) = skip_gram_of_zeros();
     let error = TrainState::new(&split, &shape, &table, &table, &sampler)
         .err()
         .expect("v1 refused");

@@ -1,15 +1,15 @@
 //! numpy arrays made from vectrain's row-major tables, moved into numpy without a copy.
 
-use numpy::{PyArray1, PyArray2, PyArray3, PyArrayMethods};
+use numpy::{Element, PyArray1, PyArray2, PyArray3, PyArrayMethods};
 use pyo3::prelude::*;
 
-/// `data` as a `[rows, cols]` float32 array.
-pub fn matrix(
+/// `data` as a `[rows, cols]` array (float32 values, or a bool mask).
+pub fn matrix<T: Element>(
     py: Python<'_>,
     rows: usize,
     cols: usize,
-    data: Vec<f32>,
-) -> PyResult<Bound<'_, PyArray2<f32>>> {
+    data: Vec<T>,
+) -> PyResult<Bound<'_, PyArray2<T>>> {
     PyArray1::from_vec(py, data).reshape([rows, cols])
 }
 
@@ -20,16 +20,6 @@ pub fn cube(
     data: Vec<f32>,
 ) -> PyResult<Bound<'_, PyArray3<f32>>> {
     PyArray1::from_vec(py, data).reshape(shape)
-}
-
-/// `mask` as a `[rows, cols]` bool array.
-pub fn mask(
-    py: Python<'_>,
-    rows: usize,
-    cols: usize,
-    mask: Vec<bool>,
-) -> PyResult<Bound<'_, PyArray2<bool>>> {
-    PyArray1::from_vec(py, mask).reshape([rows, cols])
 }
 
 /// `data` as a 1-D float32 array.

@@ -198,7 +198,7 @@ pub fn sentence_arrays(py: Python<'_>, vectors: SentenceVectors) -> PyResult<Py<
         SentenceVectors::Sequences(seq) => {
             let shape = [seq.batch, seq.max_len, seq.dim];
             let values = arrays::cube(py, shape, seq.data)?;
-            let mask = arrays::mask(py, seq.batch, seq.max_len, seq.mask)?;
+            let mask = arrays::matrix(py, seq.batch, seq.max_len, seq.mask)?;
             Ok((values, mask).into_pyobject(py)?.into_any().unbind())
         }
     }

@@ -25,6 +25,21 @@ pub struct Vectors {
 }
 
 impl Vectors {
+    /// `most_similar` (3CosAdd) or, with `cosmul`, `most_similar_cosmul`, the GIL released
+    /// while it searches.
+    fn similar(
+        &self,
+        py: Python<'_>,
+        positive: Option<&Bound<'_, PyAny>>,
+        negative: Option<&Bound<'_, PyAny>>,
+        topn: usize,
+        cosmul: bool,
+    ) -> PyResult<Vec<(String, f32)>> {
+        let (positive, negative) = (queries::terms(positive)?, queries::terms(negative)?);
+        py.detach(|| queries::most_similar(&self.words, &positive, &negative, topn, cosmul))
+            .map_err(from_library)
+    }
+
     /// The vectors of a finished run.
     pub fn from_trained(trained: Trained) -> Vectors {
         Vectors {
@@ -210,9 +225,7 @@ impl Vectors {
         negative: Option<&Bound<'_, PyAny>>,
         topn: usize,
     ) -> PyResult<Vec<(String, f32)>> {
-        let (positive, negative) = (queries::terms(positive)?, queries::terms(negative)?);
-        py.detach(|| queries::most_similar(&self.words, &positive, &negative, topn, false))
-            .map_err(from_library)
+        self.similar(py, positive, negative, topn, false)
     }
 
     /// gensim's `most_similar_cosmul`: 3CosMul over the `positive` and `negative` terms.
@@ -224,9 +237,7 @@ impl Vectors {
         negative: Option<&Bound<'_, PyAny>>,
         topn: usize,
     ) -> PyResult<Vec<(String, f32)>> {
-        let (positive, negative) = (queries::terms(positive)?, queries::terms(negative)?);
-        py.detach(|| queries::most_similar(&self.words, &positive, &negative, topn, true))
-            .map_err(from_library)
+        self.similar(py, positive, negative, topn, true)
     }
 
     /// "`a` is to `b` as `c` is to ?": the `topn` best answers by 3CosAdd, or 3CosMul with
