@@ -28,7 +28,7 @@ def test_takes_every_option_of_the_command_line():
     flags = set(re.findall(r"^\s+(?:-\w, )?--([a-z][a-z-]*)", help_text, re.MULTILINE))
     # A distributed run starts under mpirun; --help and --input (corpus_file) aside.
     expected = {f.replace("-", "_") for f in flags} - {
-        "distributed", "sync_every", "sync_mode", "help", "input",
+        "distributed", "sync_every", "sync_mode", "sync_rows", "help", "input",
     }
     parameters = inspect.signature(vectrain.train).parameters
     assert expected <= set(parameters), expected - set(parameters)
