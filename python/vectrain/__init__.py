@@ -195,8 +195,12 @@ class _ProgressLine:
         self.started = time.monotonic()
         self.last = float("-inf")
         self.shown = False
+        self.finished = False
 
     def __call__(self, done, total, epoch, loss, alpha):
+        if self.finished:
+            # The line is complete; the run's summary (final loss included) follows it.
+            return
         now = time.monotonic()
         if now - self.last < self.INTERVAL and done < total:
             return
@@ -214,6 +218,7 @@ class _ProgressLine:
         self.shown = True
         if done >= total:
             # The run's own summary follows on the next line.
+            self.finished = True
             self.close()
 
     def close(self):
