@@ -17,6 +17,8 @@ use crate::vectors::Vectors;
 
 /// How often the waiting thread looks for Ctrl-C when no report comes.
 const SIGNAL_POLL: Duration = Duration::from_millis(100);
+/// The longest a progress report waits for Python to show it.
+const SHOWN_WAIT: Duration = Duration::from_secs(2);
 
 /// One option of `train` as Python sees it: `(name, flag, switch, default, choices, help)`.
 type OptionTuple = (String, String, bool, Option<String>, Vec<String>, String);
@@ -40,13 +42,19 @@ pub fn train_options() -> Vec<OptionTuple> {
 pub fn train(py: Python<'_>, args: Vec<String>, progress: Option<Py<PyAny>>) -> PyResult<Vectors> {
     let stop = Arc::new(AtomicBool::new(false));
     let (reports, mut received) = mpsc::channel::<Progress>();
+    // Each report waits (briefly) until Python has shown it, so that what the run prints
+    // next, its summary, comes after the progress line. Training goes on meanwhile: reports
+    // come from the driver's thread, not from the one that trains.
+    let (shown, shown_signal) = mpsc::channel::<()>();
     let run = std::thread::spawn({
         let stop = Arc::clone(&stop);
         let args: Vec<OsString> = args.into_iter().map(OsString::from).collect();
         move || {
             let mut report = |p: &Progress| {
                 // The waiting side may have gone (an exception): nothing to report to.
-                let _ = reports.send(p.clone());
+                if reports.send(p.clone()).is_ok() {
+                    let _ = shown_signal.recv_timeout(SHOWN_WAIT);
+                }
             };
             caller::train(&args, &mut report, &stop)
         }
@@ -74,6 +82,7 @@ pub fn train(py: Python<'_>, args: Vec<String>, progress: Option<Py<PyAny>>) -> 
                         raised = Some(error);
                     }
                 }
+                let _ = shown.send(());
             }
             Err(RecvTimeoutError::Timeout) => {}
             Err(RecvTimeoutError::Disconnected) => break,
