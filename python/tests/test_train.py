@@ -75,10 +75,13 @@ def test_writes_the_output_only_when_asked(corpus, tmp_path, monkeypatch):
     assert vectrain.load(output).index_to_key == v.index_to_key
 
 
-def test_progress_shows_on_stderr(corpus, capsys):
+def test_progress_shows_on_stderr_before_the_summary(corpus, capfd):
     vectrain.train(corpus, dim=8, epochs=1, backend="cpu")
-    err = capsys.readouterr().err
+    # capfd: the progress line is Python's, the summary the run's own (file descriptor 2).
+    err = capfd.readouterr().err
     assert "100%" in err and "epoch 1" in err and "alpha" in err
+    assert err.count("100%") == 1
+    assert err.index("100%") < err.index("trained "), err
 
 
 def test_a_failing_progress_callback_stops_the_run(corpus):
