@@ -31,10 +31,7 @@ use crate::training::{LossSum, UpdateShape};
 /// `s.input` = the mean of `rows` of `input`.
 #[inline(always)]
 fn mean_of_rows<I: Rows>(input: &I, rows: &[u32], s: &mut Scratch) {
-    s.input.fill(0.0);
-    for &row in rows {
-        input.accumulate(row, &mut s.input);
-    }
+    input.sum(rows, &mut s.input);
     let inverse = 1.0 / rows.len() as f32;
     s.input.iter_mut().for_each(|x| *x *= inverse);
 }
@@ -151,9 +148,7 @@ fn subwords_portable<I: Rows, O: Rows>(
                 mean_of_rows(input, word_rows, s);
                 sum.loss += negative_step(output, alpha, s);
                 sum.examples += 1;
-                for &row in word_rows {
-                    input.add(row, &s.gradient);
-                }
+                input.add_to_all(word_rows, &s.gradient);
             }
         }
         Model::Cbow | Model::BatchSkipGram => {
@@ -191,9 +186,7 @@ fn subwords_portable<I: Rows, O: Rows>(
                 mean_of_rows(input, rows, s);
                 sum.loss += negative_step(output, alpha, s);
                 sum.examples += 1;
-                for &row in rows.iter() {
-                    input.add(row, &s.gradient);
-                }
+                input.add_to_all(rows, &s.gradient);
             }
         }
     }

@@ -2,6 +2,7 @@
 
 use std::sync::atomic::AtomicU32;
 
+use crate::cpu::row_lists;
 use crate::cpu::simd::{self, Access};
 
 /// Row reads and additive row writes: the only two things a training step does to a table.
@@ -18,6 +19,21 @@ pub trait Rows {
         let mut buffer = vec![0.0; out.len()];
         self.read(row, &mut buffer);
         out.iter_mut().zip(&buffer).for_each(|(o, v)| *o += v);
+    }
+    /// `out` = the sum of rows `rows`, each cell summed in list order from zero: what
+    /// zeroing `out` and [`Rows::accumulate`]-ing each row in turn gives, bit for bit.
+    fn sum(&self, rows: &[u32], out: &mut [f32]) {
+        out.fill(0.0);
+        for &row in rows {
+            self.accumulate(row, out);
+        }
+    }
+    /// Adds `delta` to each row of `rows` in list order (a row listed twice gets it twice):
+    /// what [`Rows::add`] on each in turn gives, bit for bit.
+    fn add_to_all(&mut self, rows: &[u32], delta: &[f32]) {
+        for &row in rows {
+            self.add(row, delta);
+        }
     }
 }
 
@@ -191,5 +207,17 @@ impl Rows for SharedRows<'_> {
     fn accumulate(&self, row: u32, out: &mut [f32]) {
         // SAFETY: as for `read`.
         unsafe { simd::accumulate(self.0.access, self.0.row(row), out) }
+    }
+
+    #[inline(always)]
+    fn sum(&self, rows: &[u32], out: &mut [f32]) {
+        // SAFETY: as for `read`.
+        unsafe { row_lists::sum_rows(self.0.access, &self.0.cells, self.0.dim, rows, out) }
+    }
+
+    #[inline(always)]
+    fn add_to_all(&mut self, rows: &[u32], delta: &[f32]) {
+        // SAFETY: as for `read`.
+        unsafe { row_lists::add_to_rows(self.0.access, &self.0.cells, self.0.dim, rows, delta) }
     }
 }
