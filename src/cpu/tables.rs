@@ -63,8 +63,8 @@ fn prefetch_lines<const HINT: i32, T>(cells: &[T]) {
     let _ = cells;
 }
 
-/// The cache levels of [`Rows::prefetch`] (all) and [`Rows::prefetch_later`] (the second
-/// and beyond).
+// The cache levels of `Rows::prefetch` (all) and `Rows::prefetch_later` (the second and
+// beyond).
 #[cfg(target_arch = "x86_64")]
 use std::arch::x86_64::{_MM_HINT_T0 as NOW, _MM_HINT_T1 as LATER};
 #[cfg(not(target_arch = "x86_64"))]
