@@ -9,10 +9,12 @@
 use crate::batch::Batch;
 use crate::config::Model;
 use crate::cpu::simd::Access;
+use crate::cpu::subword_update::{SubwordBatch, train_batch_subwords};
 use crate::cpu::tables::{PlainRows, SharedTable};
 use crate::cpu::update::{Scratch, train_batch, train_batch_portable};
 use crate::rng;
 use crate::sampling::NegativeSampler;
+use crate::subwords::{SubwordIndex, SubwordSettings};
 use crate::training::{LossSum, UpdateShape};
 
 /// Sentences of 1 to 12 words drawn from `words` words.
@@ -122,6 +124,83 @@ fn every_path_trains_the_same_bits_as_the_reference() {
                     assert_eq!(bits(shared_out.values()), bits(want_out.clone()), "{path}");
                     assert_eq!(got_loss, want_loss, "{path}");
                 }
+            }
+        }
+    }
+}
+
+/// The subword update on shared tables (each [`Access`], rows summed and moved a list at a
+/// time) against the same update on [`PlainRows`] (row by row), bit for bit.
+#[test]
+fn subword_updates_on_shared_tables_train_the_reference_bits() {
+    let words = [
+        "a",
+        "the",
+        "then",
+        "there",
+        "cats",
+        "catalogue",
+        "category",
+        "x",
+    ];
+    for dim in [3usize, 8, 17, 100] {
+        for model in [Model::SkipGram, Model::Cbow] {
+            let settings = SubwordSettings {
+                minn: 3,
+                maxn: 6,
+                bucket: 40,
+            };
+            let index = SubwordIndex::new(&words, settings).expect("valid settings");
+            let shape = UpdateShape {
+                model,
+                dim,
+                window: 4,
+                negative: 5,
+            };
+            let counts: Vec<u64> = (1..=words.len() as u64).map(|r| 100 / r + 1).collect();
+            let sampler = NegativeSampler::new(&counts, 0.75);
+            let batches: Vec<Batch> = (0..3).map(|seed| batch(8, 30, seed)).collect();
+            let input: Vec<f32> = rng::uniform_values(index.table_rows() * dim, 3);
+            let output: Vec<f32> = rng::uniform_values(words.len() * dim, 4);
+            let train = |input: &mut dyn FnMut(&SubwordBatch<'_>, &mut Scratch) -> LossSum| {
+                let mut scratch = Scratch::new(&shape);
+                let mut loss = LossSum::default();
+                for (key, b) in batches.iter().enumerate() {
+                    let work = SubwordBatch {
+                        shape: &shape,
+                        index: &index,
+                        sampler: &sampler,
+                        batch: b,
+                        key: key as u32,
+                        alpha: 0.1,
+                    };
+                    loss.add(input(&work, &mut scratch));
+                }
+                loss
+            };
+            let (mut want_in, mut want_out) = (input.clone(), output.clone());
+            let want_loss = train(&mut |work, s| {
+                let mut rows = Vec::new();
+                let mut input = PlainRows::new(&mut want_in, dim);
+                let mut output = PlainRows::new(&mut want_out, dim);
+                train_batch_subwords(work, &mut input, &mut output, s, &mut rows)
+            });
+            assert_ne!(
+                bits(want_in.clone()),
+                bits(input.clone()),
+                "nothing trained"
+            );
+            for access in [Access::Cells, Access::Quads] {
+                let mut shared_in = SharedTable::with_access(input.clone(), dim, access);
+                let mut shared_out = SharedTable::with_access(output.clone(), dim, access);
+                let got_loss = train(&mut |work, s| {
+                    let (mut input, mut output) = (shared_in.rows(), shared_out.rows());
+                    train_batch_subwords(work, &mut input, &mut output, s, &mut Vec::new())
+                });
+                let path = format!("{model:?} d{dim}, shared {access:?}");
+                assert_eq!(bits(shared_in.values()), bits(want_in.clone()), "{path}");
+                assert_eq!(bits(shared_out.values()), bits(want_out.clone()), "{path}");
+                assert_eq!(got_loss, want_loss, "{path}");
             }
         }
     }

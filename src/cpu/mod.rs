@@ -4,6 +4,7 @@
 pub mod backend;
 #[cfg(test)]
 mod fast_paths;
+mod row_lists;
 pub mod simd;
 pub mod subword_update;
 pub mod tables;

@@ -40,8 +40,9 @@
 //! as one 16-byte access is a question we need not settle, because a cell of a shared table
 //! never meets accesses of two widths that could race:
 //! - while threads train, the only way to reach a table's cells through a shared borrow is a
-//!   [`crate::cpu::tables::SharedRows`] handle, whose `read`, `accumulate` and `add` move
-//!   whole rows with the table's one [`Access`], fixed when the table was made;
+//!   [`crate::cpu::tables::SharedRows`] handle, whose `read`, `accumulate` and `add` (and
+//!   `sum` and `add_to_all`, through [`crate::cpu::row_lists`], which cut rows at the same
+//!   places) move whole rows with the table's one [`Access`], fixed when the table was made;
 //! - a cell belongs to one row, and which cells of a row are quads depends only on the row's
 //!   address and the table's width, both fixed: so a given cell is always moved by the same
 //!   16-byte move at the same address (a quad cell), or always alone (a head or tail cell),
@@ -131,7 +132,7 @@ pub(crate) unsafe fn accumulate(access: Access, cells: &[AtomicU32], out: &mut [
 
 /// [`accumulate`] one cell at a time.
 #[inline]
-fn accumulate_cells(cells: &[AtomicU32], out: &mut [f32]) {
+pub(super) fn accumulate_cells(cells: &[AtomicU32], out: &mut [f32]) {
     for (o, cell) in out.iter_mut().zip(cells) {
         *o += f32::from_bits(cell.load(Ordering::Relaxed));
     }
@@ -147,7 +148,7 @@ fn read_cells(cells: &[AtomicU32], out: &mut [f32]) {
 
 /// [`add`] one cell at a time.
 #[inline]
-fn add_cells(cells: &[AtomicU32], delta: &[f32]) {
+pub(super) fn add_cells(cells: &[AtomicU32], delta: &[f32]) {
     for (cell, d) in cells.iter().zip(delta) {
         let sum = f32::from_bits(cell.load(Ordering::Relaxed)) + d;
         cell.store(sum.to_bits(), Ordering::Relaxed);
@@ -155,7 +156,7 @@ fn add_cells(cells: &[AtomicU32], delta: &[f32]) {
 }
 
 #[cfg(target_arch = "x86_64")]
-mod x86 {
+pub(super) mod x86 {
     use std::arch::asm;
     use std::arch::x86_64::{__m128, _mm_add_ps, _mm_loadu_ps, _mm_storeu_ps};
     use std::sync::atomic::AtomicU32;
@@ -176,7 +177,7 @@ mod x86 {
     /// The processor must have AVX, and `quad` must be four cells that start on a 16-byte
     /// boundary.
     #[inline(always)]
-    unsafe fn load(quad: &[AtomicU32]) -> __m128 {
+    pub(in crate::cpu) unsafe fn load(quad: &[AtomicU32]) -> __m128 {
         debug_assert!(quad.len() == 4 && quad.as_ptr().addr().is_multiple_of(16));
         let value: __m128;
         // SAFETY: `quad` is four live cells, 16-byte aligned (caller); the load is atomic on
@@ -197,7 +198,7 @@ mod x86 {
     /// # Safety
     /// As for `load`.
     #[inline(always)]
-    unsafe fn store(quad: &[AtomicU32], value: __m128) {
+    pub(in crate::cpu) unsafe fn store(quad: &[AtomicU32], value: __m128) {
         debug_assert!(quad.len() == 4 && quad.as_ptr().addr().is_multiple_of(16));
         // SAFETY: as for `load`; the cells are `AtomicU32`s, so writing through a shared
         // reference is allowed (interior mutability).

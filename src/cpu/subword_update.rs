@@ -31,10 +31,7 @@ use crate::training::{LossSum, UpdateShape};
 /// `s.input` = the mean of `rows` of `input`.
 #[inline(always)]
 fn mean_of_rows<I: Rows>(input: &I, rows: &[u32], s: &mut Scratch) {
-    s.input.fill(0.0);
-    for &row in rows {
-        input.accumulate(row, &mut s.input);
-    }
+    input.sum(rows, &mut s.input);
     let inverse = 1.0 / rows.len() as f32;
     s.input.iter_mut().for_each(|x| *x *= inverse);
 }
@@ -111,9 +108,10 @@ fn subwords_portable<I: Rows, O: Rows>(
         alpha,
     } = *work;
     // Each update's rows (a word's own and its n-grams', scattered over a table of millions
-    // of rows) and output rows are prefetched while the update before it trains: their
-    // cache misses are most of an update's time. Prefetching changes no value, so the order
-    // of reads and writes is the one the module docs give.
+    // of rows) and output rows are prefetched while the update before it trains, into the
+    // second-level cache (the first holds the rows in use): their cache misses would be most
+    // of an update's time. Prefetching changes no value, so the order of reads and writes is
+    // the one the module docs give.
     let mut sum = LossSum::default();
     match shape.model {
         Model::SkipGram => {
@@ -134,8 +132,8 @@ fn subwords_portable<I: Rows, O: Rows>(
                     shape.negative,
                 );
                 let word_rows = index.word_rows(batch.words[j] as usize);
-                word_rows.iter().for_each(|&row| input.prefetch(row));
-                ids.iter().for_each(|&id| output.prefetch(id));
+                word_rows.iter().for_each(|&row| input.prefetch_later(row));
+                ids.iter().for_each(|&id| output.prefetch_later(id));
             };
             let mut next = pairs.next();
             if let Some(pair) = next {
@@ -151,9 +149,7 @@ fn subwords_portable<I: Rows, O: Rows>(
                 mean_of_rows(input, word_rows, s);
                 sum.loss += negative_step(output, alpha, s);
                 sum.examples += 1;
-                for &row in word_rows {
-                    input.add(row, &s.gradient);
-                }
+                input.add_to_all(word_rows, &s.gradient);
             }
         }
         Model::Cbow | Model::BatchSkipGram => {
@@ -162,38 +158,53 @@ fn subwords_portable<I: Rows, O: Rows>(
                 let reach = reach(key, batch.positions[i], shape.window);
                 batch.context(i, reach).next().map(|_| (i, reach))
             });
-            let prepare = |(i, reach): (usize, usize),
+            // The rows of a context word the update in progress also has in its context are
+            // in cache when the next update reads them: only the others are prefetched.
+            let in_context = |j: usize, (i, reach): (usize, usize)| {
+                j != i && j.abs_diff(i) <= reach && batch.sentences[j] == batch.sentences[i]
+            };
+            let prepare = |next: (usize, usize),
+                           now: Option<(usize, usize)>,
                            ids: &mut Vec<u32>,
                            list: &mut Vec<u32>,
                            input: &I,
                            output: &O| {
+                let (i, reach) = next;
                 list.clear();
                 for j in batch.context(i, reach) {
-                    list.extend_from_slice(index.word_rows(batch.words[j] as usize));
+                    let word_rows = index.word_rows(batch.words[j] as usize);
+                    list.extend_from_slice(word_rows);
+                    if !now.is_some_and(|now| in_context(j, now)) {
+                        word_rows.iter().for_each(|&row| input.prefetch_later(row));
+                    }
                 }
                 let (centre, position) = (batch.words[i], batch.positions[i]);
                 choose_outputs(ids, sampler, key, centre, position, 0, shape.negative);
-                list.iter().for_each(|&row| input.prefetch(row));
-                ids.iter().for_each(|&id| output.prefetch(id));
+                ids.iter().for_each(|&id| output.prefetch_later(id));
             };
             let mut next_rows = Vec::with_capacity(rows.capacity());
             let mut next = centres.next();
             if let Some(centre) = next {
-                prepare(centre, &mut s.next_ids, &mut next_rows, input, output);
+                prepare(centre, None, &mut s.next_ids, &mut next_rows, input, output);
             }
-            while next.is_some() {
+            while let Some(now) = next {
                 std::mem::swap(&mut s.ids, &mut s.next_ids);
                 std::mem::swap(rows, &mut next_rows);
                 next = centres.next();
                 if let Some(centre) = next {
-                    prepare(centre, &mut s.next_ids, &mut next_rows, input, output);
+                    prepare(
+                        centre,
+                        Some(now),
+                        &mut s.next_ids,
+                        &mut next_rows,
+                        input,
+                        output,
+                    );
                 }
                 mean_of_rows(input, rows, s);
                 sum.loss += negative_step(output, alpha, s);
                 sum.examples += 1;
-                for &row in rows.iter() {
-                    input.add(row, &s.gradient);
-                }
+                input.add_to_all(rows, &s.gradient);
             }
         }
     }

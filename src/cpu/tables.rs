@@ -2,6 +2,7 @@
 
 use std::sync::atomic::AtomicU32;
 
+use crate::cpu::row_lists;
 use crate::cpu::simd::{self, Access};
 
 /// Row reads and additive row writes: the only two things a training step does to a table.
@@ -12,6 +13,10 @@ pub trait Rows {
     fn add(&mut self, row: u32, delta: &[f32]);
     /// Asks the CPU to start loading row `row` into cache; a hint that changes no value.
     fn prefetch(&self, _row: u32) {}
+    /// Like [`Rows::prefetch`], for a row needed only after the update in progress: loaded
+    /// into the second-level cache, so that a subword update's hundred-odd rows in use keep
+    /// the first level.
+    fn prefetch_later(&self, _row: u32) {}
     /// Adds row `row` to `out` (`out[c] += row[c]`, one f32 addition per cell): what reading
     /// the row into a buffer and adding the buffer gives, bit for bit, without the buffer.
     fn accumulate(&self, row: u32, out: &mut [f32]) {
@@ -19,28 +24,53 @@ pub trait Rows {
         self.read(row, &mut buffer);
         out.iter_mut().zip(&buffer).for_each(|(o, v)| *o += v);
     }
+    /// `out` = the sum of rows `rows`, each cell summed in list order from zero: what
+    /// zeroing `out` and [`Rows::accumulate`]-ing each row in turn gives, bit for bit.
+    fn sum(&self, rows: &[u32], out: &mut [f32]) {
+        out.fill(0.0);
+        for &row in rows {
+            self.accumulate(row, out);
+        }
+    }
+    /// Adds `delta` to each row of `rows` in list order (a row listed twice gets it twice):
+    /// what [`Rows::add`] on each in turn gives, bit for bit.
+    fn add_to_all(&mut self, rows: &[u32], delta: &[f32]) {
+        for &row in rows {
+            self.add(row, delta);
+        }
+    }
 }
 
-/// Prefetches every cache line of `cells` (a hint: it never faults and changes nothing).
-/// Rows of the output table are scattered in memory, so issuing the loads of all the rows of
-/// an update at once lets their cache misses overlap instead of queueing one row at a time.
+/// Prefetches every cache line of `cells` (a hint: it never faults and changes nothing) to
+/// the cache level `HINT` names (`_MM_HINT_T0`: all levels; `_MM_HINT_T1`: the second level
+/// and beyond). Rows are scattered in memory, so issuing the loads of all the rows of an
+/// update at once lets their cache misses overlap instead of queueing one row at a time.
 #[inline]
-fn prefetch_lines<T>(cells: &[T]) {
+fn prefetch_lines<const HINT: i32, T>(cells: &[T]) {
     #[cfg(target_arch = "x86_64")]
     {
-        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        use std::arch::x86_64::_mm_prefetch;
         const LINE: usize = 64;
         let bytes = std::mem::size_of_val(cells);
         let start = cells.as_ptr().cast::<i8>();
         for offset in (0..bytes).step_by(LINE) {
             // SAFETY: a prefetch is a hint: it dereferences nothing, never faults, and the
             // address stays inside `cells`.
-            unsafe { _mm_prefetch::<_MM_HINT_T0>(start.add(offset)) };
+            unsafe { _mm_prefetch::<HINT>(start.add(offset)) };
         }
     }
     #[cfg(not(target_arch = "x86_64"))]
     let _ = cells;
 }
+
+// The cache levels of `Rows::prefetch` (all) and `Rows::prefetch_later` (the second and
+// beyond).
+#[cfg(target_arch = "x86_64")]
+use std::arch::x86_64::{_MM_HINT_T0 as NOW, _MM_HINT_T1 as LATER};
+#[cfg(not(target_arch = "x86_64"))]
+const NOW: i32 = 0;
+#[cfg(not(target_arch = "x86_64"))]
+const LATER: i32 = 0;
 
 /// A table owned by one thread: plain loads and stores.
 pub struct PlainRows<'a> {
@@ -59,7 +89,13 @@ impl Rows for PlainRows<'_> {
     #[inline]
     fn prefetch(&self, row: u32) {
         let start = row as usize * self.dim;
-        prefetch_lines(&self.data[start..start + self.dim]);
+        prefetch_lines::<NOW, _>(&self.data[start..start + self.dim]);
+    }
+
+    #[inline]
+    fn prefetch_later(&self, row: u32) {
+        let start = row as usize * self.dim;
+        prefetch_lines::<LATER, _>(&self.data[start..start + self.dim]);
     }
 
     #[inline]
@@ -172,7 +208,12 @@ pub struct SharedRows<'a>(&'a SharedTable);
 impl Rows for SharedRows<'_> {
     #[inline(always)]
     fn prefetch(&self, row: u32) {
-        prefetch_lines(self.0.row(row));
+        prefetch_lines::<NOW, _>(self.0.row(row));
+    }
+
+    #[inline(always)]
+    fn prefetch_later(&self, row: u32) {
+        prefetch_lines::<LATER, _>(self.0.row(row));
     }
 
     #[inline(always)]
@@ -191,5 +232,17 @@ impl Rows for SharedRows<'_> {
     fn accumulate(&self, row: u32, out: &mut [f32]) {
         // SAFETY: as for `read`.
         unsafe { simd::accumulate(self.0.access, self.0.row(row), out) }
+    }
+
+    #[inline(always)]
+    fn sum(&self, rows: &[u32], out: &mut [f32]) {
+        // SAFETY: as for `read`.
+        unsafe { row_lists::sum_rows(self.0.access, &self.0.cells, self.0.dim, rows, out) }
+    }
+
+    #[inline(always)]
+    fn add_to_all(&mut self, rows: &[u32], delta: &[f32]) {
+        // SAFETY: as for `read`.
+        unsafe { row_lists::add_to_rows(self.0.access, &self.0.cells, self.0.dim, rows, delta) }
     }
 }

@@ -199,7 +199,7 @@ pub fn initial_subword_table(rows: usize, dim: usize, seed: u32) -> Vec<f32> {
 /// the counter-based generator so it does not depend on threads or device.
 pub fn initial_input_table(words: usize, dim: usize, seed: u32) -> Vec<f32> {
     let key = rng::epoch_key(seed, u32::MAX);
-    let mut table = vec![0.0f32; words * dim];
+    let mut table = crate::huge_pages::zeroed(words * dim);
     for (row, values) in table.chunks_exact_mut(dim).enumerate() {
         for (column, value) in values.iter_mut().enumerate() {
             let unit = rng::unit_f32(rng::draw(key, Stream::Init, row as u32, column as u32));

@@ -89,7 +89,7 @@ impl Resume {
         Resume {
             state: RunState::start(chunk_tokens),
             input,
-            output: vec![0.0; words * dim],
+            output: crate::huge_pages::zeroed(words * dim),
         }
     }
 
