@@ -273,17 +273,8 @@ mod x86 {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::atomic::Ordering;
-
     use super::*;
-
-    fn cells(values: &[f32]) -> Vec<AtomicU32> {
-        values.iter().map(|v| AtomicU32::new(v.to_bits())).collect()
-    }
-
-    fn bits(cells: &[AtomicU32]) -> Vec<u32> {
-        cells.iter().map(|c| c.load(Ordering::Relaxed)).collect()
-    }
+    use crate::cpu::simd::tests::{bits, cells};
 
     #[test]
     fn runs_cover_every_quad_once_in_at_most_thirteen() {

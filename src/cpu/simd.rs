@@ -295,14 +295,16 @@ pub(super) mod x86 {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn cells(values: &[f32]) -> Vec<AtomicU32> {
+    /// A shared table holding `values`.
+    pub(crate) fn cells(values: &[f32]) -> Vec<AtomicU32> {
         values.iter().map(|v| AtomicU32::new(v.to_bits())).collect()
     }
 
-    fn bits(cells: &[AtomicU32]) -> Vec<u32> {
+    /// The bits a shared table holds.
+    pub(crate) fn bits(cells: &[AtomicU32]) -> Vec<u32> {
         cells.iter().map(|c| c.load(Ordering::Relaxed)).collect()
     }
 

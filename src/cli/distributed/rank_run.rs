@@ -175,7 +175,7 @@ pub fn train(
         indicatif::ProgressBar::hidden()
     };
     let mut written = 0u64;
-    let (outcome, averages) = {
+    let (outcome, averages, traffic) = {
         let shared = SharedCollective::new(world);
         let writer = RankCheckpoints {
             path: job.checkpoint,
@@ -228,9 +228,8 @@ pub fn train(
                 progress::show(&bar, p)
             }
         })?;
-        (outcome, (averager.syncs, averager.traffic))
+        (outcome, averager.syncs, averager.traffic)
     };
-    let (averages, traffic) = averages;
     bar.finish_and_clear();
     let trained = match outcome {
         Outcome::Finished(trained) => trained,
