@@ -3,7 +3,8 @@
 # 0.9.3's own C++ trainer) on mix8m, in one run: skip-gram and CBOW, the same settings and
 # learning rates on both sides (d100, window 5, 5 negatives, 5 epochs, minn 3, maxn 6,
 # bucket 2,000,000, sample 1e-3, min-count 5, 2 threads; alpha 0.025 skip-gram and 0.05 CBOW,
-# the fastText paper's rates). Each pair alternates which side goes first. Speed is corpus
+# the fastText paper's rates; negatives drawn by count^0.5, which fastText's code fixes and
+# vectrain takes as --ns-exponent 0.5). Each pair alternates which side goes first. Speed is corpus
 # words x epochs over the whole process's wall time (loading and saving included), quality
 # is both .bin files scored the same way through gensim's load_facebook_vectors
 # (benches/subword_score.py). The report names the CPU and the load average at both ends.
@@ -41,7 +42,7 @@ PY
 run_vectrain() { # model alpha output
     "$vectrain" train --input "$work/mix8m.txt" --model "$1" --alpha "$2" --subwords \
         --minn 3 --maxn 6 --bucket 2000000 --dim 100 --window 5 --negative 5 \
-        --epochs "$epochs" --min-count 5 --sample 1e-3 --threads 2 --backend cpu \
+        --epochs "$epochs" --min-count 5 --sample 1e-3 --ns-exponent 0.5 --threads 2 --backend cpu \
         --no-cache --format fasttext-bin --output "$3" 2>/dev/null
 }
 

@@ -64,6 +64,15 @@ impl Estimate {
         }
     }
 
+    /// With one more copy of both tables of `vocab_len` words: what a distributed run that
+    /// adds up each rank's changes keeps of the tables as of the last synchronisation.
+    pub fn with_tables_copy(mut self, vocab_len: usize, params: &TrainParams) -> Estimate {
+        let rows = (params.input_rows(vocab_len) + vocab_len) as u64;
+        let bytes = rows.saturating_mul(params.dim as u64).saturating_mul(4);
+        self.tables = self.tables.saturating_add(bytes);
+        self
+    }
+
     /// All bytes.
     pub fn total(&self) -> u64 {
         self.tables
@@ -180,18 +189,20 @@ mod tests {
             ..TrainConfig::default()
         };
         let plain = Estimate::training(50_000, &config.check()?);
-        let subwords = Estimate::training(
-            50_000,
-            &TrainConfig {
-                subwords: Some(crate::subwords::SubwordSettings::default()),
-                ..config
-            }
-            .check()?,
-        );
+        let with_subwords = TrainConfig {
+            subwords: Some(crate::subwords::SubwordSettings::default()),
+            ..config
+        }
+        .check()?;
+        let subwords = Estimate::training(50_000, &with_subwords);
         // 2M buckets of 100 floats, and two result copies of the words' rows.
         let extra = (2_000_000 + 2 * 50_000) * 100 * 4;
         assert_eq!(subwords.tables, plain.tables + extra);
         assert!(subwords.vocabulary > plain.vocabulary);
+        // A distributed run keeps the input table (words and buckets) and the output table
+        // once more.
+        let copy = subwords.with_tables_copy(50_000, &with_subwords);
+        assert_eq!(copy.tables, subwords.tables + (2_000_000 + 2 * 50_000) * 100 * 4);
         Ok(())
     }
 }

@@ -13,6 +13,7 @@ use vectrain::distributed::{
     ThreadGroup, Traffic, read_corpus, resume_share,
 };
 use vectrain::io::VectorFormat;
+use vectrain::subwords::{SubwordModel, SubwordSettings, VectorSource};
 use vectrain::training::{Control, EpochStats, Every, Outcome, Snapshot};
 use vectrain::{Corpus, ReadOptions, Result, TrainConfig, TrainParams};
 
@@ -135,13 +136,30 @@ fn merged_counts_do_not_depend_on_the_order_of_the_parts() {
     );
 }
 
-fn params() -> Result<TrainParams> {
+/// The settings of the tests' runs: small tables, one thread a rank.
+fn config() -> TrainConfig {
     TrainConfig {
         dim: 24,
         epochs: 2,
         threads: Some(1),
         min_count: 5,
         ..TrainConfig::default()
+    }
+}
+
+fn params() -> Result<TrainParams> {
+    config().check()
+}
+
+/// [`params`] with subwords, one epoch: 20,000 buckets keep the test's tables small.
+fn subword_params() -> Result<TrainParams> {
+    TrainConfig {
+        epochs: 1,
+        subwords: Some(SubwordSettings {
+            bucket: 20_000,
+            ..SubwordSettings::default()
+        }),
+        ..config()
     }
     .check()
 }
@@ -162,7 +180,7 @@ fn train_ranks_sending(
     rows: SyncRows,
 ) -> Vec<Result<(Vec<f32>, u64, Traffic)>> {
     on_ranks(ranks, |group| {
-        let ended = train_rank(group, sync, rows, None)?;
+        let ended = train_rank(group, &params()?, sync, rows, None)?;
         let Ended::Finished {
             input,
             syncs,
@@ -182,6 +200,8 @@ enum Ended {
     Finished {
         input: Vec<f32>,
         output: Vec<f32>,
+        /// With subwords, the whole model (the input table's buckets too).
+        model: Option<SubwordModel>,
         epochs: Vec<EpochStats>,
         syncs: u64,
         traffic: Traffic,
@@ -204,17 +224,17 @@ const CHECKPOINT_WORDS: u64 = 150_000;
 /// One thread rank's run on its share of KJV, with checkpoints where `checkpoints` says.
 fn train_rank(
     group: &mut ThreadGroup,
+    params: &TrainParams,
     sync: SyncSettings,
     rows: SyncRows,
     checkpoints: Option<Checkpoints<'_>>,
 ) -> Result<Ended> {
-    let params = params()?;
     let rank = group.rank();
     let corpus = read_corpus(&kjv(), &options(), group)?;
     let (resume, resumed) = match &checkpoints {
         Some(c) if c.resume => {
             let saved = checkpoint::read(c.path)?;
-            let resumed = resume_share(saved, c.path, &params, &corpus, sync, group)?;
+            let resumed = resume_share(saved, c.path, params, &corpus, sync, group)?;
             (Some(resumed.resume), resumed.syncs)
         }
         _ => (None, 0),
@@ -235,7 +255,7 @@ fn train_rank(
         let writer = RankCheckpoints {
             path: checkpoints.path,
             trainer: "cpu",
-            params: &params,
+            params,
             files: &files,
             share: &corpus,
             sync,
@@ -261,11 +281,12 @@ fn train_rank(
         ..Control::default()
     };
     let mut backend = CpuBackend::new(1);
-    let outcome = vectrain::train(&mut backend, &corpus, &params, control, &mut |_| {})?;
+    let outcome = vectrain::train(&mut backend, &corpus, params, control, &mut |_| {})?;
     Ok(match outcome {
         Outcome::Finished(trained) => Ended::Finished {
             input: trained.embeddings.as_slice().to_vec(),
             output: trained.output,
+            model: trained.subwords,
             epochs: trained.stats.epochs,
             syncs: averager.syncs,
             traffic: averager.traffic,
@@ -348,6 +369,53 @@ fn two_ranks_learn_what_one_process_learns() -> Result<()> {
 }
 
 #[test]
+fn subword_ranks_end_with_one_model_whichever_rows_they_send() -> Result<()> {
+    let params = subword_params()?;
+    let sync = SyncSettings {
+        every: 50_000,
+        mode: SyncMode::SumOfChanges,
+    };
+    let run = |rows: SyncRows| -> Vec<(SubwordModel, Traffic)> {
+        on_ranks(2, |group| match train_rank(group, &params, sync, rows, None) {
+            Ok(Ended::Finished {
+                model: Some(model),
+                traffic,
+                ..
+            }) => (model, traffic),
+            Ok(_) => panic!("a subword run without its model, or stopped"),
+            Err(error) => panic!("{error}"),
+        })
+    };
+    let whole = run(SyncRows::All);
+    let changed = run(SyncRows::Changed);
+    let bits = |values: &[f32]| values.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+    for (model, traffic) in &changed {
+        // Every rank holds the same words and buckets, bit for bit, as when whole tables
+        // are sent.
+        assert_eq!(bits(&model.input), bits(&whole[0].0.input));
+        assert_eq!(bits(&model.output), bits(&whole[0].0.output));
+        assert_eq!(model.input.len(), (model.words.len() + 20_000) * 24);
+        let sent = traffic.fraction();
+        assert!(sent > 0.0 && sent < 1.0, "changed rows sent {sent}");
+    }
+    // The buckets were trained: a word KJV never has gets a vector from its n-grams, close
+    // to the vocabulary word it extends.
+    let model = &changed[0].0;
+    let mut unseen = vec![0.0; 24];
+    let source = model.ngram_vector("moseses", &mut unseen);
+    assert!(matches!(source, VectorSource::Ngrams(n) if n > 0), "{source:?}");
+    let id = model.words.iter().position(|w| w == "moses").unwrap();
+    let mut moses = vec![0.0; 24];
+    model.word_vector_by_id(id, &mut moses);
+    let cosine = |a: &[f32], b: &[f32]| {
+        let dot: f32 = a.iter().zip(b).map(|(x, y)| x * y).sum();
+        dot / (a.iter().map(|x| x * x).sum::<f32>() * b.iter().map(|x| x * x).sum::<f32>()).sqrt()
+    };
+    assert!(cosine(&unseen, &moses) > 0.5, "{}", cosine(&unseen, &moses));
+    Ok(())
+}
+
+#[test]
 fn a_thread_group_sums_in_rank_order() {
     let sums = on_ranks(3, |group: &mut ThreadGroup| {
         let mut values = [group.rank() as f32 + 0.5, 1.0];
@@ -373,7 +441,18 @@ const SYNC: SyncSettings = SyncSettings {
 
 #[test]
 fn two_ranks_stopped_and_resumed_twice_end_as_a_run_never_stopped() -> Result<()> {
-    let reference = on_ranks(2, |group| train_rank(group, SYNC, SyncRows::Changed, None));
+    stopped_and_resumed_twice_end_as_never_stopped(&params()?)
+}
+
+#[test]
+fn subword_ranks_stopped_and_resumed_twice_end_as_a_run_never_stopped() -> Result<()> {
+    stopped_and_resumed_twice_end_as_never_stopped(&subword_params()?)
+}
+
+/// Two ranks training `params`, stopped at a checkpoint, resumed and stopped again, then
+/// resumed to the end, against two ranks never stopped.
+fn stopped_and_resumed_twice_end_as_never_stopped(params: &TrainParams) -> Result<()> {
+    let reference = on_ranks(2, |group| train_rank(group, params, SYNC, SyncRows::Changed, None));
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("run.ckpt");
     for (resume, stop_after) in [(false, 2), (true, 1)] {
@@ -383,7 +462,7 @@ fn two_ranks_stopped_and_resumed_twice_end_as_a_run_never_stopped() -> Result<()
                 resume,
                 stop_after: Some(stop_after),
             };
-            train_rank(group, SYNC, SyncRows::Changed, Some(checkpoints))
+            train_rank(group, params, SYNC, SyncRows::Changed, Some(checkpoints))
         });
         for ended in stopped {
             assert!(matches!(ended?, Ended::Stopped));
@@ -400,7 +479,7 @@ fn two_ranks_stopped_and_resumed_twice_end_as_a_run_never_stopped() -> Result<()
             resume: true,
             stop_after: None,
         };
-        train_rank(group, SYNC, SyncRows::Changed, Some(checkpoints))
+        train_rank(group, params, SYNC, SyncRows::Changed, Some(checkpoints))
     });
     let same = |a: &[f32], b: &[f32]| {
         a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits())
@@ -410,6 +489,7 @@ fn two_ranks_stopped_and_resumed_twice_end_as_a_run_never_stopped() -> Result<()
             Ended::Finished {
                 input,
                 output,
+                model,
                 epochs,
                 syncs,
                 ..
@@ -417,6 +497,7 @@ fn two_ranks_stopped_and_resumed_twice_end_as_a_run_never_stopped() -> Result<()
             Ended::Finished {
                 input: input_ref,
                 output: output_ref,
+                model: model_ref,
                 epochs: epochs_ref,
                 syncs: syncs_ref,
                 ..
@@ -429,6 +510,11 @@ fn two_ranks_stopped_and_resumed_twice_end_as_a_run_never_stopped() -> Result<()
         // rank, and every rank's own position and loss restored.
         assert!(same(&input, &input_ref));
         assert!(same(&output, &output_ref));
+        // With subwords, the buckets too.
+        assert_eq!(model.is_some(), params.subwords.is_some());
+        if let (Some(model), Some(model_ref)) = (model, model_ref) {
+            assert!(same(&model.input, &model_ref.input));
+        }
         assert_eq!(syncs, syncs_ref);
         assert_eq!(epochs.len(), epochs_ref.len());
         for (a, b) in epochs.iter().zip(&epochs_ref) {
@@ -450,7 +536,7 @@ fn a_resume_on_other_ranks_or_synchronisation_is_refused_naming_it() -> Result<(
             resume: false,
             stop_after: Some(1),
         };
-        train_rank(group, SYNC, SyncRows::Changed, Some(checkpoints))
+        train_rank(group, &params()?, SYNC, SyncRows::Changed, Some(checkpoints))
     });
     for ended in stopped {
         assert!(matches!(ended?, Ended::Stopped));
@@ -497,7 +583,7 @@ fn a_checkpoint_rank_0_cannot_write_ends_every_rank_with_an_error() {
             resume: false,
             stop_after: None,
         };
-        train_rank(group, SYNC, SyncRows::Changed, Some(checkpoints))
+        train_rank(group, &params()?, SYNC, SyncRows::Changed, Some(checkpoints))
     });
     let messages: Vec<String> = ended
         .into_iter()

@@ -165,6 +165,46 @@ fn two_and_three_gpu_ranks_train_one_vocabulary() {
 }
 
 #[test]
+fn subword_ranks_write_a_fasttext_bin_that_gives_unseen_words_vectors() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = kjv_head(dir.path(), 6_000);
+    let output = dir.path().join("model.bin");
+    let args = [
+        "--input",
+        corpus.to_str().unwrap(),
+        "--output",
+        output.to_str().unwrap(),
+        "--backend",
+        "cpu",
+        "--threads",
+        "1",
+        "--dim",
+        "24",
+        "--epochs",
+        "1",
+        "--subwords",
+        "--bucket",
+        "20000",
+        "--format",
+        "fasttext-bin",
+        "--sync-every",
+        "50000",
+    ];
+    let out = run_within(mpirun(2, &args), Duration::from_secs(600));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("on 2 ranks"), "{stderr}");
+    // A word the corpus never has gets its vector from the buckets the ranks trained.
+    let lookup = Command::new(env!("CARGO_BIN_EXE_vectrain"))
+        .args(["lookup", output.to_str().unwrap(), "moseses", "--json"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&lookup.stdout);
+    assert!(lookup.status.success(), "{text}");
+    assert!(text.contains("\"from_ngrams\":true"), "{text}");
+}
+
+#[test]
 fn a_killed_rank_ends_the_run_with_an_error_naming_it() {
     let dir = tempfile::tempdir().unwrap();
     let output = dir.path().join("v.txt");

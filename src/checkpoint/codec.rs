@@ -199,17 +199,16 @@ impl<R: Read> Decoder<'_, R> {
                 "the file ends before {what} of {values} values (truncated?)"
             )));
         }
-        let mut table = Vec::with_capacity(values);
+        // A resumed run trains on this very table: it goes on huge pages like a fresh one,
+        // which must be asked for before its first write.
+        let mut table = crate::huge_pages::zeroed(values);
         let mut buffer = vec![0u8; CHUNK_VALUES * 4];
-        while table.len() < values {
-            let take = (values - table.len()).min(CHUNK_VALUES);
-            let bytes = &mut buffer[..take * 4];
+        for cells in table.chunks_mut(CHUNK_VALUES) {
+            let bytes = &mut buffer[..cells.len() * 4];
             self.exact(bytes, what)?;
-            table.extend(
-                bytes
-                    .chunks_exact(4)
-                    .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])),
-            );
+            for (cell, b) in cells.iter_mut().zip(bytes.chunks_exact(4)) {
+                *cell = f32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+            }
         }
         Ok(table)
     }

@@ -209,15 +209,15 @@ pub fn execute(args: TrainArgs, matches: &ArgMatches, front: Front<'_>) -> anyho
             );
         }
     }
+    if job.format == VectorFormat::FastTextBin && job.params.subwords.is_none() {
+        anyhow::bail!(
+            "--format fasttext-bin writes a subword model: train with --subwords, or choose w2v-text, w2v-bin or glove"
+        );
+    }
     if args.distributed.distributed {
         if args.metrics.is_some() || args.analogies.is_some() {
             anyhow::bail!(
                 "--metrics and --analogies do not work with --distributed yet: train in one process"
-            );
-        }
-        if job.params.subwords.is_some() {
-            anyhow::bail!(
-                "--subwords does not train with --distributed yet: train it in one process"
             );
         }
         let distributed = DistributedJob {
@@ -239,11 +239,6 @@ pub fn execute(args: TrainArgs, matches: &ArgMatches, front: Front<'_>) -> anyho
             &args.distributed,
         )?;
         return Ok(Ran::Distributed);
-    }
-    if job.format == VectorFormat::FastTextBin && job.params.subwords.is_none() {
-        anyhow::bail!(
-            "--format fasttext-bin writes a subword model: train with --subwords, or choose w2v-text, w2v-bin or glove"
-        );
     }
     // A bad output or checkpoint path is found now, not after hours of training.
     if write_output {

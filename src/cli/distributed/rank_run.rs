@@ -10,6 +10,7 @@ use crate::distributed::{
     Traffic, read_corpus, resume_share, vocab_fingerprint,
 };
 use crate::io::atomic::AtomicFile;
+use crate::memory::Estimate;
 use crate::training::{Control, Outcome, Snapshot};
 use anyhow::Context;
 
@@ -126,6 +127,17 @@ pub fn train(
         corpus.vocab.len(),
         vocab_fingerprint(&corpus.vocab)
     ));
+    // The tables, and with sums of changes their copy as of the last synchronisation, must
+    // fit beside the share of the corpus this rank holds.
+    let estimate = Estimate {
+        corpus: corpus.memory_bytes() as u64,
+        ..Estimate::training(corpus.vocab.len(), params)
+    };
+    match sync.mode {
+        SyncMode::SumOfChanges => estimate.with_tables_copy(corpus.vocab.len(), params),
+        SyncMode::Mean => estimate,
+    }
+    .check()?;
     let kill_after = kill_point(rank);
     if kill_after == Some(0) {
         kill_self();

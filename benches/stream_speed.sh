@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Training words/s streaming the encoded corpus from its cache file against holding it in
+# memory (`--no-cache`), alternated pair by pair in one run, each pair in turn starting
+# with the other side, so that drift on a shared machine falls on both sides alike. The
+# words/s are the training summary's (training time only: reading the text is not in them).
+#
+# usage: benches/stream_speed.sh [PAIRS] [MODEL]   (default 4 pairs of skipgram)
+#   CORPUS (environment) plain or gzip text, default ../shared/data/mix8m.txt.gz
+#   EPOCHS (environment) default 1
+set -euo pipefail
+cd "$(dirname "$0")/.."
+pairs=${1:-4}
+model=${2:-skipgram}
+vectrain=${VECTRAIN:-target/release/vectrain}
+epochs=${EPOCHS:-1}
+[ -x "$vectrain" ] || cargo build --release
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+zcat -f "${CORPUS:-../shared/data/mix8m.txt.gz}" > "$work/corpus.txt"
+echo "== streaming against in memory, $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+echo "== cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "== corpus: ${CORPUS:-mix8m}, $(wc -w < "$work/corpus.txt") tokens, $model, $epochs epoch(s), 2 threads"
+
+run() { # side: cache | memory
+    local source=(--cache-dir "$work")
+    [ "$1" = memory ] && source=(--no-cache)
+    "$vectrain" train --input "$work/corpus.txt" --model "$model" --epochs "$epochs" \
+        --threads 2 --backend cpu "${source[@]}" --output "$work/vectors.txt" 2>&1 |
+        grep -o '[0-9]* words/s' | tail -1 | sed "s/^/$1 /"
+}
+
+# The first run writes the cache file; the pairs then reuse it.
+"$vectrain" train --input "$work/corpus.txt" --model "$model" --epochs 1 --threads 2 \
+    --backend cpu --cache-dir "$work" --output "$work/vectors.txt" >/dev/null 2>&1
+ls "$work"/*.vtc >/dev/null
+for pair in $(seq 1 "$pairs"); do
+    if [ $((pair % 2)) = 1 ]; then
+        run cache; run memory
+    else
+        run memory; run cache
+    fi
+done
+echo "== done $(date -u '+%H:%M UTC'), load $(cut -d' ' -f1-3 /proc/loadavg)"
