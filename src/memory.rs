@@ -202,7 +202,10 @@ mod tests {
         // A distributed run keeps the input table (words and buckets) and the output table
         // once more.
         let copy = subwords.with_tables_copy(50_000, &with_subwords);
-        assert_eq!(copy.tables, subwords.tables + (2_000_000 + 2 * 50_000) * 100 * 4);
+        assert_eq!(
+            copy.tables,
+            subwords.tables + (2_000_000 + 2 * 50_000) * 100 * 4
+        );
         Ok(())
     }
 }

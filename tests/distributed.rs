@@ -201,7 +201,7 @@ enum Ended {
         input: Vec<f32>,
         output: Vec<f32>,
         /// With subwords, the whole model (the input table's buckets too).
-        model: Option<SubwordModel>,
+        model: Option<Box<SubwordModel>>,
         epochs: Vec<EpochStats>,
         syncs: u64,
         traffic: Traffic,
@@ -286,7 +286,7 @@ fn train_rank(
         Outcome::Finished(trained) => Ended::Finished {
             input: trained.embeddings.as_slice().to_vec(),
             output: trained.output,
-            model: trained.subwords,
+            model: trained.subwords.map(Box::new),
             epochs: trained.stats.epochs,
             syncs: averager.syncs,
             traffic: averager.traffic,
@@ -375,15 +375,17 @@ fn subword_ranks_end_with_one_model_whichever_rows_they_send() -> Result<()> {
         every: 50_000,
         mode: SyncMode::SumOfChanges,
     };
-    let run = |rows: SyncRows| -> Vec<(SubwordModel, Traffic)> {
-        on_ranks(2, |group| match train_rank(group, &params, sync, rows, None) {
-            Ok(Ended::Finished {
-                model: Some(model),
-                traffic,
-                ..
-            }) => (model, traffic),
-            Ok(_) => panic!("a subword run without its model, or stopped"),
-            Err(error) => panic!("{error}"),
+    let run = |rows: SyncRows| -> Vec<(Box<SubwordModel>, Traffic)> {
+        on_ranks(2, |group| {
+            match train_rank(group, &params, sync, rows, None) {
+                Ok(Ended::Finished {
+                    model: Some(model),
+                    traffic,
+                    ..
+                }) => (model, traffic),
+                Ok(_) => panic!("a subword run without its model, or stopped"),
+                Err(error) => panic!("{error}"),
+            }
         })
     };
     let whole = run(SyncRows::All);
@@ -403,7 +405,10 @@ fn subword_ranks_end_with_one_model_whichever_rows_they_send() -> Result<()> {
     let model = &changed[0].0;
     let mut unseen = vec![0.0; 24];
     let source = model.ngram_vector("moseses", &mut unseen);
-    assert!(matches!(source, VectorSource::Ngrams(n) if n > 0), "{source:?}");
+    assert!(
+        matches!(source, VectorSource::Ngrams(n) if n > 0),
+        "{source:?}"
+    );
     let id = model.words.iter().position(|w| w == "moses").unwrap();
     let mut moses = vec![0.0; 24];
     model.word_vector_by_id(id, &mut moses);
@@ -452,7 +457,9 @@ fn subword_ranks_stopped_and_resumed_twice_end_as_a_run_never_stopped() -> Resul
 /// Two ranks training `params`, stopped at a checkpoint, resumed and stopped again, then
 /// resumed to the end, against two ranks never stopped.
 fn stopped_and_resumed_twice_end_as_never_stopped(params: &TrainParams) -> Result<()> {
-    let reference = on_ranks(2, |group| train_rank(group, params, SYNC, SyncRows::Changed, None));
+    let reference = on_ranks(2, |group| {
+        train_rank(group, params, SYNC, SyncRows::Changed, None)
+    });
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("run.ckpt");
     for (resume, stop_after) in [(false, 2), (true, 1)] {
@@ -536,7 +543,13 @@ fn a_resume_on_other_ranks_or_synchronisation_is_refused_naming_it() -> Result<(
             resume: false,
             stop_after: Some(1),
         };
-        train_rank(group, &params()?, SYNC, SyncRows::Changed, Some(checkpoints))
+        train_rank(
+            group,
+            &params()?,
+            SYNC,
+            SyncRows::Changed,
+            Some(checkpoints),
+        )
     });
     for ended in stopped {
         assert!(matches!(ended?, Ended::Stopped));
@@ -583,7 +596,13 @@ fn a_checkpoint_rank_0_cannot_write_ends_every_rank_with_an_error() {
             resume: false,
             stop_after: None,
         };
-        train_rank(group, &params()?, SYNC, SyncRows::Changed, Some(checkpoints))
+        train_rank(
+            group,
+            &params()?,
+            SYNC,
+            SyncRows::Changed,
+            Some(checkpoints),
+        )
     });
     let messages: Vec<String> = ended
         .into_iter()

@@ -166,8 +166,22 @@ fn two_and_three_gpu_ranks_train_one_vocabulary() {
 
 #[test]
 fn subword_ranks_write_a_fasttext_bin_that_gives_unseen_words_vectors() {
+    subword_ranks_write_a_bin("cpu");
+}
+
+#[test]
+fn subword_gpu_ranks_write_a_fasttext_bin_that_gives_unseen_words_vectors() {
+    if gpu().is_none() {
+        return;
+    }
+    subword_ranks_write_a_bin("gpu");
+}
+
+/// Two subword ranks on `backend` train the first verses of KJV into a fastText `.bin`, and a
+/// word the corpus never has gets its vector from the buckets they trained.
+fn subword_ranks_write_a_bin(backend: &str) {
     let dir = tempfile::tempdir().unwrap();
-    let corpus = kjv_head(dir.path(), 6_000);
+    let corpus = kjv_head(dir.path(), 1_500);
     let output = dir.path().join("model.bin");
     let args = [
         "--input",
@@ -175,11 +189,11 @@ fn subword_ranks_write_a_fasttext_bin_that_gives_unseen_words_vectors() {
         "--output",
         output.to_str().unwrap(),
         "--backend",
-        "cpu",
+        backend,
         "--threads",
         "1",
         "--dim",
-        "24",
+        "16",
         "--epochs",
         "1",
         "--subwords",
@@ -188,13 +202,12 @@ fn subword_ranks_write_a_fasttext_bin_that_gives_unseen_words_vectors() {
         "--format",
         "fasttext-bin",
         "--sync-every",
-        "50000",
+        "10000",
     ];
     let out = run_within(mpirun(2, &args), Duration::from_secs(600));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{stderr}");
+    assert!(out.status.success(), "{backend}: {stderr}");
     assert!(stderr.contains("on 2 ranks"), "{stderr}");
-    // A word the corpus never has gets its vector from the buckets the ranks trained.
     let lookup = Command::new(env!("CARGO_BIN_EXE_vectrain"))
         .args(["lookup", output.to_str().unwrap(), "moseses", "--json"])
         .output()
