@@ -444,6 +444,24 @@ const SYNC: SyncSettings = SyncSettings {
     mode: SyncMode::SumOfChanges,
 };
 
+/// Two ranks of [`train_rank`] training `params`, synchronising as [`SYNC`], with checkpoints
+/// at `path` as `resume` and `stop_after` say.
+fn checkpointed_ranks(
+    params: &TrainParams,
+    path: &Path,
+    resume: bool,
+    stop_after: Option<u64>,
+) -> Vec<Result<Ended>> {
+    on_ranks(2, |group| {
+        let checkpoints = Checkpoints {
+            path,
+            resume,
+            stop_after,
+        };
+        train_rank(group, params, SYNC, SyncRows::Changed, Some(checkpoints))
+    })
+}
+
 #[test]
 fn two_ranks_stopped_and_resumed_twice_end_as_a_run_never_stopped() -> Result<()> {
     stopped_and_resumed_twice_end_as_never_stopped(&params()?)
@@ -463,14 +481,7 @@ fn stopped_and_resumed_twice_end_as_never_stopped(params: &TrainParams) -> Resul
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("run.ckpt");
     for (resume, stop_after) in [(false, 2), (true, 1)] {
-        let stopped = on_ranks(2, |group| {
-            let checkpoints = Checkpoints {
-                path: &path,
-                resume,
-                stop_after: Some(stop_after),
-            };
-            train_rank(group, params, SYNC, SyncRows::Changed, Some(checkpoints))
-        });
+        let stopped = checkpointed_ranks(params, &path, resume, Some(stop_after));
         for ended in stopped {
             assert!(matches!(ended?, Ended::Stopped));
         }
@@ -480,14 +491,7 @@ fn stopped_and_resumed_twice_end_as_never_stopped(params: &TrainParams) -> Resul
         assert_eq!(run.sync, SYNC);
         assert!(run.syncs > 0);
     }
-    let resumed = on_ranks(2, |group| {
-        let checkpoints = Checkpoints {
-            path: &path,
-            resume: true,
-            stop_after: None,
-        };
-        train_rank(group, params, SYNC, SyncRows::Changed, Some(checkpoints))
-    });
+    let resumed = checkpointed_ranks(params, &path, true, None);
     let same = |a: &[f32], b: &[f32]| {
         a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits())
     };
@@ -537,20 +541,7 @@ fn a_resume_on_other_ranks_or_synchronisation_is_refused_naming_it() -> Result<(
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("run.ckpt");
     // Rank 1 asks to stop at the first checkpoint: every rank stops at the next one.
-    let stopped = on_ranks(2, |group| {
-        let checkpoints = Checkpoints {
-            path: &path,
-            resume: false,
-            stop_after: Some(1),
-        };
-        train_rank(
-            group,
-            &params()?,
-            SYNC,
-            SyncRows::Changed,
-            Some(checkpoints),
-        )
-    });
+    let stopped = checkpointed_ranks(&params()?, &path, false, Some(1));
     for ended in stopped {
         assert!(matches!(ended?, Ended::Stopped));
     }
@@ -590,20 +581,7 @@ fn a_resume_on_other_ranks_or_synchronisation_is_refused_naming_it() -> Result<(
 fn a_checkpoint_rank_0_cannot_write_ends_every_rank_with_an_error() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("missing").join("run.ckpt");
-    let ended = on_ranks(2, |group| {
-        let checkpoints = Checkpoints {
-            path: &path,
-            resume: false,
-            stop_after: None,
-        };
-        train_rank(
-            group,
-            &params()?,
-            SYNC,
-            SyncRows::Changed,
-            Some(checkpoints),
-        )
-    });
+    let ended = checkpointed_ranks(&params().unwrap(), &path, false, None);
     let messages: Vec<String> = ended
         .into_iter()
         .map(|ended| ended.err().map(|e| e.to_string()).unwrap_or_default())

@@ -94,9 +94,10 @@ fn kjv_head(dir: &Path, lines: usize) -> PathBuf {
     path
 }
 
-fn train_on_ranks(ranks: usize, backend: &str, corpus: &Path, dir: &Path) -> (Output, PathBuf) {
-    let output = dir.join(format!("v{ranks}{backend}.txt"));
-    let args = [
+/// What every short test run is told: `corpus` into `output` on `backend`, one thread a
+/// rank, one epoch.
+fn run_args<'a>(corpus: &'a Path, output: &'a Path, backend: &'a str) -> Vec<&'a str> {
+    vec![
         "--input",
         corpus.to_str().unwrap(),
         "--output",
@@ -105,13 +106,15 @@ fn train_on_ranks(ranks: usize, backend: &str, corpus: &Path, dir: &Path) -> (Ou
         backend,
         "--threads",
         "1",
-        "--dim",
-        "24",
         "--epochs",
         "1",
-        "--sync-every",
-        "50000",
-    ];
+    ]
+}
+
+fn train_on_ranks(ranks: usize, backend: &str, corpus: &Path, dir: &Path) -> (Output, PathBuf) {
+    let output = dir.join(format!("v{ranks}{backend}.txt"));
+    let mut args = run_args(corpus, &output, backend);
+    args.extend(["--dim", "24", "--sync-every", "50000"]);
     let out = run_within(mpirun(ranks, &args), Duration::from_secs(600));
     (out, output)
 }
@@ -183,27 +186,9 @@ fn subword_ranks_write_a_bin(backend: &str) {
     let dir = tempfile::tempdir().unwrap();
     let corpus = kjv_head(dir.path(), 1_500);
     let output = dir.path().join("model.bin");
-    let args = [
-        "--input",
-        corpus.to_str().unwrap(),
-        "--output",
-        output.to_str().unwrap(),
-        "--backend",
-        backend,
-        "--threads",
-        "1",
-        "--dim",
-        "16",
-        "--epochs",
-        "1",
-        "--subwords",
-        "--bucket",
-        "20000",
-        "--format",
-        "fasttext-bin",
-        "--sync-every",
-        "10000",
-    ];
+    let mut args = run_args(&corpus, &output, backend);
+    args.extend(["--dim", "16", "--sync-every", "10000", "--subwords"]);
+    args.extend(["--bucket", "20000", "--format", "fasttext-bin"]);
     let out = run_within(mpirun(2, &args), Duration::from_secs(600));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{backend}: {stderr}");
