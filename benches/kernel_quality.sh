@@ -12,23 +12,18 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 epochs=${1:-5}
 models=${2:-skipgram cbow}
-vectrain=${VECTRAIN:-target/release/vectrain}
 data=../shared/data
 python=.venv/bin/python
 export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-/tmp}"
 # lavapipe's compute threads: oversubscribing the cores helps it (README, "The GPU path").
 export LP_NUM_THREADS="${LP_NUM_THREADS:-8}"
-[ -x "$vectrain" ] || cargo build --release
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-zcat -f "${CORPUS:-$data/mix8m.txt.gz}" > "$work/corpus.txt"
-echo "== GPU kernels v1 and v2, $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
-echo "== cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "== corpus: ${CORPUS:-mix8m}, $(wc -w < "$work/corpus.txt") tokens, $epochs epoch(s)"
+. benches/support/report.sh
+report_setup
+report_header "GPU kernels v1 and v2" "$epochs epoch(s)"
 
 one() { # model kernel
     local log="$work/train.log"
-    "$vectrain" train --input "$work/corpus.txt" --output "$work/v.bin" --format w2v-bin \
+    "$vectrain" train --input "$corpus" --output "$work/v.bin" --format w2v-bin \
         --model "$1" --epochs "$epochs" --backend gpu --gpu-kernel "$2" 2> "$log"
     local summary
     summary=$(grep '^trained ' "$log" | tail -1)
@@ -56,4 +51,4 @@ for model in $models; do
         one "$model" v2; one "$model" v1
     fi
 done
-echo "== done $(date -u '+%H:%M UTC'), load $(cut -d' ' -f1-3 /proc/loadavg)"
+report_footer

@@ -11,26 +11,21 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 pairs=${1:-4}
 model=${2:-skipgram}
-vectrain=${VECTRAIN:-target/release/vectrain}
 epochs=${EPOCHS:-1}
-[ -x "$vectrain" ] || cargo build --release
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-zcat -f "${CORPUS:-../shared/data/mix8m.txt.gz}" > "$work/corpus.txt"
-echo "== streaming against in memory, $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
-echo "== cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "== corpus: ${CORPUS:-mix8m}, $(wc -w < "$work/corpus.txt") tokens, $model, $epochs epoch(s), 2 threads"
+. benches/support/report.sh
+report_setup
+report_header "streaming against in memory" "$model, $epochs epoch(s), 2 threads"
 
 run() { # side: cache | memory
     local source=(--cache-dir "$work")
     [ "$1" = memory ] && source=(--no-cache)
-    "$vectrain" train --input "$work/corpus.txt" --model "$model" --epochs "$epochs" \
+    "$vectrain" train --input "$corpus" --model "$model" --epochs "$epochs" \
         --threads 2 --backend cpu "${source[@]}" --output "$work/vectors.txt" 2>&1 |
         grep -o '[0-9]* words/s' | tail -1 | sed "s/^/$1 /"
 }
 
 # The first run writes the cache file; the pairs then reuse it.
-"$vectrain" train --input "$work/corpus.txt" --model "$model" --epochs 1 --threads 2 \
+"$vectrain" train --input "$corpus" --model "$model" --epochs 1 --threads 2 \
     --backend cpu --cache-dir "$work" --output "$work/vectors.txt" >/dev/null 2>&1
 ls "$work"/*.vtc >/dev/null
 for pair in $(seq 1 "$pairs"); do
@@ -40,4 +35,4 @@ for pair in $(seq 1 "$pairs"); do
         run memory; run cache
     fi
 done
-echo "== done $(date -u '+%H:%M UTC'), load $(cut -d' ' -f1-3 /proc/loadavg)"
+report_footer
