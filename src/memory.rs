@@ -8,6 +8,7 @@
 //! want a tighter budget.
 
 use crate::config::TrainParams;
+use crate::corpus::Corpus;
 use crate::cpu::CPU_CHUNK_TOKENS;
 use crate::error::{Error, Result};
 use crate::units::human_bytes;
@@ -61,6 +62,15 @@ impl Estimate {
             vocabulary: words.saturating_mul(per_word + index_per_word),
             scratch: per_thread.saturating_mul(params.threads as u64),
             corpus: 0,
+        }
+    }
+
+    /// The bytes needed to train `corpus` (already read, so reported beside them) with
+    /// `params`.
+    pub fn beside(corpus: &Corpus, params: &TrainParams) -> Estimate {
+        Estimate {
+            corpus: corpus.memory_bytes() as u64,
+            ..Estimate::training(corpus.vocab.len(), params)
         }
     }
 

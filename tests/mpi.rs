@@ -203,6 +203,25 @@ fn subword_ranks_write_a_bin(backend: &str) {
 }
 
 #[test]
+fn a_rank_without_memory_for_the_tables_and_their_copy_refuses_naming_both() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = kjv_head(dir.path(), 1_500);
+    let output = dir.path().join("v.txt");
+    let mut args = run_args(&corpus, &output, "cpu");
+    args.extend(["--dim", "300"]);
+    let mut command = mpirun(2, &args);
+    // The 733 words' two tables take 1.8 MB and one process would fit in 3 MB; a rank also
+    // keeps their copy as of the last synchronisation, 3.6 MB.
+    command.env("VECTRAIN_MEMORY_AVAILABLE", "3000000");
+    let out = run_within(command, Duration::from_secs(120));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(stderr.contains("not enough memory"), "{stderr}");
+    assert!(stderr.contains("rank 0 of 2"), "{stderr}");
+    assert!(!output.exists());
+}
+
+#[test]
 fn a_killed_rank_ends_the_run_with_an_error_naming_it() {
     let dir = tempfile::tempdir().unwrap();
     let output = dir.path().join("v.txt");

@@ -400,10 +400,6 @@ pub fn load_corpus(
             crate::corpus::MAX_TOKEN_BYTES
         );
     }
-    Estimate {
-        corpus: corpus.memory_bytes() as u64,
-        ..Estimate::training(corpus.vocab.len(), params)
-    }
-    .check()?;
+    Estimate::beside(&corpus, params).check()?;
     Ok(corpus)
 }

@@ -129,10 +129,7 @@ pub fn train(
     ));
     // The tables, and with sums of changes their copy as of the last synchronisation, must
     // fit beside the share of the corpus this rank holds.
-    let estimate = Estimate {
-        corpus: corpus.memory_bytes() as u64,
-        ..Estimate::training(corpus.vocab.len(), params)
-    };
+    let estimate = Estimate::beside(&corpus, params);
     match sync.mode {
         SyncMode::SumOfChanges => estimate.with_tables_copy(corpus.vocab.len(), params),
         SyncMode::Mean => estimate,
