@@ -73,13 +73,11 @@ fn gpu_subword_training_on_kjv_agrees_with_cpu() {
     agrees_with_cpu_on_kjv(Model::SkipGram, GpuKernel::V2, Some(SUBWORDS));
 }
 
-/// Ignored: measured once on lavapipe, v2 CBOW's top-10 overlap with the CPU was 3.5, under
-/// the 4.0 this test asks of skip-gram, though its loss was lower than the CPU's (2.45
-/// against 2.57 in epoch 2) and it equals the CPU with one centre in flight. v1 CBOW has not
-/// been measured here, so whether CBOW's neighbours on 190k tokens are this noisy under any
-/// Hogwild run is open.
+/// CBOW's neighbours agree with the CPU's as skip-gram's do. Measured on lavapipe: mean
+/// top-10 overlap with the CPU 4.67 to 5.33 for v2 (14 runs) and 5.17 for v1 (seeds 1 and
+/// 2), where two CPU runs of different seeds overlap 5.33; so the 4.0 asked of skip-gram
+/// holds for CBOW too.
 #[test]
-#[ignore = "v2 CBOW overlap 3.5 < 4.0 on lavapipe; v1 CBOW not yet measured for comparison"]
 fn gpu_v2_cbow_on_kjv_agrees_with_cpu() {
     agrees_with_cpu_on_kjv(Model::Cbow, GpuKernel::V2, None);
 }

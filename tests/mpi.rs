@@ -277,28 +277,59 @@ fn an_error_on_the_ranks_is_reported_with_the_rank() {
     assert!(stderr.contains("missing.txt"), "{stderr}");
 }
 
+/// `--metrics` and `--analogies` on ranks: rank 0 alone logs and scores, every epoch.
 #[test]
-fn options_a_distributed_run_cannot_honour_are_refused() {
+fn rank_zero_logs_metrics_and_scores_analogies_at_each_epoch_end() {
+    use vectrain::metrics::{Record, read_metrics};
+
     let dir = tempfile::tempdir().unwrap();
-    let out = run_within(
-        mpirun(
-            2,
-            &[
-                "--input",
-                kjv().to_str().unwrap(),
-                "--output",
-                dir.path().join("v.txt").to_str().unwrap(),
-                "--metrics",
-                dir.path().join("m.jsonl").to_str().unwrap(),
-            ],
-        ),
-        Duration::from_secs(120),
-    );
+    let corpus = kjv_head(dir.path(), 4_000);
+    let output = dir.path().join("v.txt");
+    let metrics = dir.path().join("m.jsonl");
+    let questions = kjv().with_file_name("questions-words.txt");
+    let mut args = run_args(&corpus, &output, "cpu");
+    let epochs = args.iter().position(|a| *a == "--epochs").unwrap() + 1;
+    args[epochs] = "2";
+    args.extend([
+        "--dim",
+        "24",
+        "--sync-every",
+        "50000",
+        "--metrics",
+        metrics.to_str().unwrap(),
+        "--analogies",
+        questions.to_str().unwrap(),
+    ]);
+    let out = run_within(mpirun(2, &args), Duration::from_secs(300));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success());
+    assert!(out.status.success(), "{stderr}");
+    check_run(2, &out, &output);
+    for epoch in 1..=2 {
+        let said = format!("epoch {epoch}: analogy accuracy");
+        assert_eq!(stderr.matches(&said).count(), 1, "{stderr}");
+    }
+    let records = read_metrics(&metrics).expect("rank 0 wrote the log");
+    let epochs: Vec<_> = records
+        .iter()
+        .filter_map(|r| match r {
+            Record::Epoch(e) => Some(e),
+            Record::Interval(_) => None,
+        })
+        .collect();
+    assert_eq!(
+        epochs.iter().map(|e| e.epoch).collect::<Vec<_>>(),
+        [1, 2],
+        "{records:?}"
+    );
+    for epoch in &epochs {
+        let accuracy = epoch.analogy_accuracy.expect("scored at the epoch's end");
+        assert!((0.0..=1.0).contains(&accuracy), "{epoch:?}");
+        assert!(epoch.loss.is_finite() && epoch.examples > 0, "{epoch:?}");
+    }
+    assert!(epochs[1].loss < epochs[0].loss, "{epochs:?}");
     assert!(
-        stderr.contains("do not work with --distributed yet"),
-        "{stderr}"
+        records.iter().any(|r| matches!(r, Record::Interval(_))),
+        "{records:?}"
     );
 }
 

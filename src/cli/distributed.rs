@@ -38,6 +38,10 @@ pub struct DistributedJob<'a> {
     pub resume: Option<(PathBuf, Checkpoint)>,
     /// Options of the command line a checkpoint does not record, for the resume command.
     pub resume_options: Vec<String>,
+    /// Where rank 0 writes its metrics log (`--metrics`).
+    pub metrics: Option<&'a Path>,
+    /// The analogy questions rank 0 scores its tables on at its epoch ends (`--analogies`).
+    pub analogies: Option<&'a Path>,
 }
 
 /// Options of a distributed run.

@@ -215,11 +215,6 @@ pub fn execute(args: TrainArgs, matches: &ArgMatches, front: Front<'_>) -> anyho
         );
     }
     if args.distributed.distributed {
-        if args.metrics.is_some() || args.analogies.is_some() {
-            anyhow::bail!(
-                "--metrics and --analogies do not work with --distributed yet: train in one process"
-            );
-        }
         let distributed = DistributedJob {
             files: job.files(),
             resume: job.resume.take(),
@@ -230,6 +225,8 @@ pub fn execute(args: TrainArgs, matches: &ArgMatches, front: Front<'_>) -> anyho
             checkpoint: &job.checkpoint,
             every: job.every,
             resume_options: execution_options(&given, matches),
+            metrics: args.metrics.as_deref(),
+            analogies: args.analogies.as_deref(),
         };
         distributed::run(
             distributed,

@@ -11,13 +11,14 @@ use crate::distributed::{
 };
 use crate::io::atomic::AtomicFile;
 use crate::memory::Estimate;
-use crate::training::{Control, Outcome, Snapshot};
+use crate::training::{Control, EpochObserver, Outcome, Snapshot, train_observed};
 use anyhow::Context;
 
 use super::super::interrupt::{self, INTERRUPTED};
 use super::super::output::write_trained;
 use super::super::progress;
 use super::super::settings::{BackendOptions, CacheOptions, read_options};
+use super::super::watch::RunWatch;
 use super::{DEFAULT_SYNC_EVERY, DistributedJob, DistributedOptions, SyncModeArg, SyncRowsArg};
 
 /// Environment variables in which MPI launchers give a process's rank on its host.
@@ -117,6 +118,13 @@ pub fn train(
         AtomicFile::check(job.output)?;
         AtomicFile::check(job.checkpoint)?;
     }
+    // Rank 0 keeps the metrics log and scores the analogies: its own loss and speed, and its
+    // tables at its epoch ends, which hold every rank's changes up to the last
+    // synchronisation (README, "Metrics of a distributed run").
+    let mut watch = match rank {
+        0 => RunWatch::check(job.metrics, job.analogies)?,
+        _ => RunWatch::check(None, None)?,
+    };
     let params = job.params;
     let sync = sync_settings(options, job.resume.as_ref().map(|(_, saved)| saved));
     let corpus = read_corpus(input, &read_options(params, cache, cache_dir), world)?;
@@ -135,6 +143,7 @@ pub fn train(
         SyncMode::Mean => estimate,
     }
     .check()?;
+    watch.start(job.resume.is_some())?;
     let kill_after = kill_point(rank);
     if kill_after == Some(0) {
         kill_self();
@@ -232,11 +241,20 @@ pub fn train(
             averager: Some(&mut averager),
             ..Control::default()
         };
-        let outcome = crate::train(trainer.as_mut(), &corpus, params, control, &mut |p| {
-            if rank == 0 {
-                progress::show(&bar, p)
-            }
-        })?;
+        let mut observer = watch.observer(&bar);
+        let outcome = train_observed(
+            trainer.as_mut(),
+            &corpus,
+            params,
+            control,
+            &mut |p| {
+                if rank == 0 {
+                    progress::show(&bar, p);
+                    watch.progress(p);
+                }
+            },
+            observer.as_mut().map(|o| o as &mut dyn EpochObserver),
+        )?;
         (outcome, averager.syncs, averager.traffic)
     };
     bar.finish_and_clear();
@@ -262,6 +280,7 @@ pub fn train(
     }
     let run = &trained.stats;
     write_trained(&trained, job.output, job.format, "rank 0's ")?;
+    watch.finish()?;
     eprintln!(
         "trained {} vectors of {} on {size} ranks ({} on rank 0) in {:.1} s: {:.0} words/s in all, {averages} synchronisations of the tables ({}); wrote {} ({})",
         corpus.vocab.len(),
