@@ -10,22 +10,51 @@ bash scripts/setup.sh
 export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-/tmp}"
 
 # Style and lints first: a formatting slip or a clippy warning fails CI like a test.
-# The default build (no MPI) is linted too: it has code of its own where MPI is left out.
+# The default build (no MPI) is linted too: its library and command line have code of their
+# own where MPI is left out (the tests and benchmarks are the same with or without it). The
+# Python package's Rust half is linted in the same pass.
 cargo fmt --all -- --check
-cargo clippy --release --all-targets -- -D warnings
+cargo clippy --release --workspace --lib --bins -- -D warnings
 cargo clippy --release --all-targets --features mpi -- -D warnings
-cargo build --release --all-targets --features mpi
+# Builds what the tests run (the library, the command line, every test binary); benchmarks
+# are only linted above, `cargo bench` builds them.
+cargo test --release --features mpi --no-run
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+# The GPU tests build a few hundred pipelines and run most of them on small inputs, so on a
+# fresh machine (Mesa's shader cache empty) lavapipe spends most of their time in LLVM's
+# optimisation passes. Without them the GPU tests take a fraction of the time; what the
+# kernels compute is the same, only llvmpipe's machine code is slower.
+export GALLIVM_PERF="${GALLIVM_PERF:-nopt}"
+
+# Beside the Vulkan run, which leaves a core idle much of the time, one core works through
+# two jobs, their output printed after the Vulkan run's:
+# - the GPU tests on the GL backend (no float atomics: the compare-exchange path is the one
+#   the adapter offers, and naga's GLSL back end): the kernel tests other than the
+#   per-variant step matrix (which the Vulkan run covers for both atomics variants), and
+#   `vectrain verify`, which checks every kernel and model against the CPU at two sizes. GL
+#   tests run one at a time (see `serial` in tests/common);
+# - the Python package (python/): built as the abi3 wheel a user gets and installed into
+#   .venv (its tests, below, run against the command line and against gensim).
+side_log="$(mktemp)"
+(
+    WGPU_BACKEND=gl cargo test --release --features mpi --test gpu_kernels --test gpu_training -- --skip step_matches_cpu
+    WGPU_BACKEND=gl cargo test --release --features mpi --test cli_gpu verify_passes_every_kernel_check
+    rm -rf target/wheels
+    .venv/bin/maturin build --quiet --release -m python/Cargo.toml --out target/wheels
+    .venv/bin/pip install --quiet --disable-pip-version-check --force-reinstall --no-deps target/wheels/vectrain-*.whl
+) >"$side_log" 2>&1 &
+side_jobs=$!
+trap 'kill "$side_jobs" 2>/dev/null || true' EXIT
 # Everything, GPU tests on Vulkan (lavapipe has float atomics: native scatter-add), with the
 # `mpi` feature so that distributed training runs under mpirun (tests/mpi.rs).
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 WGPU_BACKEND=vulkan cargo test --release --features mpi
-# The GPU kernel tests again on the GL backend (no float atomics: the compare-exchange path
-# is the one the adapter offers).
-WGPU_BACKEND=gl cargo test --release --features mpi --test gpu_kernels --test gpu_training
-# The Python package (python/): built as the abi3 wheel a user gets, installed into .venv,
-# and tested with pytest against the command line just built and against gensim.
-cargo clippy --release -p vectrain-python --all-targets -- -D warnings
-rm -rf target/wheels
-.venv/bin/maturin build --quiet --release -m python/Cargo.toml --out target/wheels
-.venv/bin/pip install --quiet --disable-pip-version-check --force-reinstall --no-deps target/wheels/vectrain-*.whl
+side_status=0
+wait "$side_jobs" || side_status=$?
+echo "--- the GL backend's tests and the Python wheel:"
+cat "$side_log"
+rm -f "$side_log"
+if [ "$side_status" != 0 ]; then
+    echo "the GL backend's tests or the Python wheel failed" >&2
+    exit "$side_status"
+fi
 VECTRAIN_BIN="$PWD/target/release/vectrain" .venv/bin/python -m pytest -q python/tests

@@ -124,12 +124,14 @@ impl TestRng {
     }
 }
 
-/// Runs the GPU tests of one binary one at a time (hold the guard for the test's length):
-/// wgpu's GL backend gives up on its device's context lock after a short wait, so while one
+/// Runs the GPU tests of one binary one at a time on wgpu's GL backend (hold the guard for the
+/// test's length): it gives up on its device's context lock after a short wait, so while one
 /// test builds a pipeline that llvmpipe takes seconds to compile (the second training
-/// kernel), the others failed with "Could not lock adapter context".
-pub fn serial() -> std::sync::MutexGuard<'static, ()> {
+/// kernel), the others failed with "Could not lock adapter context". Vulkan has no such
+/// lock, so there the tests build their pipelines side by side, one per core.
+pub fn serial() -> Option<std::sync::MutexGuard<'static, ()>> {
     static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let gl = gpu().is_some_and(|ctx| ctx.adapter_info.backend == wgpu::Backend::Gl);
     // A test that panicked while holding it leaves nothing behind to protect.
-    LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    gl.then(|| LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner()))
 }
