@@ -31,14 +31,15 @@ export GALLIVM_PERF="${GALLIVM_PERF:-nopt}"
 # - the GPU tests on the GL backend (no float atomics: the compare-exchange path is the one
 #   the adapter offers, and naga's GLSL back end): the kernel tests other than the
 #   per-variant step matrix (which the Vulkan run covers for both atomics variants), and
-#   `vectrain verify`, which checks every kernel and model against the CPU at two sizes. GL
-#   tests run one at a time (see `serial` in tests/common);
+#   `vectrain verify`, which checks every kernel and model against the CPU at two sizes. They
+#   run one at a time: wgpu's GL backend gives up on its context lock after a short wait
+#   while another test builds a pipeline (see `serial` in tests/common);
 # - the Python package (python/): built as the abi3 wheel a user gets and installed into
 #   .venv (its tests, below, run against the command line and against gensim).
 side_log="$(mktemp)"
 (
-    WGPU_BACKEND=gl cargo test --release --features mpi --test gpu_kernels --test gpu_training -- --skip step_matches_cpu
-    WGPU_BACKEND=gl cargo test --release --features mpi --test cli_gpu verify_passes_every_kernel_check
+    WGPU_BACKEND=gl cargo test --release --features mpi --test integration -- --test-threads 1 \
+        gpu_kernels:: gpu_training:: cli_gpu::verify_passes_every_kernel_check --skip step_matches_cpu
     rm -rf target/wheels
     .venv/bin/maturin build --quiet --release -m python/Cargo.toml --out target/wheels
     .venv/bin/pip install --quiet --disable-pip-version-check --force-reinstall --no-deps target/wheels/vectrain-*.whl

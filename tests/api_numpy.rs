@@ -4,8 +4,7 @@
 //! 1e-5; a written `.npy` must load in numpy with the same shape, dtype float32, C order and
 //! bit-identical values. Needs the test Python (see `tests/support/python.rs`).
 
-#[path = "support/python.rs"]
-mod python;
+use crate::support::python;
 
 use std::fmt::Write as _;
 

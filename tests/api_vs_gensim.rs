@@ -5,8 +5,7 @@
 //! `most_similar_cosmul`, with scores within 1e-5. Needs the test Python (see
 //! `tests/support/python.rs`); fails without it.
 
-#[path = "support/python.rs"]
-mod python;
+use crate::support::python;
 
 use std::fmt::Write as _;
 use std::path::Path;

@@ -2,10 +2,8 @@
 //! `sentences --sequence` output is also read back with numpy (needs the test Python, see
 //! `tests/support/python.rs`).
 
-#[path = "support/cli.rs"]
-mod cli;
-#[path = "support/python.rs"]
-mod python;
+use crate::support::cli;
+use crate::support::python;
 
 use std::path::{Path, PathBuf};
 

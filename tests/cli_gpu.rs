@@ -2,7 +2,7 @@
 //! adapter (lavapipe in CI). Like every GPU test they fail without an adapter unless
 //! `VECTRAIN_NO_GPU=1` says the machine has no Vulkan at all.
 
-mod common;
+use crate::common;
 
 use std::process::{Command, Output};
 

@@ -1,8 +1,7 @@
 //! The picture features of the command line: `convert --format projector`, `train
 //! --metrics` and `plot`, end to end.
 
-#[path = "support/cli.rs"]
-mod cli;
+use crate::support::cli;
 
 use std::path::{Path, PathBuf};
 

@@ -2,10 +2,8 @@
 //! (the `fasttext` package) and gensim with the same vector for every word, in the vocabulary or not, and the commands that read
 //! vectors give unseen words their n-gram vectors; what is refused is refused by name.
 
-#[path = "support/cli.rs"]
-mod cli;
-#[path = "support/python.rs"]
-mod python;
+use crate::support::cli;
+use crate::support::python;
 
 use std::path::{Path, PathBuf};
 

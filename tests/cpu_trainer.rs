@@ -1,7 +1,6 @@
 //! The CPU trainer: the reference update's maths, determinism, and learning on real text.
 
-#[path = "support/python.rs"]
-mod python;
+use crate::support::python;
 
 use std::path::Path;
 

@@ -13,8 +13,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-#[path = "support/python.rs"]
-mod python;
+use crate::support::python;
 
 use serde_json::Value;
 use vectrain::eval::{self, AnalogyReport, SimilarityReport};

@@ -10,8 +10,7 @@
 //! Needs a Python with gensim and numpy: `$VECTRAIN_PYTHON`, else `.venv/bin/python` in the
 //! crate root. Without one the tests fail: they never skip silently.
 
-#[path = "support/python.rs"]
-mod python;
+use crate::support::python;
 
 use std::path::Path;
 

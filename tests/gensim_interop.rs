@@ -5,8 +5,7 @@
 //! crate root (`python3 -m venv .venv && .venv/bin/pip install gensim numpy scipy`). Without
 //! one the tests fail: they never skip silently.
 
-#[path = "support/python.rs"]
-mod python;
+use crate::support::python;
 
 use std::path::Path;
 

@@ -1,7 +1,7 @@
 //! The GPU trainer stops, checkpoints and resumes like the CPU trainer, continues a CPU
 //! checkpoint, and turns a lost device into an error.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::sync::atomic::AtomicBool;

@@ -1,7 +1,7 @@
 //! The lookup kernels against their CPU twins, and every shader validated by naga (which
 //! needs no GPU).
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

@@ -1,6 +1,6 @@
 //! Batch lookup on the GPU (`gather.wgsl` behind `Gather`) equals the CPU lookup bit for bit.
 
-mod common;
+use crate::common;
 
 use common::gpu;
 use vectrain::embeddings::{CpuGather, LookupOptions, Oov};

@@ -12,7 +12,7 @@
 //! be that word's true cosine, and exact ties (duplicate rows, d = 1) must break to the lower
 //! id as on the CPU.
 
-mod common;
+use crate::common;
 
 use common::{TestRng, Tolerance, assert_close, gpu};
 use vectrain::embeddings::{Neighbour, Query};

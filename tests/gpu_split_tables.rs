@@ -2,7 +2,7 @@
 //! with a lowered `max_storage_buffer_binding_size` splits small tables into at least three
 //! buffers, and with one centre in flight its run equals the unsplit run bit for bit.
 
-mod common;
+use crate::common;
 
 use common::batches::random_batch;
 use common::{TestRng, gpu, serial};

@@ -2,7 +2,7 @@
 //! step on a random batch with one centre in flight, for every variant this adapter runs;
 //! every centre trained once with many in flight; and the shapes it refuses.
 
-mod common;
+use crate::common;
 
 use common::batches::random_batch;
 use common::{TestRng, Tolerance, assert_close, gpu, max_error, serial};

@@ -1,7 +1,7 @@
 //! The GPU trainer on a real corpus against the CPU trainer: loss falls by epoch and the
 //! nearest neighbours of frequent words agree.
 
-mod common;
+use crate::common;
 
 use std::collections::HashSet;
 use std::path::Path;

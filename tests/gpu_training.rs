@@ -1,7 +1,7 @@
 //! The training kernels against the CPU reference: random draws bit for bit, and one
 //! training step on a fixed batch.
 
-mod common;
+use crate::common;
 
 use common::batches::{random_batch, zipf_counts};
 use common::{TestRng, Tolerance, assert_close, gpu, max_error, serial};

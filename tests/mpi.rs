@@ -2,9 +2,7 @@
 //! test command installs it and builds with `--features mpi`). Ranks oversubscribe the
 //! machine's cores; the GPU case runs every rank on lavapipe.
 
-#![cfg(feature = "mpi")]
-
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};

@@ -14,8 +14,7 @@
 //! - Stop and resume: a deterministic run stopped twice gives the vectors of a run never
 //!   stopped, bit for bit (the checkpoint holds the buckets).
 
-#[path = "support/python.rs"]
-mod python;
+use crate::support::python;
 
 use vectrain::cpu::CpuBackend;
 use vectrain::eval;
