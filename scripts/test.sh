@@ -24,10 +24,22 @@ export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 # fresh machine (Mesa's shader cache empty) lavapipe spends most of their time in LLVM's
 # optimisation passes. Without them the GPU tests take a fraction of the time; what the
 # kernels compute is the same, only llvmpipe's machine code is slower.
+# The three GPU trainer tests that train for a minute each are the exception: for them the
+# optimised code saves more than its compiling costs (README, "The two commands"), so they
+# run in a process of their own with whatever GALLIVM_PERF the caller set (none: optimised).
+callers_gallivm_perf="${GALLIVM_PERF-}"
 export GALLIVM_PERF="${GALLIVM_PERF:-nopt}"
+long_gpu_runs=(
+    gpu_trainer::gpu_training_on_kjv_agrees_with_cpu
+    gpu_trainer::gpu_batch_skipgram_on_kjv_agrees_with_cpu
+    gpu_trainer::gpu_subword_training_on_kjv_agrees_with_cpu
+)
+skip_long_gpu_runs=()
+for name in "${long_gpu_runs[@]}"; do skip_long_gpu_runs+=(--skip "$name"); done
 
-# Beside the Vulkan run, which leaves a core idle much of the time, one core works through
-# two jobs, their output printed after the Vulkan run's:
+# Beside the Vulkan run, which leaves a core idle part of the time, a second process works
+# through three jobs, their output printed after the Vulkan run's:
+# - the long GPU trainer tests on Vulkan, optimised (above);
 # - the GPU tests on the GL backend (no float atomics: the compare-exchange path is the one
 #   the adapter offers, and naga's GLSL back end): the kernel tests other than the
 #   per-variant step matrix (which the Vulkan run covers for both atomics variants), and
@@ -38,6 +50,8 @@ export GALLIVM_PERF="${GALLIVM_PERF:-nopt}"
 #   .venv (its tests, below, run against the command line and against gensim).
 side_log="$(mktemp)"
 (
+    WGPU_BACKEND=vulkan GALLIVM_PERF="$callers_gallivm_perf" cargo test --release --features mpi \
+        --test integration -- --exact "${long_gpu_runs[@]}"
     WGPU_BACKEND=gl cargo test --release --features mpi --test integration -- --test-threads 1 \
         gpu_kernels:: gpu_training:: cli_gpu::verify_passes_every_kernel_check --skip step_matches_cpu
     rm -rf target/wheels
@@ -48,14 +62,14 @@ side_jobs=$!
 trap 'kill "$side_jobs" 2>/dev/null || true' EXIT
 # Everything, GPU tests on Vulkan (lavapipe has float atomics: native scatter-add), with the
 # `mpi` feature so that distributed training runs under mpirun (tests/mpi.rs).
-WGPU_BACKEND=vulkan cargo test --release --features mpi
+WGPU_BACKEND=vulkan cargo test --release --features mpi -- --exact "${skip_long_gpu_runs[@]}"
 side_status=0
 wait "$side_jobs" || side_status=$?
-echo "--- the GL backend's tests and the Python wheel:"
+echo "--- the long GPU trainer tests, the GL backend's tests and the Python wheel:"
 cat "$side_log"
 rm -f "$side_log"
 if [ "$side_status" != 0 ]; then
-    echo "the GL backend's tests or the Python wheel failed" >&2
+    echo "the long GPU trainer tests, the GL backend's tests or the Python wheel failed" >&2
     exit "$side_status"
 fi
 VECTRAIN_BIN="$PWD/target/release/vectrain" .venv/bin/python -m pytest -q python/tests
