@@ -21,6 +21,9 @@ pub const OVERRIDE_VARIABLE: &str = "VECTRAIN_MEMORY_AVAILABLE";
 pub struct Estimate {
     /// Both embedding tables.
     pub tables: u64,
+    /// A distributed run's copy of both tables as of the last synchronisation (zero
+    /// elsewhere).
+    pub tables_copy: u64,
     /// Sampling tables and the vocabulary copy of the result.
     pub vocabulary: u64,
     /// Scratch memory of all threads (update buffers, a batch of one chunk).
@@ -59,6 +62,7 @@ impl Estimate {
         };
         Estimate {
             tables: table_rows.saturating_mul(dim).saturating_mul(floats),
+            tables_copy: 0,
             vocabulary: words.saturating_mul(per_word + index_per_word),
             scratch: per_thread.saturating_mul(params.threads as u64),
             corpus: 0,
@@ -78,14 +82,14 @@ impl Estimate {
     /// adds up each rank's changes keeps of the tables as of the last synchronisation.
     pub fn with_tables_copy(mut self, vocab_len: usize, params: &TrainParams) -> Estimate {
         let rows = (params.input_rows(vocab_len) + vocab_len) as u64;
-        let bytes = rows.saturating_mul(params.dim as u64).saturating_mul(4);
-        self.tables = self.tables.saturating_add(bytes);
+        self.tables_copy = rows.saturating_mul(params.dim as u64).saturating_mul(4);
         self
     }
 
     /// All bytes.
     pub fn total(&self) -> u64 {
         self.tables
+            .saturating_add(self.tables_copy)
             .saturating_add(self.vocabulary)
             .saturating_add(self.scratch)
     }
@@ -101,17 +105,26 @@ impl Estimate {
 pub fn check(estimate: &Estimate, available: Option<u64>) -> Result<()> {
     let needed = estimate.total();
     match available {
-        Some(available) if needed > available => Err(Error::InsufficientMemory {
-            needed,
-            available,
-            details: format!(
-                "{} for the two tables, {} for vocabulary and sampling tables, {} of thread scratch, beside the {} of corpus already read",
-                human_bytes(estimate.tables),
-                human_bytes(estimate.vocabulary),
-                human_bytes(estimate.scratch),
-                human_bytes(estimate.corpus)
-            ),
-        }),
+        Some(available) if needed > available => {
+            let copy = match estimate.tables_copy {
+                0 => String::new(),
+                bytes => format!(
+                    ", {} for their copy as of the last synchronisation",
+                    human_bytes(bytes)
+                ),
+            };
+            Err(Error::InsufficientMemory {
+                needed,
+                available,
+                details: format!(
+                    "{} for the two tables{copy}, {} for vocabulary and sampling tables, {} of thread scratch, beside the {} of corpus already read",
+                    human_bytes(estimate.tables),
+                    human_bytes(estimate.vocabulary),
+                    human_bytes(estimate.scratch),
+                    human_bytes(estimate.corpus)
+                ),
+            })
+        }
         _ => Ok(()),
     }
 }
@@ -212,10 +225,16 @@ mod tests {
         // A distributed run keeps the input table (words and buckets) and the output table
         // once more.
         let copy = subwords.with_tables_copy(50_000, &with_subwords);
-        assert_eq!(
-            copy.tables,
-            subwords.tables + (2_000_000 + 2 * 50_000) * 100 * 4
-        );
+        assert_eq!(copy.tables_copy, (2_000_000 + 2 * 50_000) * 100 * 4);
+        assert_eq!(copy.total(), subwords.total() + copy.tables_copy);
+        // The refusal names the copy apart from the tables, and only where there is one.
+        let named = |estimate: &Estimate| {
+            check(estimate, Some(1))
+                .err()
+                .is_some_and(|e| e.to_string().contains("for their copy"))
+        };
+        assert!(named(&copy));
+        assert!(!named(&subwords));
         Ok(())
     }
 }
