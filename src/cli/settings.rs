@@ -164,7 +164,7 @@ pub struct Settings {
     parts: usize,
     /// Subword (fastText) vectors: each word's input vector is the mean of its own row and
     /// the rows of its character n-grams, so unseen words get vectors too (skipgram and
-    /// cbow; CPU only for now).
+    /// cbow, on the CPU and on the GPU with the v2 kernel).
     #[arg(long)]
     subwords: bool,
     /// With --subwords: shortest character n-gram (fastText -minn).
