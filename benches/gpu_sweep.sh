@@ -1,44 +1,97 @@
 #!/usr/bin/env bash
 # Speed and quality of the GPU trainer against the bound on centres in flight, for a machine
-# with a real GPU (the device sessions' H100): for each model, `vectrain bench` trains mix8m
-# (d100 w5 n5, 5 epochs) on the GPU with both training kernels (--gpu-kernel v1 and v2) at
-# several --gpu-in-flight values and scores each run's analogies; the first run of each model
-# also trains on the CPU, side by side.
+# with a real GPU: `vectrain bench` trains mix8m (d100 w5 n5, 5 epochs) on the GPU with both
+# training kernels (--gpu-kernel v1 and v2) at several --gpu-in-flight values and scores each
+# run's analogies; the first run of each model also trains on the CPU, side by side.
 #
 # usage: benches/gpu_sweep.sh [VECTRAIN] [DATA]
 #   VECTRAIN  the binary, default target/release/vectrain
 #   DATA      folder with mix8m.txt.gz and questions-words.txt, default ../shared/data
-#   KERNELS   (environment) the kernels to run, default "v1 v2"
-#   EPOCHS    (environment) epochs per run, default 5
-# On a device machine the repo's ../shared does not travel: copy the binary and those two
-# files into an ignored folder of the repo, carry it, and pass its paths.
+# environment:
+#   KERNELS   the kernels to run, default "v1 v2"
+#   EPOCHS    epochs per run, default 5
+#   FROM      the number of the first run to make (runs are numbered, below), default 1:
+#             resumes a sweep that an earlier call did not finish
+#   BUDGET_S  seconds after which no further run starts (the one under way finishes);
+#             the runs left are listed with the number to resume FROM
+#   LOG       a file that gets a copy of everything printed, and one line per run
+#             ("run N: ...") at the end
+# Runs go most wanted first (the issue's 256/512/1024 for skip-gram and CBOW with both
+# kernels), so a sweep cut short by BUDGET_S has those. On a device machine the repo's
+# ../shared does not travel: benches/device_sweep.sh is the wrapper for that.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 vectrain=${1:-target/release/vectrain}
 data=${2:-../shared/data}
-export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-/tmp}"
-
-"$vectrain" devices
-"$vectrain" verify
-# Centres in flight to try: the default first (README, "Updates in flight"), then the
-# bounds the issue asks for side by side, then wider.
-sweep() {
-    case $1 in
-        skipgram | cbow) echo 512 256 1024 2048 131072 ;;
-        batch-skipgram) echo 64 128 256 512 1024 ;;
-    esac
-}
 kernels=${KERNELS:-v1 v2}
 epochs=${EPOCHS:-5}
-for model in skipgram cbow batch-skipgram; do
-    cpu=()
-    for in_flight in $(sweep $model); do
-        for kernel in $kernels; do
-            echo "== $model, --gpu-kernel $kernel, --gpu-in-flight $in_flight"
-            "$vectrain" bench --input "$data/mix8m.txt.gz" --model $model --epochs "$epochs" \
-                --gpu-kernel "$kernel" --gpu-in-flight "$in_flight" \
-                --analogies "$data/questions-words.txt" "${cpu[@]}"
-            cpu=(--no-cpu)
-        done
+from=${FROM:-1}
+budget=${BUDGET_S:-}
+log=${LOG:-/dev/null}
+export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-/tmp}"
+start=$SECONDS
+
+# The runs in order, one "model in_flight extra-options" line each (kernels multiply them).
+plan() {
+    local in_flight model
+    for in_flight in 512 256 1024; do
+        for model in skipgram cbow; do echo "$model $in_flight"; done
     done
-done
+    for in_flight in 64 128 256 512 1024; do echo "batch-skipgram $in_flight"; done
+    for in_flight in 2048 131072; do
+        for model in skipgram cbow; do echo "$model $in_flight"; done
+    done
+    echo "skipgram 512 --subwords"
+    echo "cbow 512 --subwords"
+}
+
+{
+    echo "== gpu sweep, $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown), $epochs epochs"
+    echo "== cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores"
+    "$vectrain" devices
+    "$vectrain" verify
+} 2>&1 | tee -a "$log"
+
+summary=()
+left=()
+number=0
+cpu_done=""
+while read -r model in_flight extra; do
+    for kernel in $kernels; do
+        # The first kernel of a run has no subword form: only v2 trains --subwords.
+        if [ -n "$extra" ] && [ "$kernel" = v1 ]; then continue; fi
+        number=$((number + 1))
+        [ "$number" -lt "$from" ] && continue
+        what="$model${extra:+ $extra}, --gpu-kernel $kernel, --gpu-in-flight $in_flight"
+        if [ -n "$budget" ] && [ $((SECONDS - start)) -ge "$budget" ]; then
+            left+=("run $number: $what")
+            continue
+        fi
+        cpu=(--no-cpu)
+        if [[ " $cpu_done " != *" $model$extra "* ]]; then
+            cpu=()
+            cpu_done="$cpu_done $model$extra"
+        fi
+        echo "== run $number, $((SECONDS - start)) s in: $what" | tee -a "$log"
+        # shellcheck disable=SC2086 # $extra is a list of options
+        output=$("$vectrain" bench --input "$data/mix8m.txt.gz" --model "$model" \
+            --epochs "$epochs" --gpu-kernel "$kernel" --gpu-in-flight "$in_flight" $extra \
+            --analogies "$data/questions-words.txt" "${cpu[@]}" 2>&1) || true
+        echo "$output" | tee -a "$log"
+        # The table's rows: the device's name, words/s, seconds, loss and analogy accuracy.
+        rows=$(echo "$output" | awk '/^device +words\/s/ { table = 1; next }
+            / epochs of [0-9]+ corpus words/ { table = 0 } table { print "    " $0 }')
+        [ -n "$rows" ] || rows="    (no result: see the output above)"
+        summary+=("run $number: $what" "$rows")
+    done
+done < <(plan)
+
+{
+    echo "== summary, $((SECONDS - start)) s"
+    [ ${#summary[@]} -eq 0 ] || printf '%s\n' "${summary[@]}"
+    if [ ${#left[@]} -gt 0 ]; then
+        resume=${left[0]#run }
+        echo "== not run, past BUDGET_S=$budget: resume with FROM=${resume%%:*}"
+        printf '%s\n' "${left[@]}"
+    fi
+} | tee -a "$log"
