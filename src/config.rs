@@ -163,6 +163,9 @@ pub const MAX_WINDOW: usize = 1_000;
 pub const MAX_NEGATIVE: usize = 1_000;
 /// Largest number of parts accepted: more than any corpus has chunks to share out.
 pub const MAX_PARTS: usize = 1_000;
+/// Largest `--threads`: past a few thousand threads the system refuses their stacks (and no
+/// machine has that many cores).
+pub const MAX_THREADS: usize = 4_096;
 /// Parts an epoch trains side by side unless told otherwise: the schedule of gensim's
 /// two-worker `corpus_file` runs, which scored higher than one part on `mix8m` (README,
 /// quality figures).
@@ -275,7 +278,7 @@ impl TrainConfig {
         let threads = match (self.deterministic, self.threads) {
             (true, _) => 1,
             (false, Some(0)) => return Err(invalid("threads", "0 is not allowed")),
-            (false, Some(n)) => n,
+            (false, Some(n)) => in_range("threads", n, MAX_THREADS)?,
             (false, None) => std::thread::available_parallelism().map_or(1, |n| n.get()),
         };
         Ok(TrainParams {

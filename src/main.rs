@@ -1,11 +1,14 @@
 //! The `vectrain` command line.
 
+use std::io::Write;
+
 fn main() -> std::process::ExitCode {
     quiet_mesa_runtime_dir();
     match vectrain::cli::run() {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("error: {error:#}");
+            // Not eprintln!, which panics where stderr is closed.
+            let _ = writeln!(std::io::stderr(), "error: {error:#}");
             std::process::ExitCode::FAILURE
         }
     }

@@ -527,7 +527,7 @@ fn word_index_of_four_billion() {
 }
 
 /// Runs `vectrain ARGS` in a directory holding `files` and checks it fails with every
-/// `expected` fragment in the message, leaving no file but the inputs.
+/// `expected` fragment in the message, leaving no file but the inputs, and those unchanged.
 fn fails_in(files: &[(&str, &[u8])], args: &[&str], expected: &[&str]) {
     let dir = temp();
     for (name, bytes) in files {
@@ -544,6 +544,10 @@ fn fails_in(files: &[(&str, &[u8])], args: &[&str], expected: &[&str]) {
         );
     }
     assert_eq!(listing(dir.path()), before, "files left behind");
+    for (name, bytes) in files {
+        let now = std::fs::read(dir.path().join(name)).unwrap_or_default();
+        assert!(now == *bytes, "{name} was changed");
+    }
 }
 
 #[test]
@@ -610,4 +614,245 @@ fn plot_a_word_outside_the_vocabulary() {
         ],
         &["error: word \"kiwi\" is not in the vocabulary"],
     );
+}
+
+// ---- outputs that would destroy an input, streams that close ----
+
+#[test]
+fn train_output_is_the_corpus() {
+    fails_in(
+        &[("c.txt", kjv_head(100).as_bytes())],
+        &["train", "-i", "c.txt", "-o", "./c.txt"],
+        &[
+            "error: invalid option --output: ./c.txt is also the --input: writing it would destroy that file",
+        ],
+    );
+}
+
+#[test]
+fn train_checkpoint_is_the_output_or_the_corpus() {
+    // The checkpoint is removed when the run completes: it would take the vectors with it.
+    fails_in(
+        &[("c.txt", kjv_head(100).as_bytes())],
+        &[
+            "train",
+            "-i",
+            "c.txt",
+            "-o",
+            "v.txt",
+            "--checkpoint",
+            "v.txt",
+        ],
+        &["error: invalid option --output: v.txt is also the --checkpoint"],
+    );
+    fails_in(
+        &[("c.txt", kjv_head(100).as_bytes())],
+        &["train", "-i", "c.txt", "--checkpoint", "c.txt"],
+        &["error: invalid option --checkpoint: c.txt is also the --input"],
+    );
+}
+
+#[test]
+fn train_metrics_log_is_the_corpus() {
+    fails_in(
+        &[("c.txt", kjv_head(100).as_bytes())],
+        &["train", "-i", "c.txt", "--metrics", "c.txt"],
+        &["error: invalid option --metrics: c.txt is also the --input"],
+    );
+}
+
+#[test]
+fn sentences_and_matrix_outputs_on_their_inputs() {
+    let files: &[(&str, &[u8])] = &[("v.txt", PLOT_VECTORS), ("s.txt", b"king queen\n")];
+    fails_in(
+        files,
+        &[
+            "sentences",
+            "v.txt",
+            "--input",
+            "s.txt",
+            "--output",
+            "s.txt",
+        ],
+        &["error: invalid option --output: s.txt is also the --input"],
+    );
+    fails_in(
+        files,
+        &[
+            "sentences",
+            "v.txt",
+            "--input",
+            "s.txt",
+            "--output",
+            "v.txt",
+        ],
+        &["error: invalid option --output: v.txt is also the vector file"],
+    );
+    fails_in(
+        files,
+        &["matrix", "v.txt", "--vocab", "s.txt", "--output", "s.txt"],
+        &["error: invalid option --output: s.txt is also the --vocab"],
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn train_writes_to_a_device_without_replacing_it() {
+    let dir = temp();
+    write(dir.path(), "c.txt", kjv_head(200));
+    let args = ["train", "-i", "c.txt", "-o", "/dev/null", "--epochs", "1"];
+    let run = vectrain(&args, dir.path(), &[]);
+    assert_eq!(run.code, Some(0), "stderr:\n{}", run.stderr);
+    assert!(run.stderr.contains("wrote /dev/null"), "{}", run.stderr);
+    let null = std::fs::metadata("/dev/null").map(|m| m.file_type());
+    use std::os::unix::fs::FileTypeExt;
+    assert!(
+        null.is_ok_and(|t| t.is_char_device()),
+        "/dev/null is no longer a device"
+    );
+}
+
+/// Runs `vectrain ARGS` in `dir` with stdout or stderr a pipe whose reader has gone.
+fn with_closed_stream(args: &[&str], dir: &Path, close_stdout: bool) -> (Option<i32>, String) {
+    use std::process::Stdio;
+    let mut command = Command::new(env!("CARGO_BIN_EXE_vectrain"));
+    command.args(args).current_dir(dir).stdin(Stdio::null());
+    if close_stdout {
+        command.stdout(Stdio::piped()).stderr(Stdio::piped());
+    } else {
+        command.stdout(Stdio::null()).stderr(Stdio::piped());
+    }
+    let mut child = command
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run vectrain: {e}"));
+    // The closed stream's reader goes at once; the other is read to the end.
+    let mut kept = String::new();
+    if close_stdout {
+        drop(child.stdout.take());
+        if let Some(mut stderr) = child.stderr.take() {
+            let _ = std::io::Read::read_to_string(&mut stderr, &mut kept);
+        }
+    } else {
+        drop(child.stderr.take());
+    }
+    let status = child
+        .wait()
+        .unwrap_or_else(|e| panic!("cannot wait for vectrain: {e}"));
+    (status.code(), kept)
+}
+
+#[test]
+fn a_closed_stdout_or_stderr_is_no_panic() {
+    let dir = temp();
+    write(dir.path(), "c.txt", kjv_head(500));
+    // `vectrain similar … | head -1`: the reader leaves, the command ends quietly.
+    let vectors = [
+        "train",
+        "-i",
+        "c.txt",
+        "-o",
+        "v.txt",
+        "--epochs",
+        "1",
+        "--min-count",
+        "1",
+    ];
+    assert_eq!(vectrain(&vectors, dir.path(), &[]).code, Some(0));
+    let (code, stderr) =
+        with_closed_stream(&["similar", "v.txt", "god", "-k", "100"], dir.path(), true);
+    assert_eq!(code, Some(0), "stderr:\n{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    // `vectrain train … 2>&1 | head -1`: the notes are lost, the vectors are not.
+    let train = ["train", "-i", "c.txt", "-o", "w.txt", "--epochs", "1"];
+    let (code, _) = with_closed_stream(&train, dir.path(), false);
+    assert_eq!(code, Some(0));
+    assert!(dir.path().join("w.txt").is_file(), "no vectors written");
+}
+
+// ---- runs that would do nothing useful, and evaluation files ----
+
+#[test]
+fn train_that_sees_no_example() {
+    // Two two-word lines: subsampling at 1e-3 drops every token of so small a corpus.
+    train_fails(
+        Some(("two.txt", b"x y\nx y\n")),
+        "two.txt",
+        &["--min-count", "1"],
+        &["training saw no example", "--sample 0 keeps them"],
+    );
+}
+
+#[test]
+fn option_threads_count_limit_maxn_out_of_range() {
+    option_fails(
+        &["--threads", "100000"],
+        &["invalid option --threads: 100000 is not in 1..=4096"],
+    );
+    option_fails(
+        &["--count-limit", "0"],
+        &["'0' for '--count-limit <WORDS>'"],
+    );
+    option_fails(
+        &["--subwords", "--maxn", "100"],
+        &["invalid option --maxn: 100 is above the 64 characters vectrain supports"],
+    );
+}
+
+/// Runs `vectrain eval` on three good vectors with `args` after them.
+fn eval_files_fail(files: &[(&str, &[u8])], args: &[&str], expected: &[&str]) {
+    let mut all = vec![("v.txt", b"3 2\na 1 0\nb 0 1\nc 1 1\n".as_slice())];
+    all.extend_from_slice(files);
+    let mut command = vec!["eval", "--vectors", "v.txt"];
+    command.extend_from_slice(args);
+    fails_in(&all, &command, expected);
+}
+
+#[test]
+fn eval_word_pairs_with_a_score_not_finite() {
+    eval_files_fail(
+        &[("p.tsv", b"a\tb\tnan\na\tc\t2\n")],
+        &["--similarity", "p.tsv"],
+        &["p.tsv:1: the score \"nan\" is not a finite number"],
+    );
+}
+
+#[test]
+fn eval_files_holding_nothing() {
+    eval_files_fail(
+        &[("p.tsv", b"word1\tword2\tscore\n")],
+        &["--similarity", "p.tsv"],
+        &["p.tsv: holds no word pair"],
+    );
+    eval_files_fail(
+        &[("q.txt", b": empty section\n")],
+        &["--analogies", "q.txt"],
+        &["q.txt: holds no analogy question"],
+    );
+    eval_files_fail(
+        &[("p.tsv", b"a b 1\n")],
+        &["--similarity", "p.tsv", "--restrict", "0"],
+        &["invalid option --restrict: 0 would leave no word"],
+    );
+}
+
+#[test]
+fn sentences_sif_a_not_positive() {
+    for a in ["nan", "-1", "0"] {
+        let a = format!("--sif-a={a}");
+        fails_in(
+            &[("v.txt", PLOT_VECTORS), ("s.txt", b"king queen\n")],
+            &[
+                "sentences",
+                "v.txt",
+                "--input",
+                "s.txt",
+                "--output",
+                "o.npy",
+                "--pool",
+                "sif",
+                &a,
+            ],
+            &["invalid option --sif-a:", "is not a positive finite number"],
+        );
+    }
 }

@@ -1,5 +1,6 @@
 //! `vectrain analogy`: "a is to b as c is to ?" by 3CosAdd or 3CosMul.
 
+use crate::cli::say::out;
 use std::path::PathBuf;
 
 use crate::embeddings::AnalogyMethod;
@@ -50,12 +51,14 @@ pub fn run(args: AnalogyArgs) -> anyhow::Result<()> {
             .map(|n| json!({"word": n.word, "score": output::number(n.score)}))
             .collect();
         let query = json!({"a": args.a, "b": args.b, "c": args.c, "method": method_name});
-        println!("{}", json!({"query": query, "answers": out}));
+        out!("{}", json!({"query": query, "answers": out}));
         return Ok(());
     }
-    println!(
+    out!(
         "{} is to {} as {} is to ? ({method_name})",
-        args.a, args.b, args.c
+        args.a,
+        args.b,
+        args.c
     );
     output::ranked(&answers, "score");
     Ok(())

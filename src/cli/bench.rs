@@ -1,6 +1,7 @@
 //! `vectrain bench`: the same corpus and settings trained on the GPU and on the CPU in one
 //! run, words/s, loss and (optionally) analogy accuracy side by side.
 
+use crate::cli::say::{note, out};
 use std::path::PathBuf;
 
 use crate::eval::{self, DEFAULT_RESTRICT};
@@ -68,15 +69,19 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
             None => None,
         };
         let stats = trained.stats;
-        eprintln!("{}: {:.0} words/s", stats.device, stats.words_per_second());
+        note!("{}: {:.0} words/s", stats.device, stats.words_per_second());
         rows.push((stats, accuracy));
     }
-    println!(
+    out!(
         "{:<48} {:>12} {:>10} {:>9} {:>9}",
-        "device", "words/s", "seconds", "loss", "analogy"
+        "device",
+        "words/s",
+        "seconds",
+        "loss",
+        "analogy"
     );
     for (stats, accuracy) in &rows {
-        println!(
+        out!(
             "{:<48} {:>12.0} {:>10.2} {:>9.4} {:>9}",
             stats.device,
             stats.words_per_second(),
@@ -88,7 +93,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
     let subwords = params.subwords.map_or(String::new(), |s| {
         format!(", subwords {}..{} in {} buckets", s.minn, s.maxn, s.bucket)
     });
-    println!(
+    out!(
         "{} epochs of {} corpus words, {:?} d{} window {} negative {}{subwords}; GPU: kernel {}, \
          at most {} centres in flight",
         params.epochs,

@@ -1,5 +1,6 @@
 //! `vectrain convert`: rewrite a vector file in another format.
 
+use crate::cli::say::out;
 use std::path::PathBuf;
 
 use crate::VectorFormat;
@@ -71,9 +72,9 @@ pub fn run(args: ConvertArgs) -> anyhow::Result<()> {
             "input": args.input, "input_format": from.name(), "output": output,
             "output_format": to_name, "words": emb.len(), "dim": emb.dim(),
         });
-        println!("{out}");
+        out!("{out}");
     } else {
-        println!(
+        out!(
             "{} ({}) -> {} ({}): {} words of {}",
             args.input.display(),
             from.name(),

@@ -1,5 +1,6 @@
 //! `vectrain devices`: the GPU adapters wgpu sees.
 
+use crate::cli::say::out;
 use clap::Args;
 use serde_json::json;
 
@@ -32,7 +33,7 @@ pub fn run(args: DevicesArgs) -> anyhow::Result<()> {
                 })
             })
             .collect();
-        println!("{}", serde_json::Value::Array(list));
+        out!("{}", serde_json::Value::Array(list));
         return Ok(());
     }
     if adapters.is_empty() {
@@ -40,7 +41,7 @@ pub fn run(args: DevicesArgs) -> anyhow::Result<()> {
             "wgpu sees no GPU adapter: install a Vulkan driver (without a GPU: Mesa's lavapipe, Debian package mesa-vulkan-drivers)"
         );
     }
-    println!(
+    out!(
         "{:<40} {:<8} {:<14} {:>13} {:>10} {:>14} {:>12} {:>10}",
         "adapter (best first)",
         "backend",
@@ -52,7 +53,7 @@ pub fn run(args: DevicesArgs) -> anyhow::Result<()> {
         "wg memory"
     );
     for a in &adapters {
-        println!(
+        out!(
             "{:<40} {:<8} {:<14} {:>13} {:>10} {:>14.0} {:>12.0} {:>10}",
             a.name,
             format!("{:?}", a.backend),

@@ -123,7 +123,7 @@ pub fn run(
             std::process::exit(super::interrupt::INTERRUPTED_EXIT_CODE)
         }
         Err(error) => {
-            rank_run::say(&format!("error: rank {rank} of {size}: {error:#}"));
+            crate::cli::say::note!("error: rank {rank} of {size}: {error:#}");
             // The other ranks may be waiting for this one in a collective call.
             world.abort(1)
         }

@@ -1,5 +1,6 @@
 //! `vectrain eval`: analogy accuracy and word-pair correlation of a vector file.
 
+use crate::cli::say::out;
 use std::path::PathBuf;
 
 use crate::eval::{self, DEFAULT_RESTRICT};
@@ -52,7 +53,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<()> {
                 }),
             );
         } else {
-            println!("analogies {}:\n{analogies}", path.display());
+            out!("analogies {}:\n{analogies}", path.display());
         }
     }
     let mut pairs = Vec::new();
@@ -65,7 +66,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<()> {
                 "pairs_used": similarity.pairs_used, "oov_pairs": similarity.oov_pairs,
             }));
         } else {
-            println!(
+            out!(
                 "word pairs {}: Spearman {:.4}, Pearson {:.4}, {} pairs used, {} out of vocabulary ({:.1}%)",
                 path.display(),
                 similarity.spearman,
@@ -80,7 +81,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<()> {
         if !pairs.is_empty() {
             report.insert("similarity".into(), pairs.into());
         }
-        println!("{}", serde_json::Value::Object(report));
+        out!("{}", serde_json::Value::Object(report));
     }
     Ok(())
 }

@@ -1,5 +1,6 @@
 //! `vectrain lookup`: print the vectors of some words.
 
+use crate::cli::say::out;
 use std::path::{Path, PathBuf};
 
 use crate::embeddings::{LookupOptions, Oov};
@@ -108,12 +109,12 @@ pub fn run(args: LookupArgs) -> anyhow::Result<()> {
                 json!({"word": word, "found": *found && !ngrams, "from_ngrams": ngrams, "vector": output::numbers(v)})
             })
             .collect();
-        println!("{}", serde_json::Value::Array(out));
+        out!("{}", serde_json::Value::Array(out));
         return Ok(());
     }
     for ((word, _), vector) in rows {
         let values: Vec<String> = vector.iter().map(f32::to_string).collect();
-        println!("{word} {}", values.join(" "));
+        out!("{word} {}", values.join(" "));
     }
     Ok(())
 }

@@ -1,5 +1,6 @@
 //! `vectrain matrix`: the embedding matrix of a model's vocabulary, as `.npy`.
 
+use crate::cli::say::out;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -60,6 +61,15 @@ fn vocab_path(output: &Path) -> PathBuf {
 
 /// Runs `vectrain matrix`.
 pub fn run(args: MatrixArgs) -> anyhow::Result<()> {
+    let words_path = vocab_path(&args.output);
+    let reads = [
+        ("vector file", args.file.as_path()),
+        ("--vocab", &args.vocab),
+    ];
+    crate::io::paths::refuse_overlaps(
+        &[("output", &args.output), ("output", &words_path)],
+        &reads,
+    )?;
     let loaded = unseen::read(&args.file)?;
     let index = WordIndex::read(&args.vocab)?;
     let oov = match (args.oov, loaded.ngrams.is_some()) {
@@ -81,7 +91,6 @@ pub fn run(args: MatrixArgs) -> anyhow::Result<()> {
     let m = matrix::build(&emb, &index, init)
         .with_context(|| format!("cannot build the matrix of {}", args.vocab.display()))?;
     npy::write_f32_file(&args.output, &[m.rows, m.dim], &m.data)?;
-    let words_path = vocab_path(&args.output);
     let mut file = AtomicFile::create(&words_path)?;
     for word in index.slots() {
         writeln!(file, "{}", word.unwrap_or(""))
@@ -96,17 +105,17 @@ pub fn run(args: MatrixArgs) -> anyhow::Result<()> {
             "coverage": c.ratio(), "missing_words": c.missing,
             "from_ngrams": unseen.from_ngrams, "without_ngrams": unseen.without_ngrams,
         });
-        println!("{out}");
+        out!("{out}");
         return Ok(());
     }
-    println!(
+    out!(
         "{} rows of {} written to {} (words in {})",
         m.rows,
         m.dim,
         args.output.display(),
         words_path.display()
     );
-    println!(
+    out!(
         "found {} of {} words ({:.1}%), missing {}, padding rows {}",
         c.found,
         c.found + c.missing.len(),
@@ -115,7 +124,7 @@ pub fn run(args: MatrixArgs) -> anyhow::Result<()> {
         c.padding
     );
     if oov == OovInitArg::Subword {
-        println!(
+        out!(
             "of those found, {} from their n-grams (not in the vocabulary); missing words have no n-gram",
             unseen.from_ngrams
         );
@@ -133,7 +142,7 @@ pub fn run(args: MatrixArgs) -> anyhow::Result<()> {
         } else {
             String::new()
         };
-        println!(
+        out!(
             "first missing (vocabulary order): {}{tail}",
             shown.join(" ")
         );

@@ -1,6 +1,7 @@
 //! Output for people (aligned columns) and for programs (JSON numbers), and the vectors a
 //! training run writes.
 
+use crate::cli::say::{note, out};
 use std::path::Path;
 
 use crate::io::fasttext_bin::write_fasttext_bin;
@@ -17,7 +18,7 @@ pub fn write_trained(
     whose: &str,
 ) -> anyhow::Result<()> {
     for (epoch, stats) in trained.stats.epochs.iter().enumerate() {
-        eprintln!(
+        note!(
             "epoch {}: {whose}loss {:.4} over {} examples, {:.1} s",
             epoch + 1,
             stats.loss,
@@ -69,7 +70,7 @@ pub fn table(header: &[&str], rows: &[Vec<String>], right: &[usize]) {
                 }
             })
             .collect();
-        println!("{}", text.join("  ").trim_end());
+        out!("{}", text.join("  ").trim_end());
     };
     line(&mut header.iter().copied());
     for row in rows {

@@ -1,6 +1,7 @@
 //! `vectrain plot`: a 2-D map of words and their neighbours, or the curves of a training
 //! metrics log, as SVG or PNG.
 
+use crate::cli::say::out;
 use std::path::{Path, PathBuf};
 
 use crate::metrics::read_metrics;
@@ -89,6 +90,16 @@ pub fn run(args: PlotArgs) -> anyhow::Result<()> {
             args.perplexity
         );
     }
+    let reads = [
+        ("--vectors", &args.vectors),
+        ("--metrics", &args.metrics),
+        ("--font", &args.font),
+    ];
+    let reads: Vec<(&str, &Path)> = reads
+        .iter()
+        .filter_map(|(option, path)| Some((*option, path.as_deref()?)))
+        .collect();
+    crate::io::paths::refuse_overlaps(&[("output", &args.output)], &reads)?;
     crate::io::atomic::AtomicFile::check(&args.output)?;
     let font = load_font(args.font.as_deref())?;
     let summary = match (&args.vectors, &args.metrics) {
@@ -103,9 +114,9 @@ pub fn run(args: PlotArgs) -> anyhow::Result<()> {
             map.insert("output".into(), json!(args.output));
             map.insert("font".into(), json!(font));
         }
-        println!("{out}");
+        out!("{out}");
     } else {
-        println!(
+        out!(
             "wrote {} ({} x {} pixels)",
             args.output.display(),
             summary["width"],

@@ -1,6 +1,7 @@
 //! `vectrain sentences`: sentence (and document) vectors of a text file, or with
 //! `--sequence` the padded per-token vectors and their mask.
 
+use crate::cli::say::out;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -82,6 +83,16 @@ pub struct SentencesArgs {
 
 /// Runs `vectrain sentences`.
 pub fn run(args: SentencesArgs) -> anyhow::Result<()> {
+    let mask = mask_path(&args.output);
+    let mut writes = vec![("output", args.output.as_path())];
+    if args.sequence {
+        writes.push(("output", &mask));
+    }
+    let reads = [
+        ("vector file", args.file.as_path()),
+        ("--input", &args.input),
+    ];
+    crate::io::paths::refuse_overlaps(&writes, &reads)?;
     let loaded = unseen::read(&args.file)?;
     let oov = OovArg::resolve(args.oov, &loaded, OovArg::Skip, &args.file)?;
     let text = std::fs::read_to_string(&args.input)
@@ -149,9 +160,9 @@ pub fn run(args: SentencesArgs) -> anyhow::Result<()> {
     if args.json {
         let mut out = json!({"output": args.output, "rows": pooled.rows, "dim": pooled.dim});
         coverage.add_to(&mut out);
-        println!("{out}");
+        out!("{out}");
     } else {
-        println!(
+        out!(
             "{} rows of {} values written to {}",
             pooled.rows,
             pooled.dim,
@@ -205,27 +216,28 @@ impl Report {
         let percent = c
             .ratio()
             .map_or("n/a".to_string(), |r| format!("{:.1}%", 100.0 * r));
-        println!(
+        out!(
             "found {} of {} tokens ({percent}), {} distinct unknown words",
             c.found,
             c.tokens,
             c.unknown.len()
         );
         if let Some(unseen) = self.unseen {
-            println!(
+            out!(
                 "unknown words given their n-gram vector: {}, without any n-gram (zeros): {}",
-                unseen.from_ngrams, unseen.without_ngrams
+                unseen.from_ngrams,
+                unseen.without_ngrams
             );
         }
         if !c.unknown.is_empty() {
-            println!(
+            out!(
                 "first unknown (input order): {}",
                 first(c.unknown.iter(), c.unknown.len())
             );
         }
         let lines = self.lines_without_known_word();
         if !lines.is_empty() {
-            println!(
+            out!(
                 "{} lines without a known word: {}",
                 lines.len(),
                 first(lines.iter(), lines.len())
@@ -284,9 +296,9 @@ fn run_sequence(
             "dim": seq.dim,
         });
         coverage.add_to(&mut out);
-        println!("{out}");
+        out!("{out}");
     } else {
-        println!(
+        out!(
             "{} x {} x {} token vectors written to {}, mask to {}",
             seq.batch,
             seq.max_len,

@@ -1,6 +1,7 @@
 //! One single-process training run of `train`: the progress shown, the checkpoints written,
 //! and the stop request heard, whoever started it (the command line or a library caller).
 
+use crate::cli::say::note;
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
 
@@ -95,7 +96,7 @@ impl Session<'_> {
             checkpoint::write(path, &header, snapshot.input, snapshot.output)?;
             let position = snapshot.state.position;
             bar.suspend(|| {
-                eprintln!(
+                note!(
                     "checkpoint written to {} (epoch {}, chunk {})",
                     path.display(),
                     position.epoch + 1,
@@ -103,7 +104,7 @@ impl Session<'_> {
                 );
                 let first = std::mem::take(&mut first_checkpoint);
                 if let Some(command) = resume_command.as_ref().filter(|_| first && command_line) {
-                    eprintln!("if the run is killed, this continues it: {command}");
+                    note!("if the run is killed, this continues it: {command}");
                 }
             });
             Ok(())
@@ -141,7 +142,7 @@ impl Session<'_> {
                 if let (true, Some(path), Some(command)) =
                     (command_line, self.checkpoint, &resume_command)
                 {
-                    eprintln!(
+                    note!(
                         "interrupted: the training state (epoch {}, chunk {}) is saved in {}; no vectors were written.\nTo resume:\n  {command}",
                         position.epoch + 1,
                         position.next_chunk + 1,

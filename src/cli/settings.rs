@@ -1,6 +1,7 @@
 //! What `train` and `bench` share: the corpus and training settings, where to train, and
 //! reading the corpus.
 
+use crate::cli::say::note;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -307,7 +308,12 @@ pub struct CacheOptions {
     pub no_cache: bool,
     /// Distinct words the first pass counts at once; past it the rarest are pruned, as
     /// word2vec.c does, so counting stays within bounded memory (about 100 bytes a word).
-    #[arg(long, default_value_t = crate::corpus::DEFAULT_COUNT_LIMIT, value_name = "WORDS")]
+    #[arg(
+        long,
+        default_value_t = crate::corpus::DEFAULT_COUNT_LIMIT,
+        value_name = "WORDS",
+        value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..)
+    )]
     pub count_limit: usize,
 }
 
@@ -363,7 +369,7 @@ pub fn load_corpus(
             corpus.memory_bytes() as f64 / (1 << 20) as f64
         ),
     };
-    eprintln!(
+    note!(
         "corpus {}: {} lines, {} tokens, {} distinct words; vocabulary {} words (min-count {}), {} tokens kept, {held}, read in {:.1} s",
         corpus.source.display(),
         stats.lines,
@@ -375,26 +381,27 @@ pub fn load_corpus(
         started.elapsed().as_secs_f64()
     );
     if stats.pruned_below > 0 {
-        eprintln!(
+        note!(
             "note: more than {} distinct words: counting pruned words seen up to {} times (raise --count-limit to keep more)",
-            cache.count_limit, stats.pruned_below
+            cache.count_limit,
+            stats.pruned_below
         );
     }
     if stats.lossy_tokens > 0 {
-        eprintln!(
+        note!(
             "note: {} tokens had invalid UTF-8 bytes (replaced by U+FFFD)",
             stats.lossy_tokens
         );
     }
     if stats.split_lines > 0 {
-        eprintln!(
+        note!(
             "note: {} lines had more than {} tokens and were split",
             stats.split_lines,
             crate::corpus::MAX_SENTENCE_TOKENS
         );
     }
     if stats.truncated_tokens > 0 {
-        eprintln!(
+        note!(
             "note: {} tokens were longer than {} bytes and were cut",
             stats.truncated_tokens,
             crate::corpus::MAX_TOKEN_BYTES

@@ -1,5 +1,6 @@
 //! `vectrain similar`: the nearest words of some words, by cosine similarity.
 
+use crate::cli::say::{note, out};
 use std::path::PathBuf;
 
 use crate::Embeddings;
@@ -92,18 +93,18 @@ pub fn run(args: SimilarArgs) -> anyhow::Result<()> {
                 json!({"word": word, "from_ngrams": from_ngrams, "neighbours": neighbours})
             })
             .collect();
-        println!("{}", serde_json::Value::Array(out));
+        out!("{}", serde_json::Value::Array(out));
     } else {
         for (n, &i) in known.iter().enumerate() {
             if n > 0 {
-                println!();
+                out!();
             }
             let note = if ngram_vectors[i].is_some() {
                 " (not in the vocabulary: its n-gram vector)"
             } else {
                 ""
             };
-            println!("{}:{note}", args.words[i]);
+            out!("{}:{note}", args.words[i]);
             output::ranked(&answers.next().unwrap_or_default(), "cosine");
         }
     }
@@ -116,7 +117,7 @@ pub fn run(args: SimilarArgs) -> anyhow::Result<()> {
         [one] => anyhow::bail!("{one}"),
         several => {
             for u in several {
-                eprintln!("{u}");
+                note!("{u}");
             }
             anyhow::bail!(
                 "{} of {} words are not in the vocabulary",

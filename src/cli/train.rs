@@ -1,5 +1,6 @@
 //! `vectrain train`: corpus in, vector file out; checkpoints, Ctrl-C and `--resume`.
 
+use crate::cli::say::note;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
@@ -17,6 +18,7 @@ use super::watch::RunWatch;
 use crate::checkpoint::{self, Checkpoint, RunFiles};
 use crate::io::VectorFormat;
 use crate::io::atomic::AtomicFile;
+use crate::io::paths;
 use crate::training::{Every, Resume, Trained};
 use crate::{Device, TrainParams};
 
@@ -131,6 +133,38 @@ impl Job {
         })
     }
 
+    /// Refuses a file the run writes (the vectors where `write_output`, checkpoints where
+    /// `checkpoints`, the metrics log) that is one it reads or another it writes: the
+    /// checkpoint is removed when the run completes, and the others would be overwritten.
+    /// The checkpoint resumed from is the one new checkpoints replace, by design.
+    fn refuse_overlaps(
+        &self,
+        write_output: bool,
+        checkpoints: bool,
+        metrics: Option<&Path>,
+        analogies: Option<&Path>,
+    ) -> crate::Result<()> {
+        let mut reads: Vec<(&str, &Path)> = Vec::new();
+        reads.extend(self.input.as_deref().map(|path| ("--input", path)));
+        reads.extend(analogies.map(|path| ("--analogies", path)));
+        if checkpoints {
+            paths::refuse_overlaps(&[("checkpoint", &self.checkpoint)], &reads)?;
+            reads.push(("--checkpoint", &self.checkpoint));
+        }
+        reads.extend(
+            self.resume
+                .as_ref()
+                .map(|(path, _)| ("--resume", path.as_path())),
+        );
+        let mut writes = Vec::new();
+        if write_output {
+            writes.push(("output", self.output.as_path()));
+        }
+        writes.extend(metrics.map(|path| ("metrics", path)));
+        paths::refuse_overlaps(&writes, &reads)?;
+        Ok(())
+    }
+
     /// The directory of the output file.
     fn output_dir(&self) -> &Path {
         match self.output.parent() {
@@ -214,6 +248,12 @@ pub fn execute(args: TrainArgs, matches: &ArgMatches, front: Front<'_>) -> anyho
             "--format fasttext-bin writes a subword model: train with --subwords, or choose w2v-text, w2v-bin or glove"
         );
     }
+    job.refuse_overlaps(
+        write_output,
+        checkpoints,
+        args.metrics.as_deref(),
+        args.analogies.as_deref(),
+    )?;
     if args.distributed.distributed {
         let distributed = DistributedJob {
             files: job.files(),
@@ -251,7 +291,7 @@ pub fn execute(args: TrainArgs, matches: &ArgMatches, front: Front<'_>) -> anyho
         Some((path, saved)) => {
             saved.verify(&job.params, &corpus, path)?;
             let position = saved.state.position;
-            eprintln!(
+            note!(
                 "resuming from {} (written by the {} trainer): epoch {} of {}, chunk {} of {}",
                 path.display(),
                 saved.trainer,
@@ -269,7 +309,7 @@ pub fn execute(args: TrainArgs, matches: &ArgMatches, front: Front<'_>) -> anyho
     };
     let (device, notice) = Device::open(args.backend.backend, args.backend.adapter.as_deref())?;
     if let Some(notice) = notice {
-        eprintln!("note: {notice}");
+        note!("note: {notice}");
     }
     watch.start(job.resume.is_some())?;
     let resumed_checkpoint = job.resume.as_ref().map(|(path, _)| path.clone());
@@ -289,6 +329,13 @@ pub fn execute(args: TrainArgs, matches: &ArgMatches, front: Front<'_>) -> anyho
         SessionEnd::Stopped => return Ok(Ran::Stopped(checkpoint.map(Path::to_path_buf))),
     };
     let run = &trained.stats;
+    if run.epochs.iter().all(|epoch| epoch.examples == 0) {
+        anyhow::bail!(
+            "training saw no example, so the vectors would be their random start: no sentence kept \
+             two words (a corpus this small loses most tokens to --sample {}; --sample 0 keeps them)",
+            job.params.sample
+        );
+    }
     let wrote = if write_output {
         write_trained(&trained, &job.output, job.format, "")?;
         format!("; wrote {} ({})", job.output.display(), job.format.name())
@@ -296,7 +343,7 @@ pub fn execute(args: TrainArgs, matches: &ArgMatches, front: Front<'_>) -> anyho
         String::new()
     };
     watch.finish()?;
-    eprintln!(
+    note!(
         "trained {} vectors of {} on {} in {:.1} s: {:.0} words/s, final loss {:.4}{wrote}",
         corpus.vocab.len(),
         job.params.dim,
@@ -310,7 +357,7 @@ pub fn execute(args: TrainArgs, matches: &ArgMatches, front: Front<'_>) -> anyho
     if checkpoints && own && job.checkpoint.exists() {
         std::fs::remove_file(&job.checkpoint)
             .with_context(|| format!("removing the checkpoint {}", job.checkpoint.display()))?;
-        eprintln!(
+        note!(
             "removed the checkpoint {}: the run is complete",
             job.checkpoint.display()
         );

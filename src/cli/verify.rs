@@ -1,6 +1,7 @@
 //! `vectrain verify`: the kernel checks on the user's own adapter, a self-test for drivers
 //! vectrain has never seen.
 
+use crate::cli::say::out;
 use crate::gpu::{GpuContext, GpuOptions};
 use clap::Args;
 
@@ -18,14 +19,14 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<()> {
         adapter: args.adapter,
         ..GpuOptions::default()
     })?;
-    println!(
+    out!(
         "adapter: {} (float atomics: {})",
         ctx.describe(),
         if ctx.float_atomics { "yes" } else { "no" }
     );
     let checks = crate::gpu::verify(&ctx);
     for check in &checks {
-        println!("{check}");
+        out!("{check}");
     }
     let failed = checks.iter().filter(|c| !c.passed).count();
     if failed > 0 {
@@ -35,6 +36,6 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<()> {
             ctx.describe()
         );
     }
-    println!("all {} kernel checks passed", checks.len());
+    out!("all {} kernel checks passed", checks.len());
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! What `train --metrics` and `--analogies` add to a run: the metrics log, and the analogy
 //! accuracy of the vectors at each epoch end.
 
+use crate::cli::say::note;
 use std::cell::RefCell;
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
@@ -101,7 +102,7 @@ impl EpochObserver for EpochWatch<'_> {
                 let report =
                     evaluate_analogies_reader(embeddings, text, &questions.path, DEFAULT_RESTRICT)?;
                 self.bar.suspend(|| {
-                    eprintln!(
+                    note!(
                         "epoch {}: analogy accuracy {:.4} ({} of {} questions answered)",
                         end.epoch + 1,
                         report.accuracy(),

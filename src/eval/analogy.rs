@@ -22,7 +22,7 @@
 
 use std::fmt;
 use std::fs::File;
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
 use super::{CaseFolded, split_python_whitespace};
@@ -32,6 +32,9 @@ use crate::error::{Error, Result};
 
 /// Rows gensim asks `most_similar` for: `topn=5` plus the three question words.
 const CANDIDATES: usize = 8;
+/// Longest line read: questions-words.txt's are under 100 bytes, and an endless stream
+/// without a newline (`/dev/zero`) must end in an error, not in all the memory there is.
+const MAX_LINE_BYTES: u64 = 1 << 20;
 /// Candidates left after the question words' own rows are dropped.
 const TOPN: usize = 5;
 
@@ -160,9 +163,16 @@ pub fn evaluate_analogies_reader(
     source: &Path,
     restrict: usize,
 ) -> Result<AnalogyReport> {
-    let folded = CaseFolded::new(emb, restrict);
+    let folded = CaseFolded::new(emb, super::checked_restrict(restrict)?);
     let (mut sections, questions) = parse(reader, source, &folded)?;
     let total_questions = sections.iter().map(|s| s.questions).sum();
+    if total_questions == 0 {
+        return Err(Error::format(
+            source,
+            None,
+            "holds no analogy question (lines of 4 words under \": section\" headers)",
+        ));
+    }
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let verdicts = answer(emb, &folded, &questions, threads);
     for (question, right) in questions.iter().zip(&verdicts) {
@@ -202,13 +212,23 @@ fn parse(
     let mut number = 0u64;
     loop {
         bytes.clear();
-        let read = reader
+        let read = (&mut reader)
+            .take(MAX_LINE_BYTES + 1)
             .read_until(b'\n', &mut bytes)
             .map_err(|e| Error::io("read", source, e))?;
         if read == 0 {
             break;
         }
         number += 1;
+        if read as u64 > MAX_LINE_BYTES {
+            return Err(Error::format(
+                source,
+                Some(number),
+                format!(
+                    "a line longer than {MAX_LINE_BYTES} bytes: not a file of analogy questions"
+                ),
+            ));
+        }
         let line = std::str::from_utf8(&bytes)
             .map_err(|_| Error::format(source, Some(number), "not valid UTF-8"))?;
         if line.starts_with(": ") {

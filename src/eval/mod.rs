@@ -30,6 +30,22 @@ pub use similarity::{SimilarityReport, evaluate_word_pairs, evaluate_word_pairs_
 /// gensim's default `restrict_vocab`: only the 300,000 most frequent words are used.
 pub const DEFAULT_RESTRICT: usize = 300_000;
 
+/// Files of word pairs or questions are read whole up to this size; a bigger one (or an
+/// endless stream such as `/dev/zero`) is refused: WordSim-353 is 7 KiB, questions-words.txt
+/// 600 KiB.
+const MAX_FILE_BYTES: u64 = 256 << 20;
+
+/// `restrict`, refused where 0: no word would take part.
+fn checked_restrict(restrict: usize) -> crate::error::Result<usize> {
+    if restrict == 0 {
+        return Err(crate::error::Error::InvalidOption {
+            option: "restrict",
+            reason: "0 would leave no word to evaluate".into(),
+        });
+    }
+    Ok(restrict)
+}
+
 /// The case-folded view of the first `restrict` rows of some embeddings.
 ///
 /// `id` maps an upper-cased word to the first row whose word upper-cases to it, as gensim's

@@ -13,7 +13,7 @@
 
 use std::fmt;
 use std::fs::File;
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
 use super::stats;
@@ -77,14 +77,26 @@ pub fn evaluate_word_pairs(
 /// errors.
 pub fn evaluate_word_pairs_reader(
     emb: &Embeddings,
-    mut reader: impl BufRead,
+    reader: impl BufRead,
     source: &Path,
     restrict: usize,
 ) -> Result<SimilarityReport> {
+    let restrict = super::checked_restrict(restrict)?;
     let mut bytes = Vec::new();
     reader
+        .take(super::MAX_FILE_BYTES + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| Error::io("read", source, e))?;
+    if bytes.len() as u64 > super::MAX_FILE_BYTES {
+        return Err(Error::format(
+            source,
+            None,
+            format!(
+                "larger than {} MiB: not a file of word pairs",
+                super::MAX_FILE_BYTES >> 20
+            ),
+        ));
+    }
     let text = std::str::from_utf8(&bytes).map_err(|e| {
         let line = bytes[..e.valid_up_to()]
             .iter()
@@ -94,6 +106,13 @@ pub fn evaluate_word_pairs_reader(
         Error::format(source, Some(line as u64), "not valid UTF-8")
     })?;
     let pairs = parse(text, source)?;
+    if pairs.is_empty() {
+        return Err(Error::format(
+            source,
+            None,
+            "holds no word pair (lines of word, word, score)",
+        ));
+    }
     let folded = CaseFolded::new(emb, restrict);
     let (mut human, mut model) = (Vec::new(), Vec::new());
     let mut oov_pairs = 0;
@@ -172,10 +191,17 @@ fn parse<'a>(text: &'a str, source: &Path) -> Result<Vec<Pair<'a>>> {
             ));
         };
         match score.trim().parse::<f64>() {
-            Ok(score) => pairs.push(Pair {
+            Ok(score) if score.is_finite() => pairs.push(Pair {
                 words: [a, b],
                 score,
             }),
+            Ok(_) => {
+                return Err(Error::format(
+                    source,
+                    Some(number),
+                    format!("the score {:?} is not a finite number", score.trim()),
+                ));
+            }
             Err(_) if first => {} // a column header
             Err(_) => {
                 return Err(Error::format(

@@ -6,6 +6,11 @@
 //! [`AtomicFile::commit`], the temporary file is removed. A process killed outright (SIGKILL,
 //! power loss) cannot clean up: it may leave a `.<name>.<pid>.<n>.tmp` file beside the
 //! destination, but never a truncated destination.
+//!
+//! A destination that is a symbolic link is written through it: the file it names is
+//! replaced and the link stays. A destination that exists and is neither a file nor a folder
+//! (a device such as `/dev/null`, a pipe, `/dev/stdout`) is written to directly, as there is
+//! no file to replace, and replacing a device node with a file would break it.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufWriter, Write};
@@ -20,6 +25,9 @@ const BUFFER_BYTES: usize = 1 << 20;
 /// Distinguishes temporary files created by one process.
 static NEXT_ID: AtomicU64 = AtomicU64::new(0);
 
+/// Most links followed from a destination to the file it names (as the kernel's own bound).
+const MAX_LINKS: usize = 40;
+
 /// A file being written that replaces its destination only on [`commit`](AtomicFile::commit).
 ///
 /// Implements [`Write`] (buffered). Dropping it uncommitted removes the temporary file and
@@ -27,7 +35,9 @@ static NEXT_ID: AtomicU64 = AtomicU64::new(0);
 #[derive(Debug)]
 pub struct AtomicFile {
     destination: PathBuf,
-    temporary: PathBuf,
+    /// `None` where the destination is written directly (a device or a pipe), and after a
+    /// commit has renamed the temporary file.
+    temporary: Option<PathBuf>,
     /// `None` only after `commit` has taken the writer.
     writer: Option<BufWriter<File>>,
 }
@@ -48,6 +58,18 @@ impl AtomicFile {
         if destination.is_dir() {
             return Err(refuse("it is a directory".into()));
         }
+        if is_device_or_pipe(destination) {
+            let file = OpenOptions::new()
+                .write(true)
+                .open(destination)
+                .map_err(|e| Error::io("write", destination, e))?;
+            return Ok(AtomicFile {
+                destination: destination.to_path_buf(),
+                temporary: None,
+                writer: Some(BufWriter::with_capacity(BUFFER_BYTES, file)),
+            });
+        }
+        let destination = &follow_links(destination);
         let directory = match destination.parent() {
             Some(dir) if !dir.as_os_str().is_empty() => dir,
             _ => Path::new("."),
@@ -72,7 +94,7 @@ impl AtomicFile {
             .map_err(|e| Error::io("write", destination, e))?;
         Ok(AtomicFile {
             destination: destination.to_path_buf(),
-            temporary,
+            temporary: Some(temporary),
             writer: Some(BufWriter::with_capacity(BUFFER_BYTES, file)),
         })
     }
@@ -81,6 +103,10 @@ impl AtomicFile {
     /// can succeed: a file name in an existing, writable directory, not a directory itself.
     /// Leaves nothing behind.
     pub fn check(destination: &Path) -> Result<()> {
+        // Opening a pipe would wait for its reader, and a device takes any write.
+        if is_device_or_pipe(destination) {
+            return Ok(());
+        }
         AtomicFile::create(destination).map(drop)
     }
 
@@ -89,9 +115,10 @@ impl AtomicFile {
         &self.destination
     }
 
-    /// The temporary file being written.
-    pub fn temporary(&self) -> &Path {
-        &self.temporary
+    /// The temporary file being written; `None` where the destination is written directly
+    /// (a device or a pipe).
+    pub fn temporary(&self) -> Option<&Path> {
+        self.temporary.as_deref()
     }
 
     /// Flushes, syncs the data to disk and renames the temporary file over the destination.
@@ -102,16 +129,23 @@ impl AtomicFile {
             // Unreachable: `commit` consumes self, and only `commit` takes the writer.
             return Ok(());
         };
+        let Some(temporary) = self.temporary.clone() else {
+            // Written directly: flushing is all there is (a pipe cannot be synced).
+            writer
+                .into_inner()
+                .map_err(|e| Error::io("write", &self.destination, e.into_error()))?;
+            return Ok(());
+        };
         let file = writer
             .into_inner()
-            .map_err(|e| Error::io("write", &self.temporary, e.into_error()))?;
+            .map_err(|e| Error::io("write", &temporary, e.into_error()))?;
         file.sync_all()
-            .map_err(|e| Error::io("write", &self.temporary, e))?;
+            .map_err(|e| Error::io("write", &temporary, e))?;
         drop(file);
-        fs::rename(&self.temporary, &self.destination)
+        fs::rename(&temporary, &self.destination)
             .map_err(|e| Error::io("rename to", &self.destination, e))?;
         // Renamed: there is no temporary file left for `Drop` to remove.
-        self.temporary = PathBuf::new();
+        self.temporary = None;
         Ok(())
     }
 
@@ -140,10 +174,31 @@ impl Drop for AtomicFile {
     fn drop(&mut self) {
         // Close before removing (required on Windows); errors are moot for a discarded file.
         drop(self.writer.take());
-        if !self.temporary.as_os_str().is_empty() {
-            let _ = fs::remove_file(&self.temporary);
+        if let Some(temporary) = &self.temporary {
+            let _ = fs::remove_file(temporary);
         }
     }
+}
+
+/// Whether `path` exists and is neither a file nor a folder, links followed.
+fn is_device_or_pipe(path: &Path) -> bool {
+    fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
+}
+
+/// The path a chain of symbolic links from `path` ends at (itself where it is no link); a
+/// link to a file not written yet gives that file's path.
+fn follow_links(path: &Path) -> PathBuf {
+    let mut path = path.to_path_buf();
+    for _ in 0..MAX_LINKS {
+        let Ok(target) = fs::read_link(&path) else {
+            break;
+        };
+        path = match path.parent() {
+            Some(folder) if target.is_relative() => folder.join(target),
+            _ => target,
+        };
+    }
+    path
 }
 
 #[cfg(test)]
@@ -175,6 +230,34 @@ mod tests {
         Ok(())
     }
 
+    #[cfg(unix)]
+    #[test]
+    fn a_link_is_written_through_and_a_device_directly() -> Result<()> {
+        let dir = tempfile::tempdir().map_err(|e| Error::io("create", "tempdir", e))?;
+        let real = dir.path().join("real.txt");
+        let link = dir.path().join("link.txt");
+        std::os::unix::fs::symlink("real.txt", &link).map_err(|e| Error::io("link", &link, e))?;
+        // The link points to a file not written yet, then to one that exists.
+        for text in ["first", "second"] {
+            let mut file = AtomicFile::create(&link)?;
+            file.write_all(text.as_bytes())
+                .map_err(|e| Error::io("write", &link, e))?;
+            file.commit()?;
+            assert_eq!(fs::read_to_string(&real).ok().as_deref(), Some(text));
+            assert!(fs::symlink_metadata(&link).is_ok_and(|m| m.file_type().is_symlink()));
+        }
+        let null = Path::new("/dev/null");
+        AtomicFile::check(null)?;
+        let mut file = AtomicFile::create(null)?;
+        assert!(file.temporary().is_none());
+        file.write_all(b"gone")
+            .map_err(|e| Error::io("write", null, e))?;
+        file.commit()?;
+        assert!(fs::metadata(null).is_ok_and(|m| !m.is_file()));
+        assert_eq!(names(dir.path()), ["link.txt", "real.txt"]);
+        Ok(())
+    }
+
     #[test]
     fn drop_without_commit_removes_temporary() -> Result<()> {
         let dir = tempfile::tempdir().map_err(|e| Error::io("create", "tempdir", e))?;
@@ -183,7 +266,7 @@ mod tests {
         let mut file = AtomicFile::create(&dest)?;
         file.write_all(&[7; 3 << 20])
             .map_err(|e| Error::io("write", &dest, e))?;
-        assert!(file.temporary().exists());
+        assert!(file.temporary().is_some_and(Path::exists));
         drop(file);
         assert_eq!(fs::read_to_string(&dest).ok().as_deref(), Some("old"));
         assert_eq!(names(dir.path()), ["out.txt"]);

@@ -14,6 +14,7 @@ pub mod atomic;
 pub mod fasttext_bin;
 pub mod glove_text;
 pub mod npy;
+pub mod paths;
 pub mod projector;
 mod rows;
 mod text;

@@ -77,6 +77,12 @@ where
 {
     let dim = emb.dim();
     let weights = match pooling {
+        Pooling::Sif(config) if !(config.a.is_finite() && config.a > 0.0) => {
+            return Err(Error::InvalidOption {
+                option: "sif-a",
+                reason: format!("{} is not a positive finite number", config.a),
+            });
+        }
         Pooling::Sif(config) => sif_weights(emb, config.a, config.frequencies),
         _ => Vec::new(),
     };

@@ -3,6 +3,11 @@
 
 use crate::error::{Error, Result};
 
+/// Longest n-gram vectrain trains or reads, in characters. fastText's default is 6; a word's
+/// n-grams cost time quadratic in `maxn`, so neither an option nor a crafted file may set it
+/// to thousands.
+pub const MAX_MAXN: usize = 64;
+
 /// The n-gram settings of a subword model, named as fastText names them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SubwordSettings {
@@ -37,6 +42,15 @@ impl SubwordSettings {
             return Err(invalid(
                 "minn",
                 format!("{} is larger than --maxn ({})", self.minn, self.maxn),
+            ));
+        }
+        if self.maxn > MAX_MAXN {
+            return Err(invalid(
+                "maxn",
+                format!(
+                    "{} is above the {MAX_MAXN} characters vectrain supports",
+                    self.maxn
+                ),
             ));
         }
         if self.maxn > 0 && self.bucket == 0 {

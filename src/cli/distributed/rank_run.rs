@@ -1,6 +1,7 @@
 //! One rank's run: its share of the corpus, its device, training with synchronisations,
 //! checkpoints taken together and written by rank 0, and rank 0's vectors.
 
+use crate::cli::say::note;
 use std::path::PathBuf;
 
 use crate::Device;
@@ -43,13 +44,6 @@ pub enum Ended {
     /// Every rank stopped at the same synchronisation (Ctrl-C or SIGTERM on any rank);
     /// rank 0 saved the state in a checkpoint.
     Interrupted,
-}
-
-/// Writes `line` to stderr in one write, so that the launcher, which merges every rank's
-/// stderr, never splits it with another rank's.
-pub fn say(line: &str) {
-    use std::io::Write;
-    let _ = std::io::stderr().write_all(format!("{line}\n").as_bytes());
 }
 
 /// After how many checkpoints this rank should kill itself, for a test (0: once it has
@@ -128,13 +122,13 @@ pub fn train(
     let params = job.params;
     let sync = sync_settings(options, job.resume.as_ref().map(|(_, saved)| saved));
     let corpus = read_corpus(input, &read_options(params, cache, cache_dir), world)?;
-    say(&format!(
+    note!(
         "rank {rank} of {size}: {} of {} tokens kept, vocabulary {} words (fingerprint {:016x})",
         corpus.len(),
         corpus.stats.raw_tokens,
         corpus.vocab.len(),
         vocab_fingerprint(&corpus.vocab)
-    ));
+    );
     // The tables, and with sums of changes their copy as of the last synchronisation, must
     // fit beside the share of the corpus this rank holds.
     let estimate = Estimate::beside(&corpus, params);
@@ -155,7 +149,7 @@ pub fn train(
             let resumed = resume_share(saved, &path, params, &corpus, sync, world)?;
             let position = resumed.resume.state.position;
             if rank == 0 {
-                eprintln!(
+                note!(
                     "resuming from {} on {size} ranks after synchronisation {}: rank 0 at epoch {} of {}, chunk {} of {}",
                     path.display(),
                     resumed.syncs,
@@ -175,10 +169,10 @@ pub fn train(
     let (device, notice) =
         Device::open_nth(backend.backend, backend.adapter.as_deref(), local_rank)?;
     if let Some(notice) = notice {
-        say(&format!("rank {rank}: note: {notice}"));
+        note!("rank {rank}: note: {notice}");
     }
     let mut trainer = device.backend(params);
-    say(&format!("rank {rank}: training on {}", trainer.device()));
+    note!("rank {rank}: training on {}", trainer.device());
     interrupt::install()?;
     let mut extra = vec!["--distributed".to_string()];
     extra.extend(job.resume_options.iter().cloned());
@@ -208,7 +202,7 @@ pub fn train(
             written += 1;
             if rank == 0 {
                 bar.suspend(|| {
-                    eprintln!(
+                    note!(
                         "checkpoint written to {} (synchronisation {}; rank 0 at epoch {}, chunk {})",
                         job.checkpoint.display(),
                         snapshot.averages.unwrap_or(0),
@@ -216,7 +210,7 @@ pub fn train(
                         snapshot.state.position.next_chunk + 1
                     );
                     if written == 1 {
-                        eprintln!("if the run is killed, this continues it: {resume_command}");
+                        note!("if the run is killed, this continues it: {resume_command}");
                     }
                 });
             }
@@ -262,7 +256,7 @@ pub fn train(
         Outcome::Finished(trained) => trained,
         Outcome::Stopped(_) => {
             if rank == 0 {
-                eprintln!(
+                note!(
                     "interrupted: every rank stopped after synchronisation {averages}; the training state is saved in {}; no vectors were written.\nTo resume:\n  {resume_command}",
                     job.checkpoint.display()
                 );
@@ -281,7 +275,7 @@ pub fn train(
     let run = &trained.stats;
     write_trained(&trained, job.output, job.format, "rank 0's ")?;
     watch.finish()?;
-    eprintln!(
+    note!(
         "trained {} vectors of {} on {size} ranks ({} on rank 0) in {:.1} s: {:.0} words/s in all, {averages} synchronisations of the tables ({}); wrote {} ({})",
         corpus.vocab.len(),
         params.dim,
@@ -297,7 +291,7 @@ pub fn train(
     if own && job.checkpoint.exists() {
         std::fs::remove_file(job.checkpoint)
             .with_context(|| format!("removing the checkpoint {}", job.checkpoint.display()))?;
-        eprintln!(
+        note!(
             "removed the checkpoint {}: the run is complete",
             job.checkpoint.display()
         );

@@ -7,6 +7,7 @@ use std::path::Path;
 
 use super::input::{Input, Part};
 use crate::error::{Error, Result};
+use crate::subwords::ngrams::MAX_MAXN as MAX_NGRAM_CHARS;
 use crate::subwords::{RecordedArgs, SubwordSettings};
 
 /// fastText's file-format magic number (`FASTTEXT_FILEFORMAT_MAGIC_INT32`).
@@ -16,10 +17,6 @@ pub const VERSION: i32 = 12;
 /// The oldest version read: 11 lays the file out as 12 does (it differs only for supervised
 /// models, which are refused anyway).
 const OLDEST_VERSION: i32 = 11;
-
-/// Longest n-gram accepted, in characters. fastText's default is 6; a word's n-grams cost
-/// time quadratic in `maxn`, so a crafted file must not set it to thousands.
-pub(super) const MAX_NGRAM_CHARS: usize = 64;
 
 /// fastText's model code of a supervised model.
 const SUPERVISED: i32 = 3;
