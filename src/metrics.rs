@@ -18,7 +18,7 @@
 
 use std::collections::VecDeque;
 use std::fs::{File, OpenOptions};
-use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -144,11 +144,14 @@ fn finite(value: Option<f64>) -> Option<f64> {
 /// A metrics log being written.
 ///
 /// Writing never stops training: the first write error is kept, later records are dropped,
-/// and [`MetricsLog::finish`] returns that error.
+/// and [`MetricsLog::finish`] returns that error. The file holds whole records only: one that
+/// could not be written whole (a full disk) is cut off again, so the log still reads back.
 #[derive(Debug)]
 pub struct MetricsLog {
     path: PathBuf,
-    writer: BufWriter<File>,
+    file: File,
+    /// The file's length after its last whole record.
+    length: u64,
     opened: Instant,
     /// Recent progress reports, oldest first: when, and `words_done` then.
     recent: VecDeque<(Instant, u64)>,
@@ -167,9 +170,14 @@ impl MetricsLog {
             .truncate(!append)
             .open(path)
             .map_err(|e| Error::io("open the metrics log", path, e))?;
+        let length = file
+            .metadata()
+            .map_err(|e| Error::io("open the metrics log", path, e))?
+            .len();
         Ok(MetricsLog {
             path: path.to_path_buf(),
-            writer: BufWriter::new(file),
+            file,
+            length,
             opened: Instant::now(),
             recent: VecDeque::new(),
             failed: None,
@@ -238,19 +246,22 @@ impl MetricsLog {
         if self.failed.is_some() {
             return;
         }
-        let line = record.to_json().to_string();
-        let written = writeln!(self.writer, "{line}").and_then(|()| self.writer.flush());
-        if let Err(e) = written {
-            self.failed = Some(e);
+        let line = format!("{}\n", record.to_json());
+        match self.file.write_all(line.as_bytes()) {
+            Ok(()) => self.length += line.len() as u64,
+            Err(e) => {
+                // Part of the record may be there: cut it off (best effort; the error stays).
+                let _ = self.file.set_len(self.length);
+                self.failed = Some(e);
+            }
         }
     }
 
-    /// Flushes the log; the first write error, if any write failed.
+    /// The first write error, if any write failed.
     pub fn finish(mut self) -> Result<()> {
-        let flushed = self.writer.flush();
-        match self.failed.take().map_or(flushed, Err) {
-            Ok(()) => Ok(()),
-            Err(e) => Err(Error::io("write the metrics log", &self.path, e)),
+        match self.failed.take() {
+            None => Ok(()),
+            Some(e) => Err(Error::io("write the metrics log", &self.path, e)),
         }
     }
 }

@@ -381,6 +381,19 @@ fn vectors_wrong_number_of_values() {
 }
 
 #[test]
+fn vectors_first_row_malformed() {
+    // Taken for binary by its header and first row, then read as the text it is.
+    eval_fails(
+        b"2 3\na 1 2\nb 1 2 3\n",
+        &["vectors.txt:2: \"a\" has 2 values, expected 3"],
+    );
+    eval_fails(
+        b"2 3\na 1,5 2 3\nb 1 2 3\n",
+        &["vectors.txt:2: value 1 of \"a\" is not a number: \"1,5\""],
+    );
+}
+
+#[test]
 fn vectors_not_numbers() {
     eval_fails(
         b"2 2\na 1 2\nb 3 x4\n",
@@ -440,14 +453,20 @@ fn vectors_header_claims_a_trillion_rows() {
             "1000000000000 rows: at most 4294967295 are supported",
         ],
     );
-    // Within the row limit, a lying header costs no memory: the file simply ends early (here
-    // read as binary, as line 2 is not a row of 100 values).
+    // Within the row limit, a lying header costs no memory: the file simply ends early, or
+    // here fails at its first row (text, and not a row of 100 values).
     eval_fails(
         b"4000000000 100\na 1 2\n",
+        &["vectors.txt:2", "\"a\" has 2 values, expected 100"],
+    );
+    let mut binary = b"4000000000 2\na ".to_vec();
+    binary.extend_from_slice(&[0, 0, 128, 63, 0, 0, 0, 64]);
+    eval_fails(
+        &binary,
         &[
-            "vectors.txt:2",
+            "vectors.txt:3",
             "truncated",
-            "declares 4000000000 rows of 100",
+            "declares 4000000000 rows of 2",
         ],
     );
 }

@@ -51,7 +51,7 @@ pub struct ConvertArgs {
 /// Runs `vectrain convert`.
 pub fn run(args: ConvertArgs) -> anyhow::Result<()> {
     let from = crate::io::detect_format(&args.input)?;
-    let emb = crate::read_vectors_as(&args.input, from)?;
+    let emb = crate::read_vectors(&args.input)?;
     let (outputs, to_name) = match args.format.vector_format() {
         Some(to) => {
             crate::write_vectors(&emb, &args.output, to)?;

@@ -342,7 +342,19 @@ pub fn execute(args: TrainArgs, matches: &ArgMatches, front: Front<'_>) -> anyho
     } else {
         String::new()
     };
-    watch.finish()?;
+    // The vectors are the work: a log that failed does not take them back, but the run does
+    // not end as a success either.
+    watch.finish().with_context(|| {
+        let written = format!("the vectors are written to {}", job.output.display());
+        format!(
+            "{}the metrics log stops early",
+            if write_output {
+                written + ", but "
+            } else {
+                String::new()
+            }
+        )
+    })?;
     note!(
         "trained {} vectors of {} on {} in {:.1} s: {:.0} words/s, final loss {:.4}{wrote}",
         corpus.vocab.len(),

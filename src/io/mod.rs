@@ -115,13 +115,19 @@ fn open(path: &Path) -> Result<BufReader<File>> {
 ///
 /// Two cases are guessed wrong; [`read_vectors_as`] reads them as intended: a GloVe file whose
 /// first line is an integer word and one integer value (taken for word2vec), and a word2vec
-/// text file whose first row is malformed (taken for binary, so reading it reports binary
-/// errors).
+/// text file whose first row is malformed (taken for binary; [`read_vectors`] then reports
+/// the text reader's error, which names the row's fault).
 pub fn detect_format(path: &Path) -> Result<VectorFormat> {
+    sniff(path).map(|(format, _)| format)
+}
+
+/// [`detect_format`]'s guess, and whether a word2vec file's first row is a line of text (so
+/// that a file taken for binary may be malformed text).
+fn sniff(path: &Path) -> Result<(VectorFormat, bool)> {
     let mut reader = open(path)?;
     let start = reader.fill_buf().map_err(|e| Error::io("read", path, e))?;
     if start.starts_with(&fasttext_bin::MAGIC.to_le_bytes()) {
-        return Ok(VectorFormat::FastTextBin);
+        return Ok((VectorFormat::FastTextBin, false));
     }
     let mut line = Vec::new();
     let mut next_line = |line: &mut Vec<u8>| {
@@ -137,14 +143,15 @@ pub fn detect_format(path: &Path) -> Result<VectorFormat> {
     if is_header(&line) {
         let (rows, dim) = rows::parse_header(&line, path)?;
         next_line(&mut line)?;
-        return Ok(if rows == 0 || is_text_row(&line, Some(dim)) {
+        let format = if rows == 0 || is_text_row(&line, Some(dim)) {
             VectorFormat::Word2VecText
         } else {
             VectorFormat::Word2VecBinary
-        });
+        };
+        return Ok((format, is_text_line(&line)));
     }
     if is_text_row(&line, None) {
-        return Ok(VectorFormat::GloveText);
+        return Ok((VectorFormat::GloveText, false));
     }
     let message = format!(
         "line 1 is neither a word2vec header `rows dim` nor a GloVe row `word v1 .. vD`: {}",
@@ -180,9 +187,29 @@ fn is_text_row(line: &[u8], dim: Option<usize>) -> bool {
     values > 0 && dim.is_none_or(|dim| dim == values)
 }
 
-/// Reads the vectors of `path`, whose format is found by [`detect_format`].
+/// True if `line` is printable UTF-8 text ending in a newline, with a word and something
+/// after it: a binary row's float bytes almost never are.
+fn is_text_line(line: &[u8]) -> bool {
+    let Ok(text) = std::str::from_utf8(line) else {
+        return false;
+    };
+    let printable = text
+        .chars()
+        .all(|c| !c.is_control() || matches!(c, '\t' | '\r' | '\n'));
+    printable && text.ends_with('\n') && text.split_whitespace().nth(1).is_some()
+}
+
+/// Reads the vectors of `path`, whose format is found by [`detect_format`]. A word2vec file
+/// taken for binary whose first row is a line of text, and which does not read as binary, is
+/// malformed text: the text reader's error is given, as it names the row's fault.
 pub fn read_vectors(path: &Path) -> Result<Embeddings> {
-    read_vectors_as(path, detect_format(path)?)
+    let (format, text_row) = sniff(path)?;
+    match read_vectors_as(path, format) {
+        Err(_) if format == VectorFormat::Word2VecBinary && text_row => {
+            read_vectors_as(path, VectorFormat::Word2VecText)
+        }
+        read => read,
+    }
 }
 
 /// Reads the vectors of `path` in the given format. A fastText `.bin` gives its vocabulary
@@ -207,7 +234,7 @@ pub fn read_vectors_and_ngrams(path: &Path) -> Result<(Embeddings, Option<NgramT
             let embeddings = fasttext_bin::vocabulary_embeddings(&model)?;
             Ok((embeddings, Some(NgramTable::from_model(model))))
         }
-        format => Ok((read_vectors_as(path, format)?, None)),
+        _ => Ok((read_vectors(path)?, None)),
     }
 }
 

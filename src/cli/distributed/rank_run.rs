@@ -274,7 +274,12 @@ pub fn train(
     }
     let run = &trained.stats;
     write_trained(&trained, job.output, job.format, "rank 0's ")?;
-    watch.finish()?;
+    watch.finish().with_context(|| {
+        format!(
+            "the vectors are written to {}, but the metrics log stops early",
+            job.output.display()
+        )
+    })?;
     note!(
         "trained {} vectors of {} on {size} ranks ({} on rank 0) in {:.1} s: {:.0} words/s in all, {averages} synchronisations of the tables ({}); wrote {} ({})",
         corpus.vocab.len(),
