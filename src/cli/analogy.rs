@@ -1,8 +1,8 @@
 //! `vectrain analogy`: "a is to b as c is to ?" by 3CosAdd or 3CosMul.
 
-use crate::cli::say::out;
 use std::path::PathBuf;
 
+use crate::cli::say::out;
 use crate::embeddings::AnalogyMethod;
 use clap::Args;
 use serde_json::json;
@@ -22,7 +22,11 @@ pub struct AnalogyArgs {
     /// c.
     c: String,
     /// Answers to print.
-    #[arg(short, default_value_t = 10)]
+    #[arg(
+        short,
+        default_value_t = 10,
+        value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..)
+    )]
     k: usize,
     /// Use 3CosMul (gensim's most_similar_cosmul) instead of 3CosAdd.
     #[arg(long)]

@@ -1,9 +1,9 @@
 //! `vectrain bench`: the same corpus and settings trained on the GPU and on the CPU in one
 //! run, words/s, loss and (optionally) analogy accuracy side by side.
 
-use crate::cli::say::{note, out};
 use std::path::PathBuf;
 
+use crate::cli::say::{note, out};
 use crate::eval::{self, DEFAULT_RESTRICT};
 use crate::gpu::centres_in_flight;
 use crate::training::Trained;

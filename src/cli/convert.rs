@@ -1,9 +1,9 @@
 //! `vectrain convert`: rewrite a vector file in another format.
 
-use crate::cli::say::out;
 use std::path::PathBuf;
 
 use crate::VectorFormat;
+use crate::cli::say::out;
 use crate::io::projector::{ProjectorFiles, write_projector};
 use clap::{Args, ValueEnum};
 

@@ -1,8 +1,9 @@
 //! `vectrain devices`: the GPU adapters wgpu sees.
 
-use crate::cli::say::out;
 use clap::Args;
 use serde_json::json;
+
+use crate::cli::say::out;
 
 /// Options of `vectrain devices`.
 #[derive(Args, Debug)]

@@ -1,8 +1,8 @@
 //! `vectrain eval`: analogy accuracy and word-pair correlation of a vector file.
 
-use crate::cli::say::out;
 use std::path::PathBuf;
 
+use crate::cli::say::out;
 use crate::eval::{self, DEFAULT_RESTRICT};
 use anyhow::Context;
 use clap::Args;

@@ -1,8 +1,8 @@
 //! `vectrain lookup`: print the vectors of some words.
 
-use crate::cli::say::out;
 use std::path::{Path, PathBuf};
 
+use crate::cli::say::out;
 use crate::embeddings::{LookupOptions, Oov};
 use clap::{Args, ValueEnum};
 use serde_json::json;

@@ -1,9 +1,9 @@
 //! `vectrain matrix`: the embedding matrix of a model's vocabulary, as `.npy`.
 
-use crate::cli::say::out;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use crate::cli::say::out;
 use crate::io::atomic::AtomicFile;
 use crate::io::npy;
 use crate::matrix::{self, OovInit, WordIndex};

@@ -1,9 +1,9 @@
 //! Output for people (aligned columns) and for programs (JSON numbers), and the vectors a
 //! training run writes.
 
-use crate::cli::say::{note, out};
 use std::path::Path;
 
+use crate::cli::say::{note, out};
 use crate::io::fasttext_bin::write_fasttext_bin;
 use crate::io::{VectorFormat, write_vectors};
 use crate::training::Trained;

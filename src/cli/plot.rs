@@ -1,9 +1,9 @@
 //! `vectrain plot`: a 2-D map of words and their neighbours, or the curves of a training
 //! metrics log, as SVG or PNG.
 
-use crate::cli::say::out;
 use std::path::{Path, PathBuf};
 
+use crate::cli::say::out;
 use crate::metrics::read_metrics;
 use crate::plot::tsne::TsneOptions;
 use crate::plot::{Curves, PictureFormat, Projection, WordMap, load_font};

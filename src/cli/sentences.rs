@@ -1,10 +1,10 @@
 //! `vectrain sentences`: sentence (and document) vectors of a text file, or with
 //! `--sequence` the padded per-token vectors and their mask.
 
-use crate::cli::say::out;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use crate::cli::say::out;
 use crate::embeddings::Oov;
 use crate::io::atomic::AtomicFile;
 use crate::io::npy;

@@ -1,7 +1,6 @@
 //! One single-process training run of `train`: the progress shown, the checkpoints written,
 //! and the stop request heard, whoever started it (the command line or a library caller).
 
-use crate::cli::say::note;
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
 
@@ -11,6 +10,7 @@ use super::interrupt::{self, INTERRUPTED};
 use super::progress;
 use super::watch::RunWatch;
 use crate::checkpoint::{self, CorpusFingerprint, Header, RunFiles};
+use crate::cli::say::note;
 use crate::training::{
     Control, EpochObserver, Every, Outcome, Progress, Resume, Snapshot, Trained,
 };

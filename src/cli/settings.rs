@@ -1,10 +1,10 @@
 //! What `train` and `bench` share: the corpus and training settings, where to train, and
 //! reading the corpus.
 
-use crate::cli::say::note;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use crate::cli::say::note;
 use crate::io::VectorFormat;
 use crate::memory::Estimate;
 use crate::subwords::SubwordSettings;

@@ -1,9 +1,9 @@
 //! `vectrain similar`: the nearest words of some words, by cosine similarity.
 
-use crate::cli::say::{note, out};
 use std::path::PathBuf;
 
 use crate::Embeddings;
+use crate::cli::say::{note, out};
 use crate::embeddings::Query;
 use crate::subwords::{NgramTable, VectorSource};
 use clap::Args;
@@ -24,7 +24,11 @@ pub struct SimilarArgs {
     #[arg(required = true)]
     words: Vec<String>,
     /// Neighbours per word.
-    #[arg(short, default_value_t = 10)]
+    #[arg(
+        short,
+        default_value_t = 10,
+        value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..)
+    )]
     k: usize,
     /// Print JSON instead of text.
     #[arg(long)]

@@ -1,6 +1,5 @@
 //! `vectrain train`: corpus in, vector file out; checkpoints, Ctrl-C and `--resume`.
 
-use crate::cli::say::note;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
@@ -16,6 +15,7 @@ use super::settings::{
 };
 use super::watch::RunWatch;
 use crate::checkpoint::{self, Checkpoint, RunFiles};
+use crate::cli::say::note;
 use crate::io::VectorFormat;
 use crate::io::atomic::AtomicFile;
 use crate::io::paths;

@@ -1,11 +1,11 @@
 //! What `train --metrics` and `--analogies` add to a run: the metrics log, and the analogy
 //! accuracy of the vectors at each epoch end.
 
-use crate::cli::say::note;
 use std::cell::RefCell;
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
+use crate::cli::say::note;
 use crate::eval::{DEFAULT_RESTRICT, evaluate_analogies_reader};
 use crate::io::atomic::AtomicFile;
 use crate::metrics::{EpochRecord, MetricsLog};

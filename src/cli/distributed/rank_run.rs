@@ -1,11 +1,11 @@
 //! One rank's run: its share of the corpus, its device, training with synchronisations,
 //! checkpoints taken together and written by rank 0, and rank 0's vectors.
 
-use crate::cli::say::note;
 use std::path::PathBuf;
 
 use crate::Device;
 use crate::checkpoint::Checkpoint;
+use crate::cli::say::note;
 use crate::distributed::{
     Collective, RankCheckpoints, SharedCollective, SyncMode, SyncRows, SyncSettings, TableSync,
     Traffic, read_corpus, resume_share, vocab_fingerprint,
