@@ -875,3 +875,21 @@ fn sentences_sif_a_not_positive() {
         );
     }
 }
+
+#[test]
+fn queries_asking_for_no_answer() {
+    let dir = temp();
+    write(dir.path(), "v.txt", PLOT_VECTORS);
+    for args in [
+        &["similar", "v.txt", "king", "-k", "0"][..],
+        &["analogy", "v.txt", "king", "queen", "king", "-k", "0"],
+    ] {
+        let run = vectrain(args, dir.path(), &[]);
+        assert_eq!(run.code, Some(2), "stderr:\n{}", run.stderr);
+        assert!(
+            run.stderr.contains("invalid value '0' for '-k <K>'"),
+            "{}",
+            run.stderr
+        );
+    }
+}
