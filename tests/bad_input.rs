@@ -723,6 +723,8 @@ fn train_writes_to_a_device_without_replacing_it() {
     let run = vectrain(&args, dir.path(), &[]);
     assert_eq!(run.code, Some(0), "stderr:\n{}", run.stderr);
     assert!(run.stderr.contains("wrote /dev/null"), "{}", run.stderr);
+    // Nothing beside it either: no checkpoint or cache was put in /dev.
+    assert!(!Path::new("/dev/null.checkpoint").exists());
     let null = std::fs::metadata("/dev/null").map(|m| m.file_type());
     use std::os::unix::fs::FileTypeExt;
     assert!(

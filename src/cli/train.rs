@@ -213,18 +213,19 @@ pub fn execute(args: TrainArgs, matches: &ArgMatches, front: Front<'_>) -> anyho
     // A caller gets the vectors back: a file only where it names one, and checkpoints only
     // where it gives a place for them (or resumes from one).
     let write_output = !caller || given("output");
-    let checkpoints = write_output || args.checkpoint.is_some() || job.resume.is_some();
-    if caller {
-        if args.distributed.distributed {
-            anyhow::bail!("--distributed runs under mpirun, from the command line only");
-        }
-        if !checkpoints && job.every.is_some() {
-            anyhow::bail!(
-                "--checkpoint-every needs a place for the checkpoints: give --checkpoint (or --output)"
-            );
-        }
+    // Nor beside an output that is a device or a pipe (`-o /dev/null`): no file is there to
+    // put the default checkpoint beside.
+    let beside_output = write_output && !paths::is_device_or_pipe(&job.output);
+    let checkpoints = beside_output || args.checkpoint.is_some() || job.resume.is_some();
+    if caller && args.distributed.distributed {
+        anyhow::bail!("--distributed runs under mpirun, from the command line only");
     }
-    let cache_dir = args.cache.dir(write_output.then(|| job.output_dir()));
+    if !checkpoints && job.every.is_some() {
+        anyhow::bail!(
+            "--checkpoint-every needs a place for the checkpoints: give --checkpoint (or --output a file)"
+        );
+    }
+    let cache_dir = args.cache.dir(beside_output.then(|| job.output_dir()));
     if let Some((
         path,
         Checkpoint {

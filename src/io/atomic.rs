@@ -17,6 +17,7 @@ use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use super::paths::is_device_or_pipe;
 use crate::error::{Error, Result};
 
 /// Buffer size of the writer around the temporary file.
@@ -178,11 +179,6 @@ impl Drop for AtomicFile {
             let _ = fs::remove_file(temporary);
         }
     }
-}
-
-/// Whether `path` exists and is neither a file nor a folder, links followed.
-fn is_device_or_pipe(path: &Path) -> bool {
-    fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
 }
 
 /// The path a chain of symbolic links from `path` ends at (itself where it is no link); a

@@ -45,6 +45,12 @@ pub fn refuse_overlaps(outputs: &[(&'static str, &Path)], inputs: &[(&str, &Path
     Ok(())
 }
 
+/// Whether `path` exists and is neither a file nor a folder, links followed: a device such
+/// as `/dev/null`, a pipe, `/dev/stdout`.
+pub fn is_device_or_pipe(path: &Path) -> bool {
+    fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
+}
+
 /// The file's device and inode where the platform has them.
 #[cfg(unix)]
 fn identity(metadata: &fs::Metadata) -> Option<(u64, u64)> {
