@@ -638,80 +638,53 @@ fn plot_a_word_outside_the_vocabulary() {
 // ---- outputs that would destroy an input, streams that close ----
 
 #[test]
-fn train_output_is_the_corpus() {
-    fails_in(
-        &[("c.txt", kjv_head(100).as_bytes())],
-        &["train", "-i", "c.txt", "-o", "./c.txt"],
-        &[
-            "error: invalid option --output: ./c.txt is also the --input: writing it would destroy that file",
-        ],
-    );
-}
-
-#[test]
-fn train_checkpoint_is_the_output_or_the_corpus() {
-    // The checkpoint is removed when the run completes: it would take the vectors with it.
-    fails_in(
-        &[("c.txt", kjv_head(100).as_bytes())],
-        &[
-            "train",
-            "-i",
-            "c.txt",
-            "-o",
-            "v.txt",
-            "--checkpoint",
-            "v.txt",
-        ],
-        &["error: invalid option --output: v.txt is also the --checkpoint"],
-    );
-    fails_in(
-        &[("c.txt", kjv_head(100).as_bytes())],
-        &["train", "-i", "c.txt", "--checkpoint", "c.txt"],
-        &["error: invalid option --checkpoint: c.txt is also the --input"],
-    );
-}
-
-#[test]
-fn train_metrics_log_is_the_corpus() {
-    fails_in(
-        &[("c.txt", kjv_head(100).as_bytes())],
-        &["train", "-i", "c.txt", "--metrics", "c.txt"],
-        &["error: invalid option --metrics: c.txt is also the --input"],
-    );
-}
-
-#[test]
-fn sentences_and_matrix_outputs_on_their_inputs() {
-    let files: &[(&str, &[u8])] = &[("v.txt", PLOT_VECTORS), ("s.txt", b"king queen\n")];
-    fails_in(
-        files,
-        &[
-            "sentences",
-            "v.txt",
-            "--input",
-            "s.txt",
-            "--output",
-            "s.txt",
-        ],
-        &["error: invalid option --output: s.txt is also the --input"],
-    );
-    fails_in(
-        files,
-        &[
-            "sentences",
-            "v.txt",
-            "--input",
-            "s.txt",
-            "--output",
-            "v.txt",
-        ],
-        &["error: invalid option --output: v.txt is also the vector file"],
-    );
-    fails_in(
-        files,
-        &["matrix", "v.txt", "--vocab", "s.txt", "--output", "s.txt"],
-        &["error: invalid option --output: s.txt is also the --vocab"],
-    );
+fn outputs_on_inputs_or_on_each_other() {
+    let corpus = kjv_head(100);
+    let train: &[(&str, &[u8])] = &[("c.txt", corpus.as_bytes())];
+    let queries: &[(&str, &[u8])] = &[("v.txt", PLOT_VECTORS), ("s.txt", b"king queen\n")];
+    // The files, the command line, and what the refusal says. The checkpoint is removed when
+    // a run completes: on the output it would take the vectors with it.
+    let cases = [
+        (
+            train,
+            "train -i c.txt -o ./c.txt",
+            "--output: ./c.txt is also the --input: writing it would destroy that file",
+        ),
+        (
+            train,
+            "train -i c.txt -o v.txt --checkpoint v.txt",
+            "--output: v.txt is also the --checkpoint",
+        ),
+        (
+            train,
+            "train -i c.txt --checkpoint c.txt",
+            "--checkpoint: c.txt is also the --input",
+        ),
+        (
+            train,
+            "train -i c.txt --metrics c.txt",
+            "--metrics: c.txt is also the --input",
+        ),
+        (
+            queries,
+            "sentences v.txt --input s.txt --output s.txt",
+            "--output: s.txt is also the --input",
+        ),
+        (
+            queries,
+            "sentences v.txt --input s.txt --output v.txt",
+            "--output: v.txt is also the vector file",
+        ),
+        (
+            queries,
+            "matrix v.txt --vocab s.txt --output s.txt",
+            "--output: s.txt is also the --vocab",
+        ),
+    ];
+    for (files, command, refusal) in cases {
+        let args: Vec<&str> = command.split_whitespace().collect();
+        fails_in(files, &args, &[&format!("error: invalid option {refusal}")]);
+    }
 }
 
 #[cfg(unix)]
