@@ -82,6 +82,14 @@ pub enum Error {
         /// The starting learning rate.
         alpha: f32,
     },
+    /// Training ended without a single example: the vectors are their random start.
+    #[error(
+        "training saw no example, so the vectors would be their random start: no sentence kept two words (a corpus this small loses most tokens to --sample {sample}; --sample 0 keeps them)"
+    )]
+    NoExample {
+        /// The subsampling threshold in force.
+        sample: f64,
+    },
     /// No GPU adapter could be found.
     #[error("no GPU adapter found ({details}); {hint}")]
     NoAdapter {
@@ -111,6 +119,10 @@ pub enum Error {
         /// What the bytes are for.
         details: String,
     },
+    /// Something asked for (an embedding matrix) is larger than the free memory (checked
+    /// before allocating).
+    #[error("{0}")]
+    OutOfMemory(String),
     /// A GPU run needs more memory than the device has (checked before allocating).
     #[error(
         "not enough device memory: the run needs about {} ({details}), but the device has {}; {hint}",

@@ -38,7 +38,7 @@ fn library_error(error: &Error, message: String) -> PyErr {
     match error {
         Error::Io { source, .. } => os_error(source.kind(), message),
         Error::UnknownWord(_) => PyKeyError::new_err(message),
-        Error::InsufficientMemory { .. } | Error::DeviceMemory { .. } => {
+        Error::InsufficientMemory { .. } | Error::DeviceMemory { .. } | Error::OutOfMemory(_) => {
             PyMemoryError::new_err(message)
         }
         Error::NoAdapter { .. } | Error::Gpu { .. } | Error::Diverged { .. } => {

@@ -23,13 +23,35 @@ const INDEX_SOURCE: &str = "word2idx";
 /// The word index a caller gave: a dict `{word: index}`, a list of words, or a file's path.
 pub fn word_index(given: &Bound<'_, PyAny>) -> PyResult<WordIndex> {
     if let Ok(pairs) = given.cast::<PyDict>() {
+        // The entry at fault is named: a word that is no str, an index that is no int, or
+        // one out of range.
         let pairs: Vec<(String, usize)> = pairs
             .iter()
-            .map(|(word, index)| Ok((word.extract()?, index.extract()?)))
-            .collect::<PyResult<_>>()
-            .map_err(|_: PyErr| {
-                PyTypeError::new_err("word2idx maps words (str) to indices (int from 0)")
-            })?;
+            .map(|(word, index)| {
+                let word: String = word.extract().map_err(|_| {
+                    PyTypeError::new_err(format!(
+                        "word2idx maps words (str) to indices (int from 0); {} is not a str",
+                        repr(&word)
+                    ))
+                })?;
+                let index = match index.extract::<i128>() {
+                    Ok(index) if !(0..=matrix::MAX_INDEX as i128).contains(&index) => {
+                        return Err(PyValueError::new_err(format!(
+                            "word2idx: the index of {word:?} is {index}, not an int from 0 to {}",
+                            matrix::MAX_INDEX
+                        )));
+                    }
+                    Ok(index) => index as usize,
+                    Err(_) => {
+                        return Err(PyTypeError::new_err(format!(
+                            "word2idx: the index of {word:?} is {}, not an int",
+                            repr(&index)
+                        )));
+                    }
+                };
+                Ok((word, index))
+            })
+            .collect::<PyResult<_>>()?;
         return WordIndex::from_pairs(pairs, Path::new(INDEX_SOURCE)).map_err(from_library);
     }
     if let Ok(path) = given.extract::<PathBuf>() {
@@ -39,6 +61,13 @@ pub fn word_index(given: &Bound<'_, PyAny>) -> PyResult<WordIndex> {
         PyTypeError::new_err("word2idx is a dict {word: index}, a list of words or a path")
     })?;
     Ok(WordIndex::from_words(words))
+}
+
+/// Python's `repr` of `value`, for messages.
+fn repr(value: &Bound<'_, PyAny>) -> String {
+    value
+        .repr()
+        .map_or_else(|_| "a value".into(), |text| text.to_string())
 }
 
 /// The vectors to look words up in, with the unseen words of `words` given their n-gram

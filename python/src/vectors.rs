@@ -10,7 +10,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use vectrain::Error;
 use vectrain::io::fasttext_bin::{read_fasttext_bin, vocabulary_embeddings, write_fasttext_bin};
-use vectrain::io::{VectorFormat, detect_format, read_vectors_as, write_vectors};
+use vectrain::io::{VectorFormat, detect_format, read_vectors, read_vectors_as, write_vectors};
 use vectrain::training::Trained;
 
 use crate::errors::from_library;
@@ -24,6 +24,11 @@ pub struct Vectors {
     words: WordVectors,
 }
 
+/// How many answers `topn` asks for: none where it is below 1, as gensim gives `[]` then.
+fn answers(topn: i64) -> usize {
+    usize::try_from(topn).unwrap_or(0)
+}
+
 impl Vectors {
     /// `most_similar` (3CosAdd) or, with `cosmul`, `most_similar_cosmul`, the GIL released
     /// while it searches.
@@ -32,10 +37,11 @@ impl Vectors {
         py: Python<'_>,
         positive: Option<&Bound<'_, PyAny>>,
         negative: Option<&Bound<'_, PyAny>>,
-        topn: usize,
+        topn: i64,
         cosmul: bool,
     ) -> PyResult<Vec<(String, f32)>> {
         let (positive, negative) = (queries::terms(positive)?, queries::terms(negative)?);
+        let topn = answers(topn);
         py.detach(|| queries::most_similar(&self.words, &positive, &negative, topn, cosmul))
             .map_err(from_library)
     }
@@ -68,10 +74,10 @@ impl Vectors {
     #[staticmethod]
     #[pyo3(signature = (path, format=None))]
     fn load(py: Python<'_>, path: PathBuf, format: Option<&str>) -> PyResult<Vectors> {
-        let format = format.map(format_named).transpose()?;
+        let given = format.map(format_named).transpose()?;
         let words = py
             .detach(|| -> Result<WordVectors, Error> {
-                let format = match format {
+                let format = match given {
                     Some(format) => format,
                     None => detect_format(&path)?,
                 };
@@ -83,8 +89,13 @@ impl Vectors {
                         model: Some(model),
                     });
                 }
+                // Detected, the reader that names a malformed file's fault best is chosen.
+                let embeddings = match given {
+                    Some(_) => read_vectors_as(&path, format)?,
+                    None => read_vectors(&path)?,
+                };
                 Ok(WordVectors {
-                    embeddings: read_vectors_as(&path, format)?,
+                    embeddings,
                     model: None,
                 })
             })
@@ -192,8 +203,11 @@ impl Vectors {
     }
 
     /// `"word" in v`: whether `word` has a vector (a row, or with subwords an n-gram).
-    fn __contains__(&self, word: &str) -> bool {
-        self.words.vector_of(word).is_ok()
+    /// What cannot be a word (`1`, `None`, a string with a lone surrogate) is not in `v`, as
+    /// in a dict.
+    fn __contains__(&self, word: &Bound<'_, PyAny>) -> bool {
+        word.extract::<String>()
+            .is_ok_and(|word| self.words.vector_of(&word).is_ok())
     }
 
     /// The number of words.
@@ -216,14 +230,15 @@ impl Vectors {
 
     /// The `topn` words most similar to the mean of the `positive` terms minus the
     /// `negative` ones (gensim's `most_similar`): terms are words or vectors; the query
-    /// words are left out of the answers. `[(word, cosine), ...]`, best first.
+    /// words are left out of the answers. `[(word, cosine), ...]`, best first; `[]` for a
+    /// `topn` below 1.
     #[pyo3(signature = (positive=None, negative=None, topn=10))]
     fn most_similar(
         &self,
         py: Python<'_>,
         positive: Option<&Bound<'_, PyAny>>,
         negative: Option<&Bound<'_, PyAny>>,
-        topn: usize,
+        topn: i64,
     ) -> PyResult<Vec<(String, f32)>> {
         self.similar(py, positive, negative, topn, false)
     }
@@ -235,7 +250,7 @@ impl Vectors {
         py: Python<'_>,
         positive: Option<&Bound<'_, PyAny>>,
         negative: Option<&Bound<'_, PyAny>>,
-        topn: usize,
+        topn: i64,
     ) -> PyResult<Vec<(String, f32)>> {
         self.similar(py, positive, negative, topn, true)
     }
@@ -249,11 +264,12 @@ impl Vectors {
         a: String,
         b: String,
         c: String,
-        topn: usize,
+        topn: i64,
         cosmul: bool,
     ) -> PyResult<Vec<(String, f32)>> {
         let positive = [queries::Term::Word(b), queries::Term::Word(c)];
         let negative = [queries::Term::Word(a)];
+        let topn = answers(topn);
         py.detach(|| queries::most_similar(&self.words, &positive, &negative, topn, cosmul))
             .map_err(from_library)
     }
@@ -295,13 +311,18 @@ impl Vectors {
     fn sentences<'py>(
         &self,
         py: Python<'py>,
-        sentences: Vec<Vec<String>>,
+        sentences: &Bound<'py, PyAny>,
         pool: &str,
         sequence: bool,
         oov: Option<&str>,
         sif_a: f64,
         frequencies: &str,
     ) -> PyResult<Py<PyAny>> {
+        let sentences: Vec<Vec<String>> = sentences.extract().map_err(|_| {
+            PyTypeError::new_err(
+                "sentences is a list of sentences, each a list of words (str): [[\"the\", \"god\"], ...]",
+            )
+        })?;
         let request = tables::SentenceRequest::new(pool, sequence, oov, sif_a, frequencies)?;
         let vectors = py.detach(|| tables::sentences(&self.words, &sentences, &request))?;
         tables::sentence_arrays(py, vectors)

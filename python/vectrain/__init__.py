@@ -67,7 +67,9 @@ def load(path, format=None):
 def train(corpus_file=None, **options):
     # The signature and the documentation are set below from the command line's options.
     progress = options.pop("progress", True)
-    args = [] if corpus_file is None else ["--input", os.fspath(corpus_file)]
+    # Every value joined to its flag (`--input=-c.txt`), so that one starting with a dash is
+    # never taken for an option.
+    args = [] if corpus_file is None else ["--input=" + os.fspath(corpus_file)]
     for name, value in options.items():
         if name not in _BY_NAME:
             raise TypeError(f"train() got an unexpected keyword argument {name!r}")
@@ -80,7 +82,7 @@ def train(corpus_file=None, **options):
             if value:
                 args.append(flag)
         else:
-            args += [flag, _option_text(value)]
+            args.append(f"{flag}={_option_text(value)}")
     reporter = _ProgressLine() if progress else None
     try:
         return _train(args, reporter)
@@ -210,12 +212,10 @@ class _ProgressLine:
         filled = int(self.WIDTH * fraction)
         rate = f", {done / elapsed:,.0f} words/s" if elapsed > 0 and done else ""
         shown_loss = f", loss {loss:.4f}" if loss == loss and loss != 0 else ""
-        sys.stderr.write(
+        self.shown = self._write(
             f"\r[{'=' * filled}{' ' * (self.WIDTH - filled)}] {100 * fraction:3.0f}%"
             f"{rate}, epoch {epoch + 1}{shown_loss}, alpha {alpha:.5f}"
         )
-        sys.stderr.flush()
-        self.shown = True
         if done >= total:
             # The run's own summary follows on the next line.
             self.finished = True
@@ -223,6 +223,16 @@ class _ProgressLine:
 
     def close(self):
         if self.shown:
-            sys.stderr.write("\n")
-            sys.stderr.flush()
+            self._write("\n")
             self.shown = False
+
+    def _write(self, text):
+        """Writes ``text`` to ``sys.stderr``; False, and no more lines, where there is no
+        stderr to write to (``pythonw``, a closed stream): the run goes on without them."""
+        try:
+            sys.stderr.write(text)
+            sys.stderr.flush()
+        except (AttributeError, ValueError, OSError):
+            self.finished = True
+            return False
+        return True

@@ -101,11 +101,12 @@ impl Job {
             .check()?;
         let differences = checkpoint::setting_differences(&saved.params, &params);
         if !differences.is_empty() {
-            anyhow::bail!(
+            return Err(crate::Error::Mismatch(format!(
                 "checkpoint {} was written with other settings: {}; leave them out to take the checkpoint's",
                 path.display(),
                 differences.join(", ")
-            );
+            ))
+            .into());
         }
         let files = &saved.files;
         let output = if given("output") {
@@ -221,9 +222,12 @@ pub fn execute(args: TrainArgs, matches: &ArgMatches, front: Front<'_>) -> anyho
         anyhow::bail!("--distributed runs under mpirun, from the command line only");
     }
     if !checkpoints && job.every.is_some() {
-        anyhow::bail!(
-            "--checkpoint-every needs a place for the checkpoints: give --checkpoint (or --output a file)"
-        );
+        return Err(crate::Error::InvalidOption {
+            option: "checkpoint-every",
+            reason: "it needs a place for the checkpoints: give --checkpoint (or --output a file)"
+                .into(),
+        }
+        .into());
     }
     let cache_dir = args.cache.dir(beside_output.then(|| job.output_dir()));
     if let Some((
@@ -235,19 +239,22 @@ pub fn execute(args: TrainArgs, matches: &ArgMatches, front: Front<'_>) -> anyho
     )) = &job.resume
     {
         if !args.distributed.distributed {
-            anyhow::bail!(
+            return Err(crate::Error::Mismatch(format!(
                 "checkpoint {} is of a distributed run of {} ranks: continue it with `mpirun -np {} vectrain train --distributed --resume {}`",
                 path.display(),
                 run.ranks.len(),
                 run.ranks.len(),
                 path.display()
-            );
+            ))
+            .into());
         }
     }
     if job.format == VectorFormat::FastTextBin && job.params.subwords.is_none() {
-        anyhow::bail!(
-            "--format fasttext-bin writes a subword model: train with --subwords, or choose w2v-text, w2v-bin or glove"
-        );
+        return Err(crate::Error::InvalidOption {
+            option: "format",
+            reason: "fasttext-bin writes a subword model: train with --subwords, or choose w2v-text, w2v-bin or glove".into(),
+        }
+        .into());
     }
     job.refuse_overlaps(
         write_output,
@@ -331,11 +338,10 @@ pub fn execute(args: TrainArgs, matches: &ArgMatches, front: Front<'_>) -> anyho
     };
     let run = &trained.stats;
     if run.epochs.iter().all(|epoch| epoch.examples == 0) {
-        anyhow::bail!(
-            "training saw no example, so the vectors would be their random start: no sentence kept \
-             two words (a corpus this small loses most tokens to --sample {}; --sample 0 keeps them)",
-            job.params.sample
-        );
+        return Err(crate::Error::NoExample {
+            sample: job.params.sample,
+        }
+        .into());
     }
     let wrote = if write_output {
         write_trained(&trained, &job.output, job.format, "")?;

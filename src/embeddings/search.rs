@@ -32,12 +32,16 @@ pub(crate) struct TopK {
     best: Vec<(f32, u32)>,
 }
 
+/// Most entries a [`TopK`] reserves up front.
+const RESERVED_ENTRIES: usize = 1 << 12;
+
 impl TopK {
-    /// An empty list that keeps `k` rows.
+    /// An empty list that keeps `k` rows. `k` may exceed the rows there are (a caller's
+    /// `topn=10**10`): the list grows only as rows are offered.
     pub(crate) fn new(k: usize) -> TopK {
         TopK {
             k,
-            best: Vec::with_capacity(k + 1),
+            best: Vec::with_capacity(k.saturating_add(1).min(RESERVED_ENTRIES)),
         }
     }
 

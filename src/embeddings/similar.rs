@@ -85,12 +85,20 @@ impl Embeddings {
                 "id {id} is out of range: the vocabulary has {} words",
                 self.len()
             ))),
-            Query::Vector(v) if v.len() == self.dim => Ok(None),
-            Query::Vector(v) => Err(Error::Mismatch(format!(
+            Query::Vector(v) if v.len() != self.dim => Err(Error::Mismatch(format!(
                 "a query vector has {} values, the embeddings {}",
                 v.len(),
                 self.dim
             ))),
+            // NaN or infinite values would score every row NaN: no answer, and no reason why.
+            Query::Vector(v) => match v.iter().position(|x| !x.is_finite()) {
+                None => Ok(None),
+                Some(at) => Err(Error::Mismatch(format!(
+                    "a query vector's value {} is {}: only finite values are accepted",
+                    at + 1,
+                    v[at]
+                ))),
+            },
         }
     }
 
@@ -142,7 +150,7 @@ impl Embeddings {
         excluded: &[u32],
         score: impl Fn(u32) -> f32,
     ) -> Vec<Neighbour<'_>> {
-        let mut top = TopK::new(k + excluded.len());
+        let mut top = TopK::new(k.saturating_add(excluded.len()));
         for id in 0..self.len() as u32 {
             top.offer(score(id), id);
         }
@@ -269,7 +277,14 @@ impl Embeddings {
         threads: usize,
     ) -> Result<Vec<Vec<Neighbour<'_>>>> {
         let (matrix, own) = self.batch_queries(queries)?;
-        let tops = search::top_k(&self.data, self.norms(), self.dim, &matrix, k + 1, threads);
+        let tops = search::top_k(
+            &self.data,
+            self.norms(),
+            self.dim,
+            &matrix,
+            k.saturating_add(1),
+            threads,
+        );
         Ok(tops
             .iter()
             .zip(own)

@@ -93,7 +93,7 @@ impl<'c> GpuEmbeddings<'c> {
             table,
             emb.norms(),
             &matrix,
-            k + 1,
+            k.saturating_add(1),
             threads,
             self.block_bytes,
         )?;

@@ -121,7 +121,7 @@ fn allocate(index: &WordIndex, dim: usize) -> Result<Vec<f32>> {
             ),
             None => "the allocator refused it".to_string(),
         };
-        Error::Mismatch(format!(
+        Error::OutOfMemory(format!(
             "the largest index, {last} ({word:?}), makes a matrix of {} rows of {dim} values \
              ({}), but {room}",
             index.len(),
