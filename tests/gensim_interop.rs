@@ -94,13 +94,15 @@ fn random_embeddings(seed: u64, dim: usize) -> Embeddings {
     Embeddings::new(Vocab::from_ordered(words, counts), dim, data).expect("valid embeddings")
 }
 
-fn check_gensim_reads(format: VectorFormat, gensim_name: &str) {
+/// gensim reads what we write in `format` to files named `*.{extension}` (`vec.gz`:
+/// compressed, which gensim decompresses by the name).
+fn check_gensim_reads(format: VectorFormat, gensim_name: &str, extension: &str) {
     let dir = tempfile::tempdir().expect("temporary directory");
     let mut jobs = Vec::new();
     let mut written = Vec::new();
     for dim in DIMS {
         let emb = random_embeddings(42 + dim as u64, dim);
-        let path = dir.path().join(format!("ours-{dim}.vec"));
+        let path = dir.path().join(format!("ours-{dim}.{extension}"));
         write_vectors(&emb, &path, format).expect("written");
         let dump = dir.path().join(format!("dump-{dim}"));
         jobs.extend(
@@ -122,11 +124,13 @@ fn check_gensim_reads(format: VectorFormat, gensim_name: &str) {
     }
 }
 
-fn check_we_read_gensim(format: VectorFormat, gensim_name: &str) {
+/// We read what gensim writes in `format` to files named `*.{extension}` (`vec.gz`: gensim
+/// compresses them by the name, and we find gzip by the first bytes).
+fn check_we_read_gensim(format: VectorFormat, gensim_name: &str, extension: &str) {
     let dir = tempfile::tempdir().expect("temporary directory");
     let mut jobs = Vec::new();
     for dim in DIMS {
-        let path = dir.path().join(format!("gensim-{dim}.vec"));
+        let path = dir.path().join(format!("gensim-{dim}.{extension}"));
         let dump = dir.path().join(format!("dump-{dim}"));
         let (seed, rows) = ((7 + dim).to_string(), ROWS.to_string());
         let args = [
@@ -142,7 +146,7 @@ fn check_we_read_gensim(format: VectorFormat, gensim_name: &str) {
     }
     gensim_io(&jobs);
     for dim in DIMS {
-        let path = dir.path().join(format!("gensim-{dim}.vec"));
+        let path = dir.path().join(format!("gensim-{dim}.{extension}"));
         assert_eq!(detect_format(&path).expect("detected"), format, "dim {dim}");
         let emb = read_vectors(&path).expect("read");
         let (words, values) = read_dump(&dir.path().join(format!("dump-{dim}")));
@@ -163,25 +167,38 @@ fn path_str(path: &Path) -> &str {
 
 #[test]
 fn gensim_reads_our_word2vec_text() {
-    check_gensim_reads(VectorFormat::Word2VecText, "text");
+    check_gensim_reads(VectorFormat::Word2VecText, "text", "vec");
 }
 
 #[test]
 fn gensim_reads_our_word2vec_binary() {
-    check_gensim_reads(VectorFormat::Word2VecBinary, "binary");
+    check_gensim_reads(VectorFormat::Word2VecBinary, "binary", "vec");
 }
 
 #[test]
 fn gensim_reads_our_glove_text() {
-    check_gensim_reads(VectorFormat::GloveText, "glove");
+    check_gensim_reads(VectorFormat::GloveText, "glove", "vec");
 }
 
 #[test]
 fn we_read_gensim_word2vec_text() {
-    check_we_read_gensim(VectorFormat::Word2VecText, "text");
+    check_we_read_gensim(VectorFormat::Word2VecText, "text", "vec");
 }
 
 #[test]
 fn we_read_gensim_word2vec_binary() {
-    check_we_read_gensim(VectorFormat::Word2VecBinary, "binary");
+    check_we_read_gensim(VectorFormat::Word2VecBinary, "binary", "vec");
+}
+
+#[test]
+fn gzipped_files_both_ways() {
+    for (format, name) in [
+        (VectorFormat::Word2VecText, "text"),
+        (VectorFormat::Word2VecBinary, "binary"),
+        (VectorFormat::GloveText, "glove"),
+    ] {
+        check_gensim_reads(format, name, "vec.gz");
+    }
+    check_we_read_gensim(VectorFormat::Word2VecText, "text", "vec.gz");
+    check_we_read_gensim(VectorFormat::Word2VecBinary, "binary", "vec.gz");
 }

@@ -22,8 +22,12 @@ pub mod word2vec_binary;
 pub mod word2vec_text;
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 use std::path::Path;
+
+use flate2::Compression;
+use flate2::read::MultiGzDecoder;
+use flate2::write::GzEncoder;
 
 use crate::embeddings::Embeddings;
 use crate::error::{Error, Result};
@@ -32,6 +36,8 @@ use atomic::AtomicFile;
 
 /// Buffer size of file readers.
 const READ_BUFFER_BYTES: usize = 1 << 20;
+/// The first two bytes of a gzip file.
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 /// Most bytes of a line looked at by [`detect_format`].
 const DETECT_LINE_BYTES: u64 = 1 << 24;
 
@@ -87,10 +93,16 @@ impl VectorFormat {
         }
     }
 
-    /// The format a file is written in when none is named, from its extension: `.bin`
-    /// word2vec binary, `.glove` GloVe text, anything else (`.txt`, `.vec`) word2vec text. A
-    /// fastText `.bin` is written only when named, as `.bin` alone means word2vec's.
+    /// The format a file is written in when none is named, from its extension (before a
+    /// `.gz`, which compresses it): `.bin` word2vec binary, `.glove` GloVe text, anything else
+    /// (`.txt`, `.vec`) word2vec text. A fastText `.bin` is written only when named, as `.bin`
+    /// alone means word2vec's.
     pub fn for_path(path: &Path) -> VectorFormat {
+        let path = if is_gzip_name(path) {
+            Path::new(path.file_stem().unwrap_or_default())
+        } else {
+            path
+        };
         let extension = path
             .extension()
             .map(|e| e.to_string_lossy().to_ascii_lowercase());
@@ -102,9 +114,26 @@ impl VectorFormat {
     }
 }
 
-fn open(path: &Path) -> Result<BufReader<File>> {
+/// `path` opened for reading, decompressed where it is gzip (by its first bytes, whatever
+/// its name), as gensim reads `GoogleNews-vectors-negative300.bin.gz`.
+fn open(path: &Path) -> Result<Box<dyn BufRead>> {
     let file = File::open(path).map_err(|e| Error::io("open", path, e))?;
-    Ok(BufReader::with_capacity(READ_BUFFER_BYTES, file))
+    let mut reader = BufReader::with_capacity(READ_BUFFER_BYTES, file);
+    let start = reader.fill_buf().map_err(|e| Error::io("read", path, e))?;
+    if start.starts_with(&GZIP_MAGIC) {
+        let decoder = MultiGzDecoder::new(reader);
+        return Ok(Box::new(BufReader::with_capacity(
+            READ_BUFFER_BYTES,
+            decoder,
+        )));
+    }
+    Ok(Box::new(reader))
+}
+
+/// Whether `path` names a gzip file: `.gz`, which [`write_vectors`] compresses.
+fn is_gzip_name(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("gz"))
 }
 
 /// Guesses the format of `path` from its first two lines (or its magic number).
@@ -245,7 +274,7 @@ pub fn read_vectors_and_ngrams(path: &Path) -> Result<(Embeddings, Option<NgramT
 /// is not finite, as no reader could read them back. Refuses [`VectorFormat::FastTextBin`]
 /// (with [`Error::InvalidOption`]): a `.bin` holds a whole subword model, not plain vectors.
 pub fn write_vectors(emb: &Embeddings, path: &Path, format: VectorFormat) -> Result<()> {
-    type Writer = fn(&Embeddings, &mut AtomicFile, &Path) -> Result<()>;
+    type Writer = fn(&Embeddings, &mut dyn Write, &Path) -> Result<()>;
     let write: Writer = match format {
         VectorFormat::Word2VecText => |emb, file, path| word2vec_text::write(emb, file, path),
         VectorFormat::Word2VecBinary => |emb, file, path| word2vec_binary::write(emb, file, path),
@@ -260,6 +289,19 @@ pub fn write_vectors(emb: &Embeddings, path: &Path, format: VectorFormat) -> Res
         }
     };
     let mut file = AtomicFile::create(path)?;
-    write(emb, &mut file, path)?;
+    if is_gzip_name(path) {
+        // Buffered before the encoder: the writers' many small writes each cost a call into
+        // the compressor otherwise.
+        let encoder = GzEncoder::new(&mut file, Compression::default());
+        let mut compressed = BufWriter::with_capacity(READ_BUFFER_BYTES, encoder);
+        write(emb, &mut compressed, path)?;
+        compressed
+            .into_inner()
+            .map_err(|e| e.into_error())
+            .and_then(GzEncoder::finish)
+            .map_err(|e| Error::io("write", path, e))?;
+    } else {
+        write(emb, &mut file, path)?;
+    }
     file.commit()
 }
