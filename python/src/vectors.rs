@@ -105,7 +105,8 @@ impl Vectors {
 
     /// Writes the vectors to `path` (replaced only once complete) in `format`: by default
     /// from the extension as the command line does (`.bin` word2vec binary, `.glove` GloVe,
-    /// else word2vec text); `fasttext-bin` writes a subword model's whole `.bin`.
+    /// else word2vec text; a `.gz` after it compresses); `fasttext-bin` writes a subword
+    /// model's whole `.bin`.
     #[pyo3(signature = (path, format=None))]
     fn save(&self, py: Python<'_>, path: PathBuf, format: Option<&str>) -> PyResult<()> {
         let format = match format {

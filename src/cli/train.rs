@@ -29,7 +29,8 @@ pub struct TrainArgs {
     #[arg(long, short, default_value = "vectors.txt")]
     output: PathBuf,
     /// Format of the output file [default: from the output's extension: .bin word2vec
-    /// binary, .glove GloVe text, anything else word2vec text; fasttext-bin only by name].
+    /// binary, .glove GloVe text, anything else word2vec text; fasttext-bin only by name]. A
+    /// name ending in .gz is written gzip-compressed (vectors.bin.gz: word2vec binary).
     #[arg(long, value_enum)]
     format: Option<FormatArg>,
     #[command(flatten)]
