@@ -702,6 +702,24 @@ fn train_writes_to_a_device_without_replacing_it() {
     let run = vectrain(&args, dir.path(), &[]);
     assert_eq!(run.code, Some(0), "stderr:\n{}", run.stderr);
     assert!(run.stderr.contains("wrote /dev/null"), "{}", run.stderr);
+    // Checkpoints written to the device: a finished run removes its checkpoint, never it.
+    write(dir.path(), "c3k.txt", kjv_head(3000));
+    let checkpoints: Vec<&str> = "train -i c3k.txt -o v.txt --epochs 1 --no-cache \
+         --checkpoint /dev/null --checkpoint-every 20000w"
+        .split_whitespace()
+        .collect();
+    let run = vectrain(&checkpoints, dir.path(), &[]);
+    assert_eq!(run.code, Some(0), "stderr:\n{}", run.stderr);
+    assert!(
+        run.stderr.contains("checkpoint written to /dev/null"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !run.stderr.contains("removed the checkpoint"),
+        "{}",
+        run.stderr
+    );
     // Nothing beside it either: no checkpoint or corpus cache was put in /dev.
     assert_eq!(files_in_dev(), before);
     let null = std::fs::metadata("/dev/null").map(|m| m.file_type());
@@ -873,4 +891,26 @@ fn queries_asking_for_no_answer() {
             run.stderr
         );
     }
+}
+
+#[test]
+fn text_inputs_not_utf8_name_their_line() {
+    let files: &[(&str, &[u8])] = &[("v.txt", PLOT_VECTORS), ("s.txt", b"king\nqueen \xff\n")];
+    fails_in(
+        files,
+        &[
+            "sentences",
+            "v.txt",
+            "--input",
+            "s.txt",
+            "--output",
+            "o.npy",
+        ],
+        &["error: s.txt:2: not valid UTF-8"],
+    );
+    fails_in(
+        files,
+        &["matrix", "v.txt", "--vocab", "s.txt", "--output", "m.npy"],
+        &["error: s.txt:2: not valid UTF-8"],
+    );
 }

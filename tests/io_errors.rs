@@ -444,3 +444,18 @@ fn dropped_atomic_file_is_removed() {
     }
     assert!(entries(dir.path()).is_empty());
 }
+
+#[test]
+fn a_byte_order_mark_before_text_is_skipped() {
+    // Notepad's UTF-8 puts U+FEFF first: before a word2vec header, or before GloVe's first word.
+    for (bytes, format) in [
+        (&b"\xef\xbb\xbf2 2\na 1 0\nb 0 1\n"[..], TEXT),
+        (&b"\xef\xbb\xbfa 1 0\nb 0 1\n"[..], GLOVE),
+    ] {
+        let (_dir, path, result) = read_bytes(bytes, None);
+        assert_eq!(detect_format(&path).expect("detected"), format);
+        let emb = result.expect("read");
+        assert_eq!(emb.vocab().words(), ["a", "b"]);
+        assert_eq!(emb.as_slice(), [1.0, 0.0, 0.0, 1.0]);
+    }
+}

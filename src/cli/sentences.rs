@@ -18,6 +18,8 @@ use super::unseen::{self, UnseenReport};
 
 /// Unknown words and lines listed in the text report.
 const SHOWN: usize = 20;
+/// Largest `--input` read: it is held whole, with a vector per sentence beside it.
+const MAX_INPUT_BYTES: u64 = 4 << 30;
 
 /// How token vectors are pooled.
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -95,8 +97,7 @@ pub fn run(args: SentencesArgs) -> anyhow::Result<()> {
     crate::io::paths::refuse_overlaps(&writes, &reads)?;
     let loaded = unseen::read(&args.file)?;
     let oov = OovArg::resolve(args.oov, &loaded, OovArg::Skip, &args.file)?;
-    let text = std::fs::read_to_string(&args.input)
-        .with_context(|| format!("cannot read {}", args.input.display()))?;
+    let text = crate::io::whole_text::read_text(&args.input, MAX_INPUT_BYTES)?;
     let text = if args.lowercase {
         text.to_lowercase()
     } else {

@@ -374,7 +374,7 @@ pub fn execute(args: TrainArgs, matches: &ArgMatches, front: Front<'_>) -> anyho
     );
     // The run's own checkpoint has served its purpose; one of another run is left alone.
     let own = wrote_checkpoint || resumed_checkpoint.as_ref() == Some(&job.checkpoint);
-    if checkpoints && own && job.checkpoint.exists() {
+    if checkpoints && own && paths::is_plain_file(&job.checkpoint) {
         std::fs::remove_file(&job.checkpoint)
             .with_context(|| format!("removing the checkpoint {}", job.checkpoint.display()))?;
         note!(

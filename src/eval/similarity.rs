@@ -13,7 +13,7 @@
 
 use std::fmt;
 use std::fs::File;
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader};
 use std::path::Path;
 
 use super::stats;
@@ -21,6 +21,7 @@ use super::{CaseFolded, split_python_whitespace};
 use crate::embeddings::Embeddings;
 use crate::embeddings::search;
 use crate::error::{Error, Result};
+use crate::io::whole_text;
 
 /// The result of a word-pair evaluation.
 #[derive(Clone, Debug, PartialEq)]
@@ -82,29 +83,8 @@ pub fn evaluate_word_pairs_reader(
     restrict: usize,
 ) -> Result<SimilarityReport> {
     let restrict = super::checked_restrict(restrict)?;
-    let mut bytes = Vec::new();
-    reader
-        .take(super::MAX_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| Error::io("read", source, e))?;
-    if bytes.len() as u64 > super::MAX_FILE_BYTES {
-        return Err(Error::format(
-            source,
-            None,
-            format!(
-                "larger than {} MiB: not a file of word pairs",
-                super::MAX_FILE_BYTES >> 20
-            ),
-        ));
-    }
-    let text = std::str::from_utf8(&bytes).map_err(|e| {
-        let line = bytes[..e.valid_up_to()]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count()
-            + 1;
-        Error::format(source, Some(line as u64), "not valid UTF-8")
-    })?;
+    let bytes = whole_text::read_bounded(reader, source, super::MAX_FILE_BYTES)?;
+    let text = whole_text::utf8(&bytes, source)?;
     let pairs = parse(text, source)?;
     if pairs.is_empty() {
         return Err(Error::format(

@@ -18,6 +18,7 @@ pub mod paths;
 pub mod projector;
 mod rows;
 mod text;
+pub mod whole_text;
 pub mod word2vec_binary;
 pub mod word2vec_text;
 
@@ -38,6 +39,8 @@ use atomic::AtomicFile;
 const READ_BUFFER_BYTES: usize = 1 << 20;
 /// The first two bytes of a gzip file.
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+/// U+FEFF in UTF-8, the byte order mark.
+const UTF8_BOM: &[u8] = b"\xef\xbb\xbf";
 /// Most bytes of a line looked at by [`detect_format`].
 const DETECT_LINE_BYTES: u64 = 1 << 24;
 
@@ -115,19 +118,24 @@ impl VectorFormat {
 }
 
 /// `path` opened for reading, decompressed where it is gzip (by its first bytes, whatever
-/// its name), as gensim reads `GoogleNews-vectors-negative300.bin.gz`.
+/// its name), as gensim reads `GoogleNews-vectors-negative300.bin.gz`, and past a UTF-8 byte
+/// order mark, which editors on Windows put before text (and which no word2vec header or
+/// first word begins with).
 fn open(path: &Path) -> Result<Box<dyn BufRead>> {
     let file = File::open(path).map_err(|e| Error::io("open", path, e))?;
     let mut reader = BufReader::with_capacity(READ_BUFFER_BYTES, file);
     let start = reader.fill_buf().map_err(|e| Error::io("read", path, e))?;
-    if start.starts_with(&GZIP_MAGIC) {
+    let mut reader: Box<dyn BufRead> = if start.starts_with(&GZIP_MAGIC) {
         let decoder = MultiGzDecoder::new(reader);
-        return Ok(Box::new(BufReader::with_capacity(
-            READ_BUFFER_BYTES,
-            decoder,
-        )));
+        Box::new(BufReader::with_capacity(READ_BUFFER_BYTES, decoder))
+    } else {
+        Box::new(reader)
+    };
+    let start = reader.fill_buf().map_err(|e| Error::io("read", path, e))?;
+    if start.starts_with(UTF8_BOM) {
+        reader.consume(UTF8_BOM.len());
     }
-    Ok(Box::new(reader))
+    Ok(reader)
 }
 
 /// Whether `path` names a gzip file: `.gz`, which [`write_vectors`] compresses.

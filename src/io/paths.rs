@@ -51,6 +51,12 @@ pub fn is_device_or_pipe(path: &Path) -> bool {
     fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
 }
 
+/// Whether `path` is a regular file itself, not a link, a device or a pipe: what a finished
+/// run may remove as its own checkpoint (`--checkpoint /dev/null` must not remove the device).
+pub fn is_plain_file(path: &Path) -> bool {
+    fs::symlink_metadata(path).is_ok_and(|m| m.is_file())
+}
+
 /// The file's device and inode where the platform has them.
 #[cfg(unix)]
 fn identity(metadata: &fs::Metadata) -> Option<(u64, u64)> {

@@ -4,11 +4,15 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use crate::error::{Error, Result};
+use crate::io::whole_text;
 
 /// The largest index accepted: `u32::MAX - 1`, so that the number of rows fits in 32 bits. No
 /// tokenizer has four billion words; an index this large is a mistake in the file, and a
 /// dense matrix of it would not fit in memory anyway (see [`super::build`]).
 pub const MAX_INDEX: usize = u32::MAX as usize - 1;
+/// Largest word index file read: a tokenizer's vocabulary of millions of words is tens of
+/// MiB.
+const MAX_FILE_BYTES: u64 = 1 << 30;
 
 /// A map from row index to word; indices without a word are padding rows.
 ///
@@ -74,7 +78,7 @@ impl WordIndex {
     ///
     /// Refuses a file that holds no word.
     pub fn read(path: &Path) -> Result<WordIndex> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io("read", path, e))?;
+        let text = whole_text::read_text(path, MAX_FILE_BYTES)?;
         let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
         let index = match text.trim_start().chars().next() {
             Some('{') => Self::parse_object(text, path)?,

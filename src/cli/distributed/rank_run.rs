@@ -293,7 +293,7 @@ pub fn train(
     );
     // The run's own checkpoint has served its purpose; one of another run is left alone.
     let own = written > 0 || resumed_checkpoint.as_deref() == Some(job.checkpoint);
-    if own && job.checkpoint.exists() {
+    if own && crate::io::paths::is_plain_file(job.checkpoint) {
         std::fs::remove_file(job.checkpoint)
             .with_context(|| format!("removing the checkpoint {}", job.checkpoint.display()))?;
         note!(
