@@ -1,8 +1,9 @@
 //! Similarity queries of `WordVectors`: terms given as words or vectors, an unseen word taking
 //! its n-gram vector where the vectors have subwords, as gensim's FastText vectors do.
 
-use pyo3::exceptions::PyTypeError;
+use pyo3::exceptions::{PyKeyError, PyTypeError};
 use pyo3::prelude::*;
+use pyo3::types::PyString;
 use vectrain::Error;
 use vectrain::embeddings::Query;
 
@@ -21,7 +22,7 @@ pub fn terms(given: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<Term>> {
     let Some(given) = given.filter(|g| !g.is_none()) else {
         return Ok(Vec::new());
     };
-    if let Ok(word) = given.extract::<String>() {
+    if let Some(word) = word_of(given)? {
         return Ok(vec![Term::Word(word)]);
     }
     let items: Vec<Bound<'_, PyAny>> = given
@@ -30,7 +31,7 @@ pub fn terms(given: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<Term>> {
     items
         .iter()
         .map(|item| {
-            if let Ok(word) = item.extract::<String>() {
+            if let Some(word) = word_of(item)? {
                 return Ok(Term::Word(word));
             }
             item.extract::<Vec<f32>>()
@@ -38,6 +39,19 @@ pub fn terms(given: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<Term>> {
                 .map_err(|_| PyTypeError::new_err("a term is a word or a vector of floats"))
         })
         .collect()
+}
+
+/// `given` as a word where it is a str; a str that is no UTF-8 (a lone surrogate) is a
+/// word no vocabulary holds, a `KeyError` as for any unknown word.
+pub fn word_of(given: &Bound<'_, PyAny>) -> PyResult<Option<String>> {
+    if let Ok(word) = given.extract::<String>() {
+        return Ok(Some(word));
+    }
+    if given.is_instance_of::<PyString>() {
+        let message = format!("word {} is not in the vocabulary", given.repr()?);
+        return Err(PyKeyError::new_err(message));
+    }
+    Ok(None)
 }
 
 /// `terms` as the library's queries: words of the vocabulary as words (their rows left out

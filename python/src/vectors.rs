@@ -185,14 +185,17 @@ impl Vectors {
 
     /// `v["word"]`: its vector; `v[["a", "b"]]`: their vectors as rows.
     fn __getitem__<'py>(&self, py: Python<'py>, key: &Bound<'py, PyAny>) -> PyResult<Py<PyAny>> {
-        if let Ok(word) = key.extract::<String>() {
+        if let Some(word) = queries::word_of(key)? {
             return self
                 .get_vector(py, &word, false)
                 .map(|a| a.into_any().unbind());
         }
-        let words: Vec<String> = key
-            .extract()
-            .map_err(|_| PyTypeError::new_err("a word (str) or a list of words"))?;
+        let words: Vec<String> = key.extract().map_err(|_| {
+            let kind = key.get_type().name().map_or_else(|_| "?".into(), |n| n.to_string());
+            PyTypeError::new_err(format!(
+                "v[key] takes a word (str) or a list of words, not {kind} (v.index_to_key[i] is the word of row i)"
+            ))
+        })?;
         let mut data = Vec::with_capacity(words.len() * self.words.embeddings.dim());
         for word in &words {
             data.extend(self.words.vector_of(word).map_err(from_library)?);

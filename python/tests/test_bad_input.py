@@ -78,3 +78,13 @@ def test_training_without_a_stderr(tmp_path, corpus, monkeypatch):
     # pythonw, or a closed stream: the progress line is dropped, the run goes on.
     monkeypatch.setattr(sys, "stderr", None)
     assert len(vectrain.train(corpus, dim=8, epochs=1, min_count=3, backend="cpu")) > 0
+
+
+def test_keys_that_cannot_be_words(trained):
+    # A lone surrogate is a str no vocabulary holds: an unknown word, as any other.
+    with pytest.raises(KeyError, match="not in the vocabulary"):
+        trained["\ud800"]
+    with pytest.raises(KeyError, match="not in the vocabulary"):
+        trained.most_similar("\ud800")
+    with pytest.raises(TypeError, match="takes a word \\(str\\) or a list of words, not int"):
+        trained[0]
