@@ -15,7 +15,8 @@ mkdir -p .sweep
 cp target/release/vectrain .sweep/
 cp "$data/mix8m.txt.gz" "$data/questions-words.txt" .sweep/
 
-# The loader and its dependencies, amd64 whatever this machine is (the device is x86-64).
+# The Vulkan loader and the GL/EGL libraries beside it (amd64 whatever this machine is: the
+# device is x86-64); their own dependencies are on the device already.
 if ! ls .gl/libvulkan1_*.deb > /dev/null 2>&1; then
     mkdir -p .gl /tmp/amd64/partial
     apt=(-oAPT::Architecture=amd64 -oAPT::Architectures=amd64 -oDir::State::Lists=/tmp/amd64)

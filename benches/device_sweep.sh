@@ -18,8 +18,10 @@ else
     echo "warning: no .gl/*.deb (name .gl in the run's carry): using the machine's own Vulkan loader, if any"
 fi
 icd=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
-if ! ls /usr/share/vulkan/icd.d/*.json /etc/vulkan/icd.d/*.json > /dev/null 2>&1 && [ -f "$icd" ]; then
-    export VK_DRIVER_FILES=$icd
+if ! compgen -G '/usr/share/vulkan/icd.d/*.json' > /dev/null &&
+    ! compgen -G '/etc/vulkan/icd.d/*.json' > /dev/null && [ -f "$icd" ]; then
+    # VK_ICD_FILENAMES for loaders older than 1.3.207, which do not read VK_DRIVER_FILES.
+    export VK_DRIVER_FILES=$icd VK_ICD_FILENAMES=$icd
 fi
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv 2>&1 | tee "$out/gpu.txt" || true
 

@@ -52,13 +52,15 @@ plan() {
     "$vectrain" verify
 } 2>&1 | tee -a "$log"
 
+run_output=$(mktemp)
+trap 'rm -f "$run_output"' EXIT
 summary=()
 left=()
 number=0
 cpu_done=""
 while read -r model in_flight extra; do
     for kernel in $kernels; do
-        # The first kernel of a run has no subword form: only v2 trains --subwords.
+        # v1 has no subword kernel: only v2 trains --subwords.
         if [ -n "$extra" ] && [ "$kernel" = v1 ]; then continue; fi
         number=$((number + 1))
         [ "$number" -lt "$from" ] && continue
@@ -73,14 +75,16 @@ while read -r model in_flight extra; do
             cpu_done="$cpu_done $model$extra"
         fi
         echo "== run $number, $((SECONDS - start)) s in: $what" | tee -a "$log"
+        # Streamed to the log as it comes, so a run cut off by the caller's time limit still
+        # leaves what it printed; stdin is not the plan's.
         # shellcheck disable=SC2086 # $extra is a list of options
-        output=$("$vectrain" bench --input "$data/mix8m.txt.gz" --model "$model" \
+        "$vectrain" bench --input "$data/mix8m.txt.gz" --model "$model" \
             --epochs "$epochs" --gpu-kernel "$kernel" --gpu-in-flight "$in_flight" $extra \
-            --analogies "$data/questions-words.txt" "${cpu[@]}" 2>&1) || true
-        echo "$output" | tee -a "$log"
+            --analogies "$data/questions-words.txt" "${cpu[@]}" < /dev/null 2>&1 |
+            tee -a "$log" > "$run_output" || true
         # The table's rows: the device's name, words/s, seconds, loss and analogy accuracy.
-        rows=$(echo "$output" | awk '/^device +words\/s/ { table = 1; next }
-            / epochs of [0-9]+ corpus words/ { table = 0 } table { print "    " $0 }')
+        rows=$(awk '/^device +words\/s/ { table = 1; next }
+            / epochs of [0-9]+ corpus words/ { table = 0 } table { print "    " $0 }' "$run_output")
         [ -n "$rows" ] || rows="    (no result: see the output above)"
         summary+=("run $number: $what" "$rows")
     done

@@ -84,7 +84,12 @@ pub enum Error {
     },
     /// Training ended without a single example: the vectors are their random start.
     #[error(
-        "training saw no example, so the vectors would be their random start: no sentence kept two words (a corpus this small loses most tokens to --sample {sample}; --sample 0 keeps them)"
+        "training saw no example, so the vectors would be their random start: no sentence kept two words{}",
+        if *sample > 0.0 {
+            format!(" (a corpus this small loses most tokens to --sample {sample}; --sample 0 keeps them)")
+        } else {
+            String::new()
+        }
     )]
     NoExample {
         /// The subsampling threshold in force.

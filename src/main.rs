@@ -7,8 +7,9 @@ fn main() -> std::process::ExitCode {
     match vectrain::cli::run() {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(error) => {
-            // Not eprintln!, which panics where stderr is closed.
-            let _ = writeln!(std::io::stderr(), "error: {error:#}");
+            // Not eprintln!, which panics where stderr is closed; one write, so that ranks
+            // sharing a launcher's stderr never split the line.
+            let _ = std::io::stderr().write_all(format!("error: {error:#}\n").as_bytes());
             std::process::ExitCode::FAILURE
         }
     }

@@ -798,6 +798,15 @@ fn train_that_sees_no_example() {
         &["--min-count", "1"],
         &["training saw no example", "--sample 0 keeps them"],
     );
+    // Without subsampling, one-word lines have no pair to train: no advice about --sample.
+    train_fails(
+        Some(("one.txt", b"x\ny\nx\ny\n")),
+        "one.txt",
+        &["--min-count", "1", "--sample", "0"],
+        &[
+            "training saw no example, so the vectors would be their random start: no sentence kept two words\n",
+        ],
+    );
 }
 
 #[test]
@@ -844,6 +853,16 @@ fn eval_files_holding_nothing() {
     eval_files_fail(
         &[("q.txt", b": empty section\n")],
         &["--analogies", "q.txt"],
+        &["q.txt: holds no analogy question"],
+    );
+    // Training that scores analogies at its epoch ends refuses such a file before it trains.
+    let corpus = kjv_head(100);
+    fails_in(
+        &[
+            ("c.txt", corpus.as_bytes()),
+            ("q.txt", b": empty section\n"),
+        ],
+        &["train", "-i", "c.txt", "--analogies", "q.txt"],
         &["q.txt: holds no analogy question"],
     );
     eval_files_fail(

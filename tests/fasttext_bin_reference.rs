@@ -94,3 +94,25 @@ fn vectors_match_fasttexts() {
     }
     assert_eq!(unseen, 5, "the queries hold five unseen words");
 }
+
+#[test]
+fn read_gzip_compressed_as_fasttext_ships_its_models() {
+    use std::io::Write;
+    let original = std::fs::read(Path::new(DATA).join("skipgram.bin")).expect("read");
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let compressed = dir.path().join("skipgram.bin.gz");
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    encoder.write_all(&original).expect("compressed");
+    std::fs::write(&compressed, encoder.finish().expect("compressed")).expect("written");
+    assert_eq!(
+        vectrain::io::detect_format(&compressed).expect("detected"),
+        vectrain::VectorFormat::FastTextBin
+    );
+    let model = vectrain::io::read_model(&compressed).expect("read compressed");
+    // The same model: written back, the bytes of the uncompressed file.
+    let copy = dir.path().join("copy.bin");
+    write_fasttext_bin(&model, &copy).expect("written");
+    assert!(std::fs::read(&copy).expect("read") == original);
+    let words = vectrain::read_vectors(&compressed).expect("vectors read");
+    assert_eq!(words.len(), fasttext_model().words.len());
+}

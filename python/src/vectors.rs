@@ -9,8 +9,10 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use vectrain::Error;
-use vectrain::io::fasttext_bin::{read_fasttext_bin, vocabulary_embeddings, write_fasttext_bin};
-use vectrain::io::{VectorFormat, detect_format, read_vectors, read_vectors_as, write_vectors};
+use vectrain::io::fasttext_bin::{vocabulary_embeddings, write_fasttext_bin};
+use vectrain::io::{
+    VectorFormat, detect_format, read_model, read_vectors, read_vectors_as, write_vectors,
+};
 use vectrain::training::Trained;
 
 use crate::errors::from_library;
@@ -82,7 +84,7 @@ impl Vectors {
                     None => detect_format(&path)?,
                 };
                 if format == VectorFormat::FastTextBin {
-                    let model = read_fasttext_bin(&path)?;
+                    let model = read_model(&path)?;
                     let embeddings = vocabulary_embeddings(&model)?;
                     return Ok(WordVectors {
                         embeddings,

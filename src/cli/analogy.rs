@@ -25,7 +25,7 @@ pub struct AnalogyArgs {
     #[arg(
         short,
         default_value_t = 10,
-        value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..)
+        value_parser = super::settings::at_least_one()
     )]
     k: usize,
     /// Use 3CosMul (gensim's most_similar_cosmul) instead of 3CosAdd.

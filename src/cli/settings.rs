@@ -312,7 +312,7 @@ pub struct CacheOptions {
         long,
         default_value_t = crate::corpus::DEFAULT_COUNT_LIMIT,
         value_name = "WORDS",
-        value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..)
+        value_parser = at_least_one()
     )]
     pub count_limit: usize,
 }
@@ -327,6 +327,12 @@ impl CacheOptions {
             .clone()
             .or_else(|| default.map(Path::to_path_buf))
     }
+}
+
+/// A count that must be at least 1 (`-k`, `--count-limit`), refused by clap with its usage
+/// where 0.
+pub fn at_least_one() -> clap::builder::RangedU64ValueParser<usize> {
+    clap::builder::RangedU64ValueParser::<usize>::new().range(1..)
 }
 
 /// How to read the corpus of a run of `params`, encoding it into `cache_dir` where given.

@@ -27,7 +27,7 @@ pub struct SimilarArgs {
     #[arg(
         short,
         default_value_t = 10,
-        value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..)
+        value_parser = super::settings::at_least_one()
     )]
     k: usize,
     /// Print JSON instead of text.

@@ -217,7 +217,7 @@ pub fn execute(args: TrainArgs, matches: &ArgMatches, front: Front<'_>) -> anyho
     let write_output = !caller || given("output");
     // Nor beside an output that is a device or a pipe (`-o /dev/null`): no file is there to
     // put the default checkpoint beside.
-    let beside_output = write_output && !paths::is_device_or_pipe(&job.output);
+    let beside_output = write_output && !paths::is_stream(&job.output);
     let checkpoints = beside_output || args.checkpoint.is_some() || job.resume.is_some();
     if caller && args.distributed.distributed {
         anyhow::bail!("--distributed runs under mpirun, from the command line only");
@@ -374,9 +374,11 @@ pub fn execute(args: TrainArgs, matches: &ArgMatches, front: Front<'_>) -> anyho
     );
     // The run's own checkpoint has served its purpose; one of another run is left alone.
     let own = wrote_checkpoint || resumed_checkpoint.as_ref() == Some(&job.checkpoint);
-    if checkpoints && own && paths::is_plain_file(&job.checkpoint) {
-        std::fs::remove_file(&job.checkpoint)
+    let removed = checkpoints
+        && own
+        && paths::remove_plain_file(&job.checkpoint)
             .with_context(|| format!("removing the checkpoint {}", job.checkpoint.display()))?;
+    if removed {
         note!(
             "removed the checkpoint {}: the run is complete",
             job.checkpoint.display()

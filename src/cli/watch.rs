@@ -6,8 +6,9 @@ use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
 use crate::cli::say::note;
-use crate::eval::{DEFAULT_RESTRICT, evaluate_analogies_reader};
+use crate::eval::{DEFAULT_RESTRICT, MAX_FILE_BYTES, count_analogies, evaluate_analogies_reader};
 use crate::io::atomic::AtomicFile;
+use crate::io::whole_text;
 use crate::metrics::{EpochRecord, MetricsLog};
 use crate::training::{EpochEnd, EpochObserver, Progress};
 use anyhow::Context;
@@ -38,8 +39,10 @@ impl RunWatch {
         }
         let analogies = analogies
             .map(|path| -> anyhow::Result<Analogies> {
-                let text = std::fs::read(path)
+                let file = std::fs::File::open(path)
                     .with_context(|| format!("reading the analogies {}", path.display()))?;
+                let text = whole_text::read_bounded(file, path, MAX_FILE_BYTES)?;
+                count_analogies(Cursor::new(&text), path)?;
                 Ok(Analogies {
                     path: path.to_path_buf(),
                     text,

@@ -167,11 +167,7 @@ pub fn evaluate_analogies_reader(
     let (mut sections, questions) = parse(reader, source, &folded)?;
     let total_questions = sections.iter().map(|s| s.questions).sum();
     if total_questions == 0 {
-        return Err(Error::format(
-            source,
-            None,
-            "holds no analogy question (lines of 4 words under \": section\" headers)",
-        ));
+        return Err(no_question(source));
     }
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let verdicts = answer(emb, &folded, &questions, threads);
@@ -190,6 +186,25 @@ pub fn evaluate_analogies_reader(
         rows_searched: folded.rows(),
         sections,
     })
+}
+
+/// The number of questions in the file of `reader`, which is checked as
+/// [`evaluate_analogies_reader`] checks it: a run that scores analogies at its epoch ends
+/// refuses a bad file before it trains.
+pub fn count_analogies(reader: impl BufRead, source: &Path) -> Result<usize> {
+    let (sections, _) = parse(reader, source, &CaseFolded::default())?;
+    match sections.iter().map(|s| s.questions).sum() {
+        0 => Err(no_question(source)),
+        total => Ok(total),
+    }
+}
+
+fn no_question(source: &Path) -> Error {
+    Error::format(
+        source,
+        None,
+        "holds no analogy question (lines of 4 words under \": section\" headers)",
+    )
 }
 
 /// A covered question: its section and the rows standing for `a`, `b`, `c` and `d`.

@@ -24,7 +24,9 @@ use std::collections::HashMap;
 
 use crate::embeddings::Embeddings;
 
-pub use analogy::{AnalogyReport, SectionResult, evaluate_analogies, evaluate_analogies_reader};
+pub use analogy::{
+    AnalogyReport, SectionResult, count_analogies, evaluate_analogies, evaluate_analogies_reader,
+};
 pub use similarity::{SimilarityReport, evaluate_word_pairs, evaluate_word_pairs_reader};
 
 /// gensim's default `restrict_vocab`: only the 300,000 most frequent words are used.
@@ -33,7 +35,7 @@ pub const DEFAULT_RESTRICT: usize = 300_000;
 /// Files of word pairs or questions are read whole up to this size; a bigger one (or an
 /// endless stream such as `/dev/zero`) is refused: WordSim-353 is 7 KiB, questions-words.txt
 /// 600 KiB.
-const MAX_FILE_BYTES: u64 = 256 << 20;
+pub const MAX_FILE_BYTES: u64 = 256 << 20;
 
 /// `restrict`, refused where 0: no word would take part.
 fn checked_restrict(restrict: usize) -> crate::error::Result<usize> {
@@ -51,6 +53,7 @@ fn checked_restrict(restrict: usize) -> crate::error::Result<usize> {
 /// `id` maps an upper-cased word to the first row whose word upper-cases to it, as gensim's
 /// `{k.upper(): index for k in reversed(ok_keys)}` does; `canonical[row]` is that first row
 /// for every restricted row, so that "same word up to case" is a comparison of integers.
+#[derive(Default)]
 struct CaseFolded {
     id: HashMap<String, u32>,
     canonical: Vec<u32>,

@@ -8,16 +8,16 @@
 //! destination, but never a truncated destination.
 //!
 //! A destination that is a symbolic link is written through it: the file it names is
-//! replaced and the link stays. A destination that exists and is neither a file nor a folder
-//! (a device such as `/dev/null`, a pipe, `/dev/stdout`) is written to directly, as there is
-//! no file to replace, and replacing a device node with a file would break it.
+//! replaced and the link stays. A stream ([`is_stream`]: a device such as `/dev/null`, a
+//! pipe, `/dev/stdout`) is written to directly, as there is no file to replace, and
+//! replacing a device node with a file would break it.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use super::paths::is_device_or_pipe;
+use super::paths::{follow_links, is_fifo, is_stream};
 use crate::error::{Error, Result};
 
 /// Buffer size of the writer around the temporary file.
@@ -25,9 +25,6 @@ const BUFFER_BYTES: usize = 1 << 20;
 
 /// Distinguishes temporary files created by one process.
 static NEXT_ID: AtomicU64 = AtomicU64::new(0);
-
-/// Most links followed from a destination to the file it names (as the kernel's own bound).
-const MAX_LINKS: usize = 40;
 
 /// A file being written that replaces its destination only on [`commit`](AtomicFile::commit).
 ///
@@ -59,9 +56,11 @@ impl AtomicFile {
         if destination.is_dir() {
             return Err(refuse("it is a directory".into()));
         }
-        if is_device_or_pipe(destination) {
+        if is_stream(destination) {
+            // Appending: where the stream is a file (`> out.txt`, `>> log`), what the shell's
+            // descriptor already wrote stays, as writing through that descriptor would do.
             let file = OpenOptions::new()
-                .write(true)
+                .append(true)
                 .open(destination)
                 .map_err(|e| Error::io("write", destination, e))?;
             return Ok(AtomicFile {
@@ -104,8 +103,9 @@ impl AtomicFile {
     /// can succeed: a file name in an existing, writable directory, not a directory itself.
     /// Leaves nothing behind.
     pub fn check(destination: &Path) -> Result<()> {
-        // Opening a pipe would wait for its reader, and a device takes any write.
-        if is_device_or_pipe(destination) {
+        // Opening a named pipe would wait for its reader; anything else is opened, which is
+        // where a read-only device or a stream without permission fails.
+        if is_fifo(destination) {
             return Ok(());
         }
         AtomicFile::create(destination).map(drop)
@@ -174,27 +174,16 @@ impl Write for AtomicFile {
 impl Drop for AtomicFile {
     fn drop(&mut self) {
         // Close before removing (required on Windows); errors are moot for a discarded file.
-        drop(self.writer.take());
+        // Written directly and never committed: what is still buffered is not sent, so a
+        // failed write leaves less in a pipe (not nothing: full buffers went already).
+        match (self.writer.take(), &self.temporary) {
+            (Some(writer), None) => drop(writer.into_parts()),
+            (writer, _) => drop(writer),
+        }
         if let Some(temporary) = &self.temporary {
             let _ = fs::remove_file(temporary);
         }
     }
-}
-
-/// The path a chain of symbolic links from `path` ends at (itself where it is no link); a
-/// link to a file not written yet gives that file's path.
-fn follow_links(path: &Path) -> PathBuf {
-    let mut path = path.to_path_buf();
-    for _ in 0..MAX_LINKS {
-        let Ok(target) = fs::read_link(&path) else {
-            break;
-        };
-        path = match path.parent() {
-            Some(folder) if target.is_relative() => folder.join(target),
-            _ => target,
-        };
-    }
-    path
 }
 
 #[cfg(test)]

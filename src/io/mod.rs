@@ -32,7 +32,7 @@ use flate2::write::GzEncoder;
 
 use crate::embeddings::Embeddings;
 use crate::error::{Error, Result};
-use crate::subwords::NgramTable;
+use crate::subwords::{NgramTable, SubwordModel};
 use atomic::AtomicFile;
 
 /// Buffer size of file readers.
@@ -138,6 +138,20 @@ fn open(path: &Path) -> Result<Box<dyn BufRead>> {
     Ok(reader)
 }
 
+/// The fastText `.bin` model in `path`, gzip-compressed or not (fastText ships its models as
+/// `cc.en.300.bin.gz`).
+pub fn read_model(path: &Path) -> Result<SubwordModel> {
+    let mut start = [0; GZIP_MAGIC.len()];
+    let read = File::open(path)
+        .and_then(|mut file| file.read(&mut start))
+        .map_err(|e| Error::io("read", path, e))?;
+    if start[..read] == GZIP_MAGIC {
+        fasttext_bin::read(open(path)?, path)
+    } else {
+        fasttext_bin::read_fasttext_bin(path)
+    }
+}
+
 /// Whether `path` names a gzip file: `.gz`, which [`write_vectors`] compresses.
 fn is_gzip_name(path: &Path) -> bool {
     path.extension()
@@ -185,7 +199,7 @@ fn sniff(path: &Path) -> Result<(VectorFormat, bool)> {
         } else {
             VectorFormat::Word2VecBinary
         };
-        return Ok((format, is_text_line(&line)));
+        return Ok((format, is_printable_line(&line)));
     }
     if is_text_row(&line, None) {
         return Ok((VectorFormat::GloveText, false));
@@ -226,7 +240,7 @@ fn is_text_row(line: &[u8], dim: Option<usize>) -> bool {
 
 /// True if `line` is printable UTF-8 text ending in a newline, with a word and something
 /// after it: a binary row's float bytes almost never are.
-fn is_text_line(line: &[u8]) -> bool {
+fn is_printable_line(line: &[u8]) -> bool {
     let Ok(text) = std::str::from_utf8(line) else {
         return false;
     };
@@ -256,9 +270,7 @@ pub fn read_vectors_as(path: &Path, format: VectorFormat) -> Result<Embeddings> 
         VectorFormat::Word2VecText => word2vec_text::read(open(path)?, path),
         VectorFormat::Word2VecBinary => word2vec_binary::read(open(path)?, path),
         VectorFormat::GloveText => glove_text::read(open(path)?, path),
-        VectorFormat::FastTextBin => {
-            fasttext_bin::vocabulary_embeddings(&fasttext_bin::read_fasttext_bin(path)?)
-        }
+        VectorFormat::FastTextBin => fasttext_bin::vocabulary_embeddings(&read_model(path)?),
     }
 }
 
@@ -267,7 +279,7 @@ pub fn read_vectors_as(path: &Path, format: VectorFormat) -> Result<Embeddings> 
 pub fn read_vectors_and_ngrams(path: &Path) -> Result<(Embeddings, Option<NgramTable>)> {
     match detect_format(path)? {
         VectorFormat::FastTextBin => {
-            let model = fasttext_bin::read_fasttext_bin(path)?;
+            let model = read_model(path)?;
             let embeddings = fasttext_bin::vocabulary_embeddings(&model)?;
             Ok((embeddings, Some(NgramTable::from_model(model))))
         }

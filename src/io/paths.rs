@@ -45,16 +45,70 @@ pub fn refuse_overlaps(outputs: &[(&'static str, &Path)], inputs: &[(&str, &Path
     Ok(())
 }
 
-/// Whether `path` exists and is neither a file nor a folder, links followed: a device such
-/// as `/dev/null`, a pipe, `/dev/stdout`.
-pub fn is_device_or_pipe(path: &Path) -> bool {
-    fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
+/// Most links followed from a path to the file it names (as the kernel's own bound).
+const MAX_LINKS: usize = 40;
+
+/// Whether writes to `path` must go straight to it rather than to a file renamed into its
+/// place: a device such as `/dev/null`, a pipe, or a stream the process already has open
+/// (`/dev/stdout`, `/dev/fd/1`, `/proc/self/fd/1`), even where that leads to a plain file
+/// (`> out.txt`): the shell's descriptor would still point at the file replaced.
+pub fn is_stream(path: &Path) -> bool {
+    if fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+        return true;
+    }
+    let through_descriptor = |hop: &Path| {
+        hop.starts_with("/proc")
+            || hop.starts_with("/dev/fd")
+            || hop == Path::new("/dev/stdout")
+            || hop == Path::new("/dev/stderr")
+    };
+    link_chain(path).iter().any(|hop| through_descriptor(hop))
 }
 
-/// Whether `path` is a regular file itself, not a link, a device or a pipe: what a finished
-/// run may remove as its own checkpoint (`--checkpoint /dev/null` must not remove the device).
-pub fn is_plain_file(path: &Path) -> bool {
-    fs::symlink_metadata(path).is_ok_and(|m| m.is_file())
+/// Whether `path` is a named pipe, whose opening for writing waits for a reader.
+#[cfg(unix)]
+pub fn is_fifo(path: &Path) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    fs::metadata(path).is_ok_and(|m| m.file_type().is_fifo())
+}
+
+/// Without named pipes, nothing is one.
+#[cfg(not(unix))]
+pub fn is_fifo(_: &Path) -> bool {
+    false
+}
+
+/// The path a chain of symbolic links from `path` ends at (itself where it is no link); a
+/// link to a file not written yet gives that file's path.
+pub fn follow_links(path: &Path) -> PathBuf {
+    link_chain(path).pop().unwrap_or_else(|| path.to_path_buf())
+}
+
+/// `path` and every path its chain of symbolic links goes through, in order.
+fn link_chain(path: &Path) -> Vec<PathBuf> {
+    let mut chain = vec![path.to_path_buf()];
+    while chain.len() <= MAX_LINKS {
+        let hop = &chain[chain.len() - 1];
+        let Ok(target) = fs::read_link(hop) else {
+            break;
+        };
+        let next = match hop.parent() {
+            Some(folder) if target.is_relative() => folder.join(target),
+            _ => target,
+        };
+        chain.push(next);
+    }
+    chain
+}
+
+/// Removes the file `path` names (through its links, which stay) where that is a plain file:
+/// what a finished run does with its own checkpoint, which must never remove a device
+/// (`--checkpoint /dev/null`). Whether a file was removed.
+pub fn remove_plain_file(path: &Path) -> std::io::Result<bool> {
+    if is_stream(path) || !fs::metadata(path).is_ok_and(|m| m.is_file()) {
+        return Ok(false);
+    }
+    fs::remove_file(follow_links(path)).map(|()| true)
 }
 
 /// The file's device and inode where the platform has them.

@@ -293,9 +293,10 @@ pub fn train(
     );
     // The run's own checkpoint has served its purpose; one of another run is left alone.
     let own = written > 0 || resumed_checkpoint.as_deref() == Some(job.checkpoint);
-    if own && crate::io::paths::is_plain_file(job.checkpoint) {
-        std::fs::remove_file(job.checkpoint)
+    let removed = own
+        && crate::io::paths::remove_plain_file(job.checkpoint)
             .with_context(|| format!("removing the checkpoint {}", job.checkpoint.display()))?;
+    if removed {
         note!(
             "removed the checkpoint {}: the run is complete",
             job.checkpoint.display()

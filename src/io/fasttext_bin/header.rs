@@ -7,7 +7,7 @@ use std::path::Path;
 
 use super::input::{Input, Part};
 use crate::error::{Error, Result};
-use crate::subwords::ngrams::MAX_MAXN as MAX_NGRAM_CHARS;
+use crate::subwords::ngrams::MAX_MAXN;
 use crate::subwords::{RecordedArgs, SubwordSettings};
 
 /// fastText's file-format magic number (`FASTTEXT_FILEFORMAT_MAGIC_INT32`).
@@ -71,9 +71,9 @@ fn check(
             return Err(fail(format!("{name} {value} is not a non-negative int32")));
         }
     }
-    if maxn as usize > MAX_NGRAM_CHARS {
+    if maxn as usize > MAX_MAXN {
         return Err(fail(format!(
-            "maxn {maxn} is above the {MAX_NGRAM_CHARS} characters vectrain supports"
+            "maxn {maxn} is above the {MAX_MAXN} characters vectrain supports"
         )));
     }
     let settings = SubwordSettings {
