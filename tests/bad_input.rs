@@ -243,14 +243,19 @@ fn option_dim_negative() {
         &["--window", "-1"],
         &["invalid value '-1' for '--window <WINDOW>'"],
     );
-    let dir = temp();
-    let run = vectrain(&["similar", "v.txt", "king", "-k", "-2"], dir.path(), &[]);
-    assert_eq!(run.code, Some(2), "{}", run.stderr);
-    assert!(
-        run.stderr.contains("invalid value '-2' for '-k <K>'"),
-        "{}",
-        run.stderr
+    usage_fails(
+        &["similar", "v.txt", "king", "-k", "-2"],
+        "invalid value '-2' for '-k <K>'",
     );
+}
+
+/// Runs `vectrain ARGS` and checks clap refuses it (exit 2) with `expected` in the message.
+fn usage_fails(args: &[&str], expected: &str) {
+    let dir = temp();
+    write(dir.path(), "v.txt", PLOT_VECTORS);
+    let run = vectrain(args, dir.path(), &[]);
+    assert_eq!(run.code, Some(2), "stderr:\n{}", run.stderr);
+    assert!(run.stderr.contains(expected), "{}", run.stderr);
 }
 
 #[test]
@@ -875,20 +880,11 @@ fn eval_files_holding_nothing() {
 #[test]
 fn sentences_sif_a_not_positive() {
     for a in ["nan", "-1", "0"] {
-        let a = format!("--sif-a={a}");
+        let command =
+            format!("sentences v.txt --input s.txt --output o.npy --pool sif --sif-a={a}");
         fails_in(
             &[("v.txt", PLOT_VECTORS), ("s.txt", b"king queen\n")],
-            &[
-                "sentences",
-                "v.txt",
-                "--input",
-                "s.txt",
-                "--output",
-                "o.npy",
-                "--pool",
-                "sif",
-                &a,
-            ],
+            &command.split_whitespace().collect::<Vec<_>>(),
             &["invalid option --sif-a:", "is not a positive finite number"],
         );
     }
@@ -896,40 +892,22 @@ fn sentences_sif_a_not_positive() {
 
 #[test]
 fn queries_asking_for_no_answer() {
-    let dir = temp();
-    write(dir.path(), "v.txt", PLOT_VECTORS);
-    for args in [
-        &["similar", "v.txt", "king", "-k", "0"][..],
+    let zero = "invalid value '0' for '-k <K>'";
+    usage_fails(&["similar", "v.txt", "king", "-k", "0"], zero);
+    usage_fails(
         &["analogy", "v.txt", "king", "queen", "king", "-k", "0"],
-    ] {
-        let run = vectrain(args, dir.path(), &[]);
-        assert_eq!(run.code, Some(2), "stderr:\n{}", run.stderr);
-        assert!(
-            run.stderr.contains("invalid value '0' for '-k <K>'"),
-            "{}",
-            run.stderr
-        );
-    }
+        zero,
+    );
 }
 
 #[test]
 fn text_inputs_not_utf8_name_their_line() {
     let files: &[(&str, &[u8])] = &[("v.txt", PLOT_VECTORS), ("s.txt", b"king\nqueen \xff\n")];
-    fails_in(
-        files,
-        &[
-            "sentences",
-            "v.txt",
-            "--input",
-            "s.txt",
-            "--output",
-            "o.npy",
-        ],
-        &["error: s.txt:2: not valid UTF-8"],
-    );
-    fails_in(
-        files,
-        &["matrix", "v.txt", "--vocab", "s.txt", "--output", "m.npy"],
-        &["error: s.txt:2: not valid UTF-8"],
-    );
+    for command in [
+        "sentences v.txt --input s.txt --output o.npy",
+        "matrix v.txt --vocab s.txt --output m.npy",
+    ] {
+        let args: Vec<&str> = command.split_whitespace().collect();
+        fails_in(files, &args, &["error: s.txt:2: not valid UTF-8"]);
+    }
 }
