@@ -22,19 +22,17 @@
 
 use std::fmt;
 use std::fs::File;
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader};
 use std::path::Path;
 
-use super::{CaseFolded, split_python_whitespace};
+use super::CaseFolded;
+use super::questions::{self, Question};
 use crate::embeddings::Embeddings;
 use crate::embeddings::search::{self, TopK};
 use crate::error::{Error, Result};
 
 /// Rows gensim asks `most_similar` for: `topn=5` plus the three question words.
 const CANDIDATES: usize = 8;
-/// Longest line read: questions-words.txt's are under 100 bytes, and an endless stream
-/// without a newline (`/dev/zero`) must end in an error, not in all the memory there is.
-const MAX_LINE_BYTES: u64 = 1 << 20;
 /// Candidates left after the question words' own rows are dropped.
 const TOPN: usize = 5;
 
@@ -164,11 +162,17 @@ pub fn evaluate_analogies_reader(
     restrict: usize,
 ) -> Result<AnalogyReport> {
     let folded = CaseFolded::new(emb, super::checked_restrict(restrict)?);
-    let (mut sections, questions) = parse(reader, source, &folded)?;
+    let (sections, questions) = questions::read(reader, source, &folded)?;
     let total_questions = sections.iter().map(|s| s.questions).sum();
-    if total_questions == 0 {
-        return Err(no_question(source));
-    }
+    let mut sections: Vec<SectionResult> = sections
+        .into_iter()
+        .map(|section| SectionResult {
+            name: section.name,
+            correct: 0,
+            incorrect: 0,
+            questions: section.questions,
+        })
+        .collect();
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let verdicts = answer(emb, &folded, &questions, threads);
     for (question, right) in questions.iter().zip(&verdicts) {
@@ -186,106 +190,6 @@ pub fn evaluate_analogies_reader(
         rows_searched: folded.rows(),
         sections,
     })
-}
-
-/// The number of questions in the file of `reader`, which is checked as
-/// [`evaluate_analogies_reader`] checks it: a run that scores analogies at its epoch ends
-/// refuses a bad file before it trains.
-pub fn count_analogies(reader: impl BufRead, source: &Path) -> Result<usize> {
-    let (sections, _) = parse(reader, source, &CaseFolded::default())?;
-    match sections.iter().map(|s| s.questions).sum() {
-        0 => Err(no_question(source)),
-        total => Ok(total),
-    }
-}
-
-fn no_question(source: &Path) -> Error {
-    Error::format(
-        source,
-        None,
-        "holds no analogy question (lines of 4 words under \": section\" headers)",
-    )
-}
-
-/// A covered question: its section and the rows standing for `a`, `b`, `c` and `d`.
-struct Question {
-    section: usize,
-    rows: [u32; 4],
-}
-
-/// Reads the file: the sections (with their question counts) and the covered questions.
-///
-/// Lines are split at `\n` only and each must be UTF-8, as gensim reads them.
-fn parse(
-    mut reader: impl BufRead,
-    source: &Path,
-    folded: &CaseFolded,
-) -> Result<(Vec<SectionResult>, Vec<Question>)> {
-    let mut sections: Vec<SectionResult> = Vec::new();
-    let mut questions = Vec::new();
-    let mut bytes = Vec::new();
-    let mut number = 0u64;
-    loop {
-        bytes.clear();
-        let read = (&mut reader)
-            .take(MAX_LINE_BYTES + 1)
-            .read_until(b'\n', &mut bytes)
-            .map_err(|e| Error::io("read", source, e))?;
-        if read == 0 {
-            break;
-        }
-        number += 1;
-        if read as u64 > MAX_LINE_BYTES {
-            return Err(Error::format(
-                source,
-                Some(number),
-                format!(
-                    "a line longer than {MAX_LINE_BYTES} bytes: not a file of analogy questions"
-                ),
-            ));
-        }
-        let line = std::str::from_utf8(&bytes)
-            .map_err(|_| Error::format(source, Some(number), "not valid UTF-8"))?;
-        if line.starts_with(": ") {
-            sections.push(SectionResult {
-                name: line.trim_start_matches([':', ' ']).trim().to_string(),
-                correct: 0,
-                incorrect: 0,
-                questions: 0,
-            });
-            continue;
-        }
-        let Some(section) = sections.last_mut() else {
-            return Err(Error::format(
-                source,
-                Some(number),
-                "a line before the first section header (\": name\")",
-            ));
-        };
-        let words: Vec<&str> = split_python_whitespace(line).collect();
-        if words.is_empty() {
-            continue;
-        }
-        let [a, b, c, d] = words[..] else {
-            return Err(Error::format(
-                source,
-                Some(number),
-                format!(
-                    "expected a question of 4 words (\"a b c d\"), found {} words",
-                    words.len()
-                ),
-            ));
-        };
-        section.questions += 1;
-        let rows = [a, b, c, d].map(|word| folded.lookup(word));
-        if let [Some(a), Some(b), Some(c), Some(d)] = rows {
-            questions.push(Question {
-                section: sections.len() - 1,
-                rows: [a, b, c, d],
-            });
-        }
-    }
-    Ok((sections, questions))
 }
 
 /// Answers every question; `true` where the answer is right.

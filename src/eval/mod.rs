@@ -17,6 +17,7 @@
 //! See [`analogy`] and [`similarity`] for the details of each.
 
 pub mod analogy;
+mod questions;
 pub mod similarity;
 pub mod stats;
 
@@ -24,9 +25,8 @@ use std::collections::HashMap;
 
 use crate::embeddings::Embeddings;
 
-pub use analogy::{
-    AnalogyReport, SectionResult, count_analogies, evaluate_analogies, evaluate_analogies_reader,
-};
+pub use analogy::{AnalogyReport, SectionResult, evaluate_analogies, evaluate_analogies_reader};
+pub use questions::count_analogies;
 pub use similarity::{SimilarityReport, evaluate_word_pairs, evaluate_word_pairs_reader};
 
 /// gensim's default `restrict_vocab`: only the 300,000 most frequent words are used.

@@ -254,7 +254,11 @@ fn is_printable_line(line: &[u8]) -> bool {
 /// taken for binary whose first row is a line of text, and which does not read as binary, is
 /// malformed text: the text reader's error is given, as it names the row's fault.
 pub fn read_vectors(path: &Path) -> Result<Embeddings> {
-    let (format, text_row) = sniff(path)?;
+    read_sniffed(path, sniff(path)?)
+}
+
+/// [`read_vectors`] once `path` has been sniffed.
+fn read_sniffed(path: &Path, (format, text_row): (VectorFormat, bool)) -> Result<Embeddings> {
     match read_vectors_as(path, format) {
         Err(_) if format == VectorFormat::Word2VecBinary && text_row => {
             read_vectors_as(path, VectorFormat::Word2VecText)
@@ -277,13 +281,13 @@ pub fn read_vectors_as(path: &Path, format: VectorFormat) -> Result<Embeddings> 
 /// Reads the vectors of `path` like [`read_vectors`], with the n-gram rows that give vectors
 /// to unseen words where the format has them (a fastText `.bin`).
 pub fn read_vectors_and_ngrams(path: &Path) -> Result<(Embeddings, Option<NgramTable>)> {
-    match detect_format(path)? {
-        VectorFormat::FastTextBin => {
+    match sniff(path)? {
+        (VectorFormat::FastTextBin, _) => {
             let model = read_model(path)?;
             let embeddings = fasttext_bin::vocabulary_embeddings(&model)?;
             Ok((embeddings, Some(NgramTable::from_model(model))))
         }
-        _ => Ok((read_vectors(path)?, None)),
+        sniffed => Ok((read_sniffed(path, sniffed)?, None)),
     }
 }
 
