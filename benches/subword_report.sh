@@ -58,12 +58,13 @@ print(f'{sys.argv[5]:<8} {sys.argv[6]:<8} {s:7.1f} s  {int(sys.argv[3]) * int(sy
     rm -f "$out"
 }
 
-turn=0
+# Pair 1 starts skip-gram with fastText and CBOW with vectrain; each later pair swaps both.
 for pair in $(seq 1 "$pairs"); do
+    turn=$pair
     for model in skipgram cbow; do
         alpha=0.025; [ "$model" = cbow ] && alpha=0.05
         turn=$((turn + 1))
-        if [ $((turn % 2)) = 1 ]; then
+        if [ $((turn % 2)) = 0 ]; then
             one fasttext "$model" "$alpha"; one vectrain "$model" "$alpha"
         else
             one vectrain "$model" "$alpha"; one fasttext "$model" "$alpha"
