@@ -7,7 +7,7 @@ use numpy::PyArray2;
 use numpy::ndarray::ArrayView2;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
+use pyo3::types::{PyDict, PyList, PyString};
 use vectrain::Error;
 use vectrain::io::fasttext_bin::{vocabulary_embeddings, write_fasttext_bin};
 use vectrain::io::{
@@ -17,7 +17,7 @@ use vectrain::training::Trained;
 
 use crate::errors::from_library;
 use crate::words::WordVectors;
-use crate::{arrays, queries, tables};
+use crate::{arrays, compare, queries, tables};
 
 /// Word vectors: a table of one row per word, most frequent word first, and with a subword
 /// (fastText) model the n-gram rows that give vectors to words never seen.
@@ -283,6 +283,154 @@ impl Vectors {
     /// The cosine similarity of two words (gensim's `similarity`).
     fn similarity(&self, w1: &str, w2: &str) -> PyResult<f32> {
         queries::similarity(&self.words, w1, w2).map_err(from_library)
+    }
+
+    /// The `topn` words nearest `word`, itself left out (gensim's `similar_by_word`).
+    #[pyo3(signature = (word, topn=10))]
+    fn similar_by_word(
+        &self,
+        py: Python<'_>,
+        word: &Bound<'_, PyString>,
+        topn: i64,
+    ) -> PyResult<Vec<(String, f32)>> {
+        self.similar(py, Some(word.as_any()), None, topn, false)
+    }
+
+    /// gensim's `similar_by_key`: `similar_by_word`.
+    #[pyo3(signature = (key, topn=10))]
+    fn similar_by_key(
+        &self,
+        py: Python<'_>,
+        key: &Bound<'_, PyString>,
+        topn: i64,
+    ) -> PyResult<Vec<(String, f32)>> {
+        self.similar_by_word(py, key, topn)
+    }
+
+    /// The `topn` words nearest `vector` (gensim's `similar_by_vector`).
+    #[pyo3(signature = (vector, topn=10))]
+    fn similar_by_vector(
+        &self,
+        py: Python<'_>,
+        vector: &Bound<'_, PyAny>,
+        topn: i64,
+    ) -> PyResult<Vec<(String, f32)>> {
+        let terms = PyList::new(py, [vector])?;
+        self.similar(py, Some(terms.as_any()), None, topn, false)
+    }
+
+    /// 1 − the cosine similarity of two words (gensim's `distance`).
+    fn distance(&self, w1: &str, w2: &str) -> PyResult<f32> {
+        Ok(1.0 - self.similarity(w1, w2)?)
+    }
+
+    /// 1 − cosine from a word or a vector to each of `other_words`, or to every word of the
+    /// vocabulary in row order when `other_words` is empty (gensim's `distances`); a float32
+    /// array, NaN for a row of norm zero as in gensim.
+    #[pyo3(signature = (word_or_vector, other_words=Vec::new()))]
+    fn distances<'py>(
+        &self,
+        py: Python<'py>,
+        word_or_vector: &Bound<'py, PyAny>,
+        other_words: Vec<String>,
+    ) -> PyResult<Bound<'py, numpy::PyArray1<f32>>> {
+        let distances = compare::distances(&self.words, word_or_vector, &other_words)?;
+        Ok(arrays::vector(py, distances))
+    }
+
+    /// The words closer to `key1` than `key2` is, in row order, `key1` left out (gensim's
+    /// `closer_than`); both are words of the vocabulary.
+    fn closer_than(&self, py: Python<'_>, key1: &str, key2: &str) -> PyResult<Vec<String>> {
+        let emb = &self.words.embeddings;
+        py.detach(|| emb.closer_than(key1, key2))
+            .map(|words| words.into_iter().map(str::to_string).collect())
+            .map_err(from_library)
+    }
+
+    /// Where `key2` comes among the words nearest `key1`, from 1 (gensim's `rank`).
+    fn rank(&self, py: Python<'_>, key1: &str, key2: &str) -> PyResult<usize> {
+        let emb = &self.words.embeddings;
+        py.detach(|| emb.rank(key1, key2)).map_err(from_library)
+    }
+
+    /// The cosine of the mean vectors of two lists of words (gensim's `n_similarity`).
+    fn n_similarity(&self, ws1: Vec<String>, ws2: Vec<String>) -> PyResult<f32> {
+        compare::n_similarity(&self.words, &ws1, &ws2)
+    }
+
+    /// The word of `words` furthest from the centroid of their unit vectors (gensim's
+    /// `doesnt_match`); words without a vector are left out.
+    fn doesnt_match(&self, words: Vec<String>) -> PyResult<String> {
+        let ranked = compare::rank_by_centrality(&self.words, &words, true)?;
+        Ok(ranked.last().map(|(_, w)| w.clone()).unwrap_or_default())
+    }
+
+    /// `[(cosine with the centroid, word), ...]`, nearest the centroid first (gensim's
+    /// `rank_by_centrality`); words without a vector are left out.
+    #[pyo3(signature = (words, use_norm=true))]
+    fn rank_by_centrality(
+        &self,
+        words: Vec<String>,
+        use_norm: bool,
+    ) -> PyResult<Vec<(f32, String)>> {
+        compare::rank_by_centrality(&self.words, &words, use_norm)
+    }
+
+    /// The word of `keys_list` most similar to `key1` (gensim's `most_similar_to_given`).
+    fn most_similar_to_given(&self, key1: &str, keys_list: Vec<String>) -> PyResult<String> {
+        compare::most_similar_to_given(&self.words, key1, &keys_list)
+    }
+
+    /// The weighted mean of `keys`, words and vectors (gensim's `get_mean_vector`): words
+    /// by their unit vectors with `pre_normalize`, vectors as given; `Σ wᵢ vᵢ / Σ |wᵢ|`, of
+    /// unit length with `post_normalize`. Unknown words are left out with `ignore_missing`,
+    /// else a `KeyError`.
+    #[pyo3(signature = (keys, weights=None, pre_normalize=true, post_normalize=false, ignore_missing=true))]
+    fn get_mean_vector<'py>(
+        &self,
+        py: Python<'py>,
+        keys: &Bound<'py, PyAny>,
+        weights: Option<Vec<f32>>,
+        pre_normalize: bool,
+        post_normalize: bool,
+        ignore_missing: bool,
+    ) -> PyResult<Bound<'py, numpy::PyArray1<f32>>> {
+        let request = compare::MeanRequest {
+            pre_normalize,
+            post_normalize,
+            ignore_missing,
+        };
+        let mean = compare::mean_vector(&self.words, keys, weights, &request)?;
+        Ok(arrays::vector(py, mean))
+    }
+
+    /// Every row divided by its norm, a new `[words, vector_size]` float32 array (gensim's
+    /// `get_normed_vectors`; a row of norm zero stays zero, where gensim gives NaN).
+    fn get_normed_vectors<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyArray2<f32>>> {
+        let emb = &self.words.embeddings;
+        let unit = py.detach(|| emb.normalized().to_vec());
+        arrays::matrix(py, emb.len(), emb.dim(), unit)
+    }
+
+    /// The cosine of `vector_1` with each row of `vectors_all` (gensim's static
+    /// `cosine_similarities`): NaN where a norm is zero.
+    #[staticmethod]
+    fn cosine_similarities<'py>(
+        py: Python<'py>,
+        vector_1: Vec<f32>,
+        vectors_all: Vec<Vec<f32>>,
+    ) -> PyResult<Bound<'py, numpy::PyArray1<f32>>> {
+        if let Some(row) = vectors_all.iter().find(|r| r.len() != vector_1.len()) {
+            return Err(PyValueError::new_err(format!(
+                "a row of {} values against a vector of {}",
+                row.len(),
+                vector_1.len()
+            )));
+        }
+        let rows = vectors_all.concat();
+        let cosines = vectrain::embeddings::compare::cosine_similarities(&vector_1, &rows)
+            .map_err(from_library)?;
+        Ok(arrays::vector(py, cosines))
     }
 
     /// The embedding matrix of a caller's word index, what `nn.Embedding.from_pretrained`

@@ -65,3 +65,27 @@ def cli_vectors(tmp_path_factory, corpus):
     path = tmp_path_factory.mktemp("cli") / "vectors.bin"
     run_cli("train", "--input", corpus, "--output", path, *small_flags())
     return path
+
+
+@pytest.fixture(scope="session")
+def text_file(tmp_path_factory, trained):
+    """The trained vectors saved as word2vec text."""
+    path = tmp_path_factory.mktemp("files") / "vectors.txt"
+    trained.save(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def gensim_vectors(text_file):
+    """gensim's `KeyedVectors` of that file."""
+    from gensim.models import KeyedVectors
+
+    return KeyedVectors.load_word2vec_format(str(text_file))
+
+
+@pytest.fixture(scope="session")
+def loaded(text_file):
+    """vectrain's `Vectors` of that file."""
+    import vectrain
+
+    return vectrain.load(text_file)

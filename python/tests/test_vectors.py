@@ -13,23 +13,6 @@ from gensim.models import KeyedVectors
 COSINE_TOLERANCE = 1e-5
 
 
-@pytest.fixture(scope="session")
-def text_file(tmp_path_factory, trained):
-    path = tmp_path_factory.mktemp("files") / "vectors.txt"
-    trained.save(path)
-    return path
-
-
-@pytest.fixture(scope="session")
-def gensim_vectors(text_file):
-    return KeyedVectors.load_word2vec_format(str(text_file))
-
-
-@pytest.fixture(scope="session")
-def loaded(text_file):
-    return vectrain.load(text_file)
-
-
 def test_every_format_round_trips(trained, tmp_path):
     for name, fmt in [("a.txt", None), ("a.bin", None), ("a.glove", None), ("b", "w2v-bin")]:
         trained.save(tmp_path / name, format=fmt)

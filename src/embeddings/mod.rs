@@ -3,8 +3,10 @@
 //! Beside the rows, an [`Embeddings`] keeps derived tables that are computed on first use and
 //! then shared by every query: the row norms, the L2-normalised copy of the matrix and the
 //! mean rows used for out-of-vocabulary words. Lookups are in [`lookup`], similarity queries
-//! (nearest neighbours, analogies) in [`similar`].
+//! (nearest neighbours, analogies) in [`similar`], gensim's other comparisons (distances,
+//! ranks, means, the odd one out) in [`compare`].
 
+pub mod compare;
 pub mod lookup;
 pub(crate) mod search;
 pub mod similar;

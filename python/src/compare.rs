@@ -1,0 +1,184 @@
+//! gensim's other `KeyedVectors` comparisons on `WordVectors` (distances, ranks, means, the
+//! odd one out), with gensim's handling of words: an unseen word takes its n-gram vector
+//! where the vectors have subwords, and the calls that gensim lets skip unknown words skip
+//! them here too.
+
+use pyo3::exceptions::{PyKeyError, PyTypeError, PyValueError, PyZeroDivisionError};
+use pyo3::prelude::*;
+use vectrain::Error;
+use vectrain::embeddings::compare;
+
+use crate::errors::from_library;
+use crate::queries::{self, Term};
+use crate::words::WordVectors;
+
+/// The vector of `word`, of unit length with `norm` (gensim's `get_vector`).
+pub fn vector_of(vectors: &WordVectors, word: &str, norm: bool) -> Result<Vec<f32>, Error> {
+    let mut vector = vectors.vector_of(word)?;
+    if norm {
+        queries::normalize(&mut vector);
+    }
+    Ok(vector)
+}
+
+/// The vectors of the `words` that have one, unknown words left out, as gensim's
+/// `get_mean_vector` and `rank_by_centrality` leave them.
+fn known<'w>(vectors: &WordVectors, words: &'w [String], norm: bool) -> Vec<(&'w str, Vec<f32>)> {
+    words
+        .iter()
+        .filter_map(|w| vector_of(vectors, w, norm).ok().map(|v| (w.as_str(), v)))
+        .collect()
+}
+
+/// `given` as a vector of `dim` values (gensim's terms given as arrays).
+fn vector_given(given: &Bound<'_, PyAny>, dim: usize) -> PyResult<Vec<f32>> {
+    let vector: Vec<f32> = given
+        .extract()
+        .map_err(|_| PyTypeError::new_err("expected a word (str) or a vector of floats"))?;
+    if vector.len() != dim {
+        return Err(PyValueError::new_err(format!(
+            "a vector of {} values, the vectors have {dim}",
+            vector.len()
+        )));
+    }
+    Ok(vector)
+}
+
+/// gensim's `distances`: 1 − cosine from a word or a vector to each of `other_words` (words
+/// of the vocabulary), or to every word when there is none.
+pub fn distances(
+    vectors: &WordVectors,
+    word_or_vector: &Bound<'_, PyAny>,
+    other_words: &[String],
+) -> PyResult<Vec<f32>> {
+    let emb = &vectors.embeddings;
+    let from = match queries::word_of(word_or_vector)? {
+        Some(word) => vectors.vector_of(&word).map_err(from_library)?,
+        None => vector_given(word_or_vector, emb.dim())?,
+    };
+    if other_words.is_empty() {
+        return emb.distances(&from).map_err(from_library);
+    }
+    let mut rows = Vec::with_capacity(other_words.len() * emb.dim());
+    for word in other_words {
+        rows.extend_from_slice(emb.row(emb.id(word).map_err(from_library)?));
+    }
+    let cosines = compare::cosine_similarities(&from, &rows).map_err(from_library)?;
+    Ok(cosines.into_iter().map(|c| 1.0 - c).collect())
+}
+
+/// gensim's `n_similarity`: the cosine of the two lists' mean vectors, words without a vector
+/// left out (a side with none has the zero vector, cosine 0); an empty list is a
+/// `ZeroDivisionError`, as in gensim.
+pub fn n_similarity(vectors: &WordVectors, a: &[String], b: &[String]) -> PyResult<f32> {
+    if a.is_empty() || b.is_empty() {
+        return Err(PyZeroDivisionError::new_err(
+            "At least one of the passed list is empty.",
+        ));
+    }
+    let (a, b) = (known(vectors, a, false), known(vectors, b, false));
+    if a.is_empty() || b.is_empty() {
+        return Ok(0.0);
+    }
+    let a: Vec<&[f32]> = a.iter().map(|(_, v)| v.as_slice()).collect();
+    let b: Vec<&[f32]> = b.iter().map(|(_, v)| v.as_slice()).collect();
+    compare::n_similarity(&a, &b).map_err(from_library)
+}
+
+/// gensim's `rank_by_centrality`: `(cosine with the centroid, word)`, best first, words
+/// without a vector left out; none left is a `ValueError`.
+pub fn rank_by_centrality(
+    vectors: &WordVectors,
+    words: &[String],
+    use_norm: bool,
+) -> PyResult<Vec<(f32, String)>> {
+    let named = known(vectors, words, false);
+    let named: Vec<(&str, &[f32])> = named.iter().map(|(w, v)| (*w, v.as_slice())).collect();
+    let ranked = compare::rank_by_centrality(&named, use_norm).map_err(from_library)?;
+    Ok(ranked
+        .into_iter()
+        .map(|(c, w)| (c, w.to_string()))
+        .collect())
+}
+
+/// gensim's `most_similar_to_given`: the word of `candidates` most similar to `word`, the
+/// first of equals.
+pub fn most_similar_to_given(
+    vectors: &WordVectors,
+    word: &str,
+    candidates: &[String],
+) -> PyResult<String> {
+    let mut best: Option<(f32, &String)> = None;
+    for candidate in candidates {
+        let cosine = queries::similarity(vectors, word, candidate).map_err(from_library)?;
+        if best.is_none_or(|(b, _)| cosine > b) {
+            best = Some((cosine, candidate));
+        }
+    }
+    best.map(|(_, w)| w.clone())
+        .ok_or_else(|| PyValueError::new_err("attempt to get argmax of an empty sequence"))
+}
+
+/// How `get_mean_vector` treats its keys (gensim's keywords).
+pub struct MeanRequest {
+    /// Each word's unit vector rather than its vector.
+    pub pre_normalize: bool,
+    /// The mean made of unit length.
+    pub post_normalize: bool,
+    /// Unknown words left out rather than a `KeyError`.
+    pub ignore_missing: bool,
+}
+
+/// gensim's `get_mean_vector`: the weighted mean of words (their vectors, or unit vectors with
+/// `pre_normalize`) and vectors (as given).
+pub fn mean_vector(
+    vectors: &WordVectors,
+    keys: &Bound<'_, PyAny>,
+    weights: Option<Vec<f32>>,
+    request: &MeanRequest,
+) -> PyResult<Vec<f32>> {
+    let keys: Vec<Bound<'_, PyAny>> = match queries::word_of(keys) {
+        Ok(Some(_)) | Err(_) => vec![keys.clone()],
+        Ok(None) => keys
+            .extract()
+            .map_err(|_| PyTypeError::new_err("keys are a list of words and vectors"))?,
+    };
+    if keys.is_empty() {
+        return Err(PyValueError::new_err("cannot compute mean with no input"));
+    }
+    let weights = weights.unwrap_or_else(|| vec![1.0; keys.len()]);
+    if weights.len() != keys.len() {
+        return Err(PyValueError::new_err(
+            "keys and weights array must have same number of elements",
+        ));
+    }
+    let dim = vectors.embeddings.dim();
+    let (mut used, mut used_weights) = (Vec::new(), Vec::new());
+    for (key, &weight) in keys.iter().zip(&weights) {
+        let term = match queries::word_of(key) {
+            Ok(Some(word)) => Term::Word(word),
+            Ok(None) => Term::Vector(vector_given(key, dim)?),
+            Err(_) if request.ignore_missing => continue,
+            Err(error) => return Err(error),
+        };
+        let vector = match term {
+            Term::Vector(vector) => vector,
+            Term::Word(word) => match vector_of(vectors, &word, request.pre_normalize) {
+                Ok(vector) => vector,
+                Err(Error::UnknownWord(_)) if request.ignore_missing => continue,
+                Err(Error::UnknownWord(_)) => {
+                    let message = format!("Key '{word}' not present in vocabulary");
+                    return Err(PyKeyError::new_err(message));
+                }
+                Err(error) => return Err(from_library(error)),
+            },
+        };
+        used.push(vector);
+        used_weights.push(weight);
+    }
+    if used.is_empty() {
+        return Ok(vec![0.0; dim]);
+    }
+    let rows: Vec<&[f32]> = used.iter().map(Vec::as_slice).collect();
+    compare::mean_vector(&rows, Some(&used_weights), request.post_normalize).map_err(from_library)
+}
