@@ -15,6 +15,7 @@
 #   SEED (1), ADAPTER (part of the GPU adapter's name)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. benches/support/report.sh
 python=.venv/bin/python
 vectrain=target/release/vectrain
 data=../shared/data
@@ -44,14 +45,5 @@ one() { # backend model alpha
     rm -f "$out"
 }
 
-turn=0
-for model in ${MODELS:-skipgram cbow}; do
-    alpha=0.025; [ "$model" = cbow ] && alpha=0.05
-    turn=$((turn + 1))
-    if [ $((turn % 2)) = 1 ]; then
-        one cpu "$model" "$alpha"; one gpu "$model" "$alpha"
-    else
-        one gpu "$model" "$alpha"; one cpu "$model" "$alpha"
-    fi
-done
-echo "== done $(date -u '+%H:%M UTC'), load $(cut -d' ' -f1-3 /proc/loadavg)"
+alternate_pairs 1 "${MODELS:-skipgram cbow}" cpu gpu
+report_footer

@@ -12,6 +12,7 @@
 # usage: benches/subword_report.sh [PAIRS]   (PAIRS per model, default 1)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. benches/support/report.sh
 pairs=${1:-1}
 python=.venv/bin/python
 vectrain=target/release/vectrain
@@ -58,17 +59,5 @@ print(f'{sys.argv[5]:<8} {sys.argv[6]:<8} {s:7.1f} s  {int(sys.argv[3]) * int(sy
     rm -f "$out"
 }
 
-# Pair 1 starts skip-gram with fastText and CBOW with vectrain; each later pair swaps both.
-for pair in $(seq 1 "$pairs"); do
-    turn=$pair
-    for model in skipgram cbow; do
-        alpha=0.025; [ "$model" = cbow ] && alpha=0.05
-        turn=$((turn + 1))
-        if [ $((turn % 2)) = 0 ]; then
-            one fasttext "$model" "$alpha"; one vectrain "$model" "$alpha"
-        else
-            one vectrain "$model" "$alpha"; one fasttext "$model" "$alpha"
-        fi
-    done
-done
-echo "== done $(date -u '+%H:%M UTC'), load $(cut -d' ' -f1-3 /proc/loadavg)"
+alternate_pairs "$pairs" "skipgram cbow" fasttext vectrain
+report_footer

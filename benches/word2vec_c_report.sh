@@ -72,17 +72,5 @@ one() { # side model alpha
     rm -f "$out"
 }
 
-for pair in $(seq 1 "$pairs"); do
-    turn=$pair
-    for model in $models; do
-        alpha=0.025
-        [ "$model" = cbow ] && alpha=0.05
-        turn=$((turn + 1))
-        if [ $((turn % 2)) = 0 ]; then
-            one word2vec_c "$model" "$alpha"; one vectrain "$model" "$alpha"
-        else
-            one vectrain "$model" "$alpha"; one word2vec_c "$model" "$alpha"
-        fi
-    done
-done
+alternate_pairs "$pairs" "$models" word2vec_c vectrain
 report_footer

@@ -23,3 +23,24 @@ report_header() {
 report_footer() {
     echo "== done $(date -u '+%H:%M UTC'), load $(cut -d' ' -f1-3 /proc/loadavg)"
 }
+
+# Runs `one SIDE MODEL ALPHA` (a function of the calling script) for each model of $2
+# ("skipgram cbow"), $1 pairs, side $3 against side $4, at each model's learning rate (0.025
+# skip-gram, 0.05 CBOW). Pair 1 starts the first model with $3, the next with $4, and so on;
+# each later pair swaps them all, so that a drift of the machine falls on both sides.
+alternate_pairs() { # pairs models side_a side_b
+    local pair model turn alpha
+    for pair in $(seq 1 "$1"); do
+        turn=$pair
+        for model in $2; do
+            alpha=0.025
+            [ "$model" = cbow ] && alpha=0.05
+            turn=$((turn + 1))
+            if [ $((turn % 2)) = 0 ]; then
+                one "$3" "$model" "$alpha"; one "$4" "$model" "$alpha"
+            else
+                one "$4" "$model" "$alpha"; one "$3" "$model" "$alpha"
+            fi
+        done
+    done
+}
