@@ -3,6 +3,7 @@
 //! where the vectors have subwords, and the calls that gensim lets skip unknown words skip
 //! them here too.
 
+use numpy::{PyReadonlyArray1, PyReadonlyArray2, PyUntypedArrayMethods};
 use pyo3::exceptions::{PyKeyError, PyTypeError, PyValueError, PyZeroDivisionError};
 use pyo3::prelude::*;
 use vectrain::Error;
@@ -21,11 +22,16 @@ pub fn vector_of(vectors: &WordVectors, word: &str, norm: bool) -> Result<Vec<f3
     Ok(vector)
 }
 
-/// The vectors of the `words` that have one, unknown words left out, as gensim's
-/// `get_mean_vector` and `rank_by_centrality` leave them.
-fn known<'w>(vectors: &WordVectors, words: &'w [String], norm: bool) -> Vec<(&'w str, Vec<f32>)> {
+/// The vectors of the `words` that have one, unknown words (and `None`, a str no vocabulary
+/// holds) left out, as gensim's `get_mean_vector` and `rank_by_centrality` leave them.
+fn known<'w>(
+    vectors: &WordVectors,
+    words: &'w [Option<String>],
+    norm: bool,
+) -> Vec<(&'w str, Vec<f32>)> {
     words
         .iter()
+        .flatten()
         .filter_map(|w| vector_of(vectors, w, norm).ok().map(|v| (w.as_str(), v)))
         .collect()
 }
@@ -67,10 +73,44 @@ pub fn distances(
     Ok(cosines.into_iter().map(|c| 1.0 - c).collect())
 }
 
+/// gensim's `cosine_similarities`: the cosine of `vector` with each row of `rows`, both
+/// anything numpy takes as float32 arrays (read in place where they already are).
+pub fn cosine_similarities(
+    py: Python<'_>,
+    vector: &Bound<'_, PyAny>,
+    rows: &Bound<'_, PyAny>,
+) -> PyResult<Vec<f32>> {
+    let numpy = py.import("numpy")?;
+    let vector = numpy.call_method1("ascontiguousarray", (vector, "float32"))?;
+    let rows = numpy.call_method1("ascontiguousarray", (rows, "float32"))?;
+    let vector: PyReadonlyArray1<'_, f32> = vector
+        .extract()
+        .map_err(|_| PyValueError::new_err("vector_1 is one vector (a 1-D array)"))?;
+    let rows: PyReadonlyArray2<'_, f32> = rows
+        .extract()
+        .map_err(|_| PyValueError::new_err("vectors_all is a 2-D array, a vector a row"))?;
+    let (dim, cols) = (vector.len(), rows.shape()[1]);
+    if cols != dim {
+        return Err(PyValueError::new_err(format!(
+            "rows of {cols} values against a vector of {dim}"
+        )));
+    }
+    let (vector, rows) = (vector.as_slice()?, rows.as_slice()?);
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    py.detach(|| compare::cosine_similarities(vector, rows))
+        .map_err(from_library)
+}
+
 /// gensim's `n_similarity`: the cosine of the two lists' mean vectors, words without a vector
 /// left out (a side with none has the zero vector, cosine 0); an empty list is a
 /// `ZeroDivisionError`, as in gensim.
-pub fn n_similarity(vectors: &WordVectors, a: &[String], b: &[String]) -> PyResult<f32> {
+pub fn n_similarity(
+    vectors: &WordVectors,
+    a: &[Option<String>],
+    b: &[Option<String>],
+) -> PyResult<f32> {
     if a.is_empty() || b.is_empty() {
         return Err(PyZeroDivisionError::new_err(
             "At least one of the passed list is empty.",
@@ -89,7 +129,7 @@ pub fn n_similarity(vectors: &WordVectors, a: &[String], b: &[String]) -> PyResu
 /// without a vector left out; none left is a `ValueError`.
 pub fn rank_by_centrality(
     vectors: &WordVectors,
-    words: &[String],
+    words: &[Option<String>],
     use_norm: bool,
 ) -> PyResult<Vec<(f32, String)>> {
     let named = known(vectors, words, false);

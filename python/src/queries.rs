@@ -54,6 +54,48 @@ pub fn word_of(given: &Bound<'_, PyAny>) -> PyResult<Option<String>> {
     Ok(None)
 }
 
+/// `given` as the word a call needs: a str (one with a lone surrogate is a word no vocabulary
+/// holds, a `KeyError`), anything else a `TypeError`.
+pub fn word_arg(given: &Bound<'_, PyAny>) -> PyResult<String> {
+    word_of(given)?.ok_or_else(|| {
+        let kind = given
+            .get_type()
+            .name()
+            .map_or_else(|_| "?".into(), |n| n.to_string());
+        PyTypeError::new_err(format!("expected a word (str), not {kind}"))
+    })
+}
+
+/// The items of the list of words `given`, each as `word_arg` takes it.
+pub fn word_list(given: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
+    items(given)?.iter().map(word_arg).collect()
+}
+
+/// The items of the list of words `given`, `None` for a str with a lone surrogate (a word no
+/// vocabulary holds), for the calls that leave unknown words out.
+pub fn lenient_word_list(given: &Bound<'_, PyAny>) -> PyResult<Vec<Option<String>>> {
+    items(given)?
+        .iter()
+        .map(|item| match word_of(item) {
+            Ok(Some(word)) => Ok(Some(word)),
+            Err(_) => Ok(None),
+            Ok(None) => word_arg(item).map(Some),
+        })
+        .collect()
+}
+
+/// The items of a list (or any sequence but a str, which would be taken letter by letter).
+fn items<'py>(given: &Bound<'py, PyAny>) -> PyResult<Vec<Bound<'py, PyAny>>> {
+    if given.is_instance_of::<PyString>() {
+        return Err(PyTypeError::new_err(
+            "expected a list of words, not a str: [\"word\"]",
+        ));
+    }
+    given
+        .extract()
+        .map_err(|_| PyTypeError::new_err("expected a list of words"))
+}
+
 /// `terms` as the library's queries: words of the vocabulary as words (their rows left out
 /// of the answers), unseen words as their n-gram vectors from `unseen`.
 fn queries<'t>(terms: &'t [Term], unseen: &'t [Option<Vec<f32>>]) -> Vec<Query<'t>> {

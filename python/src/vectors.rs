@@ -165,8 +165,9 @@ impl Vectors {
     }
 
     /// The row of `word` (gensim's `get_index`); KeyError if it has none.
-    fn get_index(&self, word: &str) -> PyResult<u32> {
-        self.words.embeddings.id(word).map_err(from_library)
+    fn get_index(&self, word: &Bound<'_, PyAny>) -> PyResult<u32> {
+        let word = queries::word_arg(word)?;
+        self.words.embeddings.id(&word).map_err(from_library)
     }
 
     /// The vector of `word`, of unit length with `norm` (gensim's `get_vector`); an unseen
@@ -175,10 +176,13 @@ impl Vectors {
     fn get_vector<'py>(
         &self,
         py: Python<'py>,
-        word: &str,
+        word: &Bound<'py, PyAny>,
         norm: bool,
     ) -> PyResult<Bound<'py, numpy::PyArray1<f32>>> {
-        let mut vector = self.words.vector_of(word).map_err(from_library)?;
+        let mut vector = self
+            .words
+            .vector_of(&queries::word_arg(word)?)
+            .map_err(from_library)?;
         if norm {
             queries::normalize(&mut vector);
         }
@@ -188,9 +192,8 @@ impl Vectors {
     /// `v["word"]`: its vector; `v[["a", "b"]]`: their vectors as rows.
     fn __getitem__<'py>(&self, py: Python<'py>, key: &Bound<'py, PyAny>) -> PyResult<Py<PyAny>> {
         if let Some(word) = queries::word_of(key)? {
-            return self
-                .get_vector(py, &word, false)
-                .map(|a| a.into_any().unbind());
+            let vector = self.words.vector_of(&word).map_err(from_library)?;
+            return Ok(arrays::vector(py, vector).into_any().unbind());
         }
         let words: Vec<String> = key.extract().map_err(|_| {
             let kind = key.get_type().name().map_or_else(|_| "?".into(), |n| n.to_string());
@@ -281,8 +284,9 @@ impl Vectors {
     }
 
     /// The cosine similarity of two words (gensim's `similarity`).
-    fn similarity(&self, w1: &str, w2: &str) -> PyResult<f32> {
-        queries::similarity(&self.words, w1, w2).map_err(from_library)
+    fn similarity(&self, w1: &Bound<'_, PyAny>, w2: &Bound<'_, PyAny>) -> PyResult<f32> {
+        let (w1, w2) = (queries::word_arg(w1)?, queries::word_arg(w2)?);
+        queries::similarity(&self.words, &w1, &w2).map_err(from_library)
     }
 
     /// The `topn` words nearest `word`, itself left out (gensim's `similar_by_word`).
@@ -320,47 +324,69 @@ impl Vectors {
     }
 
     /// 1 − the cosine similarity of two words (gensim's `distance`).
-    fn distance(&self, w1: &str, w2: &str) -> PyResult<f32> {
+    fn distance(&self, w1: &Bound<'_, PyAny>, w2: &Bound<'_, PyAny>) -> PyResult<f32> {
         Ok(1.0 - self.similarity(w1, w2)?)
     }
 
     /// 1 − cosine from a word or a vector to each of `other_words`, or to every word of the
-    /// vocabulary in row order when `other_words` is empty (gensim's `distances`); a float32
-    /// array, NaN for a row of norm zero as in gensim.
-    #[pyo3(signature = (word_or_vector, other_words=Vec::new()))]
+    /// vocabulary in row order when `other_words` is empty or None (gensim's `distances`); a
+    /// float32 array, NaN for a row of norm zero as in gensim.
+    #[pyo3(signature = (word_or_vector, other_words=None))]
     fn distances<'py>(
         &self,
         py: Python<'py>,
         word_or_vector: &Bound<'py, PyAny>,
-        other_words: Vec<String>,
+        other_words: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, numpy::PyArray1<f32>>> {
+        let other_words = match other_words {
+            Some(words) => queries::word_list(words)?,
+            None => Vec::new(),
+        };
         let distances = compare::distances(&self.words, word_or_vector, &other_words)?;
         Ok(arrays::vector(py, distances))
     }
 
     /// The words closer to `key1` than `key2` is, in row order, `key1` left out (gensim's
     /// `closer_than`); both are words of the vocabulary.
-    fn closer_than(&self, py: Python<'_>, key1: &str, key2: &str) -> PyResult<Vec<String>> {
+    fn closer_than(
+        &self,
+        py: Python<'_>,
+        key1: &Bound<'_, PyAny>,
+        key2: &Bound<'_, PyAny>,
+    ) -> PyResult<Vec<String>> {
+        let (key1, key2) = (queries::word_arg(key1)?, queries::word_arg(key2)?);
         let emb = &self.words.embeddings;
-        py.detach(|| emb.closer_than(key1, key2))
+        py.detach(|| emb.closer_than(&key1, &key2))
             .map(|words| words.into_iter().map(str::to_string).collect())
             .map_err(from_library)
     }
 
     /// Where `key2` comes among the words nearest `key1`, from 1 (gensim's `rank`).
-    fn rank(&self, py: Python<'_>, key1: &str, key2: &str) -> PyResult<usize> {
+    fn rank(
+        &self,
+        py: Python<'_>,
+        key1: &Bound<'_, PyAny>,
+        key2: &Bound<'_, PyAny>,
+    ) -> PyResult<usize> {
+        let (key1, key2) = (queries::word_arg(key1)?, queries::word_arg(key2)?);
         let emb = &self.words.embeddings;
-        py.detach(|| emb.rank(key1, key2)).map_err(from_library)
+        py.detach(|| emb.rank(&key1, &key2)).map_err(from_library)
     }
 
     /// The cosine of the mean vectors of two lists of words (gensim's `n_similarity`).
-    fn n_similarity(&self, ws1: Vec<String>, ws2: Vec<String>) -> PyResult<f32> {
+    fn n_similarity(&self, ws1: &Bound<'_, PyAny>, ws2: &Bound<'_, PyAny>) -> PyResult<f32> {
+        let (ws1, ws2) = (
+            queries::lenient_word_list(ws1)?,
+            queries::lenient_word_list(ws2)?,
+        );
         compare::n_similarity(&self.words, &ws1, &ws2)
     }
 
     /// The word of `words` furthest from the centroid of their unit vectors (gensim's
-    /// `doesnt_match`); words without a vector are left out.
-    fn doesnt_match(&self, words: Vec<String>) -> PyResult<String> {
+    /// `doesnt_match`); words without a vector are left out. Of two words, which is further
+    /// is a matter of rounding (both cosines are equal in exact arithmetic).
+    fn doesnt_match(&self, words: &Bound<'_, PyAny>) -> PyResult<String> {
+        let words = queries::lenient_word_list(words)?;
         let ranked = compare::rank_by_centrality(&self.words, &words, true)?;
         Ok(ranked.last().map(|(_, w)| w.clone()).unwrap_or_default())
     }
@@ -370,15 +396,21 @@ impl Vectors {
     #[pyo3(signature = (words, use_norm=true))]
     fn rank_by_centrality(
         &self,
-        words: Vec<String>,
+        words: &Bound<'_, PyAny>,
         use_norm: bool,
     ) -> PyResult<Vec<(f32, String)>> {
+        let words = queries::lenient_word_list(words)?;
         compare::rank_by_centrality(&self.words, &words, use_norm)
     }
 
     /// The word of `keys_list` most similar to `key1` (gensim's `most_similar_to_given`).
-    fn most_similar_to_given(&self, key1: &str, keys_list: Vec<String>) -> PyResult<String> {
-        compare::most_similar_to_given(&self.words, key1, &keys_list)
+    fn most_similar_to_given(
+        &self,
+        key1: &Bound<'_, PyAny>,
+        keys_list: &Bound<'_, PyAny>,
+    ) -> PyResult<String> {
+        let (key1, keys_list) = (queries::word_arg(key1)?, queries::word_list(keys_list)?);
+        compare::most_similar_to_given(&self.words, &key1, &keys_list)
     }
 
     /// The weighted mean of `keys`, words and vectors (gensim's `get_mean_vector`): words
@@ -417,19 +449,10 @@ impl Vectors {
     #[staticmethod]
     fn cosine_similarities<'py>(
         py: Python<'py>,
-        vector_1: Vec<f32>,
-        vectors_all: Vec<Vec<f32>>,
+        vector_1: &Bound<'py, PyAny>,
+        vectors_all: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, numpy::PyArray1<f32>>> {
-        if let Some(row) = vectors_all.iter().find(|r| r.len() != vector_1.len()) {
-            return Err(PyValueError::new_err(format!(
-                "a row of {} values against a vector of {}",
-                row.len(),
-                vector_1.len()
-            )));
-        }
-        let rows = vectors_all.concat();
-        let cosines = vectrain::embeddings::compare::cosine_similarities(&vector_1, &rows)
-            .map_err(from_library)?;
+        let cosines = compare::cosine_similarities(py, vector_1, vectors_all)?;
         Ok(arrays::vector(py, cosines))
     }
 

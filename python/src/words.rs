@@ -1,7 +1,7 @@
 //! What a `Vectors` holds: the vocabulary's vectors and, where there is one, the whole
 //! subword model, which gives vectors to unseen words.
 
-use vectrain::subwords::{SubwordModel, VectorSource};
+use vectrain::subwords::SubwordModel;
 use vectrain::{Embeddings, Error};
 
 /// Word vectors with their subword model, where they have one.
@@ -13,18 +13,19 @@ pub struct WordVectors {
 }
 
 impl WordVectors {
-    /// The vector of `word`: its row, or with a subword model the mean of its n-gram rows
-    /// (an unseen word without any n-gram has none, as in gensim).
+    /// The vector of `word`: its row, or with a subword model the mean of its n-gram rows,
+    /// and zeros for a word without any n-gram (such as `""`), as fastText and gensim's
+    /// FastText vectors give it; without a subword model an unknown word has none.
     pub fn vector_of(&self, word: &str) -> Result<Vec<f32>, Error> {
         if let Some(row) = self.embeddings.get(word) {
             return Ok(row.to_vec());
         }
-        if let Some(model) = &self.model {
-            let mut out = vec![0.0; self.embeddings.dim()];
-            if !matches!(model.ngram_vector(word, &mut out), VectorSource::Nothing) {
-                return Ok(out);
-            }
-        }
-        Err(Error::UnknownWord(word.to_string()))
+        let Some(model) = &self.model else {
+            return Err(Error::UnknownWord(word.to_string()));
+        };
+        let mut out = vec![0.0; self.embeddings.dim()];
+        // Zeros where the word has no n-gram (`VectorSource::Nothing`).
+        model.ngram_vector(word, &mut out);
+        Ok(out)
     }
 }

@@ -126,8 +126,14 @@ def test_normed_vectors_and_cosine_similarities(loaded, gensim_vectors):
         gensim_vectors.cosine_similarities(gensim_vectors["god"], rows),
         atol=COSINE_TOLERANCE,
     )
-    with pytest.raises(ValueError, match="a row of 2 values"):
+    # Lists and float64 arrays as numpy takes them (the answers float32).
+    lists = vectrain.Vectors.cosine_similarities([1.0, 0.0], np.array([[1.0, 1.0], [0.0, 2.0]]))
+    np.testing.assert_allclose(lists, [0.5**0.5, 0.0], atol=1e-7)
+    assert lists.dtype == np.float32
+    with pytest.raises(ValueError, match="rows of 2 values against a vector of 3"):
         vectrain.Vectors.cosine_similarities([1.0, 0.0, 0.0], [[1.0, 2.0]])
+    with pytest.raises(ValueError, match="2-D"):
+        vectrain.Vectors.cosine_similarities([1.0, 0.0], [1.0, 2.0])
 
 
 def test_unseen_words_take_their_ngram_vectors(corpus, tmp_path):
@@ -153,4 +159,51 @@ def test_unseen_words_take_their_ngram_vectors(corpus, tmp_path):
         theirs.get_mean_vector([unseen, "god"]),
         rtol=1e-5,
         atol=1e-6,
+    )
+    # A word without any n-gram ("" here) is the origin, as fastText and gensim give it: it
+    # counts in a mean, and it is the odd one out.
+    assert "" in model and not model[""].any()
+    np.testing.assert_allclose(
+        model.get_mean_vector(["", "god"], ignore_missing=False),
+        theirs.get_mean_vector(["", "god"], ignore_missing=False),
+        rtol=1e-5,
+        atol=1e-6,
+    )
+    assert model.doesnt_match(["god", "", "lord"]) == theirs.doesnt_match(["god", "", "lord"]) == ""
+
+
+def test_words_that_cannot_be_words(loaded, gensim_vectors):
+    # A str with a lone surrogate is a word no vocabulary holds: a KeyError where gensim raises
+    # one, left out where gensim leaves unknown words out.
+    lone = "\ud800"
+    for call in (
+        lambda: loaded.distance("god", lone),
+        lambda: loaded.closer_than("god", lone),
+        lambda: loaded.rank(lone, "god"),
+        lambda: loaded.distances("god", [lone]),
+        lambda: loaded.most_similar_to_given("god", ["lord", lone]),
+        lambda: loaded.similarity(lone, "god"),
+        lambda: loaded.get_vector(lone),
+        lambda: loaded.get_index(lone),
+        lambda: loaded.get_mean_vector(["god", lone], ignore_missing=False),
+    ):
+        with pytest.raises(KeyError, match="not in the vocabulary|not present"):
+            call()
+    assert loaded.n_similarity(["god", lone], ["lord"]) == pytest.approx(
+        float(gensim_vectors.n_similarity(["god"], ["lord"])), abs=COSINE_TOLERANCE
+    )
+    words = ["god", "lord", lone, "bread"]
+    assert loaded.doesnt_match(words) == gensim_vectors.doesnt_match(["god", "lord", "bread"])
+    assert len(loaded.rank_by_centrality(words)) == 3
+    for call in (
+        lambda: loaded.n_similarity("god", ["lord"]),
+        lambda: loaded.doesnt_match("god lord"),
+        lambda: loaded.distances("god", "lord"),
+        lambda: loaded.rank("god", 3),
+    ):
+        with pytest.raises(TypeError):
+            call()
+    # None or nothing: distances to every word, as gensim.
+    np.testing.assert_allclose(
+        loaded.distances("god", None), gensim_vectors.distances("god", None), atol=COSINE_TOLERANCE
     )
