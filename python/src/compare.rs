@@ -1,17 +1,191 @@
-//! gensim's other `KeyedVectors` comparisons on `WordVectors` (distances, ranks, means, the
-//! odd one out), with gensim's handling of words: an unseen word takes its n-gram vector
-//! where the vectors have subwords, and the calls that gensim lets skip unknown words skip
-//! them here too.
+//! gensim's other `KeyedVectors` comparisons as methods of `Vectors` (nearest words by word or
+//! vector, distances, ranks, means, the odd one out), with gensim's handling of words: an
+//! unseen word takes its n-gram vector where the vectors have subwords, and the calls that
+//! gensim lets skip unknown words skip them here too.
 
-use numpy::{PyReadonlyArray1, PyReadonlyArray2, PyUntypedArrayMethods};
+use numpy::{PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2, PyUntypedArrayMethods};
 use pyo3::exceptions::{PyKeyError, PyTypeError, PyValueError, PyZeroDivisionError};
 use pyo3::prelude::*;
+use pyo3::types::{PyList, PyString};
 use vectrain::Error;
-use vectrain::embeddings::compare;
+use vectrain::embeddings::compare as library;
 
+use crate::arrays;
 use crate::errors::from_library;
 use crate::queries::{self, Term};
+use crate::vectors::Vectors;
 use crate::words::WordVectors;
+
+/// gensim's other `KeyedVectors` comparisons, as methods of `Vectors`.
+#[pymethods]
+impl Vectors {
+    /// The `topn` words nearest `word`, itself left out (gensim's `similar_by_word`).
+    #[pyo3(signature = (word, topn=10))]
+    fn similar_by_word(
+        &self,
+        py: Python<'_>,
+        word: &Bound<'_, PyString>,
+        topn: i64,
+    ) -> PyResult<Vec<(String, f32)>> {
+        self.similar(py, Some(word.as_any()), None, topn, false)
+    }
+
+    /// gensim's `similar_by_key`: `similar_by_word`.
+    #[pyo3(signature = (key, topn=10))]
+    fn similar_by_key(
+        &self,
+        py: Python<'_>,
+        key: &Bound<'_, PyString>,
+        topn: i64,
+    ) -> PyResult<Vec<(String, f32)>> {
+        self.similar_by_word(py, key, topn)
+    }
+
+    /// The `topn` words nearest `vector` (gensim's `similar_by_vector`).
+    #[pyo3(signature = (vector, topn=10))]
+    fn similar_by_vector(
+        &self,
+        py: Python<'_>,
+        vector: &Bound<'_, PyAny>,
+        topn: i64,
+    ) -> PyResult<Vec<(String, f32)>> {
+        let terms = PyList::new(py, [vector])?;
+        self.similar(py, Some(terms.as_any()), None, topn, false)
+    }
+
+    /// 1 − the cosine similarity of two words (gensim's `distance`).
+    fn distance(&self, w1: &Bound<'_, PyAny>, w2: &Bound<'_, PyAny>) -> PyResult<f32> {
+        Ok(1.0 - self.similarity(w1, w2)?)
+    }
+
+    /// 1 − cosine from a word or a vector to each of `other_words`, or to every word of the
+    /// vocabulary in row order when `other_words` is empty or None (gensim's `distances`); a
+    /// float32 array, NaN for a row of norm zero as in gensim.
+    #[pyo3(signature = (word_or_vector, other_words=None))]
+    fn distances<'py>(
+        &self,
+        py: Python<'py>,
+        word_or_vector: &Bound<'py, PyAny>,
+        other_words: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyArray1<f32>>> {
+        let other_words = match other_words {
+            Some(words) => queries::word_list(words)?,
+            None => Vec::new(),
+        };
+        let distances = distances(&self.words, word_or_vector, &other_words)?;
+        Ok(arrays::vector(py, distances))
+    }
+
+    /// The words closer to `key1` than `key2` is, in row order, `key1` left out (gensim's
+    /// `closer_than`); both are words of the vocabulary.
+    fn closer_than(
+        &self,
+        py: Python<'_>,
+        key1: &Bound<'_, PyAny>,
+        key2: &Bound<'_, PyAny>,
+    ) -> PyResult<Vec<String>> {
+        let (key1, key2) = (queries::word_arg(key1)?, queries::word_arg(key2)?);
+        let emb = &self.words.embeddings;
+        py.detach(|| emb.closer_than(&key1, &key2))
+            .map(|words| words.into_iter().map(str::to_string).collect())
+            .map_err(from_library)
+    }
+
+    /// Where `key2` comes among the words nearest `key1`, from 1 (gensim's `rank`).
+    fn rank(
+        &self,
+        py: Python<'_>,
+        key1: &Bound<'_, PyAny>,
+        key2: &Bound<'_, PyAny>,
+    ) -> PyResult<usize> {
+        let (key1, key2) = (queries::word_arg(key1)?, queries::word_arg(key2)?);
+        let emb = &self.words.embeddings;
+        py.detach(|| emb.rank(&key1, &key2)).map_err(from_library)
+    }
+
+    /// The cosine of the mean vectors of two lists of words (gensim's `n_similarity`).
+    fn n_similarity(&self, ws1: &Bound<'_, PyAny>, ws2: &Bound<'_, PyAny>) -> PyResult<f32> {
+        let (ws1, ws2) = (
+            queries::lenient_word_list(ws1)?,
+            queries::lenient_word_list(ws2)?,
+        );
+        n_similarity(&self.words, &ws1, &ws2)
+    }
+
+    /// The word of `words` furthest from the centroid of their unit vectors (gensim's
+    /// `doesnt_match`); words without a vector are left out. Of two words, which is further
+    /// is a matter of rounding (both cosines are equal in exact arithmetic).
+    fn doesnt_match(&self, words: &Bound<'_, PyAny>) -> PyResult<String> {
+        let words = queries::lenient_word_list(words)?;
+        let ranked = rank_by_centrality(&self.words, &words, true)?;
+        Ok(ranked.last().map(|(_, w)| w.clone()).unwrap_or_default())
+    }
+
+    /// `[(cosine with the centroid, word), ...]`, nearest the centroid first (gensim's
+    /// `rank_by_centrality`); words without a vector are left out.
+    #[pyo3(signature = (words, use_norm=true))]
+    fn rank_by_centrality(
+        &self,
+        words: &Bound<'_, PyAny>,
+        use_norm: bool,
+    ) -> PyResult<Vec<(f32, String)>> {
+        let words = queries::lenient_word_list(words)?;
+        rank_by_centrality(&self.words, &words, use_norm)
+    }
+
+    /// The word of `keys_list` most similar to `key1` (gensim's `most_similar_to_given`).
+    fn most_similar_to_given(
+        &self,
+        key1: &Bound<'_, PyAny>,
+        keys_list: &Bound<'_, PyAny>,
+    ) -> PyResult<String> {
+        let (key1, keys_list) = (queries::word_arg(key1)?, queries::word_list(keys_list)?);
+        most_similar_to_given(&self.words, &key1, &keys_list)
+    }
+
+    /// The weighted mean of `keys`, words and vectors (gensim's `get_mean_vector`): words
+    /// by their unit vectors with `pre_normalize`, vectors as given; `Σ wᵢ vᵢ / Σ |wᵢ|`, of
+    /// unit length with `post_normalize`. Unknown words are left out with `ignore_missing`,
+    /// else a `KeyError`.
+    #[pyo3(signature = (keys, weights=None, pre_normalize=true, post_normalize=false, ignore_missing=true))]
+    fn get_mean_vector<'py>(
+        &self,
+        py: Python<'py>,
+        keys: &Bound<'py, PyAny>,
+        weights: Option<Vec<f32>>,
+        pre_normalize: bool,
+        post_normalize: bool,
+        ignore_missing: bool,
+    ) -> PyResult<Bound<'py, PyArray1<f32>>> {
+        let request = MeanRequest {
+            pre_normalize,
+            post_normalize,
+            ignore_missing,
+        };
+        let mean = mean_vector(&self.words, keys, weights, &request)?;
+        Ok(arrays::vector(py, mean))
+    }
+
+    /// Every row divided by its norm, a new `[words, vector_size]` float32 array (gensim's
+    /// `get_normed_vectors`; a row of norm zero stays zero, where gensim gives NaN).
+    fn get_normed_vectors<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyArray2<f32>>> {
+        let emb = &self.words.embeddings;
+        let unit = py.detach(|| emb.normalized().to_vec());
+        arrays::matrix(py, emb.len(), emb.dim(), unit)
+    }
+
+    /// The cosine of `vector_1` with each row of `vectors_all` (gensim's static
+    /// `cosine_similarities`): NaN where a norm is zero.
+    #[staticmethod]
+    fn cosine_similarities<'py>(
+        py: Python<'py>,
+        vector_1: &Bound<'py, PyAny>,
+        vectors_all: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyArray1<f32>>> {
+        let cosines = cosine_similarities(py, vector_1, vectors_all)?;
+        Ok(arrays::vector(py, cosines))
+    }
+}
 
 /// The vector of `word`, of unit length with `norm` (gensim's `get_vector`).
 pub fn vector_of(vectors: &WordVectors, word: &str, norm: bool) -> Result<Vec<f32>, Error> {
@@ -69,7 +243,7 @@ pub fn distances(
     for word in other_words {
         rows.extend_from_slice(emb.row(emb.id(word).map_err(from_library)?));
     }
-    let cosines = compare::cosine_similarities(&from, &rows).map_err(from_library)?;
+    let cosines = library::cosine_similarities(&from, &rows).map_err(from_library)?;
     Ok(cosines.into_iter().map(|c| 1.0 - c).collect())
 }
 
@@ -99,7 +273,7 @@ pub fn cosine_similarities(
     if rows.is_empty() {
         return Ok(Vec::new());
     }
-    py.detach(|| compare::cosine_similarities(vector, rows))
+    py.detach(|| library::cosine_similarities(vector, rows))
         .map_err(from_library)
 }
 
@@ -122,7 +296,7 @@ pub fn n_similarity(
     }
     let a: Vec<&[f32]> = a.iter().map(|(_, v)| v.as_slice()).collect();
     let b: Vec<&[f32]> = b.iter().map(|(_, v)| v.as_slice()).collect();
-    compare::n_similarity(&a, &b).map_err(from_library)
+    library::n_similarity(&a, &b).map_err(from_library)
 }
 
 /// gensim's `rank_by_centrality`: `(cosine with the centroid, word)`, best first, words
@@ -134,7 +308,7 @@ pub fn rank_by_centrality(
 ) -> PyResult<Vec<(f32, String)>> {
     let named = known(vectors, words, false);
     let named: Vec<(&str, &[f32])> = named.iter().map(|(w, v)| (*w, v.as_slice())).collect();
-    let ranked = compare::rank_by_centrality(&named, use_norm).map_err(from_library)?;
+    let ranked = library::rank_by_centrality(&named, use_norm).map_err(from_library)?;
     Ok(ranked
         .into_iter()
         .map(|(c, w)| (c, w.to_string()))
@@ -220,5 +394,5 @@ pub fn mean_vector(
         return Ok(vec![0.0; dim]);
     }
     let rows: Vec<&[f32]> = used.iter().map(Vec::as_slice).collect();
-    compare::mean_vector(&rows, Some(&used_weights), request.post_normalize).map_err(from_library)
+    library::mean_vector(&rows, Some(&used_weights), request.post_normalize).map_err(from_library)
 }

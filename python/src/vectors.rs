@@ -7,7 +7,7 @@ use numpy::PyArray2;
 use numpy::ndarray::ArrayView2;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyString};
+use pyo3::types::PyDict;
 use vectrain::Error;
 use vectrain::io::fasttext_bin::{vocabulary_embeddings, write_fasttext_bin};
 use vectrain::io::{
@@ -17,13 +17,13 @@ use vectrain::training::Trained;
 
 use crate::errors::from_library;
 use crate::words::WordVectors;
-use crate::{arrays, compare, queries, tables};
+use crate::{arrays, queries, tables};
 
 /// Word vectors: a table of one row per word, most frequent word first, and with a subword
 /// (fastText) model the n-gram rows that give vectors to words never seen.
 #[pyclass(frozen, module = "vectrain._vectrain")]
 pub struct Vectors {
-    words: WordVectors,
+    pub(crate) words: WordVectors,
 }
 
 /// How many answers `topn` asks for: none where it is below 1, as gensim gives `[]` then.
@@ -34,7 +34,7 @@ fn answers(topn: i64) -> usize {
 impl Vectors {
     /// `most_similar` (3CosAdd) or, with `cosmul`, `most_similar_cosmul`, the GIL released
     /// while it searches.
-    fn similar(
+    pub(crate) fn similar(
         &self,
         py: Python<'_>,
         positive: Option<&Bound<'_, PyAny>>,
@@ -284,176 +284,9 @@ impl Vectors {
     }
 
     /// The cosine similarity of two words (gensim's `similarity`).
-    fn similarity(&self, w1: &Bound<'_, PyAny>, w2: &Bound<'_, PyAny>) -> PyResult<f32> {
+    pub(crate) fn similarity(&self, w1: &Bound<'_, PyAny>, w2: &Bound<'_, PyAny>) -> PyResult<f32> {
         let (w1, w2) = (queries::word_arg(w1)?, queries::word_arg(w2)?);
         queries::similarity(&self.words, &w1, &w2).map_err(from_library)
-    }
-
-    /// The `topn` words nearest `word`, itself left out (gensim's `similar_by_word`).
-    #[pyo3(signature = (word, topn=10))]
-    fn similar_by_word(
-        &self,
-        py: Python<'_>,
-        word: &Bound<'_, PyString>,
-        topn: i64,
-    ) -> PyResult<Vec<(String, f32)>> {
-        self.similar(py, Some(word.as_any()), None, topn, false)
-    }
-
-    /// gensim's `similar_by_key`: `similar_by_word`.
-    #[pyo3(signature = (key, topn=10))]
-    fn similar_by_key(
-        &self,
-        py: Python<'_>,
-        key: &Bound<'_, PyString>,
-        topn: i64,
-    ) -> PyResult<Vec<(String, f32)>> {
-        self.similar_by_word(py, key, topn)
-    }
-
-    /// The `topn` words nearest `vector` (gensim's `similar_by_vector`).
-    #[pyo3(signature = (vector, topn=10))]
-    fn similar_by_vector(
-        &self,
-        py: Python<'_>,
-        vector: &Bound<'_, PyAny>,
-        topn: i64,
-    ) -> PyResult<Vec<(String, f32)>> {
-        let terms = PyList::new(py, [vector])?;
-        self.similar(py, Some(terms.as_any()), None, topn, false)
-    }
-
-    /// 1 − the cosine similarity of two words (gensim's `distance`).
-    fn distance(&self, w1: &Bound<'_, PyAny>, w2: &Bound<'_, PyAny>) -> PyResult<f32> {
-        Ok(1.0 - self.similarity(w1, w2)?)
-    }
-
-    /// 1 − cosine from a word or a vector to each of `other_words`, or to every word of the
-    /// vocabulary in row order when `other_words` is empty or None (gensim's `distances`); a
-    /// float32 array, NaN for a row of norm zero as in gensim.
-    #[pyo3(signature = (word_or_vector, other_words=None))]
-    fn distances<'py>(
-        &self,
-        py: Python<'py>,
-        word_or_vector: &Bound<'py, PyAny>,
-        other_words: Option<&Bound<'py, PyAny>>,
-    ) -> PyResult<Bound<'py, numpy::PyArray1<f32>>> {
-        let other_words = match other_words {
-            Some(words) => queries::word_list(words)?,
-            None => Vec::new(),
-        };
-        let distances = compare::distances(&self.words, word_or_vector, &other_words)?;
-        Ok(arrays::vector(py, distances))
-    }
-
-    /// The words closer to `key1` than `key2` is, in row order, `key1` left out (gensim's
-    /// `closer_than`); both are words of the vocabulary.
-    fn closer_than(
-        &self,
-        py: Python<'_>,
-        key1: &Bound<'_, PyAny>,
-        key2: &Bound<'_, PyAny>,
-    ) -> PyResult<Vec<String>> {
-        let (key1, key2) = (queries::word_arg(key1)?, queries::word_arg(key2)?);
-        let emb = &self.words.embeddings;
-        py.detach(|| emb.closer_than(&key1, &key2))
-            .map(|words| words.into_iter().map(str::to_string).collect())
-            .map_err(from_library)
-    }
-
-    /// Where `key2` comes among the words nearest `key1`, from 1 (gensim's `rank`).
-    fn rank(
-        &self,
-        py: Python<'_>,
-        key1: &Bound<'_, PyAny>,
-        key2: &Bound<'_, PyAny>,
-    ) -> PyResult<usize> {
-        let (key1, key2) = (queries::word_arg(key1)?, queries::word_arg(key2)?);
-        let emb = &self.words.embeddings;
-        py.detach(|| emb.rank(&key1, &key2)).map_err(from_library)
-    }
-
-    /// The cosine of the mean vectors of two lists of words (gensim's `n_similarity`).
-    fn n_similarity(&self, ws1: &Bound<'_, PyAny>, ws2: &Bound<'_, PyAny>) -> PyResult<f32> {
-        let (ws1, ws2) = (
-            queries::lenient_word_list(ws1)?,
-            queries::lenient_word_list(ws2)?,
-        );
-        compare::n_similarity(&self.words, &ws1, &ws2)
-    }
-
-    /// The word of `words` furthest from the centroid of their unit vectors (gensim's
-    /// `doesnt_match`); words without a vector are left out. Of two words, which is further
-    /// is a matter of rounding (both cosines are equal in exact arithmetic).
-    fn doesnt_match(&self, words: &Bound<'_, PyAny>) -> PyResult<String> {
-        let words = queries::lenient_word_list(words)?;
-        let ranked = compare::rank_by_centrality(&self.words, &words, true)?;
-        Ok(ranked.last().map(|(_, w)| w.clone()).unwrap_or_default())
-    }
-
-    /// `[(cosine with the centroid, word), ...]`, nearest the centroid first (gensim's
-    /// `rank_by_centrality`); words without a vector are left out.
-    #[pyo3(signature = (words, use_norm=true))]
-    fn rank_by_centrality(
-        &self,
-        words: &Bound<'_, PyAny>,
-        use_norm: bool,
-    ) -> PyResult<Vec<(f32, String)>> {
-        let words = queries::lenient_word_list(words)?;
-        compare::rank_by_centrality(&self.words, &words, use_norm)
-    }
-
-    /// The word of `keys_list` most similar to `key1` (gensim's `most_similar_to_given`).
-    fn most_similar_to_given(
-        &self,
-        key1: &Bound<'_, PyAny>,
-        keys_list: &Bound<'_, PyAny>,
-    ) -> PyResult<String> {
-        let (key1, keys_list) = (queries::word_arg(key1)?, queries::word_list(keys_list)?);
-        compare::most_similar_to_given(&self.words, &key1, &keys_list)
-    }
-
-    /// The weighted mean of `keys`, words and vectors (gensim's `get_mean_vector`): words
-    /// by their unit vectors with `pre_normalize`, vectors as given; `Σ wᵢ vᵢ / Σ |wᵢ|`, of
-    /// unit length with `post_normalize`. Unknown words are left out with `ignore_missing`,
-    /// else a `KeyError`.
-    #[pyo3(signature = (keys, weights=None, pre_normalize=true, post_normalize=false, ignore_missing=true))]
-    fn get_mean_vector<'py>(
-        &self,
-        py: Python<'py>,
-        keys: &Bound<'py, PyAny>,
-        weights: Option<Vec<f32>>,
-        pre_normalize: bool,
-        post_normalize: bool,
-        ignore_missing: bool,
-    ) -> PyResult<Bound<'py, numpy::PyArray1<f32>>> {
-        let request = compare::MeanRequest {
-            pre_normalize,
-            post_normalize,
-            ignore_missing,
-        };
-        let mean = compare::mean_vector(&self.words, keys, weights, &request)?;
-        Ok(arrays::vector(py, mean))
-    }
-
-    /// Every row divided by its norm, a new `[words, vector_size]` float32 array (gensim's
-    /// `get_normed_vectors`; a row of norm zero stays zero, where gensim gives NaN).
-    fn get_normed_vectors<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyArray2<f32>>> {
-        let emb = &self.words.embeddings;
-        let unit = py.detach(|| emb.normalized().to_vec());
-        arrays::matrix(py, emb.len(), emb.dim(), unit)
-    }
-
-    /// The cosine of `vector_1` with each row of `vectors_all` (gensim's static
-    /// `cosine_similarities`): NaN where a norm is zero.
-    #[staticmethod]
-    fn cosine_similarities<'py>(
-        py: Python<'py>,
-        vector_1: &Bound<'py, PyAny>,
-        vectors_all: &Bound<'py, PyAny>,
-    ) -> PyResult<Bound<'py, numpy::PyArray1<f32>>> {
-        let cosines = compare::cosine_similarities(py, vector_1, vectors_all)?;
-        Ok(arrays::vector(py, cosines))
     }
 
     /// The embedding matrix of a caller's word index, what `nn.Embedding.from_pretrained`
