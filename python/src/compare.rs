@@ -19,38 +19,43 @@ use crate::words::WordVectors;
 /// gensim's other `KeyedVectors` comparisons, as methods of `Vectors`.
 #[pymethods]
 impl Vectors {
-    /// The `topn` words nearest `word`, itself left out (gensim's `similar_by_word`).
-    #[pyo3(signature = (word, topn=10))]
+    /// The `topn` words nearest `word`, itself left out (gensim's `similar_by_word`), with
+    /// `most_similar`'s `topn` and `restrict_vocab`.
+    #[pyo3(signature = (word, topn=Some(10), restrict_vocab=None))]
     fn similar_by_word(
         &self,
         py: Python<'_>,
         word: &Bound<'_, PyString>,
-        topn: i64,
-    ) -> PyResult<Vec<(String, f32)>> {
-        self.similar(py, Some(word.as_any()), None, topn, false)
+        topn: Option<i64>,
+        restrict_vocab: Option<usize>,
+    ) -> PyResult<Py<PyAny>> {
+        self.similar(py, Some(word.as_any()), None, topn, restrict_vocab, false)
     }
 
     /// gensim's `similar_by_key`: `similar_by_word`.
-    #[pyo3(signature = (key, topn=10))]
+    #[pyo3(signature = (key, topn=Some(10), restrict_vocab=None))]
     fn similar_by_key(
         &self,
         py: Python<'_>,
         key: &Bound<'_, PyString>,
-        topn: i64,
-    ) -> PyResult<Vec<(String, f32)>> {
-        self.similar_by_word(py, key, topn)
+        topn: Option<i64>,
+        restrict_vocab: Option<usize>,
+    ) -> PyResult<Py<PyAny>> {
+        self.similar_by_word(py, key, topn, restrict_vocab)
     }
 
-    /// The `topn` words nearest `vector` (gensim's `similar_by_vector`).
-    #[pyo3(signature = (vector, topn=10))]
+    /// The `topn` words nearest `vector` (gensim's `similar_by_vector`), with
+    /// `most_similar`'s `topn` and `restrict_vocab`.
+    #[pyo3(signature = (vector, topn=Some(10), restrict_vocab=None))]
     fn similar_by_vector(
         &self,
         py: Python<'_>,
         vector: &Bound<'_, PyAny>,
-        topn: i64,
-    ) -> PyResult<Vec<(String, f32)>> {
+        topn: Option<i64>,
+        restrict_vocab: Option<usize>,
+    ) -> PyResult<Py<PyAny>> {
         let terms = PyList::new(py, [vector])?;
-        self.similar(py, Some(terms.as_any()), None, topn, false)
+        self.similar(py, Some(terms.as_any()), None, topn, restrict_vocab, false)
     }
 
     /// 1 − the cosine similarity of two words (gensim's `distance`).

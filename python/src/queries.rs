@@ -5,7 +5,7 @@ use pyo3::exceptions::{PyKeyError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::PyString;
 use vectrain::Error;
-use vectrain::embeddings::Query;
+use vectrain::embeddings::{AnalogyMethod, Query};
 
 use crate::words::WordVectors;
 
@@ -125,15 +125,31 @@ fn unseen_vectors(vectors: &WordVectors, terms: &[Term]) -> Result<Vec<Option<Ve
         .collect()
 }
 
-/// The `topn` best words for `positive` minus `negative`, by 3CosAdd (gensim's
-/// `most_similar`) or 3CosMul.
+/// What a similarity query asks for (gensim's `topn` and `restrict_vocab`).
+pub struct Search {
+    /// The best answers wanted, or `None` for every row's score.
+    pub topn: Option<usize>,
+    /// The rows searched: the first ones, the most frequent words.
+    pub rows: usize,
+    /// 3CosAdd (gensim's `most_similar`) or 3CosMul (`most_similar_cosmul`).
+    pub method: AnalogyMethod,
+}
+
+/// A similarity query's answer.
+pub enum Answer {
+    /// The best words, best first, the query's own words left out.
+    Best(Vec<(String, f32)>),
+    /// Every searched row's score, by row.
+    Scores(Vec<f32>),
+}
+
+/// The answer to `positive` minus `negative` for `search`.
 pub fn most_similar(
     vectors: &WordVectors,
     positive: &[Term],
     negative: &[Term],
-    topn: usize,
-    cosmul: bool,
-) -> Result<Vec<(String, f32)>, Error> {
+    search: &Search,
+) -> Result<Answer, Error> {
     let (unseen_positive, unseen_negative) = (
         unseen_vectors(vectors, positive)?,
         unseen_vectors(vectors, negative)?,
@@ -141,15 +157,18 @@ pub fn most_similar(
     let positive = queries(positive, &unseen_positive);
     let negative = queries(negative, &unseen_negative);
     let emb = &vectors.embeddings;
-    let answers = if cosmul {
-        emb.most_similar_cosmul(&positive, &negative, topn, &[])?
-    } else {
-        emb.most_similar_combined(&positive, &negative, topn, &[])?
+    let (method, rows) = (search.method, search.rows);
+    let Some(topn) = search.topn else {
+        let scores = emb.similarity_scores(&positive, &negative, method, rows)?;
+        return Ok(Answer::Scores(scores));
     };
-    Ok(answers
-        .into_iter()
-        .map(|n| (n.word.to_string(), n.score))
-        .collect())
+    let answers = emb.most_similar_among(&positive, &negative, method, topn, &[], rows)?;
+    Ok(Answer::Best(
+        answers
+            .into_iter()
+            .map(|n| (n.word.to_string(), n.score))
+            .collect(),
+    ))
 }
 
 /// The cosine of two words' vectors; unseen words take their n-gram vectors.

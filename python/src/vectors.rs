@@ -5,10 +5,12 @@ use std::path::PathBuf;
 
 use numpy::PyArray2;
 use numpy::ndarray::ArrayView2;
+use pyo3::IntoPyObjectExt;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
+use pyo3::types::{PyDict, PyList};
 use vectrain::Error;
+use vectrain::embeddings::AnalogyMethod;
 use vectrain::io::fasttext_bin::{vocabulary_embeddings, write_fasttext_bin};
 use vectrain::io::{
     VectorFormat, detect_format, read_model, read_vectors, read_vectors_as, write_vectors,
@@ -33,19 +35,34 @@ fn answers(topn: i64) -> usize {
 
 impl Vectors {
     /// `most_similar` (3CosAdd) or, with `cosmul`, `most_similar_cosmul`, the GIL released
-    /// while it searches.
+    /// while it searches: a list of `(word, score)`, or with `topn=None` every row's score as
+    /// an array, over the first `restrict_vocab` rows.
     pub(crate) fn similar(
         &self,
         py: Python<'_>,
         positive: Option<&Bound<'_, PyAny>>,
         negative: Option<&Bound<'_, PyAny>>,
-        topn: i64,
+        topn: Option<i64>,
+        restrict_vocab: Option<usize>,
         cosmul: bool,
-    ) -> PyResult<Vec<(String, f32)>> {
+    ) -> PyResult<Py<PyAny>> {
         let (positive, negative) = (queries::terms(positive)?, queries::terms(negative)?);
-        let topn = answers(topn);
-        py.detach(|| queries::most_similar(&self.words, &positive, &negative, topn, cosmul))
-            .map_err(from_library)
+        let search = queries::Search {
+            topn: topn.map(answers),
+            rows: restrict_vocab.unwrap_or(usize::MAX),
+            method: if cosmul {
+                AnalogyMethod::Mul
+            } else {
+                AnalogyMethod::Add
+            },
+        };
+        let answer = py
+            .detach(|| queries::most_similar(&self.words, &positive, &negative, &search))
+            .map_err(from_library)?;
+        match answer {
+            queries::Answer::Best(best) => best.into_py_any(py),
+            queries::Answer::Scores(scores) => Ok(arrays::vector(py, scores).into_any().unbind()),
+        }
     }
 
     /// The vectors of a finished run.
@@ -240,28 +257,32 @@ impl Vectors {
     /// The `topn` words most similar to the mean of the `positive` terms minus the
     /// `negative` ones (gensim's `most_similar`): terms are words or vectors; the query
     /// words are left out of the answers. `[(word, cosine), ...]`, best first; `[]` for a
-    /// `topn` below 1.
-    #[pyo3(signature = (positive=None, negative=None, topn=10))]
+    /// `topn` below 1; with `topn=None` every row's cosine, a float32 array. With
+    /// `restrict_vocab`, only the first rows (the most frequent words) are searched.
+    #[pyo3(signature = (positive=None, negative=None, topn=Some(10), restrict_vocab=None))]
     fn most_similar(
         &self,
         py: Python<'_>,
         positive: Option<&Bound<'_, PyAny>>,
         negative: Option<&Bound<'_, PyAny>>,
-        topn: i64,
-    ) -> PyResult<Vec<(String, f32)>> {
-        self.similar(py, positive, negative, topn, false)
+        topn: Option<i64>,
+        restrict_vocab: Option<usize>,
+    ) -> PyResult<Py<PyAny>> {
+        self.similar(py, positive, negative, topn, restrict_vocab, false)
     }
 
-    /// gensim's `most_similar_cosmul`: 3CosMul over the `positive` and `negative` terms.
-    #[pyo3(signature = (positive=None, negative=None, topn=10))]
+    /// gensim's `most_similar_cosmul`: 3CosMul over the `positive` and `negative` terms, with
+    /// `most_similar`'s `topn` and `restrict_vocab`.
+    #[pyo3(signature = (positive=None, negative=None, topn=Some(10), restrict_vocab=None))]
     fn most_similar_cosmul(
         &self,
         py: Python<'_>,
         positive: Option<&Bound<'_, PyAny>>,
         negative: Option<&Bound<'_, PyAny>>,
-        topn: i64,
-    ) -> PyResult<Vec<(String, f32)>> {
-        self.similar(py, positive, negative, topn, true)
+        topn: Option<i64>,
+        restrict_vocab: Option<usize>,
+    ) -> PyResult<Py<PyAny>> {
+        self.similar(py, positive, negative, topn, restrict_vocab, true)
     }
 
     /// "`a` is to `b` as `c` is to ?": the `topn` best answers by 3CosAdd, or 3CosMul with
@@ -275,12 +296,17 @@ impl Vectors {
         c: String,
         topn: i64,
         cosmul: bool,
-    ) -> PyResult<Vec<(String, f32)>> {
-        let positive = [queries::Term::Word(b), queries::Term::Word(c)];
-        let negative = [queries::Term::Word(a)];
-        let topn = answers(topn);
-        py.detach(|| queries::most_similar(&self.words, &positive, &negative, topn, cosmul))
-            .map_err(from_library)
+    ) -> PyResult<Py<PyAny>> {
+        let positive = PyList::new(py, [b, c])?;
+        let negative = PyList::new(py, [a])?;
+        self.similar(
+            py,
+            Some(positive.as_any()),
+            Some(negative.as_any()),
+            Some(topn),
+            None,
+            cosmul,
+        )
     }
 
     /// The cosine similarity of two words (gensim's `similarity`).

@@ -96,6 +96,44 @@ def test_queries_equal_gensims(loaded, gensim_vectors):
         loaded.most_similar("no-such-word")
 
 
+def test_restricted_queries_and_every_score(loaded, gensim_vectors):
+    # restrict_vocab: the first rows only (the most frequent words).
+    for rows in (40, 500):
+        same_answers(
+            loaded.most_similar("god", topn=5, restrict_vocab=rows),
+            gensim_vectors.most_similar("god", topn=5, restrict_vocab=rows),
+        )
+        # gensim 4.4's most_similar_cosmul takes restrict_vocab but searches every row: its
+        # answer among the first rows is its scores of those rows, best first.
+        scores = gensim_vectors.most_similar_cosmul(["king", "woman"], ["man"], topn=None)[:rows]
+        query = {gensim_vectors.get_index(w) for w in ("king", "woman", "man")}
+        best = [i for i in np.argsort(-scores, kind="stable") if i not in query][:5]
+        same_answers(
+            loaded.most_similar_cosmul(["king", "woman"], ["man"], topn=5, restrict_vocab=rows),
+            [(gensim_vectors.index_to_key[i], float(scores[i])) for i in best],
+        )
+    vector = gensim_vectors["lord"]
+    same_answers(
+        loaded.similar_by_vector(vector, topn=4, restrict_vocab=100),
+        gensim_vectors.similar_by_vector(vector, topn=4, restrict_vocab=100),
+    )
+    # topn=None: every row's score, as a float32 array.
+    for ours, theirs in [
+        (loaded.most_similar("god", topn=None), gensim_vectors.most_similar("god", topn=None)),
+        (
+            loaded.most_similar(["king", "woman"], ["man"], topn=None, restrict_vocab=300),
+            gensim_vectors.most_similar(["king", "woman"], ["man"], topn=None, restrict_vocab=300),
+        ),
+        (
+            loaded.most_similar_cosmul(["king"], ["man"], topn=None),
+            gensim_vectors.most_similar_cosmul(["king"], ["man"], topn=None),
+        ),
+        (loaded.similar_by_word("god", topn=None), gensim_vectors.similar_by_word("god", topn=None)),
+    ]:
+        assert ours.dtype == np.float32 and ours.shape == theirs.shape
+        np.testing.assert_allclose(ours, theirs, atol=COSINE_TOLERANCE)
+
+
 def test_matrix_equals_the_command_lines(loaded, text_file, tmp_path):
     word2idx = {"<pad>": 0, "god": 1, "lord": 2, "no-such-word": 3, "king": 5}
     index_file = tmp_path / "index.json"

@@ -142,19 +142,51 @@ impl Embeddings {
         Ok(unit_f64(&mean, total))
     }
 
-    /// The `k` best rows for the scores `score(id)`, best first, without `excluded` and
-    /// without rows whose score is NaN.
+    /// The `k` best of the first `rows` rows for the scores `score(id)`, best first, without
+    /// `excluded` and without rows whose score is NaN.
     fn best_rows(
         &self,
         k: usize,
         excluded: &[u32],
+        rows: usize,
         score: impl Fn(u32) -> f32,
     ) -> Vec<Neighbour<'_>> {
         let mut top = TopK::new(k.saturating_add(excluded.len()));
-        for id in 0..self.len() as u32 {
+        for id in 0..rows.min(self.len()) as u32 {
             top.offer(score(id), id);
         }
         self.neighbours(&top, k, excluded)
+    }
+
+    /// The score of row `id` for a 3CosAdd or 3CosMul query (the terms checked).
+    fn scorer<'a>(
+        &'a self,
+        positive: &[Query<'a>],
+        negative: &[Query<'a>],
+        method: AnalogyMethod,
+    ) -> Result<Box<dyn Fn(u32) -> f32 + 'a>> {
+        let norms = self.norms();
+        if method == AnalogyMethod::Add {
+            let mean = self.combined_query(positive, negative)?;
+            return Ok(Box::new(move |id| {
+                search::dot(self.row(id), &mean) / norms[id as usize]
+            }));
+        }
+        if positive.is_empty() {
+            return Err(Error::Mismatch("3CosMul needs a positive term".into()));
+        }
+        let terms = |queries: &[Query<'a>]| -> Result<Vec<&'a [f32]>> {
+            queries.iter().map(|&q| self.term(q)).collect()
+        };
+        let (pos, neg) = (terms(positive)?, terms(negative)?);
+        let shifted = move |id: u32, t: &[f32]| {
+            (1.0 + search::dot(self.row(id), t) / norms[id as usize]) / 2.0
+        };
+        Ok(Box::new(move |id| {
+            let num: f32 = pos.iter().map(|t| shifted(id, t)).product();
+            let den: f32 = neg.iter().map(|t| shifted(id, t)).product();
+            num / (den + COSMUL_EPSILON)
+        }))
     }
 
     /// The first `k` entries of `top` not in the sorted `excluded`, as neighbours.
@@ -192,12 +224,14 @@ impl Embeddings {
         k: usize,
         exclude: &[&str],
     ) -> Result<Vec<Neighbour<'_>>> {
-        let mean = self.combined_query(positive, negative)?;
-        let excluded = self.excluded(&[positive, negative].concat(), exclude)?;
-        let norms = self.norms();
-        Ok(self.best_rows(k, &excluded, |id| {
-            search::dot(self.row(id), &mean) / norms[id as usize]
-        }))
+        self.most_similar_among(
+            positive,
+            negative,
+            AnalogyMethod::Add,
+            k,
+            exclude,
+            self.len(),
+        )
     }
 
     /// 3CosMul (gensim `most_similar_cosmul(positive, negative, topn=k)`); see the
@@ -209,26 +243,44 @@ impl Embeddings {
         k: usize,
         exclude: &[&str],
     ) -> Result<Vec<Neighbour<'_>>> {
-        if positive.is_empty() {
-            return Err(Error::Mismatch("3CosMul needs a positive term".into()));
-        }
-        let pos: Vec<&[f32]> = positive
-            .iter()
-            .map(|&q| self.term(q))
-            .collect::<Result<_>>()?;
-        let neg: Vec<&[f32]> = negative
-            .iter()
-            .map(|&q| self.term(q))
-            .collect::<Result<_>>()?;
+        self.most_similar_among(
+            positive,
+            negative,
+            AnalogyMethod::Mul,
+            k,
+            exclude,
+            self.len(),
+        )
+    }
+
+    /// 3CosAdd or 3CosMul among the first `rows` rows only, the most frequent words (gensim's
+    /// `restrict_vocab=rows`; all rows where `rows` is past the vocabulary's end).
+    pub fn most_similar_among(
+        &self,
+        positive: &[Query<'_>],
+        negative: &[Query<'_>],
+        method: AnalogyMethod,
+        k: usize,
+        exclude: &[&str],
+        rows: usize,
+    ) -> Result<Vec<Neighbour<'_>>> {
+        let score = self.scorer(positive, negative, method)?;
         let excluded = self.excluded(&[positive, negative].concat(), exclude)?;
-        let norms = self.norms();
-        let shifted =
-            |id: u32, t: &[f32]| (1.0 + search::dot(self.row(id), t) / norms[id as usize]) / 2.0;
-        Ok(self.best_rows(k, &excluded, |id| {
-            let num: f32 = pos.iter().map(|t| shifted(id, t)).product();
-            let den: f32 = neg.iter().map(|t| shifted(id, t)).product();
-            num / (den + COSMUL_EPSILON)
-        }))
+        Ok(self.best_rows(k, &excluded, rows, score))
+    }
+
+    /// The score of each of the first `rows` rows, by id, for 3CosAdd or 3CosMul: gensim's
+    /// `most_similar(..., topn=None, restrict_vocab=rows)`. The query's own rows are scored
+    /// too, and a row of norm zero scores NaN, as in gensim.
+    pub fn similarity_scores(
+        &self,
+        positive: &[Query<'_>],
+        negative: &[Query<'_>],
+        method: AnalogyMethod,
+        rows: usize,
+    ) -> Result<Vec<f32>> {
+        let score = self.scorer(positive, negative, method)?;
+        Ok((0..rows.min(self.len()) as u32).map(score).collect())
     }
 
     /// "`a` is to `b` as `c` is to ?": the `k` best answers, the three words excluded.
@@ -391,6 +443,44 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn restricted_queries_search_the_first_rows_and_scores_cover_them_all() {
+        let emb = grid();
+        let king = [Query::Word("king")];
+        for method in [AnalogyMethod::Add, AnalogyMethod::Mul] {
+            // Among the first three rows, king's answers are queen and man only.
+            let top = emb
+                .most_similar_among(&king, &[], method, 10, &[], 3)
+                .unwrap();
+            let words: Vec<&str> = top.iter().map(|n| n.word).collect();
+            assert_eq!(words.len(), 2, "{method:?}");
+            assert!(words.contains(&"queen") && words.contains(&"man"));
+            let all = emb
+                .most_similar_among(&king, &[], method, 10, &[], 99)
+                .unwrap();
+            let whole = match method {
+                AnalogyMethod::Add => emb.most_similar_combined(&king, &[], 10, &[]),
+                AnalogyMethod::Mul => emb.most_similar_cosmul(&king, &[], 10, &[]),
+            };
+            assert_eq!(all, whole.unwrap());
+            // Every row scored, the query's own included, NaN for the zero row.
+            let scores = emb.similarity_scores(&king, &[], method, 99).unwrap();
+            assert_eq!(scores.len(), 6);
+            assert!(scores[4].is_nan() && scores[0] > scores[1]);
+            for n in &all {
+                assert_eq!(scores[n.id as usize], n.score);
+            }
+            assert_eq!(
+                emb.similarity_scores(&king, &[], method, 2).unwrap().len(),
+                2
+            );
+        }
+        assert!(
+            emb.similarity_scores(&[], &king, AnalogyMethod::Mul, 6)
+                .is_err()
+        );
     }
 
     #[test]
