@@ -122,6 +122,44 @@ impl Vectors {
         Ok(Vectors { words })
     }
 
+    /// gensim's `KeyedVectors.load_word2vec_format`: a word2vec file, binary or text as
+    /// `binary` says (gzipped or not), of which only the first `limit` rows are read where
+    /// `limit` is given (the rest of the file is never read, so the first words of a large
+    /// file cost only their own memory and time).
+    #[staticmethod]
+    #[pyo3(signature = (fname, binary=false, limit=None))]
+    fn load_word2vec_format(
+        py: Python<'_>,
+        fname: PathBuf,
+        binary: bool,
+        limit: Option<usize>,
+    ) -> PyResult<Vectors> {
+        // As in gensim, a limit of 0 reads everything.
+        let limit = limit.filter(|&l| l > 0).unwrap_or(usize::MAX);
+        let embeddings = py
+            .detach(|| vectrain::io::read_word2vec_first(&fname, binary, limit))
+            .map_err(from_library)?;
+        Ok(Vectors {
+            words: WordVectors {
+                embeddings,
+                model: None,
+            },
+        })
+    }
+
+    /// gensim's `save_word2vec_format`: the vectors as word2vec binary or text as `binary`
+    /// says, whatever the name (`.gz` compresses), replaced only once complete.
+    #[pyo3(signature = (fname, binary=false))]
+    fn save_word2vec_format(&self, py: Python<'_>, fname: PathBuf, binary: bool) -> PyResult<()> {
+        let format = if binary {
+            VectorFormat::Word2VecBinary
+        } else {
+            VectorFormat::Word2VecText
+        };
+        py.detach(|| write_vectors(&self.words.embeddings, &fname, format))
+            .map_err(from_library)
+    }
+
     /// Writes the vectors to `path` (replaced only once complete) in `format`: by default
     /// from the extension as the command line does (`.bin` word2vec binary, `.glove` GloVe,
     /// else word2vec text; a `.gz` after it compresses); `fasttext-bin` writes a subword

@@ -30,6 +30,29 @@ def test_every_format_round_trips(trained, tmp_path):
         trained.save(tmp_path / "c.bin", format="fasttext-bin")
 
 
+def test_word2vec_format_calls_as_gensims(loaded, tmp_path):
+    for binary, name in [(False, "v.txt"), (True, "v.w2v"), (True, "v.bin.gz")]:
+        path = tmp_path / name
+        loaded.save_word2vec_format(path, binary=binary)
+        theirs = KeyedVectors.load_word2vec_format(str(path), binary=binary)
+        assert theirs.index_to_key == loaded.index_to_key
+        assert np.array_equal(theirs.vectors, loaded.vectors)
+        # limit: the first rows only; 0 or None: all of them, as in gensim.
+        for limit in (1, 50, 0, None, 10**9):
+            ours = vectrain.Vectors.load_word2vec_format(path, binary=binary, limit=limit)
+            theirs = KeyedVectors.load_word2vec_format(str(path), binary=binary, limit=limit)
+            assert ours.index_to_key == theirs.index_to_key, (name, limit)
+            assert np.array_equal(ours.vectors, theirs.vectors)
+    # The first rows of a file cut short still read; the whole file does not.
+    cut = tmp_path / "cut.bin"
+    cut.write_bytes((tmp_path / "v.w2v").read_bytes()[:-10])
+    assert len(vectrain.Vectors.load_word2vec_format(cut, binary=True, limit=20)) == 20
+    with pytest.raises(ValueError, match="truncated"):
+        vectrain.Vectors.load_word2vec_format(cut, binary=True)
+    with pytest.raises(ValueError):
+        vectrain.Vectors.load_word2vec_format(tmp_path / "v.txt", binary=True)
+
+
 def test_bad_files_raise(tmp_path):
     with pytest.raises(FileNotFoundError, match="missing.txt"):
         vectrain.load(tmp_path / "missing.txt")

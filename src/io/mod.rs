@@ -278,6 +278,18 @@ pub fn read_vectors_as(path: &Path, format: VectorFormat) -> Result<Embeddings> 
     }
 }
 
+/// Reads the first `limit` rows of a word2vec file, binary or text as `binary` says (gzipped
+/// or not), and none of the rest: gensim's `load_word2vec_format(path, binary, limit=limit)`,
+/// which reads the first words of a large file (GoogleNews-vectors-negative300.bin's 3
+/// million) without the memory or time of the whole.
+pub fn read_word2vec_first(path: &Path, binary: bool, limit: usize) -> Result<Embeddings> {
+    if binary {
+        word2vec_binary::read_first(open(path)?, path, limit)
+    } else {
+        word2vec_text::read_first(open(path)?, path, limit)
+    }
+}
+
 /// Reads the vectors of `path` like [`read_vectors`], with the n-gram rows that give vectors
 /// to unseen words where the format has them (a fastText `.bin`).
 pub fn read_vectors_and_ngrams(path: &Path) -> Result<(Embeddings, Option<NgramTable>)> {

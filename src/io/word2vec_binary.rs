@@ -23,7 +23,13 @@ const MAX_WORD_BYTES: u64 = 1 << 16;
 const CHUNK_VALUES: usize = 1024;
 
 /// Reads word2vec binary from `reader`; `path` names the file in errors.
-pub fn read<R: BufRead>(mut reader: R, path: &Path) -> Result<Embeddings> {
+pub fn read<R: BufRead>(reader: R, path: &Path) -> Result<Embeddings> {
+    read_first(reader, path, usize::MAX)
+}
+
+/// Reads the first `limit` rows of word2vec binary from `reader` (all of them where the file
+/// has fewer), the rest of the file left unread (gensim's `limit`).
+pub fn read_first<R: BufRead>(mut reader: R, path: &Path, limit: usize) -> Result<Embeddings> {
     let io_error = |e| Error::io("read", path, e);
     let mut header = Vec::new();
     (&mut reader)
@@ -34,10 +40,11 @@ pub fn read<R: BufRead>(mut reader: R, path: &Path) -> Result<Embeddings> {
         return Err(Error::format(path, None, "the file is empty"));
     }
     let (declared, dim) = parse_header(&header, path)?;
-    let mut rows = Rows::new(path, dim, declared, 2);
+    let wanted = declared.min(limit);
+    let mut rows = Rows::new(path, dim, wanted, 2);
     let mut word = Vec::new();
     let mut bytes = [0u8; CHUNK_VALUES * 4];
-    while rows.len() < declared {
+    while rows.len() < wanted {
         let line = rows.next_line();
         let truncated = |what: String| {
             let message = format!(
@@ -83,6 +90,9 @@ pub fn read<R: BufRead>(mut reader: R, path: &Path) -> Result<Embeddings> {
         }
         rows.push_word(String::from_utf8_lossy(&word).into_owned());
     }
+    if wanted < declared {
+        return rows.finish();
+    }
     skip_whitespace(&mut reader).map_err(io_error)?;
     if !reader.fill_buf().map_err(io_error)?.is_empty() {
         let message = format!("more data after the {declared} rows the header declares");
@@ -126,4 +136,27 @@ pub fn write<W: Write>(emb: &Embeddings, mut writer: W, path: &Path) -> Result<(
         writer.write_all(&bytes).map_err(io_error)?;
     }
     writer.flush().map_err(io_error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vocab::Vocab;
+
+    #[test]
+    fn the_first_rows_only_leave_the_rest_unread() {
+        let words = ["a", "b", "c"].map(String::from).to_vec();
+        let emb = Embeddings::new(Vocab::from_ordered(words, vec![3, 2, 1]), 2, vec![1.0; 6]);
+        let path = Path::new("v.bin");
+        let mut bytes = Vec::new();
+        write(&emb.unwrap(), &mut bytes, path).unwrap();
+        // Cut inside the third row: the first two still read, the whole file does not.
+        bytes.truncate(bytes.len() - 3);
+        let first = read_first(&bytes[..], path, 2).unwrap();
+        assert_eq!(first.vocab().words(), ["a", "b"]);
+        assert_eq!(first.as_slice(), [1.0; 4]);
+        let error = read_first(&bytes[..], path, 3).unwrap_err();
+        assert!(error.to_string().contains("truncated"), "{error}");
+        assert!(read(&bytes[..], path).is_err());
+    }
 }

@@ -13,13 +13,20 @@ use crate::error::{Error, Result};
 
 /// Reads word2vec text from `reader`; `path` names the file in errors.
 pub fn read<R: BufRead>(reader: R, path: &Path) -> Result<Embeddings> {
+    read_first(reader, path, usize::MAX)
+}
+
+/// Reads the first `limit` rows of word2vec text from `reader` (all of them where the file
+/// has fewer), the rest of the file left unread (gensim's `limit`).
+pub fn read_first<R: BufRead>(reader: R, path: &Path, limit: usize) -> Result<Embeddings> {
     let mut lines = Lines::new(reader, path);
     let Some((_, header)) = lines.next_line()? else {
         return Err(Error::format(path, None, "the file is empty"));
     };
     let (declared, dim) = parse_header(header.as_bytes(), path)?;
-    let mut rows = Rows::new(path, dim, declared, 2);
-    while rows.len() < declared {
+    let wanted = declared.min(limit);
+    let mut rows = Rows::new(path, dim, wanted, 2);
+    while rows.len() < wanted {
         let Some((line, text)) = lines.next_line()? else {
             let message = format!(
                 "the file ends after {} rows, the header declares {declared}",
@@ -29,7 +36,9 @@ pub fn read<R: BufRead>(reader: R, path: &Path) -> Result<Embeddings> {
         };
         parse_row(text, &mut rows, path, line)?;
     }
-    lines.expect_only_blank_lines(declared)?;
+    if wanted == declared {
+        lines.expect_only_blank_lines(declared)?;
+    }
     rows.finish()
 }
 
@@ -38,4 +47,24 @@ pub fn write<W: Write>(emb: &Embeddings, mut writer: W, path: &Path) -> Result<(
     writeln!(writer, "{} {}", emb.len(), emb.dim()).map_err(|e| Error::io("write", path, e))?;
     write_rows(emb, &mut writer, path, 2)?;
     writer.flush().map_err(|e| Error::io("write", path, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_rows_only_leave_the_rest_unread() {
+        let text = "3 2\na 1 2\nb 3 4\nc not-a-number\n";
+        let path = Path::new("v.txt");
+        let first = read_first(text.as_bytes(), path, 2).unwrap();
+        assert_eq!(first.vocab().words(), ["a", "b"]);
+        assert_eq!(first.as_slice(), [1.0, 2.0, 3.0, 4.0]);
+        // Past the end, or the whole file: the third row's fault is found.
+        for limit in [3, usize::MAX] {
+            let error = read_first(text.as_bytes(), path, limit).unwrap_err();
+            assert!(error.to_string().contains("v.txt:4"), "{error}");
+        }
+        assert_eq!(read_first(text.as_bytes(), path, 0).unwrap().len(), 0);
+    }
 }
