@@ -27,7 +27,7 @@ impl Vectors {
         py: Python<'_>,
         word: &Bound<'_, PyString>,
         topn: Option<i64>,
-        restrict_vocab: Option<usize>,
+        restrict_vocab: Option<i64>,
     ) -> PyResult<Py<PyAny>> {
         self.similar(py, Some(word.as_any()), None, topn, restrict_vocab, false)
     }
@@ -39,7 +39,7 @@ impl Vectors {
         py: Python<'_>,
         key: &Bound<'_, PyString>,
         topn: Option<i64>,
-        restrict_vocab: Option<usize>,
+        restrict_vocab: Option<i64>,
     ) -> PyResult<Py<PyAny>> {
         self.similar_by_word(py, key, topn, restrict_vocab)
     }
@@ -52,7 +52,7 @@ impl Vectors {
         py: Python<'_>,
         vector: &Bound<'_, PyAny>,
         topn: Option<i64>,
-        restrict_vocab: Option<usize>,
+        restrict_vocab: Option<i64>,
     ) -> PyResult<Py<PyAny>> {
         let terms = PyList::new(py, [vector])?;
         self.similar(py, Some(terms.as_any()), None, topn, restrict_vocab, false)

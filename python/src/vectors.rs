@@ -33,6 +33,18 @@ fn answers(topn: i64) -> usize {
     usize::try_from(topn).unwrap_or(0)
 }
 
+/// The rows `restrict_vocab` searches, as gensim's slice `[:restrict_vocab]` takes them: all
+/// for None or 0, the first ones for a positive count, all but the last ones for a negative.
+fn searched_rows(restrict_vocab: Option<i64>, rows: usize) -> usize {
+    match restrict_vocab {
+        None | Some(0) => usize::MAX,
+        Some(first) if first > 0 => usize::try_from(first).unwrap_or(usize::MAX),
+        Some(last) => {
+            rows.saturating_sub(usize::try_from(last.unsigned_abs()).unwrap_or(usize::MAX))
+        }
+    }
+}
+
 impl Vectors {
     /// `most_similar` (3CosAdd) or, with `cosmul`, `most_similar_cosmul`, the GIL released
     /// while it searches: a list of `(word, score)`, or with `topn=None` every row's score as
@@ -43,13 +55,13 @@ impl Vectors {
         positive: Option<&Bound<'_, PyAny>>,
         negative: Option<&Bound<'_, PyAny>>,
         topn: Option<i64>,
-        restrict_vocab: Option<usize>,
+        restrict_vocab: Option<i64>,
         cosmul: bool,
     ) -> PyResult<Py<PyAny>> {
         let (positive, negative) = (queries::terms(positive)?, queries::terms(negative)?);
         let search = queries::Search {
             topn: topn.map(answers),
-            rows: restrict_vocab.unwrap_or(usize::MAX),
+            rows: searched_rows(restrict_vocab, self.words.embeddings.len()),
             method: if cosmul {
                 AnalogyMethod::Mul
             } else {
@@ -304,7 +316,7 @@ impl Vectors {
         positive: Option<&Bound<'_, PyAny>>,
         negative: Option<&Bound<'_, PyAny>>,
         topn: Option<i64>,
-        restrict_vocab: Option<usize>,
+        restrict_vocab: Option<i64>,
     ) -> PyResult<Py<PyAny>> {
         self.similar(py, positive, negative, topn, restrict_vocab, false)
     }
@@ -318,7 +330,7 @@ impl Vectors {
         positive: Option<&Bound<'_, PyAny>>,
         negative: Option<&Bound<'_, PyAny>>,
         topn: Option<i64>,
-        restrict_vocab: Option<usize>,
+        restrict_vocab: Option<i64>,
     ) -> PyResult<Py<PyAny>> {
         self.similar(py, positive, negative, topn, restrict_vocab, true)
     }

@@ -43,6 +43,13 @@ def test_word2vec_format_calls_as_gensims(loaded, tmp_path):
             theirs = KeyedVectors.load_word2vec_format(str(path), binary=binary, limit=limit)
             assert ours.index_to_key == theirs.index_to_key, (name, limit)
             assert np.array_equal(ours.vectors, theirs.vectors)
+    # Rows past the header's count are never read, as in gensim.
+    more = tmp_path / "more.txt"
+    more.write_text("2 2\na 1 2\nb 3 4\nc 5 6\n")
+    for limit in (None, 2, 5):
+        ours = vectrain.Vectors.load_word2vec_format(more, limit=limit)
+        assert ours.index_to_key == ["a", "b"]
+        assert KeyedVectors.load_word2vec_format(str(more), limit=limit).index_to_key == ["a", "b"]
     # The first rows of a file cut short still read; the whole file does not.
     cut = tmp_path / "cut.bin"
     cut.write_bytes((tmp_path / "v.w2v").read_bytes()[:-10])
@@ -120,7 +127,13 @@ def test_queries_equal_gensims(loaded, gensim_vectors):
 
 
 def test_restricted_queries_and_every_score(loaded, gensim_vectors):
-    # restrict_vocab: the first rows only (the most frequent words).
+    # restrict_vocab: the first rows only (the most frequent words); 0 is every row and a
+    # negative count all but the last rows, as gensim's slice takes them.
+    for rows in (0, -30):
+        same_answers(
+            loaded.most_similar("god", topn=5, restrict_vocab=rows),
+            gensim_vectors.most_similar("god", topn=5, restrict_vocab=rows),
+        )
     for rows in (40, 500):
         same_answers(
             loaded.most_similar("god", topn=5, restrict_vocab=rows),

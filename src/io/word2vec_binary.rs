@@ -22,14 +22,26 @@ const MAX_WORD_BYTES: u64 = 1 << 16;
 /// Values converted per read.
 const CHUNK_VALUES: usize = 1024;
 
-/// Reads word2vec binary from `reader`; `path` names the file in errors.
+/// Reads word2vec binary from `reader`; `path` names the file in errors. Data past the rows
+/// the header declares is an error.
 pub fn read<R: BufRead>(reader: R, path: &Path) -> Result<Embeddings> {
-    read_first(reader, path, usize::MAX)
+    read_rows(reader, path, usize::MAX, true)
 }
 
-/// Reads the first `limit` rows of word2vec binary from `reader` (all of them where the file
-/// has fewer), the rest of the file left unread (gensim's `limit`).
-pub fn read_first<R: BufRead>(mut reader: R, path: &Path, limit: usize) -> Result<Embeddings> {
+/// Reads the first `limit` rows of word2vec binary from `reader` (all those the header
+/// declares where it declares fewer), and nothing after them, as gensim's
+/// `load_word2vec_format` does.
+pub fn read_first<R: BufRead>(reader: R, path: &Path, limit: usize) -> Result<Embeddings> {
+    read_rows(reader, path, limit, false)
+}
+
+/// The first `limit` rows, then with `check_end` nothing but whitespace.
+fn read_rows<R: BufRead>(
+    mut reader: R,
+    path: &Path,
+    limit: usize,
+    check_end: bool,
+) -> Result<Embeddings> {
     let io_error = |e| Error::io("read", path, e);
     let mut header = Vec::new();
     (&mut reader)
@@ -90,7 +102,7 @@ pub fn read_first<R: BufRead>(mut reader: R, path: &Path, limit: usize) -> Resul
         }
         rows.push_word(String::from_utf8_lossy(&word).into_owned());
     }
-    if wanted < declared {
+    if !check_end {
         return rows.finish();
     }
     skip_whitespace(&mut reader).map_err(io_error)?;

@@ -11,14 +11,25 @@ use super::text::{Lines, parse_row, write_rows};
 use crate::embeddings::Embeddings;
 use crate::error::{Error, Result};
 
-/// Reads word2vec text from `reader`; `path` names the file in errors.
+/// Reads word2vec text from `reader`; `path` names the file in errors. Rows past those the
+/// header declares are an error.
 pub fn read<R: BufRead>(reader: R, path: &Path) -> Result<Embeddings> {
-    read_first(reader, path, usize::MAX)
+    read_rows(reader, path, usize::MAX, true)
 }
 
-/// Reads the first `limit` rows of word2vec text from `reader` (all of them where the file
-/// has fewer), the rest of the file left unread (gensim's `limit`).
+/// Reads the first `limit` rows of word2vec text from `reader` (all those the header declares
+/// where it declares fewer), and nothing after them, as gensim's `load_word2vec_format` does.
 pub fn read_first<R: BufRead>(reader: R, path: &Path, limit: usize) -> Result<Embeddings> {
+    read_rows(reader, path, limit, false)
+}
+
+/// The first `limit` rows, then with `check_end` only blank lines.
+fn read_rows<R: BufRead>(
+    reader: R,
+    path: &Path,
+    limit: usize,
+    check_end: bool,
+) -> Result<Embeddings> {
     let mut lines = Lines::new(reader, path);
     let Some((_, header)) = lines.next_line()? else {
         return Err(Error::format(path, None, "the file is empty"));
@@ -36,7 +47,7 @@ pub fn read_first<R: BufRead>(reader: R, path: &Path, limit: usize) -> Result<Em
         };
         parse_row(text, &mut rows, path, line)?;
     }
-    if wanted == declared {
+    if check_end {
         lines.expect_only_blank_lines(declared)?;
     }
     rows.finish()
@@ -66,5 +77,12 @@ mod tests {
             assert!(error.to_string().contains("v.txt:4"), "{error}");
         }
         assert_eq!(read_first(text.as_bytes(), path, 0).unwrap().len(), 0);
+        // Rows past the header's count: refused by `read`, never read by `read_first`.
+        let more = "1 2\na 1 2\nb 3 4\n";
+        assert_eq!(
+            read_first(more.as_bytes(), path, usize::MAX).unwrap().len(),
+            1
+        );
+        assert!(read(more.as_bytes(), path).is_err());
     }
 }
