@@ -29,7 +29,8 @@ impl Vectors {
         topn: Option<i64>,
         restrict_vocab: Option<i64>,
     ) -> PyResult<Py<PyAny>> {
-        self.similar(py, Some(word.as_any()), None, topn, restrict_vocab, false)
+        let terms = (vec![Term::Word(queries::word_arg(word)?)], Vec::new());
+        self.similar(py, terms, topn, restrict_vocab, false)
     }
 
     /// gensim's `similar_by_key`: `similar_by_word`.
@@ -54,8 +55,9 @@ impl Vectors {
         topn: Option<i64>,
         restrict_vocab: Option<i64>,
     ) -> PyResult<Py<PyAny>> {
-        let terms = PyList::new(py, [vector])?;
-        self.similar(py, Some(terms.as_any()), None, topn, restrict_vocab, false)
+        let vector = PyList::new(py, [vector])?;
+        let terms = (queries::terms(Some(vector.as_any()))?, Vec::new());
+        self.similar(py, terms, topn, restrict_vocab, false)
     }
 
     /// 1 − the cosine similarity of two words (gensim's `distance`).
@@ -275,9 +277,6 @@ pub fn cosine_similarities(
         )));
     }
     let (vector, rows) = (vector.as_slice()?, rows.as_slice()?);
-    if rows.is_empty() {
-        return Ok(Vec::new());
-    }
     py.detach(|| library::cosine_similarities(vector, rows))
         .map_err(from_library)
 }
@@ -374,15 +373,9 @@ pub fn mean_vector(
     let dim = vectors.embeddings.dim();
     let (mut used, mut used_weights) = (Vec::new(), Vec::new());
     for (key, &weight) in keys.iter().zip(&weights) {
-        let term = match queries::word_of(key) {
-            Ok(Some(word)) => Term::Word(word),
-            Ok(None) => Term::Vector(vector_given(key, dim)?),
-            Err(_) if request.ignore_missing => continue,
-            Err(error) => return Err(error),
-        };
-        let vector = match term {
-            Term::Vector(vector) => vector,
-            Term::Word(word) => match vector_of(vectors, &word, request.pre_normalize) {
+        let vector = match queries::word_of(key) {
+            Ok(None) => vector_given(key, dim)?,
+            Ok(Some(word)) => match vector_of(vectors, &word, request.pre_normalize) {
                 Ok(vector) => vector,
                 Err(Error::UnknownWord(_)) if request.ignore_missing => continue,
                 Err(Error::UnknownWord(_)) => {
@@ -391,6 +384,9 @@ pub fn mean_vector(
                 }
                 Err(error) => return Err(from_library(error)),
             },
+            // A str no vocabulary holds (a lone surrogate).
+            Err(_) if request.ignore_missing => continue,
+            Err(error) => return Err(error),
         };
         used.push(vector);
         used_weights.push(weight);

@@ -8,7 +8,7 @@ use numpy::ndarray::ArrayView2;
 use pyo3::IntoPyObjectExt;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList};
+use pyo3::types::PyDict;
 use vectrain::Error;
 use vectrain::embeddings::AnalogyMethod;
 use vectrain::io::fasttext_bin::{vocabulary_embeddings, write_fasttext_bin};
@@ -18,6 +18,7 @@ use vectrain::io::{
 use vectrain::training::Trained;
 
 use crate::errors::from_library;
+use crate::queries::Term;
 use crate::words::WordVectors;
 use crate::{arrays, queries, tables};
 
@@ -52,13 +53,11 @@ impl Vectors {
     pub(crate) fn similar(
         &self,
         py: Python<'_>,
-        positive: Option<&Bound<'_, PyAny>>,
-        negative: Option<&Bound<'_, PyAny>>,
+        (positive, negative): (Vec<Term>, Vec<Term>),
         topn: Option<i64>,
         restrict_vocab: Option<i64>,
         cosmul: bool,
     ) -> PyResult<Py<PyAny>> {
-        let (positive, negative) = (queries::terms(positive)?, queries::terms(negative)?);
         let search = queries::Search {
             topn: topn.map(answers),
             rows: searched_rows(restrict_vocab, self.words.embeddings.len()),
@@ -318,7 +317,8 @@ impl Vectors {
         topn: Option<i64>,
         restrict_vocab: Option<i64>,
     ) -> PyResult<Py<PyAny>> {
-        self.similar(py, positive, negative, topn, restrict_vocab, false)
+        let terms = (queries::terms(positive)?, queries::terms(negative)?);
+        self.similar(py, terms, topn, restrict_vocab, false)
     }
 
     /// gensim's `most_similar_cosmul`: 3CosMul over the `positive` and `negative` terms, with
@@ -332,7 +332,8 @@ impl Vectors {
         topn: Option<i64>,
         restrict_vocab: Option<i64>,
     ) -> PyResult<Py<PyAny>> {
-        self.similar(py, positive, negative, topn, restrict_vocab, true)
+        let terms = (queries::terms(positive)?, queries::terms(negative)?);
+        self.similar(py, terms, topn, restrict_vocab, true)
     }
 
     /// "`a` is to `b` as `c` is to ?": the `topn` best answers by 3CosAdd, or 3CosMul with
@@ -347,16 +348,8 @@ impl Vectors {
         topn: i64,
         cosmul: bool,
     ) -> PyResult<Py<PyAny>> {
-        let positive = PyList::new(py, [b, c])?;
-        let negative = PyList::new(py, [a])?;
-        self.similar(
-            py,
-            Some(positive.as_any()),
-            Some(negative.as_any()),
-            Some(topn),
-            None,
-            cosmul,
-        )
+        let terms = (vec![Term::Word(b), Term::Word(c)], vec![Term::Word(a)]);
+        self.similar(py, terms, Some(topn), None, cosmul)
     }
 
     /// The cosine similarity of two words (gensim's `similarity`).

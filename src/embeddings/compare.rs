@@ -159,9 +159,14 @@ impl Embeddings {
                 self.dim
             )));
         }
-        let mut cosines = cosine_similarities(vector, &self.data)?;
-        cosines.iter_mut().for_each(|c| *c = 1.0 - *c);
-        Ok(cosines)
+        // The rows' norms are the table's own, computed once for every query.
+        let norm = norm(vector);
+        Ok(self
+            .data
+            .chunks_exact(self.dim)
+            .zip(self.norms())
+            .map(|(row, &row_norm)| 1.0 - dot(row, vector) / (norm * row_norm))
+            .collect())
     }
 
     /// The words closer to `a` than `b` is, in row order, `a` left out (gensim's
