@@ -187,23 +187,18 @@ impl TrainingPlan {
     }
 }
 
-/// The input table of a subword model as fastText starts it: `rows` (words, then buckets)
-/// uniform in `[-1/dim, 1/dim)`, drawn like [`initial_input_table`].
-pub fn initial_subword_table(rows: usize, dim: usize, seed: u32) -> Vec<f32> {
-    let mut table = initial_input_table(rows, dim, seed);
-    table.iter_mut().for_each(|value| *value *= 2.0);
-    table
-}
-
-/// The input table as word2vec.c starts it: uniform in `[-0.5/dim, 0.5/dim)`, here drawn from
-/// the counter-based generator so it does not depend on threads or device.
-pub fn initial_input_table(words: usize, dim: usize, seed: u32) -> Vec<f32> {
+/// The input table as gensim 4 and fastText start it: `rows` rows (a subword model's words,
+/// then its buckets) uniform in `[-1/dim, 1/dim)`, drawn from the counter-based generator so
+/// it does not depend on threads or device. word2vec.c draws from half that range; the wider
+/// start trains the same vectors after five epochs and better ones after one (the README's
+/// "Initial vectors" figures).
+pub fn initial_input_table(rows: usize, dim: usize, seed: u32) -> Vec<f32> {
     let key = rng::epoch_key(seed, u32::MAX);
-    let mut table = crate::huge_pages::zeroed(words * dim);
+    let mut table = crate::huge_pages::zeroed(rows * dim);
     for (row, values) in table.chunks_exact_mut(dim).enumerate() {
         for (column, value) in values.iter_mut().enumerate() {
             let unit = rng::unit_f32(rng::draw(key, Stream::Init, row as u32, column as u32));
-            *value = (unit - 0.5) / dim as f32;
+            *value = (2.0 * unit - 1.0) / dim as f32;
         }
     }
     table

@@ -9,7 +9,7 @@
 use crate::config::TrainParams;
 use crate::corpus::Corpus;
 use crate::error::{Error, Result};
-use crate::training::plan::{initial_input_table, initial_subword_table};
+use crate::training::plan::initial_input_table;
 use crate::training::stats::{EpochStats, LossSum};
 
 /// Where a run stands: chunks of `epoch` below `next_chunk` are done, none above started.
@@ -77,15 +77,12 @@ pub struct Resume {
 }
 
 impl Resume {
-    /// A fresh start in chunks of `chunk_tokens` with word2vec's initial tables: input rows
-    /// uniform in `[-0.5/dim, 0.5/dim)` (with subwords fastText's `[-1/dim, 1/dim)`, over
-    /// the words' rows and the buckets'), output rows zero.
+    /// A fresh start in chunks of `chunk_tokens`: input rows (with subwords the words' and
+    /// the buckets') uniform in `[-1/dim, 1/dim)` as gensim and fastText start them, output
+    /// rows zero.
     pub fn fresh(corpus: &Corpus, params: &TrainParams, chunk_tokens: usize) -> Resume {
         let (words, dim) = (corpus.vocab.len(), params.dim);
-        let input = match params.subwords {
-            None => initial_input_table(words, dim, params.seed),
-            Some(_) => initial_subword_table(params.input_rows(words), dim, params.seed),
-        };
+        let input = initial_input_table(params.input_rows(words), dim, params.seed);
         Resume {
             state: RunState::start(chunk_tokens),
             input,
