@@ -6,6 +6,7 @@ import re
 import signal
 import subprocess
 import sys
+import tempfile
 import textwrap
 import threading
 import time
@@ -32,7 +33,7 @@ def test_takes_every_option_of_the_command_line():
     }
     parameters = inspect.signature(vectrain.train).parameters
     assert expected <= set(parameters), expected - set(parameters)
-    assert set(parameters) - expected == {"corpus_file", "progress"}
+    assert set(parameters) - expected == {"corpus_file", "sentences", "progress"}
     assert parameters["dim"].default == 100 and parameters["model"].default == "skipgram"
     assert parameters["sample"].default == 1e-3 and parameters["subwords"].default is False
 
@@ -163,3 +164,73 @@ def test_keyboard_interrupt_without_a_checkpoint_leaves_no_file(corpus, tmp_path
     out, err = child.communicate(timeout=60)
     assert out.strip() == "interrupted", err
     assert list(tmp_path.iterdir()) == []
+
+
+def kjv_sentences(corpus):
+    with open(corpus, encoding="utf-8") as lines:
+        return [line.split() for line in lines]
+
+
+def test_sentences_train_the_same_vectors_as_their_file(corpus, trained, tmp_path, monkeypatch):
+    # The temporary corpus goes under tmp_path, to see that nothing is left behind.
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    sentences = kjv_sentences(corpus)
+    from_list = vectrain.train(sentences=sentences, progress=False, **SMALL)
+    from_generator = vectrain.train(sentences=(s for s in sentences), progress=False, **SMALL)
+    for v in (from_list, from_generator):
+        assert v.index_to_key == trained.index_to_key
+        assert np.array_equal(v.vectors, trained.vectors)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "sentences, error, message",
+    [
+        ("in the beginning", TypeError, "not str"),
+        (7, TypeError, "not int"),
+        ([["in", "the"], "beginning"], TypeError, r"sentences\[1\] is a str"),
+        ([["in", "the"], ["beginning", 3]], TypeError, r"sentences\[1\]\[1\] is int 3"),
+        ([["in", "the"], [None]], TypeError, r"sentences\[1\]\[0\] is NoneType"),
+        ([["in", "the beginning"]], ValueError, r"sentences\[0\]\[1\] = 'the beginning' holds white"),
+        ([["in", "the\tbeginning"]], ValueError, r"sentences\[0\]\[1\] = 'the\\tbeginning'"),
+        ([["in", ""]], ValueError, r"sentences\[0\]\[1\] is an empty word"),
+        ([["in", "the\ud800"]], ValueError, "lone surrogate"),
+        ([[], []], ValueError, "no words"),
+        ([], ValueError, "no words"),
+    ],
+)
+def test_sentences_that_a_corpus_cannot_hold_are_refused(
+    sentences, error, message, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    with pytest.raises(error, match=message):
+        vectrain.train(sentences=sentences, dim=8, progress=False)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_corpus_is_a_file_or_sentences_not_both(corpus):
+    with pytest.raises(TypeError, match="not both"):
+        vectrain.train(corpus, sentences=[["in", "the", "beginning"]], progress=False)
+    with pytest.raises(TypeError, match="lists of words go to sentences="):
+        vectrain.train([["in", "the", "beginning"]], progress=False)
+
+
+def test_a_run_on_sentences_resumes_with_the_same_sentences(corpus, trained, tmp_path, monkeypatch):
+    checkpoint = tmp_path / "run.checkpoint"
+    sentences = kjv_sentences(corpus)
+
+    class StopAtFirstReport:
+        def __call__(self, *_):
+            raise RuntimeError("stopped")
+
+        def close(self):
+            pass
+
+    monkeypatch.setattr(vectrain, "_ProgressLine", StopAtFirstReport)
+    with pytest.raises(RuntimeError, match="stopped"):
+        vectrain.train(sentences=sentences, checkpoint=checkpoint, **SMALL)
+    assert checkpoint.exists()
+    resumed = vectrain.train(sentences=sentences, resume=checkpoint, progress=False)
+    # Deterministic: stopped and resumed gives the bits of a run never stopped.
+    assert np.array_equal(resumed.vectors, trained.vectors)
+    assert not checkpoint.exists()

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import inspect
 import os
+import re
 import sys
+import tempfile
 import textwrap
 import time
 
@@ -66,10 +68,100 @@ def load(path, format=None):
 
 def train(corpus_file=None, **options):
     # The signature and the documentation are set below from the command line's options.
+    sentences = options.pop("sentences", None)
+    if sentences is None:
+        return _train_file(corpus_file, options)
+    if corpus_file is not None:
+        raise TypeError("train() takes corpus_file or sentences, not both")
+    with tempfile.TemporaryDirectory(prefix="vectrain-sentences-") as folder:
+        path = os.path.join(folder, "sentences.txt")
+        _write_sentences(sentences, path)
+        # The text lives only for this call: a corpus cache of it would never be read again.
+        if options.get("cache_dir") is None and options.get("no_cache") is None:
+            options["no_cache"] = True
+        return _train_file(path, options)
+
+
+# The bytes that separate words in a corpus file (`src/corpus/tokenize.rs`); a newline also
+# ends the sentence.
+_SEPARATORS = re.compile("[ \t\n\r\x0b\x0c]")
+_SEPARATORS_BUT_SPACE = re.compile("[\t\n\r\x0b\x0c]")
+
+
+def _write_sentences(sentences, path):
+    """Writes ``sentences`` (lists of str) to ``path`` as a corpus file, one sentence a line,
+    refusing what that file could not hold as it stands: a word with a separator in it (it
+    would become two words) or an empty word (it would vanish)."""
+    if isinstance(sentences, (str, bytes)) or not hasattr(sentences, "__iter__"):
+        raise TypeError(
+            f"sentences is a list (or any iterable) of sentences, each a list of str, "
+            f"not {type(sentences).__name__}"
+        )
+    words = 0
+    with open(path, "wb") as out:
+        for index, sentence in enumerate(sentences):
+            if isinstance(sentence, (str, bytes)):
+                raise TypeError(
+                    f"sentences[{index}] is a {type(sentence).__name__}, not a list of words "
+                    "(split it into words first)"
+                )
+            try:
+                sentence = list(sentence)
+                line = " ".join(sentence)
+            except TypeError:
+                raise TypeError(_word_type_error(index, sentence)) from None
+            if not sentence:
+                continue
+            if (
+                not all(sentence)
+                or line.count(" ") != len(sentence) - 1
+                or _SEPARATORS_BUT_SPACE.search(line)
+            ):
+                raise ValueError(_bad_word_error(index, sentence))
+            try:
+                out.write(line.encode("utf-8"))
+            except UnicodeEncodeError:
+                raise ValueError(
+                    f"sentences[{index}] holds a str that is not valid Unicode "
+                    "(a lone surrogate)"
+                ) from None
+            out.write(b"\n")
+            words += len(sentence)
+    if words == 0:
+        raise ValueError("sentences holds no words: there is nothing to train on")
+
+
+def _word_type_error(index, sentence):
+    if not hasattr(sentence, "__iter__"):
+        return f"sentences[{index}] is {type(sentence).__name__}, not a list of words"
+    for position, word in enumerate(sentence):
+        if not isinstance(word, str):
+            return f"sentences[{index}][{position}] is {type(word).__name__} {word!r}, not a str"
+    return f"sentences[{index}] is not a list of str"
+
+
+def _bad_word_error(index, sentence):
+    for position, word in enumerate(sentence):
+        if not word:
+            return f"sentences[{index}][{position}] is an empty word"
+        if _SEPARATORS.search(word):
+            return (
+                f"sentences[{index}][{position}] = {word!r} holds white space, which separates "
+                "words in vectrain's corpus (it would train as several words)"
+            )
+    return f"sentences[{index}] cannot be written as one line of words"
+
+
+def _train_file(corpus_file, options):
     progress = options.pop("progress", True)
+    if corpus_file is not None and not isinstance(corpus_file, (str, bytes, os.PathLike)):
+        raise TypeError(
+            f"corpus_file is a path, not {type(corpus_file).__name__}; "
+            "lists of words go to sentences="
+        )
     # Every value joined to its flag (`--input=-c.txt`), so that one starting with a dash is
     # never taken for an option.
-    args = [] if corpus_file is None else ["--input=" + os.fspath(corpus_file)]
+    args = [] if corpus_file is None else ["--input=" + os.fsdecode(corpus_file)]
     for name, value in options.items():
         if name not in _BY_NAME:
             raise TypeError(f"train() got an unexpected keyword argument {name!r}")
@@ -121,7 +213,8 @@ def _signature():
     parameters = [
         inspect.Parameter(
             "corpus_file", inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None
-        )
+        ),
+        inspect.Parameter("sentences", inspect.Parameter.KEYWORD_ONLY, default=None),
     ]
     parameters += [
         inspect.Parameter(
@@ -137,7 +230,8 @@ def _signature():
 
 def _doc():
     lines = [
-        "Trains word vectors on ``corpus_file`` and returns them as ``Vectors``.",
+        "Trains word vectors on ``corpus_file`` or ``sentences`` and returns them as",
+        "``Vectors``.",
         "",
         "It runs the command line's ``vectrain train``: every option of the command is a",
         "keyword argument here (``--min-count 5`` is ``min_count=5``, a switch such as",
@@ -151,7 +245,14 @@ def _doc():
         "----------",
         "corpus_file : str or os.PathLike, optional",
         "    UTF-8 text (or .gz), one sentence per line, tokens separated by white space.",
-        "    Without it, a small embedded corpus (the King James Bible) is used.",
+        "    Without it or ``sentences``, a small embedded corpus (the King James Bible) is",
+        "    used.",
+        "sentences : iterable of lists of str, optional",
+        "    The corpus as gensim's ``Word2Vec(sentences=...)`` takes it, instead of",
+        "    ``corpus_file``: any iterable (a generator too, read once) of sentences, each a",
+        "    list of words. It is written to a temporary file for the run and removed after.",
+        "    A word holding white space, or an empty word, raises ``ValueError`` (the file",
+        "    could not keep it one word); resuming such a run takes the same sentences again.",
     ]
     for option in _OPTIONS:
         name, flag, switch, _, choices, help_text = option
