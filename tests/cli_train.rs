@@ -307,3 +307,59 @@ fn output_format_follows_the_extension() {
         assert_eq!(vectrain::read_vectors(&path).unwrap().len(), 40);
     }
 }
+
+#[test]
+fn save_vocab_writes_the_counts_of_the_vectors_words_in_their_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus.txt");
+    // "a" 6 times, "b" 4, "c" 3, "d" 2, "e" once: min-count 2 keeps a to d.
+    std::fs::write(&corpus, "a b a c a\nb a d c\na b c d e\na b\n").unwrap();
+    let (vectors, vocab) = (dir.path().join("v.txt"), dir.path().join("vocab.txt"));
+    let out = vectrain()
+        .args(["train", "--dim", "4", "--epochs", "1", "--min-count", "2"])
+        .args(["--sample", "0", "--backend", "cpu", "--input"])
+        .arg(&corpus)
+        .arg("--output")
+        .arg(&vectors)
+        .arg("--save-vocab")
+        .arg(&vocab)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("and the vocabulary to"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(&vocab).unwrap(),
+        "a 6\nb 4\nc 3\nd 2\n"
+    );
+    let read = vectrain::read_vectors(&vectors).unwrap();
+    assert_eq!(read.vocab().words(), ["a", "b", "c", "d"]);
+    let pairs = vectrain::io::vocab_counts::read(&vocab).unwrap();
+    let counted = vectrain::io::vocab_counts::with_counts(read, &pairs, &vocab).unwrap();
+    assert_eq!(counted.vocab().counts(), [6, 4, 3, 2]);
+
+    // The vocabulary may not overwrite the corpus, nor the vectors.
+    for (clash, named) in [(&corpus, "--input"), (&vectors, "--save-vocab")] {
+        let out = vectrain()
+            .args([
+                "train",
+                "--dim",
+                "4",
+                "--epochs",
+                "1",
+                "--min-count",
+                "2",
+                "--input",
+            ])
+            .arg(&corpus)
+            .arg("--output")
+            .arg(&vectors)
+            .arg("--save-vocab")
+            .arg(clash)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success() && stderr.contains(named), "{stderr}");
+    }
+    assert_eq!(std::fs::read_to_string(&corpus).unwrap().lines().count(), 4);
+}

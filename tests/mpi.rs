@@ -286,7 +286,8 @@ fn an_error_on_the_ranks_is_reported_with_the_rank() {
     assert!(stderr.contains("missing.txt"), "{stderr}");
 }
 
-/// `--metrics` and `--analogies` on ranks: rank 0 alone logs and scores, every epoch.
+/// `--metrics`, `--analogies` and `--save-vocab` on ranks: rank 0 alone logs and scores,
+/// every epoch, and writes the vocabulary of the whole corpus.
 #[test]
 fn rank_zero_logs_metrics_and_scores_analogies_at_each_epoch_end() {
     use vectrain::metrics::{Record, read_metrics};
@@ -295,6 +296,7 @@ fn rank_zero_logs_metrics_and_scores_analogies_at_each_epoch_end() {
     let corpus = kjv_head(dir.path(), 4_000);
     let output = dir.path().join("v.txt");
     let metrics = dir.path().join("m.jsonl");
+    let vocab = dir.path().join("vocab.txt");
     let questions = kjv().with_file_name("questions-words.txt");
     let mut args = run_args(&corpus, &output, "cpu");
     let epochs = args.iter().position(|a| *a == "--epochs").unwrap() + 1;
@@ -308,9 +310,22 @@ fn rank_zero_logs_metrics_and_scores_analogies_at_each_epoch_end() {
         metrics.to_str().unwrap(),
         "--analogies",
         questions.to_str().unwrap(),
+        "--save-vocab",
+        vocab.to_str().unwrap(),
     ]);
     let out = run_within(mpirun(2, &args), Duration::from_secs(300));
     check_run(2, &out, &output);
+    // The counts are the whole corpus's, not rank 0's share, in the vectors' order.
+    let pairs = vectrain::io::vocab_counts::read(&vocab).expect("rank 0 wrote the vocabulary");
+    let vectors = vectrain::read_vectors(&output).unwrap();
+    let words: Vec<&str> = pairs.iter().map(|(word, _)| word.as_str()).collect();
+    assert_eq!(words, vectors.vocab().words());
+    let text = std::fs::read_to_string(&corpus).unwrap();
+    let the = text
+        .split_ascii_whitespace()
+        .filter(|w| *w == "the")
+        .count() as u64;
+    assert_eq!(pairs[0], ("the".to_string(), the));
     let stderr = String::from_utf8_lossy(&out.stderr);
     for epoch in 1..=2 {
         let said = format!("epoch {epoch}: analogy accuracy");

@@ -6,12 +6,13 @@ use std::path::PathBuf;
 use numpy::PyArray2;
 use numpy::ndarray::ArrayView2;
 use pyo3::IntoPyObjectExt;
-use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::exceptions::{PyKeyError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use vectrain::Error;
 use vectrain::embeddings::AnalogyMethod;
 use vectrain::io::fasttext_bin::{vocabulary_embeddings, write_fasttext_bin};
+use vectrain::io::vocab_counts;
 use vectrain::io::{
     VectorFormat, detect_format, read_model, read_vectors, read_vectors_as, write_vectors,
 };
@@ -136,19 +137,31 @@ impl Vectors {
     /// gensim's `KeyedVectors.load_word2vec_format`: a word2vec file, binary or text as
     /// `binary` says (gzipped or not), of which only the first `limit` rows are read where
     /// `limit` is given (the rest of the file is never read, so the first words of a large
-    /// file cost only their own memory and time).
+    /// file cost only their own memory and time). `fvocab` names a vocabulary file (`word
+    /// count` lines, as `save_word2vec_format(fvocab=...)` and word2vec.c's -save-vocab
+    /// write) whose counts the rows take; without it they get falling counts in file order.
     #[staticmethod]
-    #[pyo3(signature = (fname, binary=false, limit=None))]
+    #[pyo3(signature = (fname, fvocab=None, binary=false, limit=None))]
     fn load_word2vec_format(
         py: Python<'_>,
         fname: PathBuf,
+        fvocab: Option<PathBuf>,
         binary: bool,
         limit: Option<usize>,
     ) -> PyResult<Vectors> {
         // As in gensim, a limit of 0 reads everything.
         let limit = limit.filter(|&l| l > 0).unwrap_or(usize::MAX);
         let embeddings = py
-            .detach(|| vectrain::io::read_word2vec_first(&fname, binary, limit))
+            .detach(|| {
+                let embeddings = vectrain::io::read_word2vec_first(&fname, binary, limit)?;
+                match &fvocab {
+                    None => Ok(embeddings),
+                    Some(path) => {
+                        let pairs = vocab_counts::read(path)?;
+                        vocab_counts::with_counts(embeddings, &pairs, path)
+                    }
+                }
+            })
             .map_err(from_library)?;
         Ok(Vectors {
             words: WordVectors {
@@ -159,16 +172,42 @@ impl Vectors {
     }
 
     /// gensim's `save_word2vec_format`: the vectors as word2vec binary or text as `binary`
-    /// says, whatever the name (`.gz` compresses), replaced only once complete.
-    #[pyo3(signature = (fname, binary=false))]
-    fn save_word2vec_format(&self, py: Python<'_>, fname: PathBuf, binary: bool) -> PyResult<()> {
+    /// says, whatever the name (`.gz` compresses), replaced only once complete; with
+    /// `fvocab`, the words' counts too, one `word count` line each, in the rows' order.
+    #[pyo3(signature = (fname, fvocab=None, binary=false))]
+    fn save_word2vec_format(
+        &self,
+        py: Python<'_>,
+        fname: PathBuf,
+        fvocab: Option<PathBuf>,
+        binary: bool,
+    ) -> PyResult<()> {
         let format = if binary {
             VectorFormat::Word2VecBinary
         } else {
             VectorFormat::Word2VecText
         };
-        py.detach(|| write_vectors(&self.words.embeddings, &fname, format))
-            .map_err(from_library)
+        let embeddings = &self.words.embeddings;
+        py.detach(|| {
+            write_vectors(embeddings, &fname, format)?;
+            fvocab.map_or(Ok(()), |path| {
+                vocab_counts::write(embeddings.vocab(), &path)
+            })
+        })
+        .map_err(from_library)
+    }
+
+    /// A word's attribute (gensim's `get_vecattr`): `"count"`, its count in the training
+    /// corpus (or the vocabulary file's; falling numbers in file order where the vectors
+    /// came without counts). KeyError for a word without a row, or another attribute.
+    fn get_vecattr(&self, key: &Bound<'_, PyAny>, attr: &str) -> PyResult<u64> {
+        let id = self.get_index(key)?;
+        match attr {
+            "count" => Ok(self.words.embeddings.vocab().counts()[id as usize]),
+            _ => Err(PyKeyError::new_err(format!(
+                "{attr:?}: the only attribute of a word is \"count\""
+            ))),
+        }
     }
 
     /// Writes the vectors to `path` (replaced only once complete) in `format`: by default

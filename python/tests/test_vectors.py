@@ -1,6 +1,7 @@
 """`Vectors`: files in and out, the table as numpy, and gensim's queries with gensim's
 answers."""
 
+import collections
 import json
 
 import numpy as np
@@ -58,6 +59,61 @@ def test_word2vec_format_calls_as_gensims(loaded, tmp_path):
         vectrain.Vectors.load_word2vec_format(cut, binary=True)
     with pytest.raises(ValueError):
         vectrain.Vectors.load_word2vec_format(tmp_path / "v.txt", binary=True)
+
+
+def test_vocabulary_counts_as_gensims_fvocab(trained, corpus, tmp_path):
+    # A trained model's counts are its corpus's (min-count 3 of SMALL).
+    with open(corpus, encoding="utf-8") as text:
+        counts = collections.Counter(text.read().split())
+    assert [trained.get_vecattr(w, "count") for w in trained.index_to_key[:50]] == [
+        counts[w] for w in trained.index_to_key[:50]
+    ]
+    vectors, vocab = tmp_path / "v.bin", tmp_path / "vocab.txt"
+    trained.save_word2vec_format(vectors, fvocab=vocab, binary=True)
+    lines = vocab.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == f"{trained.index_to_key[0]} {counts[trained.index_to_key[0]]}"
+    assert len(lines) == len(trained)
+    # gensim reads our counts, and we read gensim's.
+    theirs = KeyedVectors.load_word2vec_format(str(vectors), fvocab=str(vocab), binary=True)
+    ours = vectrain.Vectors.load_word2vec_format(vectors, fvocab=vocab, binary=True)
+    assert ours.index_to_key == theirs.index_to_key == trained.index_to_key
+    for word in trained.index_to_key[::97]:
+        assert ours.get_vecattr(word, "count") == theirs.get_vecattr(word, "count") == counts[word]
+    theirs.set_vecattr(trained.index_to_key[0], "count", 123456)
+    theirs.save_word2vec_format(str(tmp_path / "g.txt"), fvocab=str(tmp_path / "g.vocab"))
+    again = vectrain.Vectors.load_word2vec_format(tmp_path / "g.txt", tmp_path / "g.vocab")
+    assert again.get_vecattr(trained.index_to_key[0], "count") == 123456
+    # Without counts, rows count down in file order, as gensim gives them.
+    plain = vectrain.Vectors.load_word2vec_format(vectors, binary=True)
+    no_counts = KeyedVectors.load_word2vec_format(str(vectors), binary=True)
+    assert plain.get_vecattr(trained.index_to_key[3], "count") == no_counts.get_vecattr(
+        trained.index_to_key[3], "count"
+    )
+    # A row missing from the vocabulary file, a bad line, an unknown word or attribute.
+    short = tmp_path / "short.txt"
+    short.write_text("\n".join(lines[:-1]) + "\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="has a vector but is not in this vocabulary file"):
+        vectrain.Vectors.load_word2vec_format(vectors, fvocab=short, binary=True)
+    bad = tmp_path / "bad.txt"
+    bad.write_text("the 12\nand many\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="bad.txt:2: the count of \"and\""):
+        vectrain.Vectors.load_word2vec_format(vectors, fvocab=bad, binary=True)
+    with pytest.raises(KeyError):
+        trained.get_vecattr("no-such-word", "count")
+    with pytest.raises(KeyError, match="only attribute"):
+        trained.get_vecattr(trained.index_to_key[0], "colour")
+
+
+def test_train_saves_the_vocabulary_when_asked(corpus, trained, tmp_path):
+    from conftest import SMALL
+
+    vocab = tmp_path / "vocab.txt"
+    again = vectrain.train(corpus, save_vocab=vocab, progress=False, **SMALL)
+    pairs = [line.split() for line in vocab.read_text(encoding="utf-8").splitlines()]
+    assert [word for word, _ in pairs] == again.index_to_key == trained.index_to_key
+    assert [int(count) for _, count in pairs] == [
+        trained.get_vecattr(word, "count") for word in trained.index_to_key
+    ]
 
 
 def test_bad_files_raise(tmp_path):

@@ -42,6 +42,8 @@ pub struct DistributedJob<'a> {
     pub metrics: Option<&'a Path>,
     /// The analogy questions rank 0 scores its tables on at its epoch ends (`--analogies`).
     pub analogies: Option<&'a Path>,
+    /// Where rank 0 writes the vocabulary with its counts (`--save-vocab`).
+    pub save_vocab: Option<&'a Path>,
 }
 
 /// Options of a distributed run.

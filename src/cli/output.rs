@@ -33,6 +33,12 @@ pub fn write_trained(
     .with_context(|| format!("writing the vectors to {}", output.display()))
 }
 
+/// Writes the vocabulary `trained` was trained on, with its counts, to `path`.
+pub fn write_vocab(trained: &Trained, path: &Path) -> anyhow::Result<()> {
+    crate::io::vocab_counts::write(trained.embeddings.vocab(), path)
+        .with_context(|| format!("writing the vocabulary to {}", path.display()))
+}
+
 /// Prints ranked neighbours as a table: rank, word, and `score` (the column's name).
 pub fn ranked(neighbours: &[crate::embeddings::Neighbour<'_>], score: &str) {
     let rows: Vec<Vec<String>> = neighbours

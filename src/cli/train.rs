@@ -8,7 +8,7 @@ use clap::{ArgMatches, Args};
 
 use super::distributed::{self, DistributedJob, DistributedOptions};
 use super::interrupt::INTERRUPTED_EXIT_CODE;
-use super::output::write_trained;
+use super::output::{write_trained, write_vocab};
 use super::session::{Front, Session, SessionEnd};
 use super::settings::{
     BackendOptions, CacheOptions, FormatArg, Settings, load_corpus, output_format,
@@ -65,6 +65,11 @@ pub struct TrainArgs {
     /// at the end of every epoch: printed, and logged with --metrics.
     #[arg(long, value_name = "FILE")]
     analogies: Option<PathBuf>,
+    /// Also write the training vocabulary here, one `word count` line per word, in the
+    /// vectors' order (word2vec.c's -save-vocab; gensim reads it as `fvocab`), once the
+    /// vectors are written.
+    #[arg(long, value_name = "PATH")]
+    save_vocab: Option<PathBuf>,
 }
 
 /// The run a command line asks for, a resumed checkpoint's settings and files filled in.
@@ -145,6 +150,7 @@ impl Job {
         checkpoints: bool,
         metrics: Option<&Path>,
         analogies: Option<&Path>,
+        save_vocab: Option<&Path>,
     ) -> crate::Result<()> {
         let mut reads: Vec<(&str, &Path)> = Vec::new();
         reads.extend(self.input.as_deref().map(|path| ("--input", path)));
@@ -163,6 +169,7 @@ impl Job {
             writes.push(("output", self.output.as_path()));
         }
         writes.extend(metrics.map(|path| ("metrics", path)));
+        writes.extend(save_vocab.map(|path| ("save-vocab", path)));
         paths::refuse_overlaps(&writes, &reads)?;
         Ok(())
     }
@@ -262,7 +269,11 @@ pub fn execute(args: TrainArgs, matches: &ArgMatches, front: Front<'_>) -> anyho
         checkpoints,
         args.metrics.as_deref(),
         args.analogies.as_deref(),
+        args.save_vocab.as_deref(),
     )?;
+    if let Some(path) = &args.save_vocab {
+        AtomicFile::check(path)?;
+    }
     if args.distributed.distributed {
         let distributed = DistributedJob {
             files: job.files(),
@@ -276,6 +287,7 @@ pub fn execute(args: TrainArgs, matches: &ArgMatches, front: Front<'_>) -> anyho
             resume_options: execution_options(&given, matches),
             metrics: args.metrics.as_deref(),
             analogies: args.analogies.as_deref(),
+            save_vocab: args.save_vocab.as_deref(),
         };
         distributed::run(
             distributed,
@@ -344,12 +356,16 @@ pub fn execute(args: TrainArgs, matches: &ArgMatches, front: Front<'_>) -> anyho
         }
         .into());
     }
-    let wrote = if write_output {
+    let mut wrote = if write_output {
         write_trained(&trained, &job.output, job.format, "")?;
         format!("; wrote {} ({})", job.output.display(), job.format.name())
     } else {
         String::new()
     };
+    if let Some(path) = &args.save_vocab {
+        write_vocab(&trained, path)?;
+        wrote += &format!(" and the vocabulary to {}", path.display());
+    }
     // The vectors are the work: a log that failed does not take them back, but the run does
     // not end as a success either.
     watch.finish().with_context(|| {

@@ -18,6 +18,7 @@ pub mod paths;
 pub mod projector;
 mod rows;
 mod text;
+pub mod vocab_counts;
 pub mod whole_text;
 pub mod word2vec_binary;
 pub mod word2vec_text;

@@ -16,7 +16,7 @@ use crate::training::{Control, EpochObserver, Outcome, Snapshot, train_observed}
 use anyhow::Context;
 
 use super::super::interrupt::{self, INTERRUPTED};
-use super::super::output::write_trained;
+use super::super::output::{write_trained, write_vocab};
 use super::super::progress;
 use super::super::settings::{BackendOptions, CacheOptions, read_options};
 use super::super::watch::RunWatch;
@@ -274,6 +274,9 @@ pub fn train(
     }
     let run = &trained.stats;
     write_trained(&trained, job.output, job.format, "rank 0's ")?;
+    if let Some(path) = job.save_vocab {
+        write_vocab(&trained, path)?;
+    }
     watch.finish().with_context(|| {
         format!(
             "the vectors are written to {}, but the metrics log stops early",
