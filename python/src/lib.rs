@@ -5,6 +5,7 @@
 mod arrays;
 mod compare;
 mod errors;
+mod own_table;
 mod queries;
 mod tables;
 mod train;

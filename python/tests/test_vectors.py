@@ -116,6 +116,46 @@ def test_train_saves_the_vocabulary_when_asked(corpus, trained, tmp_path):
     ]
 
 
+def test_a_callers_own_table_answers_as_gensims(gensim_vectors, tmp_path):
+    keys, table = gensim_vectors.index_to_key, gensim_vectors.vectors
+    # float64, as a caller's arrays often are: copied as float32.
+    own = vectrain.Vectors(keys, table.astype(np.float64))
+    assert own.index_to_key == keys and np.array_equal(own.vectors, table)
+    theirs = KeyedVectors(table.shape[1])
+    theirs.add_vectors(keys, table)
+    for word in keys[:200:13]:
+        ours, gensims = own.most_similar(word, topn=5), theirs.most_similar(word, topn=5)
+        assert [w for w, _ in ours] == [w for w, _ in gensims]
+        np.testing.assert_allclose([c for _, c in ours], [c for _, c in gensims],
+                                   atol=COSINE_TOLERANCE)
+    assert own.get_vecattr(keys[0], "count") == len(keys)
+    counted = vectrain.Vectors(keys[:3], table[:3], counts=[30, 20, 10])
+    assert counted.get_vecattr(keys[2], "count") == 10
+    counted.save(tmp_path / "own.bin")
+    assert np.array_equal(vectrain.load(tmp_path / "own.bin").vectors, table[:3])
+
+
+@pytest.mark.parametrize(
+    "keys, table, counts, error, message",
+    [
+        (["a", "b"], np.ones((3, 2)), None, ValueError, "2 keys for 3 rows"),
+        (["a", "a"], np.ones((2, 2)), None, ValueError, r"given twice \(keys\[0\] and keys\[1\]\)"),
+        (["a", 7], np.ones((2, 2)), None, TypeError, "not int"),
+        ("ab", np.ones((2, 2)), None, TypeError, "a list of words, not a str"),
+        (["a", "b"], np.ones(2), None, ValueError, "2-D array"),
+        (["a", "b"], [["x", "y"], ["z", "w"]], None, ValueError, "could not convert"),
+        (["a", "b"], np.array([[1.0, np.nan], [0.0, 1.0]]), None, ValueError, r"vectors\[0, 1\] is NaN"),
+        (["a", "b"], np.array([[1.0, 2.0], [1e300, 1.0]]), None, ValueError, r"vectors\[1, 0\] is inf"),
+        (["a", "b"], np.ones((2, 0)), None, ValueError, "dimension of at least 1"),
+        (["a", "b"], np.ones((2, 2)), [3], ValueError, "1 counts for 2 keys"),
+    ],
+)
+@pytest.mark.filterwarnings("ignore:overflow encountered in cast:RuntimeWarning")
+def test_a_table_no_query_could_use_is_refused(keys, table, counts, error, message):
+    with pytest.raises(error, match=message):
+        vectrain.Vectors(keys, table, counts=counts)
+
+
 def test_bad_files_raise(tmp_path):
     with pytest.raises(FileNotFoundError, match="missing.txt"):
         vectrain.load(tmp_path / "missing.txt")

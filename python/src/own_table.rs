@@ -1,0 +1,86 @@
+//! `Vectors(keys, vectors)`: a caller's own table (from another library, a model's embedding
+//! layer) with every query and file format of trained or loaded vectors.
+
+use std::collections::HashMap;
+
+use numpy::{PyReadonlyArray2, PyUntypedArrayMethods};
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use vectrain::Embeddings;
+use vectrain::vocab::Vocab;
+
+use crate::errors::from_library;
+use crate::queries;
+use crate::vectors::Vectors;
+use crate::words::WordVectors;
+
+#[pymethods]
+impl Vectors {
+    /// Vectors from a caller's table, as gensim's `KeyedVectors(vector_size)` then
+    /// `add_vectors(keys, weights)` makes them: `keys` the words (str, each once), `vectors`
+    /// a `[len(keys), dim]` array of numbers, copied as float32, `counts` the words' counts
+    /// where known (else falling counts in row order, as a vector file without them gets).
+    #[new]
+    #[pyo3(signature = (keys, vectors, counts=None))]
+    fn new(
+        py: Python<'_>,
+        keys: &Bound<'_, PyAny>,
+        vectors: &Bound<'_, PyAny>,
+        counts: Option<Vec<u64>>,
+    ) -> PyResult<Vectors> {
+        let words = queries::word_list(keys)?;
+        refuse_repeats(&words)?;
+        let numpy = py.import("numpy")?;
+        let table = numpy.call_method1("ascontiguousarray", (vectors, "float32"))?;
+        let table: PyReadonlyArray2<'_, f32> = table.extract().map_err(|_| {
+            PyValueError::new_err("vectors is a 2-D array of numbers: one row per key")
+        })?;
+        let [rows, dim] = [table.shape()[0], table.shape()[1]];
+        if rows != words.len() {
+            return Err(PyValueError::new_err(format!(
+                "{} keys for {rows} rows of vectors",
+                words.len()
+            )));
+        }
+        let data = table.as_slice()?.to_vec();
+        if let Some(at) = data.iter().position(|value| !value.is_finite()) {
+            return Err(PyValueError::new_err(format!(
+                "vectors[{}, {}] is {} (as float32): every value must be finite",
+                at / dim,
+                at % dim,
+                data[at]
+            )));
+        }
+        let counts = match counts {
+            Some(counts) if counts.len() != rows => {
+                return Err(PyValueError::new_err(format!(
+                    "{} counts for {rows} keys",
+                    counts.len()
+                )));
+            }
+            Some(counts) => counts,
+            None => (0..rows).map(|row| (rows - row) as u64).collect(),
+        };
+        let embeddings =
+            Embeddings::new(Vocab::from_ordered(words, counts), dim, data).map_err(from_library)?;
+        Ok(Vectors {
+            words: WordVectors {
+                embeddings,
+                model: None,
+            },
+        })
+    }
+}
+
+/// Refuses a key given twice: its second row could never be looked up.
+fn refuse_repeats(words: &[String]) -> PyResult<()> {
+    let mut first: HashMap<&str, usize> = HashMap::with_capacity(words.len());
+    for (at, word) in words.iter().enumerate() {
+        if let Some(before) = first.insert(word, at) {
+            return Err(PyValueError::new_err(format!(
+                "key {word:?} is given twice (keys[{before}] and keys[{at}])"
+            )));
+        }
+    }
+    Ok(())
+}
