@@ -1,12 +1,16 @@
 //! `Vectors(keys, vectors)`: a caller's own table (from another library, a model's embedding
-//! layer) with every query and file format of trained or loaded vectors.
+//! layer) with every query and file format of trained or loaded vectors; and the state a
+//! pickle keeps (`vectrain._reduce_vectors`): the table, the counts, a subword model's bytes.
 
 use std::collections::HashMap;
+use std::path::Path;
 
 use numpy::{PyReadonlyArray2, PyUntypedArrayMethods};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
+use pyo3::types::PyBytes;
 use vectrain::Embeddings;
+use vectrain::io::fasttext_bin::{read as read_fasttext, write as write_fasttext};
 use vectrain::vocab::Vocab;
 
 use crate::errors::from_library;
@@ -28,48 +32,95 @@ impl Vectors {
         vectors: &Bound<'_, PyAny>,
         counts: Option<Vec<u64>>,
     ) -> PyResult<Vectors> {
-        let words = queries::word_list(keys)?;
-        refuse_repeats(&words)?;
-        let numpy = py.import("numpy")?;
-        let table = numpy.call_method1("ascontiguousarray", (vectors, "float32"))?;
-        let table: PyReadonlyArray2<'_, f32> = table.extract().map_err(|_| {
-            PyValueError::new_err("vectors is a 2-D array of numbers: one row per key")
-        })?;
-        let [rows, dim] = [table.shape()[0], table.shape()[1]];
-        if rows != words.len() {
-            return Err(PyValueError::new_err(format!(
-                "{} keys for {rows} rows of vectors",
-                words.len()
-            )));
-        }
-        let data = table.as_slice()?.to_vec();
-        if let Some(at) = data.iter().position(|value| !value.is_finite()) {
-            return Err(PyValueError::new_err(format!(
-                "vectors[{}, {}] is {} (as float32): every value must be finite",
-                at / dim,
-                at % dim,
-                data[at]
-            )));
-        }
-        let counts = match counts {
-            Some(counts) if counts.len() != rows => {
-                return Err(PyValueError::new_err(format!(
-                    "{} counts for {rows} keys",
-                    counts.len()
-                )));
-            }
-            Some(counts) => counts,
-            None => (0..rows).map(|row| (rows - row) as u64).collect(),
-        };
-        let embeddings =
-            Embeddings::new(Vocab::from_ordered(words, counts), dim, data).map_err(from_library)?;
         Ok(Vectors {
             words: WordVectors {
-                embeddings,
+                embeddings: table_embeddings(py, keys, vectors, counts)?,
                 model: None,
             },
         })
     }
+
+    /// The words' counts, in row order (what pickling keeps beside the table).
+    fn _counts(&self) -> Vec<u64> {
+        self.words.embeddings.vocab().counts().to_vec()
+    }
+
+    /// A subword model's fastText `.bin` bytes (what pickling keeps of it); None without one.
+    fn _model_bytes<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyBytes>>> {
+        let Some(model) = &self.words.model else {
+            return Ok(None);
+        };
+        let mut bytes = Vec::new();
+        py.detach(|| write_fasttext(model, &mut bytes, Path::new(PICKLED)))
+            .map_err(from_library)?;
+        Ok(Some(PyBytes::new(py, &bytes)))
+    }
+
+    /// Vectors as pickling left them: the table, its counts and a subword model's bytes.
+    #[staticmethod]
+    fn _restore(
+        py: Python<'_>,
+        keys: &Bound<'_, PyAny>,
+        vectors: &Bound<'_, PyAny>,
+        counts: Vec<u64>,
+        model: Option<&[u8]>,
+    ) -> PyResult<Vectors> {
+        let embeddings = table_embeddings(py, keys, vectors, Some(counts))?;
+        let model = model
+            .map(|bytes| py.detach(|| read_fasttext(bytes, Path::new(PICKLED))))
+            .transpose()
+            .map_err(from_library)?;
+        Ok(Vectors {
+            words: WordVectors { embeddings, model },
+        })
+    }
+}
+
+/// What errors name a pickled subword model's bytes.
+const PICKLED: &str = "<pickled subword model>";
+
+/// Embeddings of `keys` and the `[len(keys), dim]` array `vectors` (copied as float32), with
+/// `counts` where given, else falling counts in row order.
+fn table_embeddings(
+    py: Python<'_>,
+    keys: &Bound<'_, PyAny>,
+    vectors: &Bound<'_, PyAny>,
+    counts: Option<Vec<u64>>,
+) -> PyResult<Embeddings> {
+    let words = queries::word_list(keys)?;
+    refuse_repeats(&words)?;
+    let numpy = py.import("numpy")?;
+    let table = numpy.call_method1("ascontiguousarray", (vectors, "float32"))?;
+    let table: PyReadonlyArray2<'_, f32> = table
+        .extract()
+        .map_err(|_| PyValueError::new_err("vectors is a 2-D array of numbers: one row per key"))?;
+    let [rows, dim] = [table.shape()[0], table.shape()[1]];
+    if rows != words.len() {
+        return Err(PyValueError::new_err(format!(
+            "{} keys for {rows} rows of vectors",
+            words.len()
+        )));
+    }
+    let data = table.as_slice()?.to_vec();
+    if let Some(at) = data.iter().position(|value| !value.is_finite()) {
+        return Err(PyValueError::new_err(format!(
+            "vectors[{}, {}] is {} (as float32): every value must be finite",
+            at / dim,
+            at % dim,
+            data[at]
+        )));
+    }
+    let counts = match counts {
+        Some(counts) if counts.len() != rows => {
+            return Err(PyValueError::new_err(format!(
+                "{} counts for {rows} keys",
+                counts.len()
+            )));
+        }
+        Some(counts) => counts,
+        None => (0..rows).map(|row| (rows - row) as u64).collect(),
+    };
+    Embeddings::new(Vocab::from_ordered(words, counts), dim, data).map_err(from_library)
 }
 
 /// Refuses a key given twice: its second row could never be looked up.

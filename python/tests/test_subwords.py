@@ -38,3 +38,14 @@ def test_unseen_words_get_their_ngram_vectors(model, bin_file):
     assert np.array_equal(matrix[1], model[unseen])
     pooled = model.sentences([[unseen]])
     np.testing.assert_allclose(pooled[0], model[unseen], rtol=1e-6)
+
+
+def test_a_subword_model_pickles_whole(model):
+    import pickle
+
+    again = pickle.loads(pickle.dumps(model))
+    assert again.has_subwords and again.index_to_key == model.index_to_key
+    assert np.array_equal(again.vectors, model.vectors)
+    # Unseen words still get their n-gram vectors, bit for bit.
+    for word in ("kingliness", "begat", "zzyzx"):
+        assert np.array_equal(again[word], model[word])

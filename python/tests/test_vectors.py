@@ -156,6 +156,30 @@ def test_a_table_no_query_could_use_is_refused(keys, table, counts, error, messa
         vectrain.Vectors(keys, table, counts=counts)
 
 
+def most_similar_in_a_child(vectors, word):
+    return vectors.most_similar(word, topn=5)
+
+
+def test_vectors_pickle_and_go_to_other_processes(trained, tmp_path):
+    import copy
+    import multiprocessing
+    import pickle
+
+    for again in (
+        pickle.loads(pickle.dumps(trained)),
+        pickle.loads(pickle.dumps(trained, protocol=2)),
+        copy.deepcopy(trained),
+    ):
+        assert again.index_to_key == trained.index_to_key and not again.has_subwords
+        assert np.array_equal(again.vectors, trained.vectors)
+        assert again._counts() == trained._counts()
+    # A fresh interpreter (spawn) gets them through pickle, as multiprocessing sends them.
+    word = trained.index_to_key[10]
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        answer = pool.apply(most_similar_in_a_child, (trained, word))
+    assert answer == trained.most_similar(word, topn=5)
+
+
 def test_bad_files_raise(tmp_path):
     with pytest.raises(FileNotFoundError, match="missing.txt"):
         vectrain.load(tmp_path / "missing.txt")

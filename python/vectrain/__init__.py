@@ -18,6 +18,8 @@ import tempfile
 import textwrap
 import time
 
+import copyreg
+
 from ._vectrain import Vectors
 from ._vectrain import train as _train
 from ._vectrain import train_options as _train_options
@@ -58,6 +60,26 @@ _BY_NAME = {option[0]: option for option in _OPTIONS}
 # Options whose command-line default does not apply here: the vectors come back, and are
 # written to a file only when `output` names one.
 _NO_DEFAULT = {"output"}
+
+
+def _restore_vectors(keys, vectors, counts, model):
+    """Vectors from what ``_reduce_vectors`` kept."""
+    return Vectors._restore(keys, vectors, counts, model)
+
+
+def _reduce_vectors(vectors):
+    """What pickle (and ``copy.deepcopy``) keeps of ``Vectors``: the words, the table, the
+    counts and a subword model's fastText ``.bin`` bytes, so that vectors go to the
+    processes of ``multiprocessing``, joblib or a data loader's workers."""
+    return _restore_vectors, (
+        vectors.index_to_key,
+        vectors.vectors,
+        vectors._counts(),
+        vectors._model_bytes(),
+    )
+
+
+copyreg.pickle(Vectors, _reduce_vectors)
 
 
 def load(path, format=None):
