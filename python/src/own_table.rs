@@ -40,6 +40,65 @@ impl Vectors {
         })
     }
 
+    /// gensim's `vectors_for_all`: new vectors (without a subword model) for the distinct
+    /// `keys` that have one, in first-seen order: vocabulary words, and with
+    /// `allow_inference` a subword model's unseen words by their n-grams. Counts fall in
+    /// row order, or with `copy_vecattrs` are the vocabulary words' own.
+    #[pyo3(signature = (keys, allow_inference=true, copy_vecattrs=false))]
+    fn vectors_for_all(
+        &self,
+        py: Python<'_>,
+        keys: &Bound<'_, PyAny>,
+        allow_inference: bool,
+        copy_vecattrs: bool,
+    ) -> PyResult<Vectors> {
+        let words = &self.words;
+        let inferable = allow_inference && words.model.is_some();
+        let mut chosen: Vec<String> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for key in keys.try_iter()? {
+            let key = key?;
+            let word = match queries::word_of(&key) {
+                Ok(Some(word)) => word,
+                // A str with a lone surrogate is a word nothing holds: left out, as unknown
+                // keys are.
+                Err(_) => continue,
+                // Not a str: the TypeError naming its type.
+                Ok(None) => queries::word_arg(&key)?,
+            };
+            if seen.insert(word.clone()) && (inferable || words.embeddings.get(&word).is_some()) {
+                chosen.push(word);
+            }
+        }
+        let rows = chosen.len();
+        let table = py.detach(|| {
+            let mut data = Vec::with_capacity(rows * words.embeddings.dim());
+            let mut counts = Vec::with_capacity(rows);
+            for (row, word) in chosen.iter().enumerate() {
+                data.extend(words.vector_of(word)?);
+                let own = words.embeddings.vocab().id(word);
+                counts.push(match own.filter(|_| copy_vecattrs) {
+                    Some(id) => words.embeddings.vocab().counts()[id as usize],
+                    None => (rows - row) as u64,
+                });
+            }
+            Ok::<_, vectrain::Error>((data, counts))
+        });
+        let (data, counts) = table.map_err(from_library)?;
+        let embeddings = Embeddings::new(
+            Vocab::from_ordered(chosen, counts),
+            words.embeddings.dim(),
+            data,
+        )
+        .map_err(from_library)?;
+        Ok(Vectors {
+            words: WordVectors {
+                embeddings,
+                model: None,
+            },
+        })
+    }
+
     /// The words' counts, in row order (what pickling keeps beside the table).
     fn _counts(&self) -> Vec<u64> {
         self.words.embeddings.vocab().counts().to_vec()

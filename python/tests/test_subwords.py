@@ -49,3 +49,25 @@ def test_a_subword_model_pickles_whole(model):
     # Unseen words still get their n-gram vectors, bit for bit.
     for word in ("kingliness", "begat", "zzyzx"):
         assert np.array_equal(again[word], model[word])
+
+
+def test_vectors_for_all_as_gensims(model, bin_file):
+    theirs = load_facebook_vectors(str(bin_file))
+    keys = ["god", "kingliness", "god", "begat", "zzyzx", "the"]
+    for allow_inference in (True, False):
+        ours = model.vectors_for_all(iter(keys), allow_inference=allow_inference)
+        gensims = theirs.vectors_for_all(keys, allow_inference=allow_inference)
+        assert ours.index_to_key == gensims.index_to_key
+        assert not ours.has_subwords
+        np.testing.assert_allclose(ours.vectors, gensims.vectors, rtol=1e-5, atol=1e-6)
+        for key in ours.index_to_key:
+            assert np.array_equal(ours[key], model[key])
+        assert [ours.get_vecattr(k, "count") for k in ours.index_to_key] == [
+            gensims.get_vecattr(k, "count") for k in gensims.index_to_key
+        ]
+    copied = model.vectors_for_all(keys, copy_vecattrs=True)
+    assert copied.get_vecattr("god", "count") == model.get_vecattr("god", "count")
+    # An inferred word keeps its row's falling count, as in gensim.
+    assert copied.get_vecattr("zzyzx", "count") == len(copied) - copied.get_index("zzyzx")
+    with pytest.raises(TypeError, match="not int"):
+        model.vectors_for_all(["god", 7])

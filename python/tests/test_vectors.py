@@ -156,6 +156,19 @@ def test_a_table_no_query_could_use_is_refused(keys, table, counts, error, messa
         vectrain.Vectors(keys, table, counts=counts)
 
 
+def test_vectors_for_all_as_gensims(loaded, gensim_vectors):
+    keys = [loaded.index_to_key[5], "no-such-word", loaded.index_to_key[2],
+            loaded.index_to_key[5], "the\ud800"]
+    for copy_vecattrs in (False, True):
+        ours = loaded.vectors_for_all(keys, copy_vecattrs=copy_vecattrs)
+        theirs = gensim_vectors.vectors_for_all(keys, copy_vecattrs=copy_vecattrs)
+        assert ours.index_to_key == theirs.index_to_key == [keys[0], keys[2]]
+        assert np.array_equal(ours.vectors, theirs.vectors)
+        assert [ours.get_vecattr(k, "count") for k in keys[::2][:2]] == [
+            theirs.get_vecattr(k, "count") for k in keys[::2][:2]
+        ]
+
+
 def most_similar_in_a_child(vectors, word):
     return vectors.most_similar(word, topn=5)
 
