@@ -215,3 +215,58 @@ fn blocks_and_chunks_cover_every_sentence_once() {
     assert_eq!(corpus.chunks(1).len(), blocks.len() - 1);
     assert_eq!(corpus.chunks(1 << 30).len(), 1);
 }
+
+#[test]
+fn reading_reports_each_pass_over_the_bytes_as_stored() {
+    use std::io::Write;
+    use vectrain::corpus::{ReadPass, ReadProgress, ReadSnapshot};
+
+    let dir = tempfile::tempdir().unwrap();
+    let text = "the cat sat on the mat\nthe dog sat on the log\n".repeat(20_000);
+    let plain = dir.path().join("plain.txt");
+    std::fs::write(&plain, &text).unwrap();
+    let gzip = dir.path().join("text.gz");
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(text.as_bytes()).unwrap();
+    std::fs::write(&gzip, encoder.finish().unwrap()).unwrap();
+    for path in [&plain, &gzip] {
+        let progress = ReadProgress::new();
+        assert_eq!(progress.snapshot(), None);
+        let with_progress = ReadOptions {
+            progress: Some(progress.clone()),
+            ..options(1)
+        };
+        let corpus = Corpus::read(path, &with_progress).unwrap();
+        assert_eq!(corpus.len(), 240_000);
+        // The second pass read every stored byte: the compressed ones for gzip.
+        let stored = std::fs::metadata(path).unwrap().len();
+        let ReadSnapshot {
+            pass, read, total, ..
+        } = progress.snapshot().expect("a pass was made");
+        assert_eq!(
+            (pass, read, total),
+            (ReadPass::Encoding, stored, stored),
+            "{}",
+            path.display()
+        );
+    }
+    assert!(std::fs::metadata(&gzip).unwrap().len() < text.len() as u64 / 10);
+
+    // A corpus read back from its cache makes no pass.
+    let cached = ReadOptions {
+        cache_dir: Some(dir.path().to_path_buf()),
+        ..options(1)
+    };
+    Corpus::read(&plain, &cached).unwrap();
+    let progress = ReadProgress::new();
+    let again = ReadOptions {
+        progress: Some(progress.clone()),
+        ..cached
+    };
+    let corpus = Corpus::read(&plain, &again).unwrap();
+    assert!(
+        matches!(&corpus.cache, Some((_, false))),
+        "read from the cache"
+    );
+    assert_eq!(progress.snapshot(), None);
+}

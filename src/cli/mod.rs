@@ -14,6 +14,7 @@ mod matrix;
 mod output;
 mod plot;
 mod progress;
+mod reading_bar;
 mod say;
 mod sentences;
 mod session;

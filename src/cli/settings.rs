@@ -4,7 +4,9 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use crate::cli::reading_bar::ReadingBar;
 use crate::cli::say::note;
+use crate::corpus::ReadProgress;
 use crate::io::VectorFormat;
 use crate::memory::Estimate;
 use crate::subwords::SubwordSettings;
@@ -348,6 +350,7 @@ pub fn read_options(
         count_limit: cache.count_limit,
         cache_dir,
         threads: Some(params.threads),
+        progress: None,
     }
 }
 
@@ -360,8 +363,15 @@ pub fn load_corpus(
     cache_dir: Option<PathBuf>,
 ) -> anyhow::Result<Corpus> {
     let started = Instant::now();
-    let options = read_options(params, cache, cache_dir);
-    let corpus = read_corpus(input, &options)?;
+    let progress = ReadProgress::new();
+    let options = ReadOptions {
+        progress: Some(progress.clone()),
+        ..read_options(params, cache, cache_dir)
+    };
+    let bar = ReadingBar::start(progress);
+    let corpus = read_corpus(input, &options);
+    drop(bar);
+    let corpus = corpus?;
     let stats = &corpus.stats;
     let held = match &corpus.cache {
         Some((path, made)) => format!(

@@ -11,6 +11,7 @@
 mod cache;
 mod count;
 mod encode;
+mod progress;
 mod share;
 mod source;
 mod stream;
@@ -24,6 +25,7 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 use crate::io::atomic::AtomicFile;
 use crate::vocab::Vocab;
+pub use progress::{ReadPass, ReadProgress, ReadSnapshot};
 pub use share::{LinePoint, Share, ShareCount, WordCounts, balanced_ranges};
 use source::TextSource;
 pub use stream::{BLOCK_TOKENS, Block, SENTENCE_END};
@@ -53,6 +55,8 @@ pub struct ReadOptions {
     pub cache_dir: Option<PathBuf>,
     /// Threads that tokenize; `None` uses every core.
     pub threads: Option<usize>,
+    /// Where reading reports how far it has got (for a progress bar); `None` for nowhere.
+    pub progress: Option<ReadProgress>,
 }
 
 impl Default for ReadOptions {
@@ -64,11 +68,17 @@ impl Default for ReadOptions {
             count_limit: DEFAULT_COUNT_LIMIT,
             cache_dir: None,
             threads: None,
+            progress: None,
         }
     }
 }
 
 impl ReadOptions {
+    /// Where a pass reports its progress, if anywhere.
+    fn report(&self, pass: ReadPass) -> Option<(&ReadProgress, ReadPass)> {
+        self.progress.as_ref().map(|progress| (progress, pass))
+    }
+
     fn workers(&self) -> usize {
         self.threads
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
@@ -172,6 +182,7 @@ impl Corpus {
             text,
             name,
             workers,
+            options.report(ReadPass::Counting),
             || count::Counter::new(options.lowercase, share),
             |counter, block| counter.count(block),
             |()| Ok(()),
@@ -215,6 +226,7 @@ impl Corpus {
             text,
             name,
             options.workers(),
+            options.report(ReadPass::Encoding),
             || encode::Encoder::new(vocab, options.lowercase),
             |encoder, block| encoder.encode(block),
             |encoded| builder.put(&encoded),

@@ -13,7 +13,7 @@ use std::io::{BufRead, Read, Seek};
 use std::path::Path;
 
 use crate::corpus::source::TextSource;
-use crate::corpus::{Corpus, CorpusStats, ReadOptions, cache, count, source};
+use crate::corpus::{Corpus, CorpusStats, ReadOptions, ReadPass, cache, count, source};
 use crate::error::{Error, Result};
 
 /// Share `index` of `count` equal byte ranges of a corpus file, cut at line boundaries.
@@ -243,6 +243,7 @@ impl Corpus {
             &text,
             path,
             workers,
+            options.report(ReadPass::Counting),
             || count::Counter::new(options.lowercase, options.count_limit / workers),
             |counter, block| (counter.count_noting_lines(block, step), block.len()),
             |((points, block_tokens), block_len)| {

@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex};
 
 use flate2::read::MultiGzDecoder;
 
+use super::progress::{CountingReader, ReadPass, ReadProgress};
 use crate::error::{Error, Result};
 
 /// Bytes of text a worker tokenizes at a time (cut at a newline, so a line is never split
@@ -29,21 +30,41 @@ pub(crate) enum TextSource<'a> {
 }
 
 impl TextSource<'_> {
+    /// Bytes of the text as stored (compressed where it is gzip); 0 where not known.
+    fn stored_len(&self) -> u64 {
+        match self {
+            TextSource::File(path) => std::fs::metadata(path).map_or(0, |m| m.len()),
+            TextSource::Memory(bytes) => bytes.len() as u64,
+            TextSource::FileLines(_, range) => range.end - range.start,
+        }
+    }
+
     /// A reader of the whole text, decompressed where it is gzip; `name` names it in errors.
-    fn open(&self, name: &Path) -> Result<Box<dyn Read + Send + '_>> {
-        let raw: Box<dyn Read + Send + '_> = match self {
+    /// The stored bytes it reads are added to `progress`, where given.
+    fn open(
+        &self,
+        name: &Path,
+        progress: Option<&ReadProgress>,
+    ) -> Result<Box<dyn Read + Send + '_>> {
+        let mut raw: Box<dyn Read + Send + '_> = match self {
             TextSource::File(path) => {
                 let file = File::open(path).map_err(|e| Error::io("open", path, e))?;
                 Box::new(file)
             }
             TextSource::Memory(bytes) => Box::new(*bytes),
-            TextSource::FileLines(path, range) => {
-                return Ok(Box::new(BufReader::with_capacity(
-                    1 << 16,
-                    LineRange::open(path, range.clone())?,
-                )));
-            }
+            TextSource::FileLines(path, range) => Box::new(LineRange::open(path, range.clone())?),
         };
+        if let Some(progress) = progress {
+            let progress = progress.clone();
+            raw = Box::new(CountingReader {
+                inner: raw,
+                progress,
+            });
+        }
+        if let TextSource::FileLines(..) = self {
+            // A share of a plain-text file: never gzip.
+            return Ok(Box::new(BufReader::with_capacity(1 << 16, raw)));
+        }
         let mut buffered = BufReader::with_capacity(1 << 16, raw);
         let gzip = buffered
             .fill_buf()
@@ -59,17 +80,22 @@ impl TextSource<'_> {
 
 /// Reads `source` in blocks of whole lines and hands each to `process` on one of `workers`
 /// threads; `consume` gets the results on the calling thread, in text order. Returns each
-/// worker's state (built by `make`) once the text is done.
+/// worker's state (built by `make`) once the text is done. Where `progress` is given, the
+/// pass starts there and its bytes are counted as they are read.
 pub(crate) fn for_each_block<W: Send, R: Send>(
     source: &TextSource<'_>,
     name: &Path,
     workers: usize,
+    progress: Option<(&ReadProgress, ReadPass)>,
     make: impl Fn() -> W + Sync,
     process: impl Fn(&mut W, &[u8]) -> R + Sync,
     mut consume: impl FnMut(R) -> Result<()>,
 ) -> Result<Vec<W>> {
     let workers = workers.max(1);
-    let reader = source.open(name)?;
+    if let Some((progress, pass)) = progress {
+        progress.start(pass, source.stored_len());
+    }
+    let reader = source.open(name, progress.map(|(progress, _)| progress))?;
     std::thread::scope(|scope| {
         let (block_sender, block_receiver) = sync_channel::<(u64, Vec<u8>)>(2 * workers);
         let (result_sender, result_receiver) = sync_channel::<(u64, R)>(2 * workers);
