@@ -1,6 +1,7 @@
-//! `Vectors(keys, vectors)`: a caller's own table (from another library, a model's embedding
-//! layer) with every query and file format of trained or loaded vectors; and the state a
-//! pickle keeps (`vectrain._reduce_vectors`): the table, the counts, a subword model's bytes.
+//! Vectors made from a table rather than trained or read: `Vectors(keys, vectors)`, a
+//! caller's own table (from another library, a model's embedding layer); `vectors_for_all`,
+//! the vectors of chosen keys; and the state a pickle keeps (`vectrain._reduce_vectors`):
+//! the table, the counts, a subword model's bytes.
 
 use std::collections::HashMap;
 use std::path::Path;

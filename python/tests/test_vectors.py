@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 import vectrain
-from conftest import run_cli
+from conftest import SMALL, run_cli
 from gensim.models import KeyedVectors
 
 # Cosines are summed in another order than gensim's (f32 either way).
@@ -105,8 +105,6 @@ def test_vocabulary_counts_as_gensims_fvocab(trained, corpus, tmp_path):
 
 
 def test_train_saves_the_vocabulary_when_asked(corpus, trained, tmp_path):
-    from conftest import SMALL
-
     vocab = tmp_path / "vocab.txt"
     again = vectrain.train(corpus, save_vocab=vocab, progress=False, **SMALL)
     pairs = [line.split() for line in vocab.read_text(encoding="utf-8").splitlines()]

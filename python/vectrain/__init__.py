@@ -10,6 +10,7 @@ numpy arrays with gensim's ``KeyedVectors`` calls.
 
 from __future__ import annotations
 
+import copyreg
 import inspect
 import os
 import re
@@ -17,8 +18,6 @@ import sys
 import tempfile
 import textwrap
 import time
-
-import copyreg
 
 from ._vectrain import Vectors
 from ._vectrain import train as _train

@@ -46,6 +46,8 @@ impl Drop for ReadingBar {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
         if let Some(thread) = self.thread.take() {
+            // Woken now rather than at its next tick: a read ends without waiting for it.
+            thread.thread().unpark();
             // A bar that failed to draw has nothing to say.
             let _ = thread.join();
         }
@@ -56,7 +58,7 @@ fn draw(progress: &ReadProgress, stop: &AtomicBool) {
     let started = Instant::now();
     let mut bar: Option<ProgressBar> = None;
     while !stop.load(Ordering::Relaxed) {
-        std::thread::sleep(TICK);
+        std::thread::park_timeout(TICK);
         let Some(now) = progress.snapshot().filter(|_| started.elapsed() >= QUIET) else {
             continue;
         };
