@@ -64,6 +64,7 @@ pub mod io;
 pub mod matrix;
 pub mod memory;
 pub mod metrics;
+pub mod phrases;
 pub mod plot;
 pub mod rng;
 pub mod sampling;

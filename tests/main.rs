@@ -38,6 +38,7 @@ mod io_errors;
 mod kernel_counts;
 #[cfg(feature = "mpi")]
 mod mpi;
+mod phrases;
 mod sampling;
 mod shader_mirrors;
 mod shader_translation;

@@ -12,6 +12,7 @@ mod interrupt;
 mod lookup;
 mod matrix;
 mod output;
+mod phrases;
 mod plot;
 mod progress;
 mod reading_bar;
@@ -69,6 +70,9 @@ enum Command {
     /// The embedding matrix of a model's vocabulary (word -> index), as .npy.
     #[command(allow_negative_numbers = true)]
     Matrix(matrix::MatrixArgs),
+    /// Join a corpus's phrases into single tokens ("new york" -> "new_york"), as word2phrase.
+    #[command(allow_negative_numbers = true)]
+    Phrases(phrases::PhrasesArgs),
     /// Rewrite a vector file in another format.
     #[command(allow_negative_numbers = true)]
     Convert(convert::ConvertArgs),
@@ -101,6 +105,7 @@ fn run_command(cli: Cli, matches: &ArgMatches) -> anyhow::Result<()> {
         Command::Lookup(args) => lookup::run(args),
         Command::Sentences(args) => sentences::run(args),
         Command::Matrix(args) => matrix::run(args),
+        Command::Phrases(args) => phrases::run(args),
         Command::Convert(args) => convert::run(args),
         Command::Plot(args) => plot::run(args),
     }

@@ -86,6 +86,10 @@ fn status(now: &ReadSnapshot) -> String {
         (ReadPass::Counting, true) => "building the vocabulary",
         (ReadPass::Encoding, false) => "encoding",
         (ReadPass::Encoding, true) => "finishing",
+        (ReadPass::CountingPairs, false) => "counting pairs",
+        (ReadPass::CountingPairs, true) => "scoring pairs",
+        (ReadPass::Rewriting, false) => "joining phrases",
+        (ReadPass::Rewriting, true) => "finishing",
     };
     if read_all {
         what.to_string()

@@ -396,10 +396,18 @@ pub fn load_corpus(
         corpus.len(),
         started.elapsed().as_secs_f64()
     );
+    note_reading(stats, cache.count_limit);
+    Estimate::beside(&corpus, params).check()?;
+    Ok(corpus)
+}
+
+/// Notes what reading a corpus changed or left out: pruned counts (past `count_limit`
+/// distinct words), invalid UTF-8, split lines and cut tokens.
+pub fn note_reading(stats: &crate::corpus::CorpusStats, count_limit: usize) {
     if stats.pruned_below > 0 {
         note!(
             "note: more than {} distinct words: counting pruned words seen up to {} times (raise --count-limit to keep more)",
-            cache.count_limit,
+            count_limit,
             stats.pruned_below
         );
     }
@@ -423,6 +431,4 @@ pub fn load_corpus(
             crate::corpus::MAX_TOKEN_BYTES
         );
     }
-    Estimate::beside(&corpus, params).check()?;
-    Ok(corpus)
 }

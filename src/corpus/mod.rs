@@ -27,9 +27,10 @@ use crate::io::atomic::AtomicFile;
 use crate::vocab::Vocab;
 pub use progress::{ReadPass, ReadProgress, ReadSnapshot};
 pub use share::{LinePoint, Share, ShareCount, WordCounts, balanced_ranges};
-use source::TextSource;
+pub(crate) use source::{TextSource, for_each_block};
 pub use stream::{BLOCK_TOKENS, Block, SENTENCE_END};
 use stream::{Stream, StreamBuilder, StreamSummary, WriteSink};
+pub(crate) use tokenize::{TokenSink, Tokenizer, separates_tokens, token_text};
 
 /// Lines longer than this many tokens are split, as word2vec.c and gensim do.
 pub const MAX_SENTENCE_TOKENS: usize = 10_000;
@@ -79,7 +80,7 @@ impl ReadOptions {
         self.progress.as_ref().map(|progress| (progress, pass))
     }
 
-    fn workers(&self) -> usize {
+    pub(crate) fn workers(&self) -> usize {
         self.threads
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
             .max(1)
@@ -171,7 +172,7 @@ impl Corpus {
     }
 
     /// The first pass's word counts, on every core.
-    fn count_words(
+    pub(crate) fn count_words(
         text: &TextSource<'_>,
         name: &Path,
         options: &ReadOptions,

@@ -15,6 +15,20 @@ pub enum ReadPass {
     Counting,
     /// The second pass: encoding the kept words as ids.
     Encoding,
+    /// Finding phrases, second pass: counting pairs of adjacent words.
+    CountingPairs,
+    /// Finding phrases, third pass: writing the text with its phrases joined.
+    Rewriting,
+}
+
+impl ReadPass {
+    /// Every pass, in the order of their stored index.
+    const ALL: [ReadPass; 4] = [
+        ReadPass::Counting,
+        ReadPass::Encoding,
+        ReadPass::CountingPairs,
+        ReadPass::Rewriting,
+    ];
 }
 
 /// Where reading stands: a shared handle, cloned into [`ReadOptions::progress`]
@@ -56,11 +70,8 @@ impl ReadProgress {
     /// Where reading stands; `None` until a pass starts (a corpus read from its cache makes
     /// no pass).
     pub fn snapshot(&self) -> Option<ReadSnapshot> {
-        let pass = match self.shared.pass.load(Ordering::Acquire) {
-            0 => return None,
-            1 => ReadPass::Counting,
-            _ => ReadPass::Encoding,
-        };
+        let index = self.shared.pass.load(Ordering::Acquire);
+        let pass = *ReadPass::ALL.get(usize::from(index).checked_sub(1)?)?;
         let started = *self
             .shared
             .started
@@ -83,11 +94,9 @@ impl ReadProgress {
             .started
             .lock()
             .unwrap_or_else(|e| e.into_inner()) = Some(Instant::now());
-        let index = match pass {
-            ReadPass::Counting => 1,
-            ReadPass::Encoding => 2,
-        };
-        self.shared.pass.store(index, Ordering::Release);
+        // Every pass is in ALL.
+        let index = ReadPass::ALL.iter().position(|&p| p == pass).unwrap_or(0) + 1;
+        self.shared.pass.store(index as u8, Ordering::Release);
     }
 
     /// Counts `bytes` more read.

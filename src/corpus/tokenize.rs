@@ -3,6 +3,8 @@
 //! tokens is split, a token longer than [`MAX_TOKEN_BYTES`] is cut, invalid UTF-8 is
 //! replaced (U+FFFD) and counted.
 
+use std::borrow::Cow;
+
 use crate::corpus::{CorpusStats, MAX_SENTENCE_TOKENS, MAX_TOKEN_BYTES};
 
 /// What a tokenizer feeds.
@@ -48,7 +50,7 @@ impl Tokenizer {
                     self.end_token(sink);
                     self.end_line(sink);
                 }
-                b' ' | b'\t' | b'\r' | 0x0b | 0x0c => self.end_token(sink),
+                _ if separates_tokens(byte) => self.end_token(sink),
                 _ => {
                     self.line_has_bytes = true;
                     if self.token.len() < MAX_TOKEN_BYTES {
@@ -71,26 +73,15 @@ impl Tokenizer {
         }
         if self.truncated {
             self.stats.truncated_tokens += 1;
-            // Cut at a character boundary where truncation split one.
-            if let Err(e) = std::str::from_utf8(&self.token) {
-                if e.error_len().is_none() {
-                    self.token.truncate(e.valid_up_to());
-                }
-            }
         }
-        let lossy;
-        let text = match std::str::from_utf8(&self.token) {
-            Ok(text) => text,
-            Err(_) => {
-                self.stats.lossy_tokens += 1;
-                lossy = String::from_utf8_lossy(&self.token).into_owned();
-                &lossy
-            }
-        };
+        let (text, lossy) = token_text(&self.token, self.truncated);
+        if lossy {
+            self.stats.lossy_tokens += 1;
+        }
         if self.lowercase && text.bytes().any(|b| !b.is_ascii_lowercase()) {
             sink.token(&text.to_lowercase());
         } else {
-            sink.token(text);
+            sink.token(&text);
         }
         self.stats.raw_tokens += 1;
         self.line_tokens += 1;
@@ -116,6 +107,30 @@ impl Tokenizer {
         self.line_tokens = 0;
         self.line_has_bytes = false;
         self.line_split = false;
+    }
+}
+
+/// Whether `byte` separates tokens within a line (ASCII white space but the newline).
+pub(crate) fn separates_tokens(byte: u8) -> bool {
+    matches!(byte, b' ' | b'\t' | b'\r' | 0x0b | 0x0c)
+}
+
+/// The word a token's bytes stand for: the first [`MAX_TOKEN_BYTES`] of them (`cut`: there
+/// were more), less a character the cut split, decoded as UTF-8 with U+FFFD for invalid
+/// bytes; and whether any were invalid. Every reader of corpus text decodes tokens here, so
+/// they all see the same words.
+pub(crate) fn token_text(bytes: &[u8], cut: bool) -> (Cow<'_, str>, bool) {
+    let mut bytes = &bytes[..bytes.len().min(MAX_TOKEN_BYTES)];
+    if cut {
+        if let Err(e) = std::str::from_utf8(bytes) {
+            if e.error_len().is_none() {
+                bytes = &bytes[..e.valid_up_to()];
+            }
+        }
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => (Cow::Borrowed(text), false),
+        Err(_) => (String::from_utf8_lossy(bytes), true),
     }
 }
 

@@ -1,0 +1,110 @@
+//! The third pass: the corpus written again with its phrases joined, on every core, each
+//! block's lines rewritten by a worker and written in text order.
+
+use std::io::Write;
+use std::path::Path;
+
+use super::Phrases;
+use crate::corpus::{MAX_SENTENCE_TOKENS, MAX_TOKEN_BYTES, ReadPass, TextSource};
+use crate::corpus::{for_each_block, separates_tokens, token_text};
+use crate::error::{Error, Result};
+use crate::io::atomic::AtomicFile;
+
+/// What rewriting a corpus did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Rewritten {
+    /// Lines written (as many as were read; a text not ending in a newline gets one).
+    pub lines: u64,
+    /// Tokens read.
+    pub tokens: u64,
+    /// Pairs joined into phrases (tokens written: `tokens − phrases`).
+    pub phrases: u64,
+}
+
+impl Rewritten {
+    fn add(&mut self, other: &Rewritten) {
+        self.lines += other.lines;
+        self.tokens += other.tokens;
+        self.phrases += other.phrases;
+    }
+}
+
+/// Writes `text` to `output` with the phrases of `phrases` joined.
+pub(super) fn rewrite(
+    phrases: &Phrases,
+    text: &TextSource<'_>,
+    name: &Path,
+    output: &Path,
+) -> Result<Rewritten> {
+    let mut file = AtomicFile::create(output)?;
+    let mut total = Rewritten::default();
+    let options = &phrases.options;
+    for_each_block(
+        text,
+        name,
+        options.read_options().workers(),
+        options.progress.as_ref().map(|p| (p, ReadPass::Rewriting)),
+        || (),
+        |(), block| rewrite_block(phrases, block),
+        |(bytes, counts)| {
+            total.add(&counts);
+            file.write_all(&bytes)
+                .map_err(|e| Error::io("write", output, e))
+        },
+    )?;
+    file.commit()?;
+    Ok(total)
+}
+
+/// One block of whole lines, rewritten.
+fn rewrite_block(phrases: &Phrases, block: &[u8]) -> (Vec<u8>, Rewritten) {
+    let mut out = Vec::with_capacity(block.len() + 64);
+    let mut counts = Rewritten::default();
+    let mut lines = block.split(|&b| b == b'\n').peekable();
+    while let Some(line) = lines.next() {
+        if lines.peek().is_none() && line.is_empty() {
+            break; // The block ended with its last line's newline.
+        }
+        rewrite_line(phrases, line, &mut out, &mut counts);
+        out.push(b'\n');
+        counts.lines += 1;
+    }
+    (out, counts)
+}
+
+/// One line's tokens, joined where they form phrases, decoded as training decodes them.
+fn rewrite_line(phrases: &Phrases, line: &[u8], out: &mut Vec<u8>, counts: &mut Rewritten) {
+    let delimiter = phrases.options.delimiter.as_bytes();
+    let mut previous = None;
+    let mut in_sentence = 0;
+    let mut first = true;
+    for token in line
+        .split(|&b| separates_tokens(b))
+        .filter(|t| !t.is_empty())
+    {
+        if in_sentence == MAX_SENTENCE_TOKENS {
+            // Training cuts the line here, and pairs were counted as it does.
+            previous = None;
+            in_sentence = 0;
+        }
+        in_sentence += 1;
+        counts.tokens += 1;
+        let (text, _) = token_text(token, token.len() > MAX_TOKEN_BYTES);
+        let id = phrases.words.id(&text);
+        match (previous, id) {
+            (Some(a), Some(b)) if phrases.joins_ids(a, b) => {
+                out.extend_from_slice(delimiter);
+                counts.phrases += 1;
+                previous = None;
+            }
+            _ => {
+                if !first {
+                    out.push(b' ');
+                }
+                first = false;
+                previous = id;
+            }
+        }
+        out.extend_from_slice(text.as_bytes());
+    }
+}

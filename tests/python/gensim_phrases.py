@@ -1,0 +1,34 @@
+"""gensim's Phrases on a corpus file, for tests/phrases.rs.
+
+Usage: gensim_phrases.py CORPUS SCORING THRESHOLD MIN_COUNT OUT_LINES
+
+SCORING is "default", which gives gensim the word2phrase score (gensim's own default
+multiplies by the number of vocabulary entries where word2phrase multiplies by the corpus's
+tokens), or "npmi", gensim's own. Writes the corpus with gensim's phrases joined to
+OUT_LINES, one line per line, and prints {phrase: score} as JSON (scores as repr, so that
+they round-trip exactly).
+"""
+
+import json
+import sys
+
+from gensim.models.phrases import Phrases
+from gensim.models.word2vec import LineSentence
+
+
+def word2phrase_scorer(worda_count, wordb_count, bigram_count, len_vocab, min_count,
+                       corpus_word_count):
+    denom = worda_count * wordb_count
+    if denom == 0:
+        return float("-inf")
+    return (bigram_count - min_count) / float(denom) * corpus_word_count
+
+
+corpus, scoring, threshold, min_count, out_lines = sys.argv[1:6]
+scorer = word2phrase_scorer if scoring == "default" else scoring
+phrases = Phrases(LineSentence(corpus), min_count=int(min_count), threshold=float(threshold),
+                  scoring=scorer)
+with open(out_lines, "w", encoding="utf-8") as out:
+    for sentence in LineSentence(corpus):
+        out.write(" ".join(phrases[sentence]) + "\n")
+print(json.dumps({phrase: repr(score) for phrase, score in phrases.export_phrases().items()}))
