@@ -19,11 +19,12 @@ import tempfile
 import textwrap
 import time
 
+from ._vectrain import Phrases as _Phrases
 from ._vectrain import Vectors
 from ._vectrain import train as _train
 from ._vectrain import train_options as _train_options
 
-__all__ = ["Vectors", "load", "train"]
+__all__ = ["Phrases", "Vectors", "load", "train"]
 
 
 def _quiet_mesa_runtime_dir():
@@ -109,7 +110,7 @@ _SEPARATORS = re.compile("[ \t\n\r\x0b\x0c]")
 _SEPARATORS_BUT_SPACE = re.compile("[\t\n\r\x0b\x0c]")
 
 
-def _write_sentences(sentences, path):
+def _write_sentences(sentences, path, purpose="train on"):
     """Writes ``sentences`` (lists of str) to ``path`` as a corpus file, one sentence a line,
     refusing what that file could not hold as it stands: a word with a separator in it (it
     would become two words) or an empty word (it would vanish)."""
@@ -149,7 +150,65 @@ def _write_sentences(sentences, path):
             out.write(b"\n")
             words += len(sentence)
     if words == 0:
-        raise ValueError("sentences holds no words: there is nothing to train on")
+        raise ValueError(f"sentences holds no words: there is nothing to {purpose}")
+
+
+class Phrases(_Phrases):
+    """The phrases of a corpus, as gensim's ``Phrases`` and word2vec.c's word2phrase find
+    them: adjacent words ``a b`` seen together far more often than their own counts predict,
+    joined into one token ``a_b``.
+
+    ``Phrases(sentences=None, corpus_file=None, min_count=5, threshold=None,
+    scoring="default", delimiter="_", threads=None)`` counts the words and pairs of
+    ``sentences`` (lists of str) or of ``corpus_file`` (UTF-8 text or gzip, a sentence a
+    line). ``scoring="default"`` is word2phrase's ``(count(a b) - min_count) / (count(a) *
+    count(b)) * corpus_word_count`` (threshold 100 unless given); ``"npmi"`` is gensim's
+    normalized pointwise mutual information (threshold 0.5 unless given). A pair scoring
+    above the threshold is joined, left to right, by ``delimiter``.
+
+    ``phrases[sentence]`` joins one sentence; ``phrases[sentences]`` joins each sentence of
+    an iterable, lazily. ``rewrite(corpus_file, output)`` writes a whole corpus file joined;
+    ``export_phrases()`` gives every phrase with its score; ``score(a, b)`` one pair's.
+    """
+
+    def __new__(cls, sentences=None, corpus_file=None, min_count=5, threshold=None,
+                scoring="default", delimiter="_", threads=None):
+        options = (min_count, threshold, scoring, delimiter, threads)
+        if (sentences is None) == (corpus_file is None):
+            raise TypeError("Phrases() takes sentences or corpus_file (one of them)")
+        if corpus_file is not None:
+            if not isinstance(corpus_file, (str, bytes, os.PathLike)):
+                raise TypeError(
+                    f"corpus_file is a path, not {type(corpus_file).__name__}; "
+                    "lists of words go to sentences="
+                )
+            return super().__new__(cls, os.fsdecode(corpus_file), *options)
+        with tempfile.TemporaryDirectory(prefix="vectrain-phrases-") as folder:
+            path = os.path.join(folder, "sentences.txt")
+            _write_sentences(sentences, path, purpose="find phrases in")
+            return super().__new__(cls, path, *options)
+
+    def __getitem__(self, sentence):
+        if isinstance(sentence, (str, bytes)):
+            raise TypeError("a sentence is a list of words (str), not a str: split it first")
+        if isinstance(sentence, (list, tuple)) and all(isinstance(w, str) for w in sentence):
+            return self._join(list(sentence))
+        if not hasattr(sentence, "__iter__"):
+            raise TypeError(
+                f"phrases[...] takes a sentence (a list of str) or an iterable of them, "
+                f"not {type(sentence).__name__}"
+            )
+        return (self[one] for one in sentence)
+
+    def freeze(self):
+        """gensim's ``freeze``: these phrases are already as compact as frozen ones, so
+        this returns them."""
+        return self
+
+    def rewrite(self, corpus_file, output):
+        """Writes ``corpus_file`` to ``output`` with its phrases joined, a line per line,
+        atomically; returns ``{"lines", "tokens", "joined"}``."""
+        return super().rewrite(os.fsdecode(corpus_file), os.fsdecode(output))
 
 
 def _word_type_error(index, sentence):
