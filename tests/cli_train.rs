@@ -52,6 +52,51 @@ fn train_on_the_embedded_corpus_then_evaluate() {
             .unwrap()
             .is_finite()
     );
+
+    // gensim's case_insensitive=False and dummy4unknown=True: `God` and `Unicorn` are
+    // unknown when compared exactly; counted wrong, and correlated at 0.
+    let questions = dir.path().join("questions.txt");
+    std::fs::write(
+        &questions,
+        ": s\ngod lord king queen\nGod lord king queen\nUnicorn a b c\n",
+    )
+    .unwrap();
+    let out = vectrain()
+        .args([
+            "eval",
+            "--json",
+            "--case-sensitive",
+            "--dummy4unknown",
+            "--vectors",
+        ])
+        .arg(&vectors)
+        .arg("--analogies")
+        .arg(&questions)
+        .arg("--similarity")
+        .arg(&pairs)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let analogies = &report["analogies"];
+    assert_eq!(
+        (
+            analogies["covered"].as_u64(),
+            analogies["total_questions"].as_u64()
+        ),
+        (Some(1), Some(3))
+    );
+    assert_eq!(analogies["unknown_counted_wrong"], 2);
+    assert_eq!(
+        analogies["sections"][0]["incorrect"].as_u64().unwrap()
+            + analogies["correct"].as_u64().unwrap(),
+        3
+    );
+    assert_eq!(report["similarity"][0]["oov_at_zero"], true);
 }
 
 #[test]

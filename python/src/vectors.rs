@@ -449,21 +449,25 @@ impl Vectors {
     /// Analogy accuracy on a `questions-words.txt` file (gensim's
     /// `evaluate_word_analogies`, 3CosAdd over the first `restrict_vocab` words):
     /// `(score, sections)`, each section a dict of its name and its counts of correct and
-    /// incorrect answers, the last one "Total accuracy".
-    #[pyo3(signature = (analogies, restrict_vocab=vectrain::eval::DEFAULT_RESTRICT))]
+    /// incorrect answers, the last one "Total accuracy". `case_insensitive` and
+    /// `dummy4unknown` are gensim's.
+    #[pyo3(signature = (analogies, restrict_vocab=vectrain::eval::DEFAULT_RESTRICT, case_insensitive=true, dummy4unknown=false))]
     fn evaluate_word_analogies<'py>(
         &self,
         py: Python<'py>,
         analogies: PathBuf,
         restrict_vocab: usize,
+        case_insensitive: bool,
+        dummy4unknown: bool,
     ) -> PyResult<(f64, Vec<Bound<'py, PyDict>>)> {
+        let options = vectrain::eval::EvalOptions {
+            restrict: restrict_vocab,
+            case_insensitive,
+            dummy4unknown,
+        };
         let report = py
             .detach(|| {
-                vectrain::eval::evaluate_analogies(
-                    &self.words.embeddings,
-                    &analogies,
-                    restrict_vocab,
-                )
+                vectrain::eval::evaluate_analogies(&self.words.embeddings, &analogies, options)
             })
             .map_err(from_library)?;
         tables::analogy_sections(py, &report)
@@ -471,17 +475,24 @@ impl Vectors {
 
     /// Word-pair correlation on a WordSim-353-style file (gensim's `evaluate_word_pairs`):
     /// `(pearson, spearman, oov_ratio)`, the ratio in percent as gensim gives it.
-    #[pyo3(signature = (pairs, restrict_vocab=vectrain::eval::DEFAULT_RESTRICT))]
+    /// `case_insensitive` and `dummy4unknown` are gensim's (keywords: gensim's own
+    /// positions hold its `delimiter` and `encoding`, which vectrain detects).
+    #[pyo3(signature = (pairs, restrict_vocab=vectrain::eval::DEFAULT_RESTRICT, *, case_insensitive=true, dummy4unknown=false))]
     fn evaluate_word_pairs(
         &self,
         py: Python<'_>,
         pairs: PathBuf,
         restrict_vocab: usize,
+        case_insensitive: bool,
+        dummy4unknown: bool,
     ) -> PyResult<(f64, f64, f64)> {
+        let options = vectrain::eval::EvalOptions {
+            restrict: restrict_vocab,
+            case_insensitive,
+            dummy4unknown,
+        };
         let report = py
-            .detach(|| {
-                vectrain::eval::evaluate_word_pairs(&self.words.embeddings, &pairs, restrict_vocab)
-            })
+            .detach(|| vectrain::eval::evaluate_word_pairs(&self.words.embeddings, &pairs, options))
             .map_err(from_library)?;
         Ok((report.pearson, report.spearman, 100.0 * report.oov_ratio()))
     }

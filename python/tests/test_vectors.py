@@ -341,6 +341,47 @@ def test_sentences_equal_the_command_lines(loaded, text_file, tmp_path):
         loaded.sentences(batch, oov="error")
 
 
+@pytest.fixture(scope="module")
+def recased(loaded):
+    """The trained vectors with every third word capitalised (where that makes no repeat),
+    as vectrain and as gensim vectors: words that only a case-insensitive lookup finds."""
+    keys, seen = [], set(loaded.index_to_key)
+    for index, word in enumerate(loaded.index_to_key):
+        capital = word.capitalize()
+        if index % 3 == 0 and capital not in seen:
+            seen.add(capital)
+            word = capital
+        keys.append(word)
+    vectors = np.array(loaded.vectors)
+    theirs = KeyedVectors(vectors.shape[1])
+    theirs.add_vectors(keys, vectors)
+    return vectrain.Vectors(keys, vectors), theirs
+
+
+@pytest.mark.parametrize("case_insensitive, dummy4unknown",
+                         [(True, False), (False, False), (True, True), (False, True)])
+def test_evaluation_options_equal_gensims(recased, data, case_insensitive, dummy4unknown):
+    ours, theirs = recased
+    options = dict(case_insensitive=case_insensitive, dummy4unknown=dummy4unknown)
+    questions = data / "questions-words.txt"
+    score, sections = ours.evaluate_word_analogies(questions, **options)
+    their_score, their_sections = theirs.evaluate_word_analogies(str(questions), **options)
+    assert score == pytest.approx(their_score)
+    assert [s["correct"] for s in sections] == [len(s["correct"]) for s in their_sections]
+    assert [s["incorrect"] for s in sections] == [len(s["incorrect"]) for s in their_sections]
+    pairs = data / "wordsim353.tsv"
+    pearson, spearman, oov_ratio = ours.evaluate_word_pairs(pairs, **options)
+    their_pearson, their_spearman, their_oov = theirs.evaluate_word_pairs(str(pairs), **options)
+    assert pearson == pytest.approx(their_pearson[0], abs=1e-6)
+    assert spearman == pytest.approx(their_spearman[0], abs=1e-6)
+    assert oov_ratio == pytest.approx(their_oov)
+    # Each option changes what is scored here.
+    other = dict(case_insensitive=not case_insensitive, dummy4unknown=dummy4unknown)
+    assert ours.evaluate_word_analogies(questions, **other)[1] != sections
+    other = dict(case_insensitive=case_insensitive, dummy4unknown=not dummy4unknown)
+    assert ours.evaluate_word_analogies(questions, **other)[0] != score
+
+
 def test_evaluations_equal_gensims(loaded, gensim_vectors, data):
     questions = data / "questions-words.txt"
     score, sections = loaded.evaluate_word_analogies(questions)

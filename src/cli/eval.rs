@@ -23,9 +23,26 @@ pub struct EvalArgs {
     /// Use only the N most frequent words (gensim's restrict_vocab).
     #[arg(long, default_value_t = DEFAULT_RESTRICT)]
     restrict: usize,
+    /// Compare words as they are, not in upper case (gensim's case_insensitive=False).
+    #[arg(long)]
+    case_sensitive: bool,
+    /// Count a question with an unknown word as answered wrong, and a pair with one at a
+    /// model similarity of 0, instead of skipping them (gensim's dummy4unknown=True).
+    #[arg(long)]
+    dummy4unknown: bool,
     /// Print JSON instead of text.
     #[arg(long)]
     json: bool,
+}
+
+impl EvalArgs {
+    fn options(&self) -> eval::EvalOptions {
+        eval::EvalOptions {
+            restrict: self.restrict,
+            case_insensitive: !self.case_sensitive,
+            dummy4unknown: self.dummy4unknown,
+        }
+    }
 }
 
 /// Runs `vectrain eval`.
@@ -36,7 +53,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<()> {
     let vectors = crate::read_vectors(&args.vectors)?;
     let mut report = serde_json::Map::new();
     if let Some(path) = &args.analogies {
-        let analogies = eval::evaluate_analogies(&vectors, path, args.restrict)
+        let analogies = eval::evaluate_analogies(&vectors, path, args.options())
             .with_context(|| format!("evaluating analogies of {}", path.display()))?;
         if args.json {
             let sections: Vec<_> = analogies
@@ -49,6 +66,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<()> {
                 json!({
                     "file": path, "accuracy": analogies.accuracy(), "correct": analogies.correct,
                     "covered": analogies.covered, "total_questions": analogies.total_questions,
+                    "unknown_counted_wrong": analogies.unknown_counted_wrong,
                     "sections": sections,
                 }),
             );
@@ -58,16 +76,22 @@ pub fn run(args: EvalArgs) -> anyhow::Result<()> {
     }
     let mut pairs = Vec::new();
     for path in &args.similarity {
-        let similarity = eval::evaluate_word_pairs(&vectors, path, args.restrict)
+        let similarity = eval::evaluate_word_pairs(&vectors, path, args.options())
             .with_context(|| format!("evaluating word pairs of {}", path.display()))?;
         if args.json {
             pairs.push(json!({
                 "file": path, "spearman": similarity.spearman, "pearson": similarity.pearson,
                 "pairs_used": similarity.pairs_used, "oov_pairs": similarity.oov_pairs,
+                "oov_at_zero": similarity.oov_at_zero,
             }));
         } else {
+            let at_zero = if similarity.oov_at_zero {
+                ", correlated at similarity 0"
+            } else {
+                ""
+            };
             out!(
-                "word pairs {}: Spearman {:.4}, Pearson {:.4}, {} pairs used, {} out of vocabulary ({:.1}%)",
+                "word pairs {}: Spearman {:.4}, Pearson {:.4}, {} pairs used, {} out of vocabulary ({:.1}%){at_zero}",
                 path.display(),
                 similarity.spearman,
                 similarity.pearson,

@@ -15,7 +15,8 @@
 //! * the answer is the first of those five whose word is not `a`, `b` or `c` up to case (the
 //!   last of them if all are), and it is right if it is `d` up to case;
 //! * questions with a word outside the restricted vocabulary are skipped (counted, not
-//!   answered); blank lines are ignored.
+//!   answered), or with `dummy4unknown` counted as answered wrong; blank lines are ignored;
+//! * without `case_insensitive`, "up to case" above is "exactly".
 //!
 //! Scores are computed in f32 like gensim's, but summed in another order: where two
 //! candidates' cosines differ by about 1e-7 the pick may differ from gensim's.
@@ -25,8 +26,8 @@ use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 
-use super::CaseFolded;
 use super::questions::{self, Question};
+use super::{CaseFolded, EvalOptions};
 use crate::embeddings::Embeddings;
 use crate::embeddings::search::{self, TopK};
 use crate::error::{Error, Result};
@@ -43,19 +44,20 @@ pub struct SectionResult {
     pub name: String,
     /// Questions answered right.
     pub correct: usize,
-    /// Questions answered wrong.
+    /// Questions answered wrong (with `dummy4unknown`, also those with an unknown word).
     pub incorrect: usize,
     /// All questions of the section, including those skipped for unknown words.
     pub questions: usize,
 }
 
 impl SectionResult {
-    /// Questions answered (all four words known): `correct + incorrect`.
+    /// Questions scored: `correct + incorrect` (those with all four words known, and with
+    /// `dummy4unknown` the others too).
     pub fn covered(&self) -> usize {
         self.correct + self.incorrect
     }
 
-    /// Fraction answered right among those answered; 0 where none was (as gensim).
+    /// Fraction answered right among those scored; 0 where none was (as gensim).
     pub fn accuracy(&self) -> f64 {
         ratio(self.correct, self.covered())
     }
@@ -74,17 +76,20 @@ pub struct AnalogyReport {
     pub total_questions: usize,
     /// Rows searched: the restriction, or the vocabulary size if smaller.
     pub rows_searched: usize,
+    /// Questions with an unknown word counted as answered wrong (`dummy4unknown`; else 0).
+    pub unknown_counted_wrong: usize,
 }
 
 impl AnalogyReport {
-    /// Fraction answered right among the covered questions (gensim's score); 0 if none.
+    /// Fraction answered right among the questions scored, the covered ones and those
+    /// counted wrong for an unknown word (gensim's score); 0 if none.
     pub fn accuracy(&self) -> f64 {
-        ratio(self.correct, self.covered)
+        ratio(self.correct, self.covered + self.unknown_counted_wrong)
     }
 
-    /// Questions answered wrong.
+    /// Questions answered wrong, and those counted wrong for an unknown word.
     pub fn incorrect(&self) -> usize {
-        self.covered - self.correct
+        self.covered + self.unknown_counted_wrong - self.correct
     }
 
     /// Questions skipped because a word is outside the restricted vocabulary.
@@ -113,8 +118,19 @@ impl fmt::Display for AnalogyReport {
         writeln!(
             f,
             "Total accuracy: {}",
-            accuracy_text(self.correct, self.covered, self.total_questions)
+            accuracy_text(
+                self.correct,
+                self.covered + self.unknown_counted_wrong,
+                self.total_questions
+            )
         )?;
+        if self.unknown_counted_wrong > 0 {
+            writeln!(
+                f,
+                "Questions with an unknown word, counted wrong: {}",
+                self.unknown_counted_wrong
+            )?;
+        }
         write!(
             f,
             "Questions covered: {} of {} ({:.1}%), searching the first {} words",
@@ -146,11 +162,16 @@ fn ratio(part: usize, whole: usize) -> f64 {
     }
 }
 
-/// Evaluates `emb` on the analogy file at `path`, searching only the first `restrict` rows
-/// (gensim's `restrict_vocab`; [`super::DEFAULT_RESTRICT`] is its default).
-pub fn evaluate_analogies(emb: &Embeddings, path: &Path, restrict: usize) -> Result<AnalogyReport> {
+/// Evaluates `emb` on the analogy file at `path`, with gensim's arguments: a number is the
+/// first rows to search (gensim's `restrict_vocab`; [`super::DEFAULT_RESTRICT`] is its
+/// default), with its other defaults; [`EvalOptions`] gives them all.
+pub fn evaluate_analogies(
+    emb: &Embeddings,
+    path: &Path,
+    options: impl Into<EvalOptions>,
+) -> Result<AnalogyReport> {
     let file = File::open(path).map_err(|e| Error::io("open", path, e))?;
-    evaluate_analogies_reader(emb, BufReader::new(file), path, restrict)
+    evaluate_analogies_reader(emb, BufReader::new(file), path, options)
 }
 
 /// Like [`evaluate_analogies`], reading the questions from `reader`; `source` names it in
@@ -159,9 +180,11 @@ pub fn evaluate_analogies_reader(
     emb: &Embeddings,
     reader: impl BufRead,
     source: &Path,
-    restrict: usize,
+    options: impl Into<EvalOptions>,
 ) -> Result<AnalogyReport> {
-    let folded = CaseFolded::new(emb, super::checked_restrict(restrict)?);
+    let options = options.into();
+    let restrict = super::checked_restrict(options.restrict)?;
+    let folded = CaseFolded::new(emb, restrict, options.case_insensitive);
     let (sections, questions) = questions::read(reader, source, &folded)?;
     let total_questions = sections.iter().map(|s| s.questions).sum();
     let mut sections: Vec<SectionResult> = sections
@@ -183,7 +206,16 @@ pub fn evaluate_analogies_reader(
             section.incorrect += 1;
         }
     }
+    let mut unknown_counted_wrong = 0;
+    if options.dummy4unknown {
+        for section in &mut sections {
+            let unknown = section.questions - section.covered();
+            section.incorrect += unknown;
+            unknown_counted_wrong += unknown;
+        }
+    }
     Ok(AnalogyReport {
+        unknown_counted_wrong,
         correct: verdicts.iter().filter(|&&right| right).count(),
         covered: questions.len(),
         total_questions,
@@ -256,8 +288,12 @@ mod tests {
         Embeddings::new(Vocab::from_ordered(words, vec![1; rows.len()]), dim, data).unwrap()
     }
 
-    fn evaluate(emb: &Embeddings, text: &str, restrict: usize) -> Result<AnalogyReport> {
-        evaluate_analogies_reader(emb, text.as_bytes(), Path::new("q.txt"), restrict)
+    fn evaluate(
+        emb: &Embeddings,
+        text: &str,
+        options: impl Into<crate::eval::EvalOptions>,
+    ) -> Result<AnalogyReport> {
+        evaluate_analogies_reader(emb, text.as_bytes(), Path::new("q.txt"), options)
     }
 
     /// man:king = woman:queen holds exactly; `prince` is close to `king` but wrong.
@@ -299,6 +335,38 @@ mod tests {
         assert_eq!(report.oov_questions(), 1);
         assert!((report.accuracy() - 2.0 / 3.0).abs() < 1e-12);
         assert_eq!(report.rows_searched, 6);
+    }
+
+    #[test]
+    fn gensims_dummy4unknown_and_case_sensitivity() {
+        use crate::eval::EvalOptions;
+        let text = ": royal\nman king woman queen\nman king woman unicorn\n\
+                    : mixed\nMAN King Woman Queen\n";
+        let options = |case_insensitive, dummy4unknown| EvalOptions {
+            restrict: 100,
+            case_insensitive,
+            dummy4unknown,
+        };
+        // The unknown `unicorn` counts as a wrong answer: 2 right of 3.
+        let report = evaluate(&royal(), text, options(true, true)).unwrap();
+        assert_eq!((report.correct, report.covered), (2, 2));
+        assert_eq!(report.unknown_counted_wrong, 1);
+        assert_eq!(
+            (report.sections[0].correct, report.sections[0].incorrect),
+            (1, 1)
+        );
+        assert_eq!(report.incorrect(), 1);
+        assert!((report.accuracy() - 2.0 / 3.0).abs() < 1e-12);
+        assert!(report.to_string().contains("counted wrong: 1"), "{report}");
+        // Compared exactly, `MAN King Woman Queen` is unknown: skipped, or counted wrong.
+        let report = evaluate(&royal(), text, options(false, false)).unwrap();
+        assert_eq!(
+            (report.correct, report.covered, report.total_questions),
+            (1, 1, 3)
+        );
+        let report = evaluate(&royal(), text, options(false, true)).unwrap();
+        assert_eq!((report.correct, report.incorrect()), (1, 2));
+        assert_eq!(report.sections[1].incorrect, 1);
     }
 
     #[test]

@@ -1,15 +1,18 @@
 //! Evaluation of word vectors: analogy accuracy and word-pair similarity.
 //!
 //! Both evaluations reproduce gensim 4.4's `KeyedVectors.evaluate_word_analogies` and
-//! `KeyedVectors.evaluate_word_pairs` with their default settings (`case_insensitive=True`,
-//! `dummy4unknown=False`), so that numbers can be compared with published gensim runs:
+//! `KeyedVectors.evaluate_word_pairs`, with its arguments ([`EvalOptions`]), so that numbers
+//! can be compared with published gensim runs:
 //!
 //! * only the first `restrict` words (rows, most frequent first) take part, as question
 //!   words, as pair words and as candidate answers;
-//! * words are compared in upper case (Unicode full upper-casing, like Python's
-//!   `str.upper`); where several words of the restricted vocabulary upper-case alike, the
-//!   first (most frequent) one stands for all of them;
-//! * questions and pairs with a word outside the restricted vocabulary are skipped and counted.
+//! * by default (`case_insensitive`) words are compared in upper case (Unicode full
+//!   upper-casing, like Python's `str.upper`); where several words of the restricted
+//!   vocabulary upper-case alike, the first (most frequent) one stands for all of them.
+//!   Otherwise words are compared as they are;
+//! * questions and pairs with a word outside the restricted vocabulary are skipped and
+//!   counted; with `dummy4unknown` a question is counted wrong instead, and a pair is
+//!   correlated with a model similarity of 0.
 //!
 //! Where gensim logs and skips a malformed line, vectrain refuses the file with an error that
 //! names the file and line: a malformed line almost always means a wrong file or delimiter,
@@ -37,6 +40,40 @@ pub const DEFAULT_RESTRICT: usize = 300_000;
 /// 600 KiB.
 pub const MAX_FILE_BYTES: u64 = 256 << 20;
 
+/// How to evaluate: gensim's arguments of the same names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EvalOptions {
+    /// Only the first `restrict` rows take part (gensim's `restrict_vocab`).
+    pub restrict: usize,
+    /// Compare words in upper case (gensim's `case_insensitive`; the default).
+    pub case_insensitive: bool,
+    /// Count a question with an unknown word as answered wrong, and correlate a pair with an
+    /// unknown word at a model similarity of 0, instead of skipping them (gensim's
+    /// `dummy4unknown`).
+    pub dummy4unknown: bool,
+}
+
+impl Default for EvalOptions {
+    /// gensim's defaults.
+    fn default() -> Self {
+        EvalOptions {
+            restrict: DEFAULT_RESTRICT,
+            case_insensitive: true,
+            dummy4unknown: false,
+        }
+    }
+}
+
+impl From<usize> for EvalOptions {
+    /// gensim's defaults, restricted to the first `restrict` rows.
+    fn from(restrict: usize) -> Self {
+        EvalOptions {
+            restrict,
+            ..EvalOptions::default()
+        }
+    }
+}
+
 /// `restrict`, refused where 0: no word would take part.
 fn checked_restrict(restrict: usize) -> crate::error::Result<usize> {
     if restrict == 0 {
@@ -53,24 +90,36 @@ fn checked_restrict(restrict: usize) -> crate::error::Result<usize> {
 /// `id` maps an upper-cased word to the first row whose word upper-cases to it, as gensim's
 /// `{k.upper(): index for k in reversed(ok_keys)}` does; `canonical[row]` is that first row
 /// for every restricted row, so that "same word up to case" is a comparison of integers.
+/// Without case folding, words map to their own rows (the first, for a repeated word).
 #[derive(Default)]
 struct CaseFolded {
     id: HashMap<String, u32>,
     canonical: Vec<u32>,
+    insensitive: bool,
 }
 
 impl CaseFolded {
-    /// Folds the first `restrict` rows of `emb` (all of them if there are fewer).
-    fn new(emb: &Embeddings, restrict: usize) -> CaseFolded {
+    /// Folds the first `restrict` rows of `emb` (all of them if there are fewer), in upper
+    /// case where `insensitive`.
+    fn new(emb: &Embeddings, restrict: usize, insensitive: bool) -> CaseFolded {
         let words = &emb.vocab().words()[..restrict.min(emb.len())];
         let mut id = HashMap::with_capacity(words.len());
         let mut canonical = Vec::with_capacity(words.len());
         for (row, word) in words.iter().enumerate() {
+            let key = if insensitive {
+                fold(word)
+            } else {
+                word.clone()
+            };
             // Rows are below `emb.len()`, which the vocabulary keeps within u32 ids.
-            let first = *id.entry(fold(word)).or_insert(row as u32);
+            let first = *id.entry(key).or_insert(row as u32);
             canonical.push(first);
         }
-        CaseFolded { id, canonical }
+        CaseFolded {
+            id,
+            canonical,
+            insensitive,
+        }
     }
 
     /// Number of restricted rows.
@@ -80,7 +129,11 @@ impl CaseFolded {
 
     /// The row standing for `word` (any case), if it is in the restricted vocabulary.
     fn lookup(&self, word: &str) -> Option<u32> {
-        self.id.get(&fold(word)).copied()
+        if self.insensitive {
+            self.id.get(&fold(word)).copied()
+        } else {
+            self.id.get(word).copied()
+        }
     }
 }
 
@@ -110,7 +163,7 @@ mod tests {
     #[test]
     fn first_case_variant_stands_for_all() {
         let emb = embeddings(&["Paris", "paris", "PARIS", "rome", "Rome"]);
-        let folded = CaseFolded::new(&emb, 10);
+        let folded = CaseFolded::new(&emb, 10, true);
         assert_eq!(folded.rows(), 5);
         assert_eq!(folded.lookup("paris"), Some(0));
         assert_eq!(folded.lookup("ROME"), Some(3));
@@ -120,12 +173,21 @@ mod tests {
     #[test]
     fn restriction_drops_later_rows_and_variants() {
         let emb = embeddings(&["rome", "paris", "Rome"]);
-        let folded = CaseFolded::new(&emb, 2);
+        let folded = CaseFolded::new(&emb, 2, true);
         assert_eq!(folded.rows(), 2);
         assert_eq!(folded.lookup("Paris"), Some(1));
         assert_eq!(folded.lookup("berlin"), None);
-        let none = CaseFolded::new(&emb, 0);
+        let none = CaseFolded::new(&emb, 0, true);
         assert_eq!(none.lookup("rome"), None);
+    }
+
+    #[test]
+    fn without_folding_words_are_their_own() {
+        let emb = embeddings(&["Paris", "paris", "rome"]);
+        let exact = CaseFolded::new(&emb, 10, false);
+        assert_eq!(exact.lookup("paris"), Some(1));
+        assert_eq!(exact.lookup("PARIS"), None);
+        assert_eq!(exact.canonical, vec![0, 1, 2]);
     }
 
     #[test]

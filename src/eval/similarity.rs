@@ -7,7 +7,8 @@
 //! score is not a number is taken for a column header and skipped.
 //!
 //! As gensim 4.4's `evaluate_word_pairs` does: pairs with a word outside the first
-//! `restrict` rows are skipped and counted; the model's similarity is
+//! `restrict` rows are skipped and counted (with `dummy4unknown`, counted and correlated at
+//! a model similarity of 0); the model's similarity is
 //! `dot(unit(a), unit(b))` in f32, with `unit(v) = v * (1 / |v|)`; then Pearson's and
 //! Spearman's coefficients are taken against the human scores (see [`super::stats`]).
 
@@ -17,7 +18,7 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 
 use super::stats;
-use super::{CaseFolded, split_python_whitespace};
+use super::{CaseFolded, EvalOptions, split_python_whitespace};
 use crate::embeddings::Embeddings;
 use crate::embeddings::search;
 use crate::error::{Error, Result};
@@ -30,15 +31,20 @@ pub struct SimilarityReport {
     pub pearson: f64,
     /// Spearman's rank correlation of model and human similarities (NaN if undefined).
     pub spearman: f64,
-    /// Pairs with both words in the restricted vocabulary: the pairs correlated.
+    /// Pairs with both words in the restricted vocabulary: the pairs correlated (with
+    /// `dummy4unknown`, the `oov_pairs` are correlated too).
     pub pairs_used: usize,
-    /// Pairs skipped because a word is outside the restricted vocabulary.
+    /// Pairs with a word outside the restricted vocabulary: skipped, or with
+    /// `dummy4unknown` correlated at a model similarity of 0.
     pub oov_pairs: usize,
+    /// Whether the `oov_pairs` were correlated at a model similarity of 0 (`dummy4unknown`)
+    /// rather than skipped.
+    pub oov_at_zero: bool,
 }
 
 impl SimilarityReport {
-    /// Fraction of the pairs that were skipped for unknown words (gensim reports 100 times
-    /// this, as a percentage).
+    /// Fraction of the pairs that have an unknown word (gensim reports 100 times this, as a
+    /// percentage).
     pub fn oov_ratio(&self) -> f64 {
         let all = self.pairs_used + self.oov_pairs;
         if all == 0 {
@@ -51,27 +57,35 @@ impl SimilarityReport {
 
 impl fmt::Display for SimilarityReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (correlated, fate) = if self.oov_at_zero {
+            (
+                self.pairs_used + self.oov_pairs,
+                "correlated at similarity 0",
+            )
+        } else {
+            (self.pairs_used, "skipped")
+        };
         write!(
             f,
-            "Pearson {:.4}, Spearman {:.4} over {} pairs; {} pairs ({:.1}%) with unknown words skipped",
+            "Pearson {:.4}, Spearman {:.4} over {correlated} pairs; {} pairs ({:.1}%) with unknown words {fate}",
             self.pearson,
             self.spearman,
-            self.pairs_used,
             self.oov_pairs,
             100.0 * self.oov_ratio()
         )
     }
 }
 
-/// Evaluates `emb` on the word-pair file at `path`, using only the first `restrict` rows
-/// (gensim's `restrict_vocab`; [`super::DEFAULT_RESTRICT`] is its default).
+/// Evaluates `emb` on the word-pair file at `path`, with gensim's arguments: a number is the
+/// first rows to use (gensim's `restrict_vocab`; [`super::DEFAULT_RESTRICT`] is its
+/// default), with its other defaults; [`EvalOptions`] gives them all.
 pub fn evaluate_word_pairs(
     emb: &Embeddings,
     path: &Path,
-    restrict: usize,
+    options: impl Into<EvalOptions>,
 ) -> Result<SimilarityReport> {
     let file = File::open(path).map_err(|e| Error::io("open", path, e))?;
-    evaluate_word_pairs_reader(emb, BufReader::new(file), path, restrict)
+    evaluate_word_pairs_reader(emb, BufReader::new(file), path, options)
 }
 
 /// Like [`evaluate_word_pairs`], reading the pairs from `reader`; `source` names it in
@@ -80,9 +94,10 @@ pub fn evaluate_word_pairs_reader(
     emb: &Embeddings,
     reader: impl BufRead,
     source: &Path,
-    restrict: usize,
+    options: impl Into<EvalOptions>,
 ) -> Result<SimilarityReport> {
-    let restrict = super::checked_restrict(restrict)?;
+    let options = options.into();
+    let restrict = super::checked_restrict(options.restrict)?;
     let bytes = whole_text::read_bounded(reader, source, super::MAX_FILE_BYTES)?;
     let text = whole_text::utf8(&bytes, source)?;
     let pairs = parse(text, source)?;
@@ -93,7 +108,7 @@ pub fn evaluate_word_pairs_reader(
             "holds no word pair (lines of word, word, score)",
         ));
     }
-    let folded = CaseFolded::new(emb, restrict);
+    let folded = CaseFolded::new(emb, restrict, options.case_insensitive);
     let (mut human, mut model) = (Vec::new(), Vec::new());
     let mut oov_pairs = 0;
     for pair in &pairs {
@@ -102,10 +117,16 @@ pub fn evaluate_word_pairs_reader(
                 human.push(pair.score);
                 model.push(f64::from(cosine(emb.row(a), emb.row(b))));
             }
-            _ => oov_pairs += 1,
+            _ => {
+                oov_pairs += 1;
+                if options.dummy4unknown {
+                    human.push(pair.score);
+                    model.push(0.0);
+                }
+            }
         }
     }
-    if human.is_empty() {
+    if oov_pairs == pairs.len() {
         return Err(Error::format(
             source,
             None,
@@ -118,7 +139,8 @@ pub fn evaluate_word_pairs_reader(
     Ok(SimilarityReport {
         pearson: stats::pearson(&human, &model),
         spearman: stats::spearman(&human, &model),
-        pairs_used: human.len(),
+        pairs_used: pairs.len() - oov_pairs,
+        oov_at_zero: options.dummy4unknown,
         oov_pairs,
     })
 }
@@ -269,6 +291,46 @@ mod tests {
         assert_eq!((report.pairs_used, report.oov_pairs), (3, 0));
         let report = evaluate("x a30 1\nx a60 5\nx a90 9\n", 10).unwrap();
         assert!((report.spearman + 1.0).abs() < 1e-12, "{report}");
+    }
+
+    #[test]
+    fn gensims_dummy4unknown_and_case_sensitivity() {
+        let options = |case_insensitive, dummy4unknown| crate::eval::EvalOptions {
+            restrict: 10,
+            case_insensitive,
+            dummy4unknown,
+        };
+        let text = "x\ta30\t9\nx\ta60\t5\nX\ta90\t1\nx\tunicorn\t7\n";
+        let read = |options| {
+            evaluate_word_pairs_reader(&angles(), text.as_bytes(), Path::new("p"), options).unwrap()
+        };
+        let skipped = read(options(true, false));
+        assert_eq!((skipped.pairs_used, skipped.oov_pairs), (3, 1));
+        // unicorn correlated at similarity 0, as gensim: the lowest model score, with the
+        // second highest human score, so the ranking is no longer perfect.
+        let dummy = read(options(true, true));
+        assert_eq!((dummy.pairs_used, dummy.oov_pairs), (3, 1));
+        let human = [9.0, 5.0, 1.0, 7.0];
+        let model = [0.866_025_4, 0.5, 0.0, 0.0].map(f64::from);
+        assert!(
+            (dummy.spearman - stats::spearman(&human, &model)).abs() < 1e-9,
+            "{dummy}"
+        );
+        assert!((dummy.oov_ratio() - 0.25).abs() < 1e-12);
+        assert!(dummy.to_string().contains("over 4 pairs"), "{dummy}");
+        // Compared exactly, `X` is unknown too.
+        let exact = read(options(false, false));
+        assert_eq!((exact.pairs_used, exact.oov_pairs), (2, 2));
+        // A file of unknown words only is refused, dummies or not.
+        let unknown = "p\tq\t1\n";
+        let error = evaluate_word_pairs_reader(
+            &angles(),
+            unknown.as_bytes(),
+            Path::new("p"),
+            options(true, true),
+        )
+        .unwrap_err();
+        assert!(error.to_string().contains("no usable word pair"), "{error}");
     }
 
     #[test]
