@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use crate::support::cli::{json, ok, refused, s, vectrain};
 use crate::support::python::{run_script, shared_data};
-use vectrain::phrases::{PhraseOptions, PhraseScoring, Phrases};
+use vectrain::phrases::{FrozenPhrases, PhraseOptions, PhraseScoring, Phrases};
 
 /// The first `lines` lines of mix8m, in `dir`.
 fn mix8m_head(dir: &Path, lines: usize) -> PathBuf {
@@ -192,6 +192,53 @@ fn pairs_do_not_span_the_cut_of_a_long_line() {
     assert_eq!(out.lines().nth(1), Some("g0 alpha_beta"));
 }
 
+/// Phrases saved and read back join alike; a phrase file that is not one is refused naming
+/// the line.
+#[test]
+fn saved_phrases_read_back_and_bad_files_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let text = "ice cream cone\n".repeat(10) + &"cream cheese\n".repeat(6);
+    // cream cheese scores (6 − 5) / (16 · 6) · 42 = 0.44, the others 1.31.
+    let phrases = learn(&text, &options(5, 0.4));
+    let path = dir.join("phrases.txt");
+    phrases.frozen().write(&path).unwrap();
+    let read = FrozenPhrases::read(&path, "_").unwrap();
+    assert_eq!(read.phrases(), phrases.phrases());
+    assert_eq!(read.len(), phrases.phrases().len());
+    let sentence = ["ice", "cream", "cheese", "cream", "cheese"];
+    assert_eq!(read.apply(&sentence), phrases.apply(&sentence));
+    assert_eq!(
+        read.apply(&sentence),
+        ["ice_cream", "cheese", "cream_cheese"]
+    );
+    assert_eq!(read.score("ice", "cream"), phrases.score("ice", "cream"));
+    let other = FrozenPhrases::read(&path, "-").unwrap();
+    assert_eq!(other.apply(&["ice", "cream"]), ["ice-cream"]);
+    for (bad, expected) in [
+        (
+            "ice cream 3.5\n",
+            ":1: expected `first second score count`, found 3 fields",
+        ),
+        ("\nice cream x 3\n", ":2: the score of ice cream is \"x\""),
+        ("ice cream NaN 3\n", "the score of ice cream is \"NaN\""),
+        ("ice cream 3.5 -1\n", "the count of ice cream is \"-1\""),
+        (
+            "a b 1 1\nice cream 3.5 2\na b 2 2\n",
+            ":3: a b is listed twice (first on line 1)",
+        ),
+    ] {
+        let path = dir.join("bad.txt");
+        std::fs::write(&path, bad).unwrap();
+        let error = FrozenPhrases::read(&path, "_").unwrap_err().to_string();
+        assert!(error.contains(expected), "{bad:?}: {error}");
+    }
+    let error = FrozenPhrases::read(&path, " ").unwrap_err().to_string();
+    assert!(error.contains("--delimiter"), "{error}");
+    let missing = FrozenPhrases::read(&dir.join("missing.txt"), "_").unwrap_err();
+    assert!(missing.to_string().contains("missing.txt"), "{missing}");
+}
+
 /// Invalid UTF-8 is decoded as training decodes it, and counted; the output is valid UTF-8.
 #[test]
 fn invalid_utf8_is_replaced_as_training_replaces_it() {
@@ -284,11 +331,49 @@ fn the_command_writes_the_corpus_and_the_phrase_list() {
     // hot dog: (8 − 5) / 64 · 30; dog stand: (8 − 5) / (8 · 11) · 30.
     let listed = std::fs::read_to_string(&list).unwrap();
     let expected = format!(
-        "hot+dog {} 8\ndog+stand {} 8\n",
+        "hot dog {} 8\ndog stand {} 8\n",
         3.0 / 64.0 * 30.0,
         3.0 / 88.0 * 30.0
     );
     assert_eq!(listed, expected);
+    // The saved phrases join other text; `dog stand` is listed, so with `hot` absent it joins.
+    let other = dir.path().join("other.txt");
+    std::fs::write(&other, "a hot dog\nthe dog stand\nhot dog stand\n").unwrap();
+    let joined = dir.path().join("joined.txt");
+    let summary = json(&[
+        "phrases",
+        "--input",
+        s(&other),
+        "--output",
+        s(&joined),
+        "--phrases-from",
+        s(&list),
+        "--delimiter",
+        "+",
+        "--json",
+    ]);
+    assert_eq!(
+        (summary["phrases"].as_u64(), summary["joined"].as_u64()),
+        (Some(2), Some(3))
+    );
+    assert_eq!(
+        std::fs::read_to_string(&joined).unwrap(),
+        "a hot+dog\nthe dog+stand\nhot+dog stand\n"
+    );
+    refused(
+        &[
+            "phrases",
+            "--input",
+            s(&other),
+            "--output",
+            s(&joined),
+            "--phrases-from",
+            s(&list),
+            "--threshold",
+            "3",
+        ],
+        "cannot be used with",
+    );
     let text_summary = ok(&[
         "phrases",
         "--input",

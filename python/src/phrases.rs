@@ -1,81 +1,113 @@
-//! `Phrases`: the phrases of a corpus file (`vectrain::phrases`), to join in sentences or in
-//! another corpus file. The package's Python half subclasses it to take sentences too and to
-//! join a whole corpus of them, as gensim's `Phrases` does.
+//! `Phrases`: the phrases of a corpus file (`vectrain::phrases`), or of a phrase file saved
+//! earlier, to join in sentences or in another corpus file. The package's Python half
+//! subclasses it to take sentences too, to join a whole corpus of them, and to pickle, as
+//! gensim's `Phrases` does.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use pyo3::exceptions::PyValueError;
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-use vectrain::phrases::{self, PhraseOptions, PhraseScoring};
+use vectrain::phrases::{self, FrozenPhrases, Phrase, PhraseOptions, PhraseScoring};
 
 use crate::errors::from_library;
 
+/// One phrase as Python keeps it: `(first, second, score, count)`.
+type PhraseTuple = (String, String, f64, u64);
+
 /// The phrases of a corpus file: pairs of adjacent words scoring above a threshold
-/// (word2phrase's score, or npmi), joined by a delimiter.
+/// (word2phrase's score, or npmi), joined by a delimiter; or phrases read back.
 #[pyclass(frozen, subclass, module = "vectrain._vectrain")]
 pub struct Phrases {
-    inner: phrases::Phrases,
+    /// The counts that found the phrases, where they were found here.
+    learned: Option<phrases::Phrases>,
+    frozen: FrozenPhrases,
 }
 
 #[pymethods]
 impl Phrases {
-    /// Counts the words and pairs of `corpus_file` (UTF-8 text or gzip, a sentence a line).
-    /// `threshold` defaults to 100 for the default scoring and 0.5 for `"npmi"`.
+    /// Counts the words and pairs of `corpus_file` (UTF-8 text or gzip, a sentence a line);
+    /// or without it reads the phrase file `phrase_file`, or takes `phrases`
+    /// (`(first, second, score, count)` tuples). `threshold` defaults to 100 for the default
+    /// scoring and 0.5 for `"npmi"`.
     #[new]
-    #[pyo3(signature = (corpus_file, min_count=5, threshold=None, scoring="default", delimiter="_", threads=None))]
+    #[pyo3(signature = (corpus_file=None, min_count=5, threshold=None, scoring="default", delimiter="_", threads=None, phrase_file=None, phrases=None))]
+    #[allow(clippy::too_many_arguments)] // Python's keywords, as gensim names them.
     fn new(
         py: Python<'_>,
-        corpus_file: PathBuf,
+        corpus_file: Option<PathBuf>,
         min_count: u64,
         threshold: Option<f64>,
         scoring: &str,
         delimiter: &str,
         threads: Option<usize>,
+        phrase_file: Option<PathBuf>,
+        phrases: Option<Vec<PhraseTuple>>,
     ) -> PyResult<Phrases> {
-        let (scoring, default_threshold) = match scoring {
-            "default" => (PhraseScoring::Default, 100.0),
-            "npmi" => (PhraseScoring::Npmi, 0.5),
-            other => {
-                return Err(PyValueError::new_err(format!(
-                    "scoring is \"default\" or \"npmi\", not {other:?}"
-                )));
+        let frozen = match (corpus_file, phrase_file, phrases) {
+            (Some(corpus_file), None, None) => {
+                let options = options(min_count, threshold, scoring, delimiter, threads)?;
+                let learned = py
+                    .detach(|| phrases::Phrases::learn(&corpus_file, &options))
+                    .map_err(from_library)?;
+                return Ok(Phrases {
+                    frozen: learned.frozen().clone(),
+                    learned: Some(learned),
+                });
+            }
+            (None, Some(path), None) => FrozenPhrases::read(&path, delimiter),
+            (None, None, Some(list)) => {
+                let list = list
+                    .into_iter()
+                    .map(|(first, second, score, count)| Phrase {
+                        first,
+                        second,
+                        count,
+                        score,
+                    });
+                FrozenPhrases::new(list, delimiter)
+            }
+            _ => {
+                return Err(PyTypeError::new_err(
+                    "Phrases takes one of corpus_file, phrase_file and phrases",
+                ));
             }
         };
-        if threads == Some(0) {
-            return Err(PyValueError::new_err("threads must be at least 1"));
-        }
-        let options = PhraseOptions {
-            min_count,
-            threshold: threshold.unwrap_or(default_threshold),
-            scoring,
-            delimiter: delimiter.to_string(),
-            threads,
-            ..PhraseOptions::default()
-        };
-        let inner = py
-            .detach(|| phrases::Phrases::learn(&corpus_file, &options))
-            .map_err(from_library)?;
-        Ok(Phrases { inner })
+        Ok(Phrases {
+            learned: None,
+            frozen: frozen.map_err(from_library)?,
+        })
     }
 
     /// One sentence (a list of str) with its phrases joined, left to right.
     fn _join(&self, sentence: Vec<String>) -> Vec<String> {
-        self.inner.apply(&sentence)
+        self.frozen.apply(&sentence)
     }
 
-    /// The score of the pair `word_a word_b`; None where either word is rarer than
-    /// `min_count` or the pair never occurs.
+    /// Every phrase as `(first, second, score, count)`, highest score first.
+    fn _phrase_list(&self) -> Vec<PhraseTuple> {
+        self.frozen
+            .phrases()
+            .into_iter()
+            .map(|p| (p.first, p.second, p.score, p.count))
+            .collect()
+    }
+
+    /// The score of the pair `word_a word_b`: from the counts, where the phrases were found
+    /// here (None where either word is rarer than `min_count` or the pair never occurs); else
+    /// the score a phrase was saved with (None for a pair that is not one).
     fn score(&self, word_a: &str, word_b: &str) -> Option<f64> {
-        self.inner.score(word_a, word_b)
+        match &self.learned {
+            Some(learned) => learned.score(word_a, word_b),
+            None => self.frozen.score(word_a, word_b),
+        }
     }
 
-    /// gensim's `export_phrases`: every phrase found, joined by the delimiter, with its
-    /// score.
+    /// gensim's `export_phrases`: every phrase, joined by the delimiter, with its score.
     fn export_phrases(&self) -> HashMap<String, f64> {
-        let delimiter = &self.inner.options().delimiter;
-        self.inner
+        let delimiter = self.frozen.delimiter();
+        self.frozen
             .phrases()
             .into_iter()
             .map(|p| (format!("{}{delimiter}{}", p.first, p.second), p.score))
@@ -84,14 +116,19 @@ impl Phrases {
 
     /// Writes `corpus_file` to `output` with the phrases joined, a line per line
     /// (atomically), and returns what it did: lines, tokens read, pairs joined.
+    #[pyo3(signature = (corpus_file, output, threads=None))]
     fn rewrite<'py>(
         &self,
         py: Python<'py>,
         corpus_file: PathBuf,
         output: PathBuf,
+        threads: Option<usize>,
     ) -> PyResult<Bound<'py, PyDict>> {
+        if threads == Some(0) {
+            return Err(PyValueError::new_err("threads must be at least 1"));
+        }
         let done = py
-            .detach(|| self.inner.rewrite(&corpus_file, &output))
+            .detach(|| self.frozen.rewrite(&corpus_file, &output, threads, None))
             .map_err(from_library)?;
         let summary = PyDict::new(py);
         summary.set_item("lines", done.lines)?;
@@ -100,51 +137,91 @@ impl Phrases {
         Ok(summary)
     }
 
-    /// Tokens of the corpus the phrases were learned from (gensim's name).
-    #[getter]
-    fn corpus_word_count(&self) -> u64 {
-        self.inner.tokens()
+    /// Writes the phrase file (`first second score count` lines, highest score first) that
+    /// `Phrases.load` and `vectrain phrases --phrases-from` read.
+    fn _save(&self, path: PathBuf) -> PyResult<()> {
+        self.frozen.write(&path).map_err(from_library)
     }
 
-    /// Words seen fewer times never join.
+    /// Tokens of the corpus the phrases were found in (gensim's name); None for phrases
+    /// read back.
     #[getter]
-    fn min_count(&self) -> u64 {
-        self.inner.options().min_count
+    fn corpus_word_count(&self) -> Option<u64> {
+        self.learned.as_ref().map(|l| l.tokens())
     }
 
-    /// Pairs scoring above it are joined.
+    /// Words seen fewer times never join; None for phrases read back.
     #[getter]
-    fn threshold(&self) -> f64 {
-        self.inner.options().threshold
+    fn min_count(&self) -> Option<u64> {
+        self.learned.as_ref().map(|l| l.options().min_count)
     }
 
-    /// `"default"` or `"npmi"`.
+    /// Pairs scoring above it are joined; None for phrases read back.
     #[getter]
-    fn scoring(&self) -> &'static str {
-        match self.inner.options().scoring {
+    fn threshold(&self) -> Option<f64> {
+        self.learned.as_ref().map(|l| l.options().threshold)
+    }
+
+    /// `"default"` or `"npmi"`; None for phrases read back.
+    #[getter]
+    fn scoring(&self) -> Option<&'static str> {
+        self.learned.as_ref().map(|l| match l.options().scoring {
             PhraseScoring::Default => "default",
             PhraseScoring::Npmi => "npmi",
-        }
+        })
     }
 
     /// What joins the words of a phrase.
     #[getter]
     fn delimiter(&self) -> String {
-        self.inner.options().delimiter.clone()
+        self.frozen.delimiter().to_string()
     }
 
     fn __len__(&self) -> usize {
-        self.inner.phrases().len()
+        self.frozen.len()
     }
 
     fn __repr__(&self) -> String {
-        format!(
-            "<Phrases: {} phrases from {} tokens, min_count={}, threshold={}, scoring={:?}>",
-            self.__len__(),
-            self.inner.tokens(),
-            self.min_count(),
-            self.threshold(),
-            self.scoring()
-        )
+        match &self.learned {
+            Some(learned) => format!(
+                "<Phrases: {} phrases from {} tokens, min_count={}, threshold={}, scoring={:?}>",
+                self.frozen.len(),
+                learned.tokens(),
+                learned.options().min_count,
+                learned.options().threshold,
+                self.scoring().unwrap_or_default()
+            ),
+            None => format!("<Phrases: {} phrases>", self.frozen.len()),
+        }
     }
+}
+
+/// The options of `Phrases(corpus_file, ...)`, checked.
+fn options(
+    min_count: u64,
+    threshold: Option<f64>,
+    scoring: &str,
+    delimiter: &str,
+    threads: Option<usize>,
+) -> PyResult<PhraseOptions> {
+    let (scoring, default_threshold) = match scoring {
+        "default" => (PhraseScoring::Default, 100.0),
+        "npmi" => (PhraseScoring::Npmi, 0.5),
+        other => {
+            return Err(PyValueError::new_err(format!(
+                "scoring is \"default\" or \"npmi\", not {other:?}"
+            )));
+        }
+    };
+    if threads == Some(0) {
+        return Err(PyValueError::new_err("threads must be at least 1"));
+    }
+    Ok(PhraseOptions {
+        min_count,
+        threshold: threshold.unwrap_or(default_threshold),
+        scoring,
+        delimiter: delimiter.to_string(),
+        threads,
+        ..PhraseOptions::default()
+    })
 }

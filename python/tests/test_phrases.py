@@ -1,6 +1,7 @@
 """vectrain.Phrases against gensim's Phrases on real text, and its calls and errors."""
 
 import gzip
+import pickle
 
 import pytest
 from gensim.models.phrases import Phrases as GensimPhrases
@@ -50,11 +51,24 @@ def test_a_corpus_file_and_rewrite(tmp_path):
     assert phrases.score("machine", "learning") == 7 / float(12 * 12) * 46
     assert phrases.score("deep", "machine") is None
     assert phrases["machine learning is fun".split()] == ["machine_learning", "is_fun"]
-    assert phrases.freeze() is phrases
     out = tmp_path / "out.txt"
     summary = phrases.rewrite(corpus, out)
     assert summary == {"lines": 12, "tokens": 46, "joined": 22}
     assert out.read_text().splitlines()[-1] == "deep machine_learning"
+    saved = tmp_path / "phrases.txt"
+    phrases.save(saved)
+    assert saved.read_text().splitlines()[0] == f"is fun {5 / float(10 * 10) * 46!r} 10"
+    for again in (vectrain.Phrases.load(saved), pickle.loads(pickle.dumps(phrases)),
+                  phrases.freeze()):
+        assert isinstance(again, vectrain.Phrases)
+        assert again.export_phrases() == phrases.export_phrases()
+        assert again["machine learning is fun".split()] == ["machine_learning", "is_fun"]
+        assert again.score("machine", "learning") == phrases.score("machine", "learning")
+        assert again.score("deep", "machine") is None
+        assert (again.min_count, again.threshold, again.corpus_word_count) == (None,) * 3
+        assert again.rewrite(corpus, tmp_path / "again.txt") == summary
+    assert vectrain.Phrases.load(saved, delimiter="+")[["machine", "learning"]] == [
+        "machine+learning"]
     assert vectrain.Phrases(corpus_file=str(corpus)).threshold == 100.0
     assert vectrain.Phrases(corpus_file=corpus, scoring="npmi").threshold == 0.5
     assert "Phrases: 3 phrases from 46 tokens" in repr(phrases)
@@ -89,4 +103,10 @@ def test_bad_calls_are_refused(tmp_path):
         phrases[3]
     with pytest.raises(FileNotFoundError, match="missing.txt"):
         phrases.rewrite(tmp_path / "missing.txt", tmp_path / "out.txt")
+    with pytest.raises(FileNotFoundError, match="missing.txt"):
+        vectrain.Phrases.load(tmp_path / "missing.txt")
+    bad = tmp_path / "bad.txt"
+    bad.write_text("a b c\n")
+    with pytest.raises(ValueError, match="bad.txt:1: expected `first second score count`"):
+        vectrain.Phrases.load(bad)
     assert not (tmp_path / "out.txt").exists()

@@ -169,11 +169,14 @@ class Phrases(_Phrases):
     ``phrases[sentence]`` joins one sentence; ``phrases[sentences]`` joins each sentence of
     an iterable, lazily. ``rewrite(corpus_file, output)`` writes a whole corpus file joined;
     ``export_phrases()`` gives every phrase with its score; ``score(a, b)`` one pair's.
+    ``save(path)`` writes the phrases to a phrase file, which ``Phrases.load(path)`` and
+    ``vectrain phrases --phrases-from`` read back; they pickle too.
     """
 
     def __new__(cls, sentences=None, corpus_file=None, min_count=5, threshold=None,
                 scoring="default", delimiter="_", threads=None):
-        options = (min_count, threshold, scoring, delimiter, threads)
+        options = dict(min_count=min_count, threshold=threshold, scoring=scoring,
+                       delimiter=delimiter, threads=threads)
         if (sentences is None) == (corpus_file is None):
             raise TypeError("Phrases() takes sentences or corpus_file (one of them)")
         if corpus_file is not None:
@@ -182,11 +185,22 @@ class Phrases(_Phrases):
                     f"corpus_file is a path, not {type(corpus_file).__name__}; "
                     "lists of words go to sentences="
                 )
-            return super().__new__(cls, os.fsdecode(corpus_file), *options)
+            return super().__new__(cls, os.fsdecode(corpus_file), **options)
         with tempfile.TemporaryDirectory(prefix="vectrain-phrases-") as folder:
             path = os.path.join(folder, "sentences.txt")
             _write_sentences(sentences, path, purpose="find phrases in")
-            return super().__new__(cls, path, *options)
+            return super().__new__(cls, path, **options)
+
+    @classmethod
+    def load(cls, path, delimiter="_"):
+        """The phrases of a phrase file (``save``, ``vectrain phrases --save-phrases``), to
+        be joined by ``delimiter``."""
+        return _Phrases.__new__(cls, delimiter=delimiter, phrase_file=os.fsdecode(path))
+
+    def save(self, path):
+        """Writes the phrases to ``path``: ``first second score count`` lines, highest score
+        first, atomically."""
+        self._save(os.fsdecode(path))
 
     def __getitem__(self, sentence):
         if isinstance(sentence, (str, bytes)):
@@ -201,14 +215,28 @@ class Phrases(_Phrases):
         return (self[one] for one in sentence)
 
     def freeze(self):
-        """gensim's ``freeze``: these phrases are already as compact as frozen ones, so
-        this returns them."""
-        return self
+        """gensim's ``freeze``: the phrases without the counts that found them (as after
+        ``load`` or unpickling: ``score`` gives the saved scores, the settings are None)."""
+        return _restore_phrases(self.delimiter, self._phrase_list())
 
-    def rewrite(self, corpus_file, output):
+    def rewrite(self, corpus_file, output, threads=None):
         """Writes ``corpus_file`` to ``output`` with its phrases joined, a line per line,
         atomically; returns ``{"lines", "tokens", "joined"}``."""
-        return super().rewrite(os.fsdecode(corpus_file), os.fsdecode(output))
+        return super().rewrite(os.fsdecode(corpus_file), os.fsdecode(output), threads)
+
+
+def _restore_phrases(delimiter, phrases):
+    """Phrases from what ``_reduce_phrases`` kept."""
+    return _Phrases.__new__(Phrases, delimiter=delimiter, phrases=phrases)
+
+
+def _reduce_phrases(phrases):
+    """What pickle keeps of ``Phrases``: the phrases with their scores and counts, and the
+    delimiter (the counts that found them stay behind, as in gensim's frozen phrases)."""
+    return _restore_phrases, (phrases.delimiter, phrases._phrase_list())
+
+
+copyreg.pickle(Phrases, _reduce_phrases)
 
 
 def _word_type_error(index, sentence):

@@ -10,7 +10,7 @@ use crate::cli::reading_bar::ReadingBar;
 use crate::cli::say::{note, out};
 use crate::cli::settings::{at_least_one, note_reading};
 use crate::corpus::{DEFAULT_COUNT_LIMIT, ReadProgress};
-use crate::phrases::{DEFAULT_PAIR_LIMIT, PhraseOptions, PhraseScoring, Phrases};
+use crate::phrases::{DEFAULT_PAIR_LIMIT, FrozenPhrases, PhraseOptions, PhraseScoring, Phrases};
 
 /// How pairs are scored.
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -44,9 +44,14 @@ pub struct PhrasesArgs {
     /// What joins the words of a phrase.
     #[arg(long, default_value = "_")]
     delimiter: String,
-    /// Also write every phrase found, best first: `phrase score count` per line.
+    /// Also write every phrase found, best first: `first second score count` per line (a
+    /// phrase file, which --phrases-from reads).
     #[arg(long, value_name = "PATH")]
     save_phrases: Option<PathBuf>,
+    /// Join the phrases of this phrase file (--save-phrases) instead of finding them: the
+    /// phrases of one corpus joined in other text.
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["min_count", "threshold", "scoring", "save_phrases", "count_limit", "pair_limit"])]
+    phrases_from: Option<PathBuf>,
     /// CPU threads [default: all cores].
     #[arg(long, value_parser = at_least_one())]
     threads: Option<usize>,
@@ -98,6 +103,37 @@ impl PhrasesArgs {
 pub fn run(args: PhrasesArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     let progress = ReadProgress::new();
+    if let Some(list) = &args.phrases_from {
+        let phrases = FrozenPhrases::read(list, &args.delimiter)?;
+        let bar = ReadingBar::start(progress.clone());
+        let rewritten = phrases.rewrite(&args.input, &args.output, args.threads, Some(&progress));
+        drop(bar);
+        let rewritten = rewritten?;
+        let seconds = started.elapsed().as_secs_f64();
+        if args.json {
+            let summary = serde_json::json!({
+                "input": args.input, "output": args.output, "phrases_from": list,
+                "phrases": phrases.len(), "lines": rewritten.lines, "tokens": rewritten.tokens,
+                "joined": rewritten.phrases,
+                "tokens_written": rewritten.tokens - rewritten.phrases, "seconds": seconds,
+            });
+            out!("{summary}");
+        } else {
+            out!(
+                "{}: {} lines, {} tokens; the {} phrases of {} joined {} pairs, {} tokens written to {} in {:.1} s",
+                args.input.display(),
+                rewritten.lines,
+                rewritten.tokens,
+                phrases.len(),
+                list.display(),
+                rewritten.phrases,
+                rewritten.tokens - rewritten.phrases,
+                args.output.display(),
+                seconds
+            );
+        }
+        return Ok(());
+    }
     let options = args.options(progress.clone());
     let bar = ReadingBar::start(progress);
     let found = Phrases::learn(&args.input, &options)
@@ -105,7 +141,7 @@ pub fn run(args: PhrasesArgs) -> anyhow::Result<()> {
     drop(bar);
     let (rewritten, phrases) = found?;
     if let Some(path) = &args.save_phrases {
-        phrases.write_phrases(path)?;
+        phrases.frozen().write(path)?;
     }
     let stats = phrases.stats();
     note_reading(stats, args.count_limit);

@@ -17,7 +17,7 @@ pub mod npy;
 pub mod paths;
 pub mod projector;
 mod rows;
-mod text;
+pub(crate) mod text;
 pub mod vocab_counts;
 pub mod whole_text;
 pub mod word2vec_binary;
@@ -122,7 +122,7 @@ impl VectorFormat {
 /// its name), as gensim reads `GoogleNews-vectors-negative300.bin.gz`, and past a UTF-8 byte
 /// order mark, which editors on Windows put before text (and which no word2vec header or
 /// first word begins with).
-fn open(path: &Path) -> Result<Box<dyn BufRead>> {
+pub(crate) fn open(path: &Path) -> Result<Box<dyn BufRead>> {
     let file = File::open(path).map_err(|e| Error::io("open", path, e))?;
     let mut reader = BufReader::with_capacity(READ_BUFFER_BYTES, file);
     let start = reader.fill_buf().map_err(|e| Error::io("read", path, e))?;

@@ -23,9 +23,11 @@
 //! and then 100).
 //!
 //! The corpus is read three times, on every core: counting its words, counting the pairs
-//! of words frequent enough to score, and rewriting it ([`Phrases::rewrite`]).
+//! of words frequent enough to score, and rewriting it ([`Phrases::rewrite`]). The phrases
+//! found ([`FrozenPhrases`]) can be saved and joined in other text later.
 
 mod count;
+mod frozen;
 mod rewrite;
 
 use std::collections::HashMap;
@@ -34,6 +36,7 @@ use std::path::Path;
 use crate::corpus::{Corpus, CorpusStats, ReadOptions, ReadProgress, TextSource};
 use crate::error::{Error, Result};
 use crate::vocab::Vocab;
+pub use frozen::FrozenPhrases;
 pub use rewrite::Rewritten;
 
 /// Distinct pairs counted at once by default before the rarest are pruned (gensim's
@@ -142,6 +145,24 @@ impl PhraseOptions {
     }
 }
 
+/// Refuses a delimiter that would make a phrase read back as other than one token.
+fn check_delimiter(delimiter: &str) -> Result<()> {
+    let reason = if delimiter.is_empty() {
+        "must not be empty"
+    } else if delimiter
+        .bytes()
+        .any(|b| b == b'\n' || crate::corpus::separates_tokens(b))
+    {
+        "must not contain white space"
+    } else {
+        return Ok(());
+    };
+    Err(Error::InvalidOption {
+        option: "delimiter",
+        reason: reason.to_string(),
+    })
+}
+
 /// One phrase found: its two words, how often they occur side by side, and its score.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Phrase {
@@ -156,7 +177,7 @@ pub struct Phrase {
 }
 
 /// The counts of a corpus that decide its phrases: its words frequent enough to join, and
-/// the pairs of them seen side by side.
+/// the pairs of them seen side by side; and the phrases they make.
 #[derive(Debug)]
 pub struct Phrases {
     words: Vocab,
@@ -165,6 +186,7 @@ pub struct Phrases {
     stats: CorpusStats,
     pairs_pruned_below: u64,
     options: PhraseOptions,
+    frozen: FrozenPhrases,
 }
 
 /// The key of the pair `a b` in the pair table.
@@ -203,14 +225,41 @@ impl Phrases {
         // A word rarer than the minimum never joins, so its pairs need no counting.
         let words = Vocab::from_counts(counted.counts, options.min_count, None);
         let (pairs, pairs_pruned_below) = count::count_pairs(text, name, options, &words)?;
+        let counts = Counts {
+            words: &words,
+            pairs: &pairs,
+            tokens: stats.raw_tokens,
+            options,
+        };
+        let frozen = FrozenPhrases::new(counts.above_threshold(), &options.delimiter)?;
         Ok(Phrases {
+            tokens: stats.raw_tokens,
             words,
             pairs,
-            tokens: stats.raw_tokens,
             stats,
             pairs_pruned_below,
             options: options.clone(),
+            frozen,
         })
+    }
+
+    fn counts(&self) -> Counts<'_> {
+        Counts {
+            words: &self.words,
+            pairs: &self.pairs,
+            tokens: self.tokens,
+            options: &self.options,
+        }
+    }
+
+    /// The phrases found, to join in other text or to save.
+    pub fn frozen(&self) -> &FrozenPhrases {
+        &self.frozen
+    }
+
+    /// The phrases found, without the counts.
+    pub fn freeze(self) -> FrozenPhrases {
+        self.frozen
     }
 
     /// Tokens of the corpus (`N` in the scores).
@@ -247,7 +296,7 @@ impl Phrases {
     /// The score of `a b`; `None` where either word is rarer than the minimum count or the
     /// pair never occurs.
     pub fn score(&self, a: &str, b: &str) -> Option<f64> {
-        self.score_ids(self.words.id(a)?, self.words.id(b)?)
+        self.counts().score(self.words.id(a)?, self.words.id(b)?)
     }
 
     /// Whether `a b` is joined into a phrase.
@@ -256,33 +305,51 @@ impl Phrases {
             .is_some_and(|score| score > self.options.threshold)
     }
 
-    fn score_ids(&self, a: u32, b: u32) -> Option<f64> {
+    /// Every phrase found, highest score first (ties in word order).
+    pub fn phrases(&self) -> Vec<Phrase> {
+        self.frozen.phrases()
+    }
+
+    /// The words of one sentence with its phrases joined, left to right as a corpus line is.
+    pub fn apply<S: AsRef<str>>(&self, sentence: &[S]) -> Vec<String> {
+        self.frozen.apply(sentence)
+    }
+
+    /// Writes `input` to `output` with its phrases joined (atomically: `output` is complete
+    /// or untouched), on the options' threads. Each line stays a line, its tokens separated by
+    /// one space.
+    pub fn rewrite(&self, input: &Path, output: &Path) -> Result<Rewritten> {
+        let options = &self.options;
+        self.frozen
+            .rewrite(input, output, options.threads, options.progress.as_ref())
+    }
+}
+
+/// What scores a pair: the counts of its words and of itself, in a corpus of `tokens`.
+struct Counts<'a> {
+    words: &'a Vocab,
+    pairs: &'a HashMap<u64, u64>,
+    tokens: u64,
+    options: &'a PhraseOptions,
+}
+
+impl Counts<'_> {
+    /// The score of the words of ids `a` and `b`, if the pair occurs.
+    fn score(&self, a: u32, b: u32) -> Option<f64> {
         let pair = *self.pairs.get(&pair_key(a, b))?;
         let counts = self.words.counts();
         let (first, second) = (counts[a as usize], counts[b as usize]);
-        Some(score(
-            self.options.scoring,
-            self.options.min_count,
-            self.tokens,
-            first,
-            second,
-            pair,
-        ))
+        let (scoring, min_count) = (self.options.scoring, self.options.min_count);
+        Some(score(scoring, min_count, self.tokens, first, second, pair))
     }
 
-    fn joins_ids(&self, a: u32, b: u32) -> bool {
-        self.score_ids(a, b)
-            .is_some_and(|score| score > self.options.threshold)
-    }
-
-    /// Every pair joined, highest score first (ties in word order).
-    pub fn phrases(&self) -> Vec<Phrase> {
-        let mut found: Vec<Phrase> = self
-            .pairs
+    /// Every pair scoring above the threshold, in no order.
+    fn above_threshold(&self) -> Vec<Phrase> {
+        self.pairs
             .iter()
             .filter_map(|(&key, &count)| {
                 let (a, b) = ((key >> 32) as u32, key as u32);
-                let score = self.score_ids(a, b)?;
+                let score = self.score(a, b)?;
                 (score > self.options.threshold).then(|| Phrase {
                     first: self.words.word(a).to_string(),
                     second: self.words.word(b).to_string(),
@@ -290,59 +357,7 @@ impl Phrases {
                     score,
                 })
             })
-            .collect();
-        found.sort_by(|x, y| {
-            y.score
-                .total_cmp(&x.score)
-                .then_with(|| (&x.first, &x.second).cmp(&(&y.first, &y.second)))
-        });
-        found
-    }
-
-    /// The words of one sentence with its phrases joined, left to right as a corpus line is.
-    pub fn apply<S: AsRef<str>>(&self, sentence: &[S]) -> Vec<String> {
-        let mut out: Vec<String> = Vec::with_capacity(sentence.len());
-        let mut previous = None;
-        for word in sentence {
-            let word = word.as_ref();
-            let id = self.words.id(word);
-            match (previous, id) {
-                (Some(a), Some(b)) if self.joins_ids(a, b) => {
-                    if let Some(last) = out.last_mut() {
-                        last.push_str(&self.options.delimiter);
-                        last.push_str(word);
-                    }
-                    previous = None;
-                }
-                _ => {
-                    out.push(word.to_string());
-                    previous = id;
-                }
-            }
-        }
-        out
-    }
-
-    /// Writes `input` to `output` with its phrases joined (atomically: `output` is complete
-    /// or untouched). Each line stays a line, its tokens separated by one space.
-    pub fn rewrite(&self, input: &Path, output: &Path) -> Result<Rewritten> {
-        rewrite::rewrite(self, &TextSource::File(input.to_path_buf()), input, output)
-    }
-
-    /// Every joined pair, one line each, highest score first: `first<delimiter>second score
-    /// count` (atomically).
-    pub fn write_phrases(&self, path: &Path) -> Result<()> {
-        use std::io::Write;
-        let mut file = crate::io::atomic::AtomicFile::create(path)?;
-        for phrase in self.phrases() {
-            writeln!(
-                file,
-                "{}{}{} {} {}",
-                phrase.first, self.options.delimiter, phrase.second, phrase.score, phrase.count
-            )
-            .map_err(|e| Error::io("write", path, e))?;
-        }
-        file.commit()
+            .collect()
     }
 }
 

@@ -4,8 +4,9 @@
 use std::io::Write;
 use std::path::Path;
 
-use super::Phrases;
-use crate::corpus::{MAX_SENTENCE_TOKENS, MAX_TOKEN_BYTES, ReadPass, TextSource};
+use super::FrozenPhrases;
+use crate::corpus::TextSource;
+use crate::corpus::{MAX_SENTENCE_TOKENS, MAX_TOKEN_BYTES, ReadOptions, ReadPass, ReadProgress};
 use crate::corpus::{for_each_block, separates_tokens, token_text};
 use crate::error::{Error, Result};
 use crate::io::atomic::AtomicFile;
@@ -29,21 +30,27 @@ impl Rewritten {
     }
 }
 
-/// Writes `text` to `output` with the phrases of `phrases` joined.
+/// Writes `text` to `output` with `phrases` joined, on `threads` (`None`: every core).
 pub(super) fn rewrite(
-    phrases: &Phrases,
+    phrases: &FrozenPhrases,
     text: &TextSource<'_>,
     name: &Path,
     output: &Path,
+    threads: Option<usize>,
+    progress: Option<&ReadProgress>,
 ) -> Result<Rewritten> {
     let mut file = AtomicFile::create(output)?;
     let mut total = Rewritten::default();
-    let options = &phrases.options;
+    let workers = ReadOptions {
+        threads,
+        ..ReadOptions::default()
+    }
+    .workers();
     for_each_block(
         text,
         name,
-        options.read_options().workers(),
-        options.progress.as_ref().map(|p| (p, ReadPass::Rewriting)),
+        workers,
+        progress.map(|p| (p, ReadPass::Rewriting)),
         || (),
         |(), block| rewrite_block(phrases, block),
         |(bytes, counts)| {
@@ -57,7 +64,7 @@ pub(super) fn rewrite(
 }
 
 /// One block of whole lines, rewritten.
-fn rewrite_block(phrases: &Phrases, block: &[u8]) -> (Vec<u8>, Rewritten) {
+fn rewrite_block(phrases: &FrozenPhrases, block: &[u8]) -> (Vec<u8>, Rewritten) {
     let mut out = Vec::with_capacity(block.len() + 64);
     let mut counts = Rewritten::default();
     let mut lines = block.split(|&b| b == b'\n').peekable();
@@ -73,8 +80,8 @@ fn rewrite_block(phrases: &Phrases, block: &[u8]) -> (Vec<u8>, Rewritten) {
 }
 
 /// One line's tokens, joined where they form phrases, decoded as training decodes them.
-fn rewrite_line(phrases: &Phrases, line: &[u8], out: &mut Vec<u8>, counts: &mut Rewritten) {
-    let delimiter = phrases.options.delimiter.as_bytes();
+fn rewrite_line(phrases: &FrozenPhrases, line: &[u8], out: &mut Vec<u8>, counts: &mut Rewritten) {
+    let delimiter = phrases.delimiter.as_bytes();
     let mut previous = None;
     let mut in_sentence = 0;
     let mut first = true;
