@@ -14,7 +14,8 @@ use crate::io::atomic::AtomicFile;
 /// What rewriting a corpus did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Rewritten {
-    /// Lines written (as many as were read; a text not ending in a newline gets one).
+    /// Lines written: as many as were read (a text not ending in a newline gets one; a line
+    /// longer than a read block, 4 MiB, which training cuts there too, becomes two).
     pub lines: u64,
     /// Tokens read.
     pub tokens: u64,
