@@ -302,3 +302,49 @@ fn bench_runs_subwords_on_the_gpu_and_the_cpu() {
         "{stdout}"
     );
 }
+
+/// Loading vectors reports every stored byte of the file, in every format, gzip included
+/// (what the commands' progress bar draws), and gives the same vectors as without a report.
+#[test]
+fn loading_vectors_reports_every_stored_byte() {
+    use vectrain::VectorFormat;
+    use vectrain::corpus::{ReadPass, ReadProgress};
+
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = corpus(dir.path());
+    let model = dir.path().join("model.bin");
+    train(&corpus, &model, "fasttext-bin");
+    let embeddings = vectrain::read_vectors(&model).unwrap();
+    let mut files = vec![model.clone()];
+    for (name, format) in [
+        ("v.txt", VectorFormat::Word2VecText),
+        ("v.bin", VectorFormat::Word2VecBinary),
+        ("v.glove", VectorFormat::GloveText),
+        ("v.txt.gz", VectorFormat::Word2VecText),
+    ] {
+        let path = dir.path().join(name);
+        vectrain::write_vectors(&embeddings, &path, format).unwrap();
+        files.push(path);
+    }
+    let gz_model = dir.path().join("model.bin.gz");
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut encoder, &std::fs::read(&model).unwrap()).unwrap();
+    std::fs::write(&gz_model, encoder.finish().unwrap()).unwrap();
+    files.push(gz_model);
+    for path in &files {
+        let progress = ReadProgress::new();
+        let (read, ngrams) =
+            vectrain::io::read_vectors_and_ngrams_reporting(path, &progress).unwrap();
+        let seen = progress.snapshot().expect("a pass was reported");
+        let size = std::fs::metadata(path).unwrap().len();
+        assert_eq!(seen.pass, ReadPass::Loading, "{}", path.display());
+        assert_eq!((seen.read, seen.total), (size, size), "{}", path.display());
+        assert_eq!(read.as_slice(), embeddings.as_slice(), "{}", path.display());
+        let is_model = path.to_string_lossy().contains("model");
+        assert_eq!(ngrams.is_some(), is_model, "{}", path.display());
+        let progress = ReadProgress::new();
+        let plain = vectrain::io::read_vectors_reporting(path, &progress).unwrap();
+        assert_eq!(plain.as_slice(), embeddings.as_slice());
+        assert_eq!(progress.snapshot().map(|s| s.read), Some(size));
+    }
+}

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use crate::VectorFormat;
+use crate::cli::reading_bar::with_reading_bar;
 use crate::cli::say::out;
 use crate::io::projector::{ProjectorFiles, write_projector};
 use clap::{Args, ValueEnum};
@@ -51,7 +52,8 @@ pub struct ConvertArgs {
 /// Runs `vectrain convert`.
 pub fn run(args: ConvertArgs) -> anyhow::Result<()> {
     let from = crate::io::detect_format(&args.input)?;
-    let emb = crate::read_vectors(&args.input)?;
+    let emb =
+        with_reading_bar(|progress| crate::io::read_vectors_reporting(&args.input, progress))?;
     let (outputs, to_name) = match args.format.vector_format() {
         Some(to) => {
             crate::write_vectors(&emb, &args.output, to)?;

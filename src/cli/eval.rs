@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use crate::cli::reading_bar::with_reading_bar;
 use crate::cli::say::out;
 use crate::eval::{self, DEFAULT_RESTRICT};
 use anyhow::Context;
@@ -50,7 +51,8 @@ pub fn run(args: EvalArgs) -> anyhow::Result<()> {
     if args.analogies.is_none() && args.similarity.is_empty() {
         anyhow::bail!("nothing to evaluate: give --analogies FILE and/or --similarity FILE");
     }
-    let vectors = crate::read_vectors(&args.vectors)?;
+    let vectors =
+        with_reading_bar(|progress| crate::io::read_vectors_reporting(&args.vectors, progress))?;
     let mut report = serde_json::Map::new();
     if let Some(path) = &args.analogies {
         let analogies = eval::evaluate_analogies(&vectors, path, args.options())

@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::cli::reading_bar::with_reading_bar;
 use crate::cli::say::out;
 use crate::metrics::read_metrics;
 use crate::plot::tsne::TsneOptions;
@@ -128,7 +129,7 @@ pub fn run(args: PlotArgs) -> anyhow::Result<()> {
 
 /// Draws the map of `--words` in `vectors`; what it drew, as JSON.
 fn draw_map(args: &PlotArgs, vectors: &Path, format: PictureFormat) -> anyhow::Result<Value> {
-    let emb = crate::read_vectors(vectors)?;
+    let emb = with_reading_bar(|progress| crate::io::read_vectors_reporting(vectors, progress))?;
     let projection = match args.method {
         MethodArg::Pca => Projection::Pca,
         MethodArg::Tsne => Projection::Tsne(TsneOptions {

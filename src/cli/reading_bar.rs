@@ -54,6 +54,14 @@ impl Drop for ReadingBar {
     }
 }
 
+/// Runs `read` with a bar drawing what it reports (for reads of over a second, on a
+/// terminal), gone once it returns.
+pub fn with_reading_bar<T>(read: impl FnOnce(&ReadProgress) -> T) -> T {
+    let progress = ReadProgress::new();
+    let _bar = ReadingBar::start(progress.clone());
+    read(&progress)
+}
+
 fn draw(progress: &ReadProgress, stop: &AtomicBool) {
     let started = Instant::now();
     let mut bar: Option<ProgressBar> = None;
@@ -90,6 +98,8 @@ fn status(now: &ReadSnapshot) -> String {
         (ReadPass::CountingPairs, true) => "scoring pairs",
         (ReadPass::Rewriting, false) => "joining phrases",
         (ReadPass::Rewriting, true) => "finishing",
+        (ReadPass::Loading, false) => "loading vectors",
+        (ReadPass::Loading, true) => "building the table",
     };
     if read_all {
         what.to_string()

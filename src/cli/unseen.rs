@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use crate::Embeddings;
+use crate::cli::reading_bar::with_reading_bar;
 use crate::subwords::{NgramTable, with_unseen_words};
 
 /// Vectors read from a file, with its n-gram rows where it has them.
@@ -25,7 +26,8 @@ pub struct UnseenReport {
 
 /// Reads the vectors of `path`, and its n-gram rows where the format has them.
 pub fn read(path: &Path) -> anyhow::Result<Loaded> {
-    let (embeddings, ngrams) = crate::io::read_vectors_and_ngrams(path)?;
+    let (embeddings, ngrams) =
+        with_reading_bar(|progress| crate::io::read_vectors_and_ngrams_reporting(path, progress))?;
     Ok(Loaded { embeddings, ngrams })
 }
 

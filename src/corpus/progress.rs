@@ -1,6 +1,6 @@
-//! How far reading a corpus has got, for a caller's progress bar: which pass (counting the
-//! words, then encoding them) and how many of the text's bytes it has read, as stored
-//! (compressed bytes for gzip), so that the total is the file's size.
+//! How far reading a corpus (or a vector file) has got, for a caller's progress bar: which
+//! pass (counting the words, then encoding them) and how many of the text's bytes it has
+//! read, as stored (compressed bytes for gzip), so that the total is the file's size.
 //!
 //! Reading threads add to it; any thread may look at it while they do.
 
@@ -19,15 +19,18 @@ pub enum ReadPass {
     CountingPairs,
     /// Finding phrases, third pass: writing the text with its phrases joined.
     Rewriting,
+    /// Reading a file of word vectors.
+    Loading,
 }
 
 impl ReadPass {
     /// Every pass, in the order of their stored index.
-    const ALL: [ReadPass; 4] = [
+    const ALL: [ReadPass; 5] = [
         ReadPass::Counting,
         ReadPass::Encoding,
         ReadPass::CountingPairs,
         ReadPass::Rewriting,
+        ReadPass::Loading,
     ];
 }
 

@@ -31,6 +31,7 @@ use flate2::Compression;
 use flate2::read::MultiGzDecoder;
 use flate2::write::GzEncoder;
 
+use crate::corpus::{CountingReader, ReadPass, ReadProgress};
 use crate::embeddings::Embeddings;
 use crate::error::{Error, Result};
 use crate::subwords::{NgramTable, SubwordModel};
@@ -123,7 +124,13 @@ impl VectorFormat {
 /// order mark, which editors on Windows put before text (and which no word2vec header or
 /// first word begins with).
 pub(crate) fn open(path: &Path) -> Result<Box<dyn BufRead>> {
-    let file = File::open(path).map_err(|e| Error::io("open", path, e))?;
+    open_reporting(path, None)
+}
+
+/// [`open`], the stored bytes read added to `progress` where given, as a
+/// [`ReadPass::Loading`] pass over the file's size.
+fn open_reporting(path: &Path, progress: Option<&ReadProgress>) -> Result<Box<dyn BufRead>> {
+    let file = counted(File::open(path), path, progress)?;
     let mut reader = BufReader::with_capacity(READ_BUFFER_BYTES, file);
     let start = reader.fill_buf().map_err(|e| Error::io("read", path, e))?;
     let mut reader: Box<dyn BufRead> = if start.starts_with(&GZIP_MAGIC) {
@@ -139,17 +146,48 @@ pub(crate) fn open(path: &Path) -> Result<Box<dyn BufRead>> {
     Ok(reader)
 }
 
+/// The file `opened` of `path`, its bytes counted into `progress` where given (a
+/// [`ReadPass::Loading`] pass over its size, started here).
+fn counted(
+    opened: std::io::Result<File>,
+    path: &Path,
+    progress: Option<&ReadProgress>,
+) -> Result<Box<dyn Read>> {
+    let file = opened.map_err(|e| Error::io("open", path, e))?;
+    let Some(progress) = progress else {
+        return Ok(Box::new(file));
+    };
+    let size = file
+        .metadata()
+        .map_err(|e| Error::io("read", path, e))?
+        .len();
+    progress.start(ReadPass::Loading, size);
+    Ok(Box::new(CountingReader {
+        inner: file,
+        progress: progress.clone(),
+    }))
+}
+
 /// The fastText `.bin` model in `path`, gzip-compressed or not (fastText ships its models as
 /// `cc.en.300.bin.gz`).
 pub fn read_model(path: &Path) -> Result<SubwordModel> {
+    read_model_reporting(path, None)
+}
+
+fn read_model_reporting(path: &Path, progress: Option<&ReadProgress>) -> Result<SubwordModel> {
     let mut start = [0; GZIP_MAGIC.len()];
     let read = File::open(path)
         .and_then(|mut file| file.read(&mut start))
         .map_err(|e| Error::io("read", path, e))?;
     if start[..read] == GZIP_MAGIC {
-        fasttext_bin::read(open(path)?, path)
+        fasttext_bin::read(open_reporting(path, progress)?, path)
     } else {
-        fasttext_bin::read_fasttext_bin(path)
+        let length = File::open(path)
+            .and_then(|file| file.metadata())
+            .map_err(|e| Error::io("read", path, e))?
+            .len();
+        let file = counted(File::open(path), path, progress)?;
+        fasttext_bin::read_sized(file, path, length)
     }
 }
 
@@ -255,14 +293,24 @@ fn is_printable_line(line: &[u8]) -> bool {
 /// taken for binary whose first row is a line of text, and which does not read as binary, is
 /// malformed text: the text reader's error is given, as it names the row's fault.
 pub fn read_vectors(path: &Path) -> Result<Embeddings> {
-    read_sniffed(path, sniff(path)?)
+    read_sniffed(path, sniff(path)?, None)
+}
+
+/// [`read_vectors`], adding the file's bytes to `progress` as they are read (a
+/// [`ReadPass::Loading`] pass over the file's stored size), for a progress bar.
+pub fn read_vectors_reporting(path: &Path, progress: &ReadProgress) -> Result<Embeddings> {
+    read_sniffed(path, sniff(path)?, Some(progress))
 }
 
 /// [`read_vectors`] once `path` has been sniffed.
-fn read_sniffed(path: &Path, (format, text_row): (VectorFormat, bool)) -> Result<Embeddings> {
-    match read_vectors_as(path, format) {
+fn read_sniffed(
+    path: &Path,
+    (format, text_row): (VectorFormat, bool),
+    progress: Option<&ReadProgress>,
+) -> Result<Embeddings> {
+    match read_as(path, format, progress) {
         Err(_) if format == VectorFormat::Word2VecBinary && text_row => {
-            read_vectors_as(path, VectorFormat::Word2VecText)
+            read_as(path, VectorFormat::Word2VecText, progress)
         }
         read => read,
     }
@@ -271,11 +319,22 @@ fn read_sniffed(path: &Path, (format, text_row): (VectorFormat, bool)) -> Result
 /// Reads the vectors of `path` in the given format. A fastText `.bin` gives its vocabulary
 /// words' vectors ([`fasttext_bin::vocabulary_embeddings`]), with their counts.
 pub fn read_vectors_as(path: &Path, format: VectorFormat) -> Result<Embeddings> {
+    read_as(path, format, None)
+}
+
+fn read_as(
+    path: &Path,
+    format: VectorFormat,
+    progress: Option<&ReadProgress>,
+) -> Result<Embeddings> {
+    let open = || open_reporting(path, progress);
     match format {
-        VectorFormat::Word2VecText => word2vec_text::read(open(path)?, path),
-        VectorFormat::Word2VecBinary => word2vec_binary::read(open(path)?, path),
-        VectorFormat::GloveText => glove_text::read(open(path)?, path),
-        VectorFormat::FastTextBin => fasttext_bin::vocabulary_embeddings(&read_model(path)?),
+        VectorFormat::Word2VecText => word2vec_text::read(open()?, path),
+        VectorFormat::Word2VecBinary => word2vec_binary::read(open()?, path),
+        VectorFormat::GloveText => glove_text::read(open()?, path),
+        VectorFormat::FastTextBin => {
+            fasttext_bin::vocabulary_embeddings(&read_model_reporting(path, progress)?)
+        }
     }
 }
 
@@ -294,13 +353,29 @@ pub fn read_word2vec_first(path: &Path, binary: bool, limit: usize) -> Result<Em
 /// Reads the vectors of `path` like [`read_vectors`], with the n-gram rows that give vectors
 /// to unseen words where the format has them (a fastText `.bin`).
 pub fn read_vectors_and_ngrams(path: &Path) -> Result<(Embeddings, Option<NgramTable>)> {
+    vectors_and_ngrams(path, None)
+}
+
+/// [`read_vectors_and_ngrams`], adding the file's bytes to `progress` as
+/// [`read_vectors_reporting`] does.
+pub fn read_vectors_and_ngrams_reporting(
+    path: &Path,
+    progress: &ReadProgress,
+) -> Result<(Embeddings, Option<NgramTable>)> {
+    vectors_and_ngrams(path, Some(progress))
+}
+
+fn vectors_and_ngrams(
+    path: &Path,
+    progress: Option<&ReadProgress>,
+) -> Result<(Embeddings, Option<NgramTable>)> {
     match sniff(path)? {
         (VectorFormat::FastTextBin, _) => {
-            let model = read_model(path)?;
+            let model = read_model_reporting(path, progress)?;
             let embeddings = fasttext_bin::vocabulary_embeddings(&model)?;
             Ok((embeddings, Some(NgramTable::from_model(model))))
         }
-        sniffed => Ok((read_sniffed(path, sniffed)?, None)),
+        sniffed => Ok((read_sniffed(path, sniffed, progress)?, None)),
     }
 }
 

@@ -64,7 +64,12 @@ pub fn read_fasttext_bin(path: &Path) -> Result<SubwordModel> {
         .metadata()
         .map_err(|e| Error::io("read", path, e))?
         .len();
-    let reader = BufReader::with_capacity(READ_BUFFER_BYTES, file);
+    read_sized(file, path, length)
+}
+
+/// Reads a `.bin` model of `length` bytes from `reader`; `path` names the file in errors.
+pub(crate) fn read_sized<R: Read>(reader: R, path: &Path, length: u64) -> Result<SubwordModel> {
+    let reader = BufReader::with_capacity(READ_BUFFER_BYTES, reader);
     read::model(&mut Input::new(reader, path, Some(length)))
 }
 
