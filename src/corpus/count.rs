@@ -6,7 +6,9 @@
 //! any number of distinct tokens, at the price of losing rare words (and undercounting words
 //! that were rare early on). [`Counted::pruned_below`] says when that happened.
 
+use std::borrow::Borrow;
 use std::collections::HashMap;
+use std::hash::Hash;
 
 use crate::corpus::CorpusStats;
 use crate::corpus::tokenize::{TokenSink, Tokenizer};
@@ -14,34 +16,62 @@ use crate::corpus::tokenize::{TokenSink, Tokenizer};
 /// One worker's counts.
 pub(crate) struct Counter {
     tokenizer: Tokenizer,
-    table: WordTable,
+    table: BoundedCounts<String>,
 }
 
-/// Counts with a bound on distinct entries.
-struct WordTable {
-    counts: HashMap<String, u64>,
+/// Counts with a bound on distinct keys: past the limit, the keys seen at most `floor`
+/// times are dropped and `floor` grows by one, as word2vec.c's `ReduceVocab` does.
+pub(crate) struct BoundedCounts<K> {
+    /// Each key kept, with its count.
+    pub counts: HashMap<K, u64>,
     limit: usize,
-    floor: u64,
+    /// 0, or the largest count a dropped key may have had.
+    pub floor: u64,
 }
 
-impl TokenSink for WordTable {
-    fn token(&mut self, word: &str) {
-        match self.counts.get_mut(word) {
-            Some(count) => *count += 1,
-            None => {
-                self.counts.insert(word.to_owned(), 1);
-                if self.counts.len() > self.limit {
-                    self.prune();
-                }
-            }
+impl<K: Hash + Eq> BoundedCounts<K> {
+    /// An empty table of at most `limit` keys (at least 16).
+    pub fn new(limit: usize) -> Self {
+        BoundedCounts {
+            counts: HashMap::new(),
+            limit: limit.max(16),
+            floor: 0,
         }
     }
 
-    fn sentence_end(&mut self) {}
-}
+    /// Adds `count` to `key`'s.
+    pub fn add(&mut self, key: K, count: u64) {
+        *self.counts.entry(key).or_insert(0) += count;
+        if self.counts.len() > self.limit {
+            self.prune();
+        }
+    }
 
-impl WordTable {
-    /// Drops the rarest words until at most 3/4 of the limit are left.
+    /// Adds one to `key`'s count where it is counted already; false where it is not (so
+    /// that a borrowed key is made owned only when new).
+    pub fn bump<Q: Hash + Eq + ?Sized>(&mut self, key: &Q) -> bool
+    where
+        K: Borrow<Q>,
+    {
+        self.counts.get_mut(key).map(|count| *count += 1).is_some()
+    }
+
+    /// Adds the counts of `other`, whose pruning floor was `floor`.
+    pub fn merge(&mut self, other: HashMap<K, u64>, floor: u64) {
+        self.floor = self.floor.max(floor);
+        if self.counts.is_empty() {
+            self.counts = other;
+        } else {
+            for (key, count) in other {
+                *self.counts.entry(key).or_insert(0) += count;
+            }
+        }
+        if self.counts.len() > self.limit {
+            self.prune();
+        }
+    }
+
+    /// Drops the rarest keys until at most 3/4 of the limit are left.
     fn prune(&mut self) {
         let target = self.limit - self.limit / 4;
         while self.counts.len() > target {
@@ -52,16 +82,22 @@ impl WordTable {
     }
 }
 
+impl TokenSink for BoundedCounts<String> {
+    fn token(&mut self, word: &str) {
+        if !self.bump(word) {
+            self.add(word.to_owned(), 1);
+        }
+    }
+
+    fn sentence_end(&mut self) {}
+}
+
 impl Counter {
     /// A counter keeping at most `limit` distinct words (at least 16).
     pub fn new(lowercase: bool, limit: usize) -> Counter {
         Counter {
             tokenizer: Tokenizer::new(lowercase),
-            table: WordTable {
-                counts: HashMap::new(),
-                limit: limit.max(16),
-                floor: 0,
-            },
+            table: BoundedCounts::new(limit),
         }
     }
 
@@ -122,24 +158,10 @@ pub(crate) fn merge(counters: Vec<Counter>, limit: usize) -> Counted {
 /// table to `limit` entries where it grows past it.
 pub(crate) fn merge_counted(parts: impl IntoIterator<Item = Counted>, limit: usize) -> Counted {
     let mut stats = CorpusStats::default();
-    let mut merged = WordTable {
-        counts: HashMap::new(),
-        limit: limit.max(16),
-        floor: 0,
-    };
+    let mut merged = BoundedCounts::new(limit);
     for part in parts {
         stats.add(&part.stats);
-        merged.floor = merged.floor.max(part.pruned_below);
-        if merged.counts.is_empty() {
-            merged.counts = part.counts;
-        } else {
-            for (word, count) in part.counts {
-                *merged.counts.entry(word).or_insert(0) += count;
-            }
-        }
-        if merged.counts.len() > merged.limit {
-            merged.prune();
-        }
+        merged.merge(part.counts, part.pruned_below);
     }
     stats.distinct_words = merged.counts.len();
     Counted {

@@ -25,6 +25,7 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 use crate::io::atomic::AtomicFile;
 use crate::vocab::Vocab;
+pub(crate) use count::BoundedCounts;
 pub(crate) use progress::CountingReader;
 pub use progress::{ReadPass, ReadProgress, ReadSnapshot};
 pub use share::{LinePoint, Share, ShareCount, WordCounts, balanced_ranges};

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use super::{PhraseOptions, pair_key};
-use crate::corpus::{ReadPass, TextSource, TokenSink, Tokenizer, for_each_block};
+use crate::corpus::{BoundedCounts, ReadPass, TextSource, TokenSink, Tokenizer, for_each_block};
 use crate::error::Result;
 use crate::vocab::Vocab;
 
@@ -20,46 +20,20 @@ struct PairTable<'a> {
     words: &'a Vocab,
     /// The id of the token before, where it is a word that can join.
     previous: Option<u32>,
-    counts: HashMap<u64, u64>,
-    limit: usize,
-    floor: u64,
+    counts: BoundedCounts<u64>,
 }
 
 impl TokenSink for PairTable<'_> {
     fn token(&mut self, word: &str) {
         let id = self.words.id(word);
         if let (Some(a), Some(b)) = (self.previous, id) {
-            *self.counts.entry(pair_key(a, b)).or_insert(0) += 1;
-            if self.counts.len() > self.limit {
-                self.prune();
-            }
+            self.counts.add(pair_key(a, b), 1);
         }
         self.previous = id;
     }
 
     fn sentence_end(&mut self) {
         self.previous = None;
-    }
-}
-
-impl PairTable<'_> {
-    /// Drops the rarest pairs until at most 3/4 of the limit are left.
-    fn prune(&mut self) {
-        let target = self.limit - self.limit / 4;
-        while self.counts.len() > target {
-            self.floor += 1;
-            let floor = self.floor;
-            self.counts.retain(|_, count| *count > floor);
-        }
-    }
-
-    fn add(&mut self, other: HashMap<u64, u64>) {
-        for (key, count) in other {
-            *self.counts.entry(key).or_insert(0) += count;
-            if self.counts.len() > self.limit {
-                self.prune();
-            }
-        }
     }
 }
 
@@ -71,15 +45,7 @@ pub(super) fn count_pairs(
     options: &PhraseOptions,
     words: &Vocab,
 ) -> Result<(HashMap<u64, u64>, u64)> {
-    let read = options.read_options();
-    let workers = read.workers();
-    let table = |limit: usize| PairTable {
-        words,
-        previous: None,
-        counts: HashMap::new(),
-        limit: limit.max(16),
-        floor: 0,
-    };
+    let workers = options.read_options().workers();
     let counters = for_each_block(
         text,
         name,
@@ -90,16 +56,19 @@ pub(super) fn count_pairs(
             .map(|p| (p, ReadPass::CountingPairs)),
         || PairCounter {
             tokenizer: Tokenizer::new(false),
-            table: table(options.pair_limit / workers),
+            table: PairTable {
+                words,
+                previous: None,
+                counts: BoundedCounts::new(options.pair_limit / workers),
+            },
         },
         |counter, block| counter.tokenizer.feed_lines(block, &mut counter.table),
         |()| Ok(()),
     )?;
-    let mut merged = table(options.pair_limit);
-    let mut floor = 0;
+    let mut merged = BoundedCounts::new(options.pair_limit);
     for counter in counters {
-        floor = floor.max(counter.table.floor);
-        merged.add(counter.table.counts);
+        let counts = counter.table.counts;
+        merged.merge(counts.counts, counts.floor);
     }
-    Ok((merged.counts, floor.max(merged.floor)))
+    Ok((merged.counts, merged.floor))
 }
