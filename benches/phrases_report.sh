@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Finding and joining phrases: `vectrain phrases` against gensim's Phrases (learned, frozen
-# and applied: benches/gensim_phrases.py) and, where given, word2vec.c's word2phrase, on the
-# same corpus with the same settings (min-count 5, threshold 100, word2phrase's score). Each
-# round runs every side once, the order rotating from round to round, so that drift of a
-# shared machine falls on all. Each side's time is its whole process's wall time (reading,
-# counting and writing the corpus); tokens/s is the corpus's tokens over it. Agreement is
-# the share of lines written exactly as vectrain writes them (white space aside).
+# and applied: tests/python/gensim_phrases.py, which also prints the phrases as JSON) and,
+# where given, word2vec.c's word2phrase, on the same corpus with the same settings
+# (min-count 5, threshold 100, word2phrase's score). Each round runs every side once, the
+# order rotating from round to round, so that drift of a shared machine falls on all. Each
+# side's time is its whole process's wall time (reading, counting and writing the corpus);
+# tokens/s is the corpus's tokens over it. Agreement is the share of lines written exactly
+# as vectrain writes them (white space aside).
 #
 # word2phrase is not part of this project and not fetched by it: pass its word2phrase.c
 # (https://github.com/tmikolov/word2vec) as W2P_SRC to include it. It is single-threaded,
@@ -36,7 +37,7 @@ tokens=$(wc -w < "$corpus")
 run() { # side output
     case $1 in
         vectrain) "$vectrain" phrases --input "$corpus" --output "$2" --threads "$threads" > /dev/null ;;
-        gensim) "$python" benches/gensim_phrases.py "$corpus" "$2" 100 ;;
+        gensim) "$python" tests/python/gensim_phrases.py "$corpus" default 100 5 "$2" > /dev/null ;;
         word2phrase) "$work/word2phrase" -train "$corpus" -output "$2" -min-count 5 \
             -threshold 100 -debug 0 > /dev/null ;;
     esac

@@ -2,6 +2,8 @@
 
 use std::process::Command;
 
+use crate::support::cli::s;
+
 fn vectrain() -> Command {
     Command::new(env!("CARGO_BIN_EXE_vectrain"))
 }
@@ -61,27 +63,18 @@ fn train_on_the_embedded_corpus_then_evaluate() {
         ": s\ngod lord king queen\nGod lord king queen\nUnicorn a b c\n",
     )
     .unwrap();
-    let out = vectrain()
-        .args([
-            "eval",
-            "--json",
-            "--case-sensitive",
-            "--dummy4unknown",
-            "--vectors",
-        ])
-        .arg(&vectors)
-        .arg("--analogies")
-        .arg(&questions)
-        .arg("--similarity")
-        .arg(&pairs)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let report = crate::support::cli::json(&[
+        "eval",
+        "--json",
+        "--case-sensitive",
+        "--dummy4unknown",
+        "--vectors",
+        s(&vectors),
+        "--analogies",
+        s(&questions),
+        "--similarity",
+        s(&pairs),
+    ]);
     let analogies = &report["analogies"];
     assert_eq!(
         (

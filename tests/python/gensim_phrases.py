@@ -1,12 +1,12 @@
-"""gensim's Phrases on a corpus file, for tests/phrases.rs.
+"""gensim's Phrases on a corpus file, for tests/phrases.rs and benches/phrases_report.sh.
 
 Usage: gensim_phrases.py CORPUS SCORING THRESHOLD MIN_COUNT OUT_LINES
 
 SCORING is "default", which gives gensim the word2phrase score (gensim's own default
 multiplies by the number of vocabulary entries where word2phrase multiplies by the corpus's
-tokens), or "npmi", gensim's own. Writes the corpus with gensim's phrases joined to
-OUT_LINES, one line per line, and prints {phrase: score} as JSON (scores as repr, so that
-they round-trip exactly).
+tokens), or "npmi", gensim's own. Learns the phrases, freezes them (gensim's fast way to
+apply them), writes the corpus with them joined to OUT_LINES, one line per line, and prints
+{phrase: score} as JSON (scores as repr, so that they round-trip exactly).
 """
 
 import json
@@ -26,9 +26,9 @@ def word2phrase_scorer(worda_count, wordb_count, bigram_count, len_vocab, min_co
 
 corpus, scoring, threshold, min_count, out_lines = sys.argv[1:6]
 scorer = word2phrase_scorer if scoring == "default" else scoring
-phrases = Phrases(LineSentence(corpus), min_count=int(min_count), threshold=float(threshold),
-                  scoring=scorer)
+frozen = Phrases(LineSentence(corpus), min_count=int(min_count), threshold=float(threshold),
+                 scoring=scorer).freeze()
 with open(out_lines, "w", encoding="utf-8") as out:
     for sentence in LineSentence(corpus):
-        out.write(" ".join(phrases[sentence]) + "\n")
-print(json.dumps({phrase: repr(score) for phrase, score in phrases.export_phrases().items()}))
+        out.write(" ".join(frozen[sentence]) + "\n")
+print(json.dumps({phrase: repr(score) for phrase, score in frozen.phrasegrams.items()}))
