@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 
 use crate::support::cli::{json, ok, refused, s, vectrain};
 use crate::support::python::{run_script, shared_data};
-use vectrain::phrases::{FrozenPhrases, PhraseOptions, PhraseScoring, Phrases};
+use vectrain::phrases::{
+    ENGLISH_CONNECTOR_WORDS, FrozenPhrases, MAX_BETWEEN, PhraseOptions, PhraseScoring, Phrases,
+};
 
 /// The first `lines` lines of mix8m, in `dir`.
 fn mix8m_head(dir: &Path, lines: usize) -> PathBuf {
@@ -52,14 +54,22 @@ fn rewritten(text: &str, options: &PhraseOptions) -> String {
 fn phrases_are_gensims_on_real_text() {
     let dir = tempfile::tempdir().unwrap();
     let corpus = mix8m_head(dir.path(), 30_000);
-    for (scoring, name, threshold) in [
-        (PhraseScoring::Default, "default", 100.0),
-        (PhraseScoring::Default, "default", 10.0),
-        (PhraseScoring::Npmi, "npmi", 0.5),
+    let english: Vec<String> = ENGLISH_CONNECTOR_WORDS.map(String::from).to_vec();
+    for (scoring, name, threshold, connectors) in [
+        (PhraseScoring::Default, "default", 100.0, "none"),
+        (PhraseScoring::Default, "default", 10.0, "none"),
+        (PhraseScoring::Npmi, "npmi", 0.5, "none"),
+        (PhraseScoring::Default, "default", 10.0, "english"),
+        (PhraseScoring::Npmi, "npmi", 0.3, "english"),
     ] {
         let options = PhraseOptions {
             scoring,
             threads: Some(3),
+            connectors: if connectors == "english" {
+                english.clone()
+            } else {
+                Vec::new()
+            },
             ..options(5, threshold)
         };
         let ours = dir.path().join("ours.txt");
@@ -68,7 +78,14 @@ fn phrases_are_gensims_on_real_text() {
         let theirs = dir.path().join("gensim.txt");
         let exported = run_script(
             "gensim_phrases.py",
-            &[s(&corpus), name, &threshold.to_string(), "5", s(&theirs)],
+            &[
+                s(&corpus),
+                name,
+                &threshold.to_string(),
+                "5",
+                s(&theirs),
+                connectors,
+            ],
         );
         let ours_text = std::fs::read_to_string(&ours).unwrap();
         let theirs_text = std::fs::read_to_string(&theirs).unwrap();
@@ -77,15 +94,25 @@ fn phrases_are_gensims_on_real_text() {
         assert_eq!(ours_lines.len(), 30_000, "{name} {threshold}");
         assert_eq!(ours_lines.len(), theirs_lines.len(), "{name} {threshold}");
         for (n, (a, b)) in ours_lines.iter().zip(&theirs_lines).enumerate() {
-            assert_eq!(a, b, "{name} {threshold}: line {}", n + 1);
+            assert_eq!(a, b, "{name} {threshold} {connectors}: line {}", n + 1);
         }
-        assert!(summary.phrases > 1_000, "{name} {threshold}: {summary:?}");
+        assert!(summary.joined > 1_000, "{name} {threshold}: {summary:?}");
 
         let gensim: HashMap<String, String> = serde_json::from_str(&exported).unwrap();
         let found = phrases.phrases();
         assert_eq!(found.len(), gensim.len(), "{name} {threshold}");
+        if connectors == "english" {
+            let inside = found.iter().filter(|p| !p.between.is_empty()).count();
+            assert!(
+                inside > 20,
+                "{name} {threshold}: {inside} phrases with connector words"
+            );
+        }
         for phrase in &found {
-            let key = format!("{}_{}", phrase.first, phrase.second);
+            let mut words = vec![phrase.first.as_str()];
+            words.extend(phrase.between.iter().map(String::as_str));
+            words.push(&phrase.second);
+            let key = words.join("_");
             let score: f64 = gensim
                 .get(&key)
                 .unwrap_or_else(|| panic!("{name} {threshold}: gensim lacks {key}"))
@@ -218,7 +245,7 @@ fn saved_phrases_read_back_and_bad_files_are_refused() {
     for (bad, expected) in [
         (
             "ice cream 3.5\n",
-            ":1: expected `first second score count`, found 3 fields",
+            ":1: expected `first [connector words] second score count`, found 3 fields",
         ),
         ("\nice cream x 3\n", ":2: the score of ice cream is \"x\""),
         ("ice cream NaN 3\n", "the score of ice cream is \"NaN\""),
@@ -237,6 +264,68 @@ fn saved_phrases_read_back_and_bad_files_are_refused() {
     assert!(error.contains("--delimiter"), "{error}");
     let missing = FrozenPhrases::read(&dir.join("missing.txt"), "_").unwrap_err();
     assert!(missing.to_string().contains("missing.txt"), "{missing}");
+}
+
+/// Connector words stand inside phrases, never at their ends, and wait to be settled; the
+/// phrase file names them and keeps the phrases whole.
+#[test]
+fn connector_words_stand_inside_phrases() {
+    let mut text = "the bank of america and the bank\n".repeat(6);
+    text.push_str(&"x of the of the of the of the of the of the y\n".repeat(6));
+    let options = PhraseOptions {
+        connectors: ["of", "the", "and"].map(String::from).to_vec(),
+        ..options(5, 0.0)
+    };
+    let phrases = learn(&text, &options);
+    // In 126 tokens, "bank of america" 6 times, bank 12 times and america 6: (6 − 5) /
+    // (12 · 6) · 126 = 1.75; "america and the bank" alike. "x … y" (6 times) would score as
+    // much, but 12 connector words are more than a phrase holds.
+    let found: Vec<String> = phrases
+        .phrases()
+        .iter()
+        .map(|p| format!("{} [{}] {}", p.first, p.between.join(" "), p.second))
+        .collect();
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(
+        found.contains(&"bank [of] america".to_string()),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&"america [and the] bank".to_string()),
+        "{found:?}"
+    );
+    const { assert!(MAX_BETWEEN < 12) };
+    assert_eq!(
+        phrases.apply(&["the", "bank", "of", "america", "and", "the", "bank", "of"]),
+        ["the", "bank_of_america", "and", "the", "bank", "of"]
+    );
+    // A candidate that does not complete settles with its waiting connector words.
+    assert_eq!(
+        phrases.apply(&["bank", "of", "the", "bank", "and"]),
+        ["bank", "of", "the", "bank", "and"]
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("phrases.txt");
+    phrases.frozen().write(&path).unwrap();
+    let written = std::fs::read_to_string(&path).unwrap();
+    assert!(written.starts_with("#connectors of the and\n"), "{written}");
+    assert!(written.contains("\nbank of america "), "{written}");
+    let read = FrozenPhrases::read(&path, "+").unwrap();
+    assert_eq!(read.connectors(), ["of", "the", "and"]);
+    assert_eq!(read.phrases(), phrases.phrases());
+    assert_eq!(read.apply(&["bank", "of", "america"]), ["bank+of+america"]);
+    // A phrase with a word inside that is not a connector word is refused.
+    std::fs::write(&path, "#connectors of\nbank the america 1 6\n").unwrap();
+    let error = FrozenPhrases::read(&path, "_").unwrap_err().to_string();
+    assert!(error.contains("\"the\" is not a connector word"), "{error}");
+    let out = rewritten(&text, &options);
+    assert_eq!(out.lines().next(), Some("the bank_of_america and the bank"));
+    let bad = PhraseOptions {
+        connectors: vec!["of".into(), "of".into()],
+        ..options
+    };
+    let error = Phrases::learn_text(b"a b\n", Path::new("t"), &bad).unwrap_err();
+    assert!(error.to_string().contains("--connector-words"), "{error}");
 }
 
 /// Invalid UTF-8 is decoded as training decodes it, and counted; the output is valid UTF-8.
@@ -374,6 +463,29 @@ fn the_command_writes_the_corpus_and_the_phrase_list() {
         ],
         "cannot be used with",
     );
+    let connected = dir.path().join("connected.txt");
+    std::fs::write(&connected, "hot of the dog\n".repeat(6)).unwrap();
+    for words in ["of,the", "english"] {
+        let summary = json(&[
+            "phrases",
+            "--input",
+            s(&connected),
+            "--output",
+            s(&out),
+            "--threshold",
+            "0",
+            "--min-count",
+            "3",
+            "--connector-words",
+            words,
+            "--json",
+        ]);
+        assert_eq!(summary["joined"], 18, "{words}");
+        assert_eq!(
+            std::fs::read_to_string(&out).unwrap().lines().next(),
+            Some("hot_of_the_dog")
+        );
+    }
     let text_summary = ok(&[
         "phrases",
         "--input",
@@ -383,7 +495,7 @@ fn the_command_writes_the_corpus_and_the_phrase_list() {
         "--threshold",
         "0",
     ]);
-    assert!(text_summary.contains("8 pairs joined"), "{text_summary}");
+    assert!(text_summary.contains("8 tokens joined"), "{text_summary}");
 
     let missing = dir.path().join("missing.txt");
     let never = dir.path().join("never.txt");

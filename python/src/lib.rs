@@ -20,6 +20,7 @@ use pyo3::prelude::*;
 fn _vectrain(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<vectors::Vectors>()?;
     module.add_class::<phrases::Phrases>()?;
+    module.add_function(wrap_pyfunction!(phrases::english_connector_words, module)?)?;
     module.add_function(wrap_pyfunction!(train::train, module)?)?;
     module.add_function(wrap_pyfunction!(train::train_options, module)?)?;
     Ok(())

@@ -8,13 +8,14 @@ use std::path::PathBuf;
 
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
+use pyo3::types::{PyDict, PyFrozenSet};
 use vectrain::phrases::{self, FrozenPhrases, Phrase, PhraseOptions, PhraseScoring};
 
 use crate::errors::from_library;
 
-/// One phrase as Python keeps it: `(first, second, score, count)`.
-type PhraseTuple = (String, String, f64, u64);
+/// One phrase as Python keeps it: `(words, score, count)`, its words in order (the first,
+/// any connector words, the second).
+type PhraseTuple = (Vec<String>, f64, u64);
 
 /// The phrases of a corpus file: pairs of adjacent words scoring above a threshold
 /// (word2phrase's score, or npmi), joined by a delimiter; or phrases read back.
@@ -29,10 +30,10 @@ pub struct Phrases {
 impl Phrases {
     /// Counts the words and pairs of `corpus_file` (UTF-8 text or gzip, a sentence a line);
     /// or without it reads the phrase file `phrase_file`, or takes `phrases`
-    /// (`(first, second, score, count)` tuples). `threshold` defaults to 100 for the default
-    /// scoring and 0.5 for `"npmi"`.
+    /// (`(words, score, count)` tuples). `threshold` defaults to 100 for the default
+    /// scoring and 0.5 for `"npmi"`; `connector_words` may stand inside a phrase.
     #[new]
-    #[pyo3(signature = (corpus_file=None, min_count=5, threshold=None, scoring="default", delimiter="_", threads=None, phrase_file=None, phrases=None))]
+    #[pyo3(signature = (corpus_file=None, min_count=5, threshold=None, scoring="default", delimiter="_", threads=None, phrase_file=None, phrases=None, connector_words=Vec::new()))]
     #[allow(clippy::too_many_arguments)] // Python's keywords, as gensim names them.
     fn new(
         py: Python<'_>,
@@ -44,10 +45,12 @@ impl Phrases {
         threads: Option<usize>,
         phrase_file: Option<PathBuf>,
         phrases: Option<Vec<PhraseTuple>>,
+        connector_words: Vec<String>,
     ) -> PyResult<Phrases> {
         let frozen = match (corpus_file, phrase_file, phrases) {
             (Some(corpus_file), None, None) => {
-                let options = options(min_count, threshold, scoring, delimiter, threads)?;
+                let mut options = options(min_count, threshold, scoring, delimiter, threads)?;
+                options.connectors = connector_words;
                 let learned = py
                     .detach(|| phrases::Phrases::learn(&corpus_file, &options))
                     .map_err(from_library)?;
@@ -58,15 +61,24 @@ impl Phrases {
             }
             (None, Some(path), None) => FrozenPhrases::read(&path, delimiter),
             (None, None, Some(list)) => {
-                let list = list
-                    .into_iter()
-                    .map(|(first, second, score, count)| Phrase {
+                let mut phrases = Vec::with_capacity(list.len());
+                for (mut words, score, count) in list {
+                    if words.len() < 2 {
+                        return Err(PyValueError::new_err(format!(
+                            "a phrase has two words or more, not {words:?}"
+                        )));
+                    }
+                    let second = words.pop().unwrap_or_default();
+                    let first = words.remove(0);
+                    phrases.push(Phrase {
                         first,
+                        between: words,
                         second,
                         count,
                         score,
                     });
-                FrozenPhrases::new(list, delimiter)
+                }
+                FrozenPhrases::new(phrases, delimiter, &connector_words)
             }
             _ => {
                 return Err(PyTypeError::new_err(
@@ -85,12 +97,12 @@ impl Phrases {
         self.frozen.apply(&sentence)
     }
 
-    /// Every phrase as `(first, second, score, count)`, highest score first.
+    /// Every phrase as `(words, score, count)`, highest score first.
     fn _phrase_list(&self) -> Vec<PhraseTuple> {
         self.frozen
             .phrases()
             .into_iter()
-            .map(|p| (p.first, p.second, p.score, p.count))
+            .map(|p| (words_of(p.first, p.between, p.second), p.score, p.count))
             .collect()
     }
 
@@ -110,7 +122,12 @@ impl Phrases {
         self.frozen
             .phrases()
             .into_iter()
-            .map(|p| (format!("{}{delimiter}{}", p.first, p.second), p.score))
+            .map(|p| {
+                (
+                    words_of(p.first, p.between, p.second).join(delimiter),
+                    p.score,
+                )
+            })
             .collect()
     }
 
@@ -133,7 +150,7 @@ impl Phrases {
         let summary = PyDict::new(py);
         summary.set_item("lines", done.lines)?;
         summary.set_item("tokens", done.tokens)?;
-        summary.set_item("joined", done.phrases)?;
+        summary.set_item("joined", done.joined)?;
         Ok(summary)
     }
 
@@ -177,6 +194,12 @@ impl Phrases {
         self.frozen.delimiter().to_string()
     }
 
+    /// The words that may stand inside a phrase (gensim's name), as a frozenset.
+    #[getter]
+    fn connector_words<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyFrozenSet>> {
+        PyFrozenSet::new(py, self.frozen.connectors())
+    }
+
     fn __len__(&self) -> usize {
         self.frozen.len()
     }
@@ -194,6 +217,21 @@ impl Phrases {
             None => format!("<Phrases: {} phrases>", self.frozen.len()),
         }
     }
+}
+
+/// gensim's `ENGLISH_CONNECTOR_WORDS`, which the package's `ENGLISH_CONNECTOR_WORDS` holds.
+#[pyfunction]
+pub fn english_connector_words() -> Vec<&'static str> {
+    phrases::ENGLISH_CONNECTOR_WORDS.to_vec()
+}
+
+/// A phrase's words in order.
+fn words_of(first: String, between: Vec<String>, second: String) -> Vec<String> {
+    let mut words = Vec::with_capacity(between.len() + 2);
+    words.push(first);
+    words.extend(between);
+    words.push(second);
+    words
 }
 
 /// The options of `Phrases(corpus_file, ...)`, checked.

@@ -4,6 +4,7 @@ import gzip
 import pickle
 
 import pytest
+from gensim.models.phrases import ENGLISH_CONNECTOR_WORDS
 from gensim.models.phrases import Phrases as GensimPhrases
 
 import vectrain
@@ -25,12 +26,17 @@ def mix_sentences(data):
         return [next(text).split() for _ in range(8000)]
 
 
-@pytest.mark.parametrize("scoring, threshold", [("default", 20.0), ("npmi", 0.4)])
-def test_phrases_are_gensims(mix_sentences, scoring, threshold):
+@pytest.mark.parametrize("scoring, threshold, connectors", [
+    ("default", 20.0, frozenset()),
+    ("npmi", 0.4, frozenset()),
+    ("default", 10.0, ENGLISH_CONNECTOR_WORDS),
+])
+def test_phrases_are_gensims(mix_sentences, scoring, threshold, connectors):
     ours = vectrain.Phrases(sentences=mix_sentences, min_count=3, threshold=threshold,
-                            scoring=scoring)
+                            scoring=scoring, connector_words=connectors)
     scorer = word2phrase_scorer if scoring == "default" else "npmi"
-    theirs = GensimPhrases(mix_sentences, min_count=3, threshold=threshold, scoring=scorer)
+    theirs = GensimPhrases(mix_sentences, min_count=3, threshold=threshold, scoring=scorer,
+                           connector_words=connectors)
     exported = ours.export_phrases()
     assert len(exported) > 100
     assert exported == theirs.export_phrases()
@@ -39,6 +45,13 @@ def test_phrases_are_gensims(mix_sentences, scoring, threshold):
     joined = list(ours[mix_sentences])
     assert joined == [theirs[s] for s in mix_sentences]
     assert sum(len(a) < len(b) for a, b in zip(joined, mix_sentences)) > 100
+    assert ours.connector_words == connectors
+    if connectors:
+        assert vectrain.ENGLISH_CONNECTOR_WORDS == ENGLISH_CONNECTOR_WORDS
+        assert sum(key.count("_") > 1 for key in exported) > 20
+        again = pickle.loads(pickle.dumps(ours))
+        assert again.connector_words == connectors
+        assert list(again[mix_sentences[:500]]) == joined[:500]
 
 
 def test_a_corpus_file_and_rewrite(tmp_path):
@@ -96,6 +109,10 @@ def test_bad_calls_are_refused(tmp_path):
         vectrain.Phrases(sentences, delimiter=" ")
     with pytest.raises(ValueError, match="--min-count"):
         vectrain.Phrases(sentences, min_count=0)
+    with pytest.raises(TypeError, match="not a str"):
+        vectrain.Phrases(sentences, connector_words="of")
+    with pytest.raises(ValueError, match="--connector-words"):
+        vectrain.Phrases(sentences, connector_words={"of the"})
     phrases = vectrain.Phrases(sentences, min_count=1, threshold=0)
     with pytest.raises(TypeError, match="not a str"):
         phrases["a b"]
@@ -107,6 +124,7 @@ def test_bad_calls_are_refused(tmp_path):
         vectrain.Phrases.load(tmp_path / "missing.txt")
     bad = tmp_path / "bad.txt"
     bad.write_text("a b c\n")
-    with pytest.raises(ValueError, match="bad.txt:1: expected `first second score count`"):
+    expected = r"bad.txt:1: expected `first \[connector words\] second score count`"
+    with pytest.raises(ValueError, match=expected):
         vectrain.Phrases.load(bad)
     assert not (tmp_path / "out.txt").exists()

@@ -20,11 +20,15 @@ import textwrap
 import time
 
 from ._vectrain import Phrases as _Phrases
+from ._vectrain import english_connector_words as _english_connector_words
 from ._vectrain import Vectors
 from ._vectrain import train as _train
 from ._vectrain import train_options as _train_options
 
-__all__ = ["Phrases", "Vectors", "load", "train"]
+__all__ = ["ENGLISH_CONNECTOR_WORDS", "Phrases", "Vectors", "load", "train"]
+
+# gensim's ENGLISH_CONNECTOR_WORDS, for Phrases(connector_words=...).
+ENGLISH_CONNECTOR_WORDS = frozenset(_english_connector_words())
 
 
 def _quiet_mesa_runtime_dir():
@@ -164,7 +168,9 @@ class Phrases(_Phrases):
     line). ``scoring="default"`` is word2phrase's ``(count(a b) - min_count) / (count(a) *
     count(b)) * corpus_word_count`` (threshold 100 unless given); ``"npmi"`` is gensim's
     normalized pointwise mutual information (threshold 0.5 unless given). A pair scoring
-    above the threshold is joined, left to right, by ``delimiter``.
+    above the threshold is joined, left to right, by ``delimiter``. ``connector_words``
+    (gensim's, e.g. ``vectrain.ENGLISH_CONNECTOR_WORDS``) may stand inside a phrase
+    (``bank_of_america``) but never begin or end one.
 
     ``phrases[sentence]`` joins one sentence; ``phrases[sentences]`` joins each sentence of
     an iterable, lazily. ``rewrite(corpus_file, output)`` writes a whole corpus file joined;
@@ -174,9 +180,12 @@ class Phrases(_Phrases):
     """
 
     def __new__(cls, sentences=None, corpus_file=None, min_count=5, threshold=None,
-                scoring="default", delimiter="_", threads=None):
+                scoring="default", delimiter="_", threads=None, connector_words=frozenset()):
+        if isinstance(connector_words, str):
+            raise TypeError("connector_words is a set of words, not a str")
         options = dict(min_count=min_count, threshold=threshold, scoring=scoring,
-                       delimiter=delimiter, threads=threads)
+                       delimiter=delimiter, threads=threads,
+                       connector_words=sorted(connector_words))
         if (sentences is None) == (corpus_file is None):
             raise TypeError("Phrases() takes sentences or corpus_file (one of them)")
         if corpus_file is not None:
@@ -217,7 +226,7 @@ class Phrases(_Phrases):
     def freeze(self):
         """gensim's ``freeze``: the phrases without the counts that found them (as after
         ``load`` or unpickling: ``score`` gives the saved scores, the settings are None)."""
-        return _restore_phrases(self.delimiter, self._phrase_list())
+        return _restore_phrases(self.delimiter, self._phrase_list(), self.connector_words)
 
     def rewrite(self, corpus_file, output, threads=None):
         """Writes ``corpus_file`` to ``output`` with its phrases joined, a line per line,
@@ -225,15 +234,18 @@ class Phrases(_Phrases):
         return super().rewrite(os.fsdecode(corpus_file), os.fsdecode(output), threads)
 
 
-def _restore_phrases(delimiter, phrases):
+def _restore_phrases(delimiter, phrases, connector_words=()):
     """Phrases from what ``_reduce_phrases`` kept."""
-    return _Phrases.__new__(Phrases, delimiter=delimiter, phrases=phrases)
+    return _Phrases.__new__(Phrases, delimiter=delimiter, phrases=phrases,
+                            connector_words=sorted(connector_words))
 
 
 def _reduce_phrases(phrases):
-    """What pickle keeps of ``Phrases``: the phrases with their scores and counts, and the
-    delimiter (the counts that found them stay behind, as in gensim's frozen phrases)."""
-    return _restore_phrases, (phrases.delimiter, phrases._phrase_list())
+    """What pickle keeps of ``Phrases``: the phrases with their scores and counts, the
+    delimiter and the connector words (the counts that found them stay behind, as in
+    gensim's frozen phrases)."""
+    return _restore_phrases, (phrases.delimiter, phrases._phrase_list(),
+                              sorted(phrases.connector_words))
 
 
 copyreg.pickle(Phrases, _reduce_phrases)

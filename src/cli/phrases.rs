@@ -10,7 +10,10 @@ use crate::cli::reading_bar::ReadingBar;
 use crate::cli::say::{note, out};
 use crate::cli::settings::{at_least_one, note_reading};
 use crate::corpus::{DEFAULT_COUNT_LIMIT, ReadProgress};
-use crate::phrases::{DEFAULT_PAIR_LIMIT, FrozenPhrases, PhraseOptions, PhraseScoring, Phrases};
+use crate::phrases::{
+    DEFAULT_PAIR_LIMIT, ENGLISH_CONNECTOR_WORDS, FrozenPhrases, PhraseOptions, PhraseScoring,
+    Phrases,
+};
 
 /// How pairs are scored.
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -44,6 +47,11 @@ pub struct PhrasesArgs {
     /// What joins the words of a phrase.
     #[arg(long, default_value = "_")]
     delimiter: String,
+    /// Words that may stand inside a phrase but never begin or end one (bank_of_america),
+    /// as gensim's connector_words: `english` (gensim's ENGLISH_CONNECTOR_WORDS: a, an, and,
+    /// at, by, for, from, in, of, on, or, the, to, with, without) or a comma-separated list.
+    #[arg(long, value_name = "WORDS", conflicts_with = "phrases_from")]
+    connector_words: Option<String>,
     /// Also write every phrase found, best first: `first second score count` per line (a
     /// phrase file, which --phrases-from reads).
     #[arg(long, value_name = "PATH")]
@@ -77,6 +85,15 @@ impl ScoringArg {
 }
 
 impl PhrasesArgs {
+    /// The connector words `--connector-words` names.
+    fn connectors(&self) -> Vec<String> {
+        match self.connector_words.as_deref() {
+            None => Vec::new(),
+            Some("english") => ENGLISH_CONNECTOR_WORDS.map(String::from).to_vec(),
+            Some(list) => list.split(',').map(String::from).collect(),
+        }
+    }
+
     fn options(&self, progress: ReadProgress) -> PhraseOptions {
         let scoring = match self.scoring {
             ScoringArg::Default => PhraseScoring::Default,
@@ -91,6 +108,7 @@ impl PhrasesArgs {
             threshold: self.threshold.unwrap_or(default_threshold),
             scoring,
             delimiter: self.delimiter.clone(),
+            connectors: self.connectors(),
             count_limit: self.count_limit,
             pair_limit: self.pair_limit,
             threads: self.threads,
@@ -114,20 +132,20 @@ pub fn run(args: PhrasesArgs) -> anyhow::Result<()> {
             let summary = serde_json::json!({
                 "input": args.input, "output": args.output, "phrases_from": list,
                 "phrases": phrases.len(), "lines": rewritten.lines, "tokens": rewritten.tokens,
-                "joined": rewritten.phrases,
-                "tokens_written": rewritten.tokens - rewritten.phrases, "seconds": seconds,
+                "joined": rewritten.joined,
+                "tokens_written": rewritten.tokens - rewritten.joined, "seconds": seconds,
             });
             out!("{summary}");
         } else {
             out!(
-                "{}: {} lines, {} tokens; the {} phrases of {} joined {} pairs, {} tokens written to {} in {:.1} s",
+                "{}: {} lines, {} tokens; the {} phrases of {} joined {} tokens to the one before, {} tokens written to {} in {:.1} s",
                 args.input.display(),
                 rewritten.lines,
                 rewritten.tokens,
                 phrases.len(),
                 list.display(),
-                rewritten.phrases,
-                rewritten.tokens - rewritten.phrases,
+                rewritten.joined,
+                rewritten.tokens - rewritten.joined,
                 args.output.display(),
                 seconds
             );
@@ -159,7 +177,7 @@ pub fn run(args: PhrasesArgs) -> anyhow::Result<()> {
             "input": args.input, "output": args.output, "lines": rewritten.lines,
             "tokens": rewritten.tokens, "words": phrases.words().len(),
             "pairs": phrases.pair_count(), "phrases": found,
-            "joined": rewritten.phrases, "tokens_written": rewritten.tokens - rewritten.phrases,
+            "joined": rewritten.joined, "tokens_written": rewritten.tokens - rewritten.joined,
             "threshold": options.threshold, "scoring": args.scoring.name(),
             "min_count": options.min_count, "seconds": seconds,
         });
@@ -167,7 +185,7 @@ pub fn run(args: PhrasesArgs) -> anyhow::Result<()> {
     } else {
         out!(
             "{}: {} lines, {} tokens, {} words seen at least {} times, {} distinct pairs of them; \
-             {} phrases score above {} ({} scoring); {} pairs joined, {} tokens written to {} in {:.1} s",
+             {} phrases score above {} ({} scoring); {} tokens joined to the one before, {} tokens written to {} in {:.1} s",
             args.input.display(),
             rewritten.lines,
             rewritten.tokens,
@@ -177,8 +195,8 @@ pub fn run(args: PhrasesArgs) -> anyhow::Result<()> {
             found,
             options.threshold,
             args.scoring.name(),
-            rewritten.phrases,
-            rewritten.tokens - rewritten.phrases,
+            rewritten.joined,
+            rewritten.tokens - rewritten.joined,
             args.output.display(),
             seconds
         );

@@ -1,10 +1,12 @@
 //! The second pass: how often each pair of words frequent enough to join occurs side by
-//! side, in bounded memory (pruned as the first pass prunes words, `corpus::count`).
+//! side (or with only connector words between them), in bounded memory (pruned as the first
+//! pass prunes words, `corpus::count`).
 
 use std::collections::HashMap;
 use std::path::Path;
 
-use super::{PhraseOptions, pair_key};
+use super::PhraseOptions;
+use super::connectors::{Between, Connectors, phrase_key};
 use crate::corpus::{BoundedCounts, ReadPass, TextSource, TokenSink, Tokenizer, for_each_block};
 use crate::error::Result;
 use crate::vocab::Vocab;
@@ -18,33 +20,48 @@ struct PairCounter<'a> {
 /// Pair counts with a bound on distinct pairs, fed a sentence's tokens in order.
 struct PairTable<'a> {
     words: &'a Vocab,
-    /// The id of the token before, where it is a word that can join.
-    previous: Option<u32>,
-    counts: BoundedCounts<u64>,
+    connectors: &'a Connectors,
+    /// The id of the last word that is not a connector word, where it can join.
+    start: Option<u32>,
+    /// The connector words since.
+    between: Between,
+    counts: BoundedCounts<u128>,
 }
 
 impl TokenSink for PairTable<'_> {
     fn token(&mut self, word: &str) {
-        let id = self.words.id(word);
-        if let (Some(a), Some(b)) = (self.previous, id) {
-            self.counts.add(pair_key(a, b), 1);
+        if let Some(code) = self.connectors.code(word) {
+            if self.start.is_some() {
+                self.between.push(code);
+            }
+            return;
         }
-        self.previous = id;
+        let id = self.words.id(word);
+        if let (Some(a), Some(b)) = (self.start, id) {
+            if self.between.fits() {
+                self.counts.add(phrase_key(a, self.between.packed(), b), 1);
+            }
+        }
+        self.start = id;
+        self.between = Between::default();
     }
 
     fn sentence_end(&mut self) {
-        self.previous = None;
+        self.start = None;
+        self.between = Between::default();
     }
 }
 
-/// Counts the pairs of `words` side by side in `text`: the counts, and 0 or the largest
-/// count of a pair pruning may have dropped.
+/// Counts the pairs of `words` side by side in `text`, or with only `connectors` between
+/// them: the counts by [`phrase_key`], and 0 or the largest count of a pair pruning may have
+/// dropped.
 pub(super) fn count_pairs(
     text: &TextSource<'_>,
     name: &Path,
     options: &PhraseOptions,
     words: &Vocab,
-) -> Result<(HashMap<u64, u64>, u64)> {
+    connectors: &Connectors,
+) -> Result<(HashMap<u128, u64>, u64)> {
     let workers = options.read_options().workers();
     let counters = for_each_block(
         text,
@@ -58,7 +75,9 @@ pub(super) fn count_pairs(
             tokenizer: Tokenizer::new(false),
             table: PairTable {
                 words,
-                previous: None,
+                connectors,
+                start: None,
+                between: Between::default(),
                 counts: BoundedCounts::new(options.pair_limit / workers),
             },
         },

@@ -15,7 +15,9 @@
 //!   between −1 and 1; a pair seen fewer than `δ` times scores −∞.
 //!
 //! A pair is joined when both words occur at least `δ` times and its score is above the
-//! threshold. Pairs are counted within lines (a line of more than
+//! threshold. With connector words ([`PhraseOptions::connectors`], gensim 4's), `a b` is
+//! also any two other words with only connector words between them ("bank of america"),
+//! scored as a pair is and joined whole. Pairs are counted within lines (a line of more than
 //! [`MAX_SENTENCE_TOKENS`](crate::corpus::MAX_SENTENCE_TOKENS) tokens is cut, as training
 //! cuts it). A line is rewritten left to right: a joined pair becomes one token and the word
 //! after it starts afresh, so one pass makes phrases of two words, and a second pass over
@@ -26,6 +28,7 @@
 //! of words frequent enough to score, and rewriting it ([`Phrases::rewrite`]). The phrases
 //! found ([`FrozenPhrases`]) can be saved and joined in other text later.
 
+mod connectors;
 mod count;
 mod frozen;
 mod rewrite;
@@ -36,6 +39,8 @@ use std::path::Path;
 use crate::corpus::{Corpus, CorpusStats, ReadOptions, ReadProgress, TextSource};
 use crate::error::{Error, Result};
 use crate::vocab::Vocab;
+use connectors::{Connectors, key_parts, phrase_key};
+pub use connectors::{ENGLISH_CONNECTOR_WORDS, MAX_BETWEEN, MAX_CONNECTOR_WORDS};
 pub use frozen::FrozenPhrases;
 pub use rewrite::Rewritten;
 
@@ -63,8 +68,11 @@ pub struct PhraseOptions {
     pub threshold: f64,
     /// How pairs are scored.
     pub scoring: PhraseScoring,
-    /// What joins the two words of a phrase.
+    /// What joins the words of a phrase.
     pub delimiter: String,
+    /// Words that may stand inside a phrase but never begin or end one (gensim's
+    /// `connector_words`; [`ENGLISH_CONNECTOR_WORDS`] is its English set); none by default.
+    pub connectors: Vec<String>,
     /// Distinct words the first pass counts at once ([`ReadOptions::count_limit`]).
     pub count_limit: usize,
     /// Distinct pairs counted at once; past it the rarest are pruned, as distinct words are
@@ -83,6 +91,7 @@ impl Default for PhraseOptions {
             threshold: 100.0,
             scoring: PhraseScoring::Default,
             delimiter: "_".to_string(),
+            connectors: Vec::new(),
             count_limit: crate::corpus::DEFAULT_COUNT_LIMIT,
             pair_limit: DEFAULT_PAIR_LIMIT,
             threads: None,
@@ -113,17 +122,8 @@ impl PhraseOptions {
                 "npmi scores lie in [-1, 1]: give a threshold there",
             );
         }
-        if self.delimiter.is_empty() {
-            return refuse("delimiter", "must not be empty");
-        }
-        if self
-            .delimiter
-            .bytes()
-            .any(|b| b == b'\n' || crate::corpus::separates_tokens(b))
-        {
-            // A phrase would read back as two tokens.
-            return refuse("delimiter", "must not contain white space");
-        }
+        check_delimiter(&self.delimiter)?;
+        Connectors::new(&self.connectors)?;
         if self.count_limit == 0 {
             return refuse("count-limit", "must be at least 1");
         }
@@ -163,14 +163,17 @@ fn check_delimiter(delimiter: &str) -> Result<()> {
     })
 }
 
-/// One phrase found: its two words, how often they occur side by side, and its score.
+/// One phrase found: its two words, the connector words between them, how often they occur
+/// so, and its score.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Phrase {
     /// The first word.
     pub first: String,
+    /// The connector words between the two (none without connector words).
+    pub between: Vec<String>,
     /// The second word.
     pub second: String,
-    /// Times the pair occurs (counted within lines).
+    /// Times the phrase occurs (counted within lines).
     pub count: u64,
     /// Its score under the options' scoring.
     pub score: f64,
@@ -181,17 +184,14 @@ pub struct Phrase {
 #[derive(Debug)]
 pub struct Phrases {
     words: Vocab,
-    pairs: HashMap<u64, u64>,
+    /// Counts by [`phrase_key`].
+    pairs: HashMap<u128, u64>,
+    connectors: Connectors,
     tokens: u64,
     stats: CorpusStats,
     pairs_pruned_below: u64,
     options: PhraseOptions,
     frozen: FrozenPhrases,
-}
-
-/// The key of the pair `a b` in the pair table.
-fn pair_key(a: u32, b: u32) -> u64 {
-    (u64::from(a) << 32) | u64::from(b)
 }
 
 impl Phrases {
@@ -224,18 +224,23 @@ impl Phrases {
         }
         // A word rarer than the minimum never joins, so its pairs need no counting.
         let words = Vocab::from_counts(counted.counts, options.min_count, None);
-        let (pairs, pairs_pruned_below) = count::count_pairs(text, name, options, &words)?;
+        let connectors = Connectors::new(&options.connectors)?;
+        let (pairs, pairs_pruned_below) =
+            count::count_pairs(text, name, options, &words, &connectors)?;
         let counts = Counts {
             words: &words,
             pairs: &pairs,
+            connectors: &connectors,
             tokens: stats.raw_tokens,
             options,
         };
-        let frozen = FrozenPhrases::new(counts.above_threshold(), &options.delimiter)?;
+        let found = counts.above_threshold();
+        let frozen = FrozenPhrases::new(found, &options.delimiter, &options.connectors)?;
         Ok(Phrases {
             tokens: stats.raw_tokens,
             words,
             pairs,
+            connectors,
             stats,
             pairs_pruned_below,
             options: options.clone(),
@@ -247,6 +252,7 @@ impl Phrases {
         Counts {
             words: &self.words,
             pairs: &self.pairs,
+            connectors: &self.connectors,
             tokens: self.tokens,
             options: &self.options,
         }
@@ -293,10 +299,11 @@ impl Phrases {
         &self.options
     }
 
-    /// The score of `a b`; `None` where either word is rarer than the minimum count or the
-    /// pair never occurs.
+    /// The score of `a b` (side by side); `None` where either word is rarer than the minimum
+    /// count or the pair never occurs.
     pub fn score(&self, a: &str, b: &str) -> Option<f64> {
-        self.counts().score(self.words.id(a)?, self.words.id(b)?)
+        let key = phrase_key(self.words.id(a)?, 0, self.words.id(b)?);
+        self.counts().score(key)
     }
 
     /// Whether `a b` is joined into a phrase.
@@ -328,15 +335,17 @@ impl Phrases {
 /// What scores a pair: the counts of its words and of itself, in a corpus of `tokens`.
 struct Counts<'a> {
     words: &'a Vocab,
-    pairs: &'a HashMap<u64, u64>,
+    pairs: &'a HashMap<u128, u64>,
+    connectors: &'a Connectors,
     tokens: u64,
     options: &'a PhraseOptions,
 }
 
 impl Counts<'_> {
-    /// The score of the words of ids `a` and `b`, if the pair occurs.
-    fn score(&self, a: u32, b: u32) -> Option<f64> {
-        let pair = *self.pairs.get(&pair_key(a, b))?;
+    /// The score of the phrase of `key`, if it occurs.
+    fn score(&self, key: u128) -> Option<f64> {
+        let pair = *self.pairs.get(&key)?;
+        let (a, _, b) = key_parts(key);
         let counts = self.words.counts();
         let (first, second) = (counts[a as usize], counts[b as usize]);
         let (scoring, min_count) = (self.options.scoring, self.options.min_count);
@@ -348,10 +357,11 @@ impl Counts<'_> {
         self.pairs
             .iter()
             .filter_map(|(&key, &count)| {
-                let (a, b) = ((key >> 32) as u32, key as u32);
-                let score = self.score(a, b)?;
+                let score = self.score(key)?;
+                let (a, between, b) = key_parts(key);
                 (score > self.options.threshold).then(|| Phrase {
                     first: self.words.word(a).to_string(),
+                    between: self.connectors.unpack(between),
                     second: self.words.word(b).to_string(),
                     count,
                     score,

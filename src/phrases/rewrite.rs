@@ -5,6 +5,7 @@ use std::io::Write;
 use std::path::Path;
 
 use super::FrozenPhrases;
+use super::frozen::Joiner;
 use crate::corpus::TextSource;
 use crate::corpus::{MAX_SENTENCE_TOKENS, MAX_TOKEN_BYTES, ReadOptions, ReadPass, ReadProgress};
 use crate::corpus::{for_each_block, separates_tokens, token_text};
@@ -19,15 +20,16 @@ pub struct Rewritten {
     pub lines: u64,
     /// Tokens read.
     pub tokens: u64,
-    /// Pairs joined into phrases (tokens written: `tokens − phrases`).
-    pub phrases: u64,
+    /// Tokens joined to the one before them (tokens written: `tokens − joined`): a phrase of
+    /// two words counts one, and one more for each connector word inside it.
+    pub joined: u64,
 }
 
 impl Rewritten {
     fn add(&mut self, other: &Rewritten) {
         self.lines += other.lines;
         self.tokens += other.tokens;
-        self.phrases += other.phrases;
+        self.joined += other.joined;
     }
 }
 
@@ -82,37 +84,35 @@ fn rewrite_block(phrases: &FrozenPhrases, block: &[u8]) -> (Vec<u8>, Rewritten) 
 
 /// One line's tokens, joined where they form phrases, decoded as training decodes them.
 fn rewrite_line(phrases: &FrozenPhrases, line: &[u8], out: &mut Vec<u8>, counts: &mut Rewritten) {
-    let delimiter = phrases.delimiter.as_bytes();
-    let mut previous = None;
-    let mut in_sentence = 0;
+    let delimiter = phrases.delimiter().as_bytes();
     let mut first = true;
+    let mut joined = 0;
+    let mut emit = |word: &str, glued: bool| {
+        if glued {
+            out.extend_from_slice(delimiter);
+            joined += 1;
+        } else if !first {
+            out.push(b' ');
+        }
+        first = false;
+        out.extend_from_slice(word.as_bytes());
+    };
+    let mut joiner = Joiner::new(phrases);
+    let mut in_sentence = 0;
     for token in line
         .split(|&b| separates_tokens(b))
         .filter(|t| !t.is_empty())
     {
         if in_sentence == MAX_SENTENCE_TOKENS {
             // Training cuts the line here, and pairs were counted as it does.
-            previous = None;
+            joiner.finish(&mut emit);
             in_sentence = 0;
         }
         in_sentence += 1;
         counts.tokens += 1;
         let (text, _) = token_text(token, token.len() > MAX_TOKEN_BYTES);
-        let id = phrases.words.id(&text);
-        match (previous, id) {
-            (Some(a), Some(b)) if phrases.joins_ids(a, b) => {
-                out.extend_from_slice(delimiter);
-                counts.phrases += 1;
-                previous = None;
-            }
-            _ => {
-                if !first {
-                    out.push(b' ');
-                }
-                first = false;
-                previous = id;
-            }
-        }
-        out.extend_from_slice(text.as_bytes());
+        joiner.push(text, &mut emit);
     }
+    joiner.finish(&mut emit);
+    counts.joined += joined;
 }
