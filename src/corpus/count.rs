@@ -8,7 +8,7 @@
 
 use std::borrow::Borrow;
 use std::collections::HashMap;
-use std::hash::Hash;
+use std::hash::{BuildHasher, Hash, RandomState};
 
 use crate::corpus::CorpusStats;
 use crate::corpus::tokenize::{TokenSink, Tokenizer};
@@ -21,19 +21,19 @@ pub(crate) struct Counter {
 
 /// Counts with a bound on distinct keys: past the limit, the keys seen at most `floor`
 /// times are dropped and `floor` grows by one, as word2vec.c's `ReduceVocab` does.
-pub(crate) struct BoundedCounts<K> {
+pub(crate) struct BoundedCounts<K, S = RandomState> {
     /// Each key kept, with its count.
-    pub counts: HashMap<K, u64>,
+    pub counts: HashMap<K, u64, S>,
     limit: usize,
     /// 0, or the largest count a dropped key may have had.
     pub floor: u64,
 }
 
-impl<K: Hash + Eq> BoundedCounts<K> {
+impl<K: Hash + Eq, S: BuildHasher + Default> BoundedCounts<K, S> {
     /// An empty table of at most `limit` keys (at least 16).
     pub fn new(limit: usize) -> Self {
         BoundedCounts {
-            counts: HashMap::new(),
+            counts: HashMap::default(),
             limit: limit.max(16),
             floor: 0,
         }
@@ -57,7 +57,7 @@ impl<K: Hash + Eq> BoundedCounts<K> {
     }
 
     /// Adds the counts of `other`, whose pruning floor was `floor`.
-    pub fn merge(&mut self, other: HashMap<K, u64>, floor: u64) {
+    pub fn merge(&mut self, other: HashMap<K, u64, S>, floor: u64) {
         self.floor = self.floor.max(floor);
         if self.counts.is_empty() {
             self.counts = other;

@@ -2,11 +2,12 @@
 //! side (or with only connector words between them), in bounded memory (pruned as the first
 //! pass prunes words, `corpus::count`).
 
-use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 use std::path::Path;
 
 use super::PhraseOptions;
 use super::connectors::{Between, Connectors, phrase_key};
+use super::key_hash::{KeyHasher, KeyMap};
 use crate::corpus::{BoundedCounts, ReadPass, TextSource, TokenSink, Tokenizer, for_each_block};
 use crate::error::Result;
 use crate::vocab::Vocab;
@@ -25,7 +26,7 @@ struct PairTable<'a> {
     start: Option<u32>,
     /// The connector words since.
     between: Between,
-    counts: BoundedCounts<u128>,
+    counts: BoundedCounts<u128, BuildHasherDefault<KeyHasher>>,
 }
 
 impl TokenSink for PairTable<'_> {
@@ -61,7 +62,7 @@ pub(super) fn count_pairs(
     options: &PhraseOptions,
     words: &Vocab,
     connectors: &Connectors,
-) -> Result<(HashMap<u128, u64>, u64)> {
+) -> Result<(KeyMap<u64>, u64)> {
     let workers = options.read_options().workers();
     let counters = for_each_block(
         text,

@@ -11,6 +11,7 @@ use std::io::{BufRead, Write};
 use std::path::Path;
 
 use super::connectors::{Between, Connectors, key_parts, phrase_key};
+use super::key_hash::KeyMap;
 use super::{Phrase, rewrite};
 use crate::corpus::TextSource;
 use crate::error::{Error, Result};
@@ -27,7 +28,7 @@ pub struct FrozenPhrases {
     /// The first and second words of the phrases.
     words: Vocab,
     /// Score and count of each phrase, by [`phrase_key`] of its words' ids in `words`.
-    joined: HashMap<u128, (f64, u64)>,
+    joined: KeyMap<(f64, u64)>,
     connectors: Connectors,
     delimiter: String,
 }
@@ -52,7 +53,7 @@ impl FrozenPhrases {
                 (words.len() - 1) as u32
             })
         };
-        let mut joined = HashMap::new();
+        let mut joined = KeyMap::default();
         for phrase in phrases {
             let mut between = Between::default();
             for word in &phrase.between {

@@ -31,9 +31,9 @@
 mod connectors;
 mod count;
 mod frozen;
+mod key_hash;
 mod rewrite;
 
-use std::collections::HashMap;
 use std::path::Path;
 
 use crate::corpus::{Corpus, CorpusStats, ReadOptions, ReadProgress, TextSource};
@@ -42,6 +42,7 @@ use crate::vocab::Vocab;
 use connectors::{Connectors, key_parts, phrase_key};
 pub use connectors::{ENGLISH_CONNECTOR_WORDS, MAX_BETWEEN, MAX_CONNECTOR_WORDS};
 pub use frozen::FrozenPhrases;
+use key_hash::KeyMap;
 pub use rewrite::Rewritten;
 
 /// Distinct pairs counted at once by default before the rarest are pruned (gensim's
@@ -185,7 +186,7 @@ pub struct Phrase {
 pub struct Phrases {
     words: Vocab,
     /// Counts by [`phrase_key`].
-    pairs: HashMap<u128, u64>,
+    pairs: KeyMap<u64>,
     connectors: Connectors,
     tokens: u64,
     stats: CorpusStats,
@@ -335,7 +336,7 @@ impl Phrases {
 /// What scores a pair: the counts of its words and of itself, in a corpus of `tokens`.
 struct Counts<'a> {
     words: &'a Vocab,
-    pairs: &'a HashMap<u128, u64>,
+    pairs: &'a KeyMap<u64>,
     connectors: &'a Connectors,
     tokens: u64,
     options: &'a PhraseOptions,
