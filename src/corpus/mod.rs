@@ -138,12 +138,7 @@ impl Corpus {
     /// Reads a corpus file (plain UTF-8 text or gzip, detected by its first bytes), into
     /// memory or, with [`ReadOptions::cache_dir`], into a cache file reused by later reads.
     pub fn read(path: &Path, options: &ReadOptions) -> Result<Corpus> {
-        let metadata = std::fs::metadata(path).map_err(|e| Error::io("open", path, e))?;
-        if metadata.is_dir() {
-            let reason = std::io::Error::other("Is a directory");
-            return Err(Error::io("read", path, reason));
-        }
-        let source = TextSource::File(path.to_path_buf());
+        let source = TextSource::file(path)?;
         match &options.cache_dir {
             None => Corpus::build_in_memory(&source, path, options),
             Some(dir) => Corpus::build_cached(&source, path, dir, options),

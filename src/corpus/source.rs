@@ -30,6 +30,16 @@ pub(crate) enum TextSource<'a> {
 }
 
 impl TextSource<'_> {
+    /// The corpus file at `path`, refused where it cannot be opened or is a directory.
+    pub fn file(path: &Path) -> Result<TextSource<'static>> {
+        let metadata = std::fs::metadata(path).map_err(|e| Error::io("open", path, e))?;
+        if metadata.is_dir() {
+            let reason = std::io::Error::other("Is a directory");
+            return Err(Error::io("read", path, reason));
+        }
+        Ok(TextSource::File(path.to_path_buf()))
+    }
+
     /// Bytes of the text as stored (compressed where it is gzip); 0 where not known.
     fn stored_len(&self) -> u64 {
         match self {

@@ -20,6 +20,7 @@
 //! See [`analogy`] and [`similarity`] for the details of each.
 
 pub mod analogy;
+mod analogy_report;
 mod questions;
 pub mod similarity;
 pub mod stats;

@@ -198,12 +198,7 @@ pub struct Phrases {
 impl Phrases {
     /// Counts the words and pairs of a corpus file (plain UTF-8 or gzip).
     pub fn learn(path: &Path, options: &PhraseOptions) -> Result<Phrases> {
-        let metadata = std::fs::metadata(path).map_err(|e| Error::io("open", path, e))?;
-        if metadata.is_dir() {
-            let reason = std::io::Error::other("Is a directory");
-            return Err(Error::io("read", path, reason));
-        }
-        Phrases::learn_from(&TextSource::File(path.to_path_buf()), path, options)
+        Phrases::learn_from(&TextSource::file(path)?, path, options)
     }
 
     /// Counts the words and pairs of a text in memory (plain UTF-8 or gzip); `name` names it
