@@ -86,8 +86,14 @@ pub struct TrainConfig {
     pub dim: usize,
     /// Largest distance between centre and context word; shrunk at random per position.
     pub window: usize,
-    /// Negative samples per positive example.
+    /// Negative samples per positive example; 0 with [`TrainConfig::hs`] trains hierarchical
+    /// softmax alone.
     pub negative: usize,
+    /// Hierarchical softmax (word2vec.c `-hs 1`, gensim `hs=1`): each update also scores the
+    /// input against the inner nodes of the predicted word's path in a Huffman tree
+    /// ([`crate::huffman`]). With `negative` above 0 both objectives train, as in word2vec.c.
+    /// CPU trainer only, skip-gram and CBOW, no subwords.
+    pub hs: bool,
     /// Starting learning rate; `None` takes the model's default (0.025 skip-gram, 0.05 CBOW).
     pub alpha: Option<f32>,
     /// Learning rate the linear decay reaches at the end of the last epoch (with `parts`
@@ -135,6 +141,7 @@ impl Default for TrainConfig {
             dim: 100,
             window: 5,
             negative: 5,
+            hs: false,
             alpha: None,
             min_alpha: 0.0001,
             epochs: 5,
@@ -180,8 +187,10 @@ pub struct TrainParams {
     pub dim: usize,
     /// Window, 1..=[`MAX_WINDOW`].
     pub window: usize,
-    /// Negatives, 1..=[`MAX_NEGATIVE`].
+    /// Negatives, 0..=[`MAX_NEGATIVE`]; 0 only with `hs`.
     pub negative: usize,
+    /// Hierarchical softmax; never with batch skip-gram or subwords.
+    pub hs: bool,
     /// Starting learning rate, positive and finite.
     pub alpha: f32,
     /// Final learning rate, 0 <= min_alpha <= alpha.
@@ -212,6 +221,17 @@ pub struct TrainParams {
     pub parts: usize,
     /// Checked subword settings; never with batch skip-gram.
     pub subwords: Option<SubwordSettings>,
+}
+
+/// How errors name `--hs`.
+pub const HIERARCHICAL_SOFTMAX: &str = "hierarchical softmax (--hs)";
+
+/// The error of a GPU asked to train `setting`, which only the CPU trains.
+pub fn gpu_refusal(setting: &str) -> Error {
+    invalid(
+        "backend",
+        format!("{setting} trains on the CPU only: use --backend cpu"),
+    )
 }
 
 fn invalid(option: &'static str, reason: impl Into<String>) -> Error {
@@ -275,6 +295,28 @@ impl TrainConfig {
                 "batch skip-gram has no subword form: use --model skipgram or cbow",
             ));
         }
+        if self.hs && self.model == Model::BatchSkipGram {
+            return Err(invalid(
+                "hs",
+                "batch skip-gram shares negatives and has no hierarchical softmax: use --model skipgram or cbow",
+            ));
+        }
+        if self.hs && subwords.is_some() {
+            return Err(invalid(
+                "hs",
+                "subword vectors train with negative sampling only: leave out --hs",
+            ));
+        }
+        let negative = match (self.negative, self.hs) {
+            (0, false) => {
+                return Err(invalid(
+                    "negative",
+                    "0 leaves nothing to train: give a count, or --hs for hierarchical softmax",
+                ));
+            }
+            (0, true) => 0,
+            (n, _) => in_range("negative", n, MAX_NEGATIVE)?,
+        };
         let threads = match (self.deterministic, self.threads) {
             (true, _) => 1,
             (false, Some(0)) => return Err(invalid("threads", "0 is not allowed")),
@@ -285,7 +327,8 @@ impl TrainConfig {
             model: self.model,
             dim: in_range("dim", self.dim, MAX_DIM)?,
             window: in_range("window", self.window, MAX_WINDOW)?,
-            negative: in_range("negative", self.negative, MAX_NEGATIVE)?,
+            negative,
+            hs: self.hs,
             alpha,
             min_alpha: self.min_alpha,
             epochs: in_range("epochs", self.epochs, 100_000)?,
@@ -310,6 +353,24 @@ impl TrainParams {
     /// one per n-gram bucket after them (fastText's layout).
     pub fn input_rows(&self, words: usize) -> usize {
         words + self.subwords.map_or(0, |s| s.bucket as usize)
+    }
+
+    /// Rows of the output table for a vocabulary of `words`: one per word for negative
+    /// sampling, then with `hs` one per inner node of the Huffman tree (one fewer than the
+    /// words), from [`TrainParams::first_tree_row`] on.
+    pub fn output_rows(&self, words: usize) -> usize {
+        self.first_tree_row(words) + if self.hs { words.saturating_sub(1) } else { 0 }
+    }
+
+    /// The output row of the Huffman tree's inner node 0: after the words' rows where
+    /// negative sampling trains too, else 0.
+    pub fn first_tree_row(&self, words: usize) -> usize {
+        if self.negative > 0 { words } else { 0 }
+    }
+
+    /// The setting no GPU kernel trains, if one is on: hierarchical softmax.
+    pub fn cpu_only(&self) -> Option<&'static str> {
+        self.hs.then_some(HIERARCHICAL_SOFTMAX)
     }
 
     /// Learning rate at `done` of `total` positions: linear from `alpha` to `min_alpha`.

@@ -59,6 +59,7 @@ pub mod embeddings;
 pub mod error;
 pub mod eval;
 pub mod gpu;
+pub mod huffman;
 pub(crate) mod huge_pages;
 pub mod io;
 pub mod matrix;

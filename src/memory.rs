@@ -41,8 +41,9 @@ impl Estimate {
         let floats = 4u64;
         // Per word: keep probability (4), alias table (8), and in the result's vocabulary a
         // String, a count and a hash-map entry with a second String (about 100 bytes with
-        // short words).
-        let per_word = 4 + 8 + 100;
+        // short words); with hierarchical softmax a Huffman path (8 for where it starts, 5
+        // per node, about 20 nodes).
+        let per_word = 4 + 8 + 100 + if params.hs { 8 + 5 * 20 } else { 0 };
         // Per thread: input, row, gradient, delta and `negative + 1` output rows of `dim`
         // floats; a batch holds words, positions and sentence ids of one chunk.
         let per_thread = (4 + params.negative as u64 + 1) * dim * floats
@@ -51,7 +52,7 @@ impl Estimate {
         // With subwords the input table also holds the buckets, and the result copies the
         // words' mean vectors and the output table into the model beside the tables.
         let (table_rows, index_per_word) = match params.subwords {
-            None => (2 * words, 0),
+            None => (words + params.output_rows(vocab_len) as u64, 0),
             Some(s) => {
                 let rows = params.input_rows(vocab_len) as u64 + 3 * words;
                 // Each word's row list: its own id, an offset, and about ten n-grams of each

@@ -21,8 +21,9 @@ use crate::vocab::Vocab;
 
 /// The first bytes of every checkpoint.
 pub const MAGIC: [u8; 8] = *b"VTRNCKPT";
-/// The layout version written: 5 added the distributed section.
-pub const VERSION: u32 = 5;
+/// The layout version written: 5 added the distributed section, 6 the hierarchical-softmax
+/// flag after `negative` (and the tree's rows in the output table).
+pub const VERSION: u32 = 6;
 /// The oldest layout version read: 4, the same but for the distributed section.
 pub const OLDEST_VERSION: u32 = 4;
 
@@ -60,6 +61,7 @@ pub fn write_distributed(
     out.u64(p.dim as u64)?;
     out.u64(p.window as u64)?;
     out.u64(p.negative as u64)?;
+    out.bytes(&[p.hs as u8])?;
     out.bytes(&p.alpha.to_le_bytes())?;
     out.bytes(&p.min_alpha.to_le_bytes())?;
     out.u64(p.epochs as u64)?;
@@ -105,7 +107,7 @@ pub fn write_distributed(
         out.str(word)?;
         out.u64(count)?;
     }
-    let values = vocab.len() as u64 * p.dim as u64;
+    let values = p.output_rows(vocab.len()) as u64 * p.dim as u64;
     let input_values = p.input_rows(vocab.len()) as u64 * p.dim as u64;
     out.table(input, input_values, "input")?;
     out.table(output, values, "output")?;
@@ -183,6 +185,14 @@ pub fn read_from(reader: impl Read, len: u64, path: &Path) -> Result<Checkpoint>
     let dim = d.usize("dim")?;
     let window = d.usize("window")?;
     let negative = d.usize("negative")?;
+    let hs = match version {
+        ..6 => false,
+        _ => match d.u8("the hierarchical-softmax flag")? {
+            0 => false,
+            1 => true,
+            other => return Err(d.bad(format!("unknown hierarchical-softmax flag {other}"))),
+        },
+    };
     let alpha = d.f32("alpha")?;
     let min_alpha = d.f32("min-alpha")?;
     let epochs = d.usize("epochs")?;
@@ -215,6 +225,7 @@ pub fn read_from(reader: impl Read, len: u64, path: &Path) -> Result<Checkpoint>
         dim,
         window,
         negative,
+        hs,
         alpha,
         min_alpha,
         epochs,
@@ -277,7 +288,8 @@ pub fn read_from(reader: impl Read, len: u64, path: &Path) -> Result<Checkpoint>
     if (0..words).any(|i| vocab.id(vocab.word(i as u32)) != Some(i as u32)) {
         return Err(d.bad("the vocabulary repeats a word".into()));
     }
-    let values = words
+    let values = params
+        .output_rows(words)
         .checked_mul(dim)
         .ok_or_else(|| d.bad(format!("{words} x {dim} values cannot be addressed")))?;
     let input_values = params.input_rows(words).checked_mul(dim).ok_or_else(|| {

@@ -104,6 +104,7 @@ pub fn setting_differences(saved: &TrainParams, now: &TrainParams) -> Vec<String
         saved.negative.to_string(),
         now.negative.to_string(),
     );
+    check("hs", saved.hs.to_string(), now.hs.to_string());
     // Floats compare bitwise: a resumed run must use exactly the same learning rates.
     let f32s = |x: f32| format!("{x:?}");
     let f64s = |x: f64| format!("{x:?}");

@@ -114,9 +114,14 @@ pub struct Settings {
     /// Largest distance between centre and context word (shrunk at random per word).
     #[arg(long, default_value_t = 5)]
     window: usize,
-    /// Negative samples per positive example.
+    /// Negative samples per positive example; 0 with --hs trains hierarchical softmax alone.
     #[arg(long, default_value_t = 5)]
     negative: usize,
+    /// Hierarchical softmax (word2vec.c -hs 1, gensim hs=1): each word is also predicted
+    /// along its path in a Huffman tree of the vocabulary; with --negative above 0 both train.
+    /// CPU backend, skipgram and cbow, without --subwords.
+    #[arg(long)]
+    hs: bool,
     /// Starting learning rate [default: 0.025 for skip-gram, 0.05 for CBOW].
     #[arg(long, allow_negative_numbers = true)]
     alpha: Option<f32>,
@@ -193,6 +198,7 @@ impl Settings {
             dim: self.dim,
             window: self.window,
             negative: self.negative,
+            hs: self.hs,
             alpha: self.alpha,
             min_alpha: self.min_alpha,
             epochs: self.epochs,
@@ -239,6 +245,9 @@ impl Settings {
         }
         if !given("negative") {
             config.negative = saved.negative;
+        }
+        if !given("hs") {
+            config.hs = saved.hs;
         }
         if !given("alpha") {
             config.alpha = Some(saved.alpha);

@@ -328,7 +328,11 @@ pub fn execute(args: TrainArgs, matches: &ArgMatches, front: Front<'_>) -> anyho
             })
         }
     };
-    let (device, notice) = Device::open(args.backend.backend, args.backend.adapter.as_deref())?;
+    let (device, notice) = Device::open(
+        args.backend.backend,
+        args.backend.adapter.as_deref(),
+        &job.params,
+    )?;
     if let Some(notice) = notice {
         note!("note: {notice}");
     }

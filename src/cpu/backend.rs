@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use crate::batch::Batch;
 use crate::cpu::subword_update::{SubwordBatch, train_batch_subwords};
 use crate::cpu::tables::SharedTable;
-use crate::cpu::update::{Scratch, train_batch};
+use crate::cpu::update::{Scratch, train_batch_with};
 use crate::error::{Error, Result};
 use crate::training::{Backend, Tables, TrainingPlan, WorkQueue};
 
@@ -99,7 +99,9 @@ fn worker(
     input: &SharedTable,
     output: &SharedTable,
 ) -> Result<()> {
-    let mut scratch = Scratch::new(&plan.shape);
+    let depth = plan.tree.as_ref().map_or(0, |tree| tree.depth());
+    let mut scratch = Scratch::with_path(&plan.shape, depth);
+    let objective = plan.objective();
     let mut subword_rows = Vec::new();
     let mut batch = Batch::new();
     let (mut in_rows, mut out_rows) = (input.rows(), output.rows());
@@ -109,11 +111,11 @@ fn worker(
             return Err(error);
         }
         let sum = match &plan.subwords {
-            None => train_batch(
+            None => train_batch_with(
                 &plan.shape,
                 &mut in_rows,
                 &mut out_rows,
-                &plan.sampler,
+                &objective,
                 &batch,
                 chunk.key,
                 chunk.alpha,

@@ -11,11 +11,12 @@ use crate::config::Model;
 use crate::cpu::simd::Access;
 use crate::cpu::subword_update::{SubwordBatch, train_batch_subwords};
 use crate::cpu::tables::{PlainRows, SharedTable};
-use crate::cpu::update::{Scratch, train_batch, train_batch_portable};
+use crate::cpu::update::{Scratch, train_batch_portable, train_batch_with};
+use crate::huffman::HuffmanTree;
 use crate::rng;
 use crate::sampling::NegativeSampler;
 use crate::subwords::{SubwordIndex, SubwordSettings};
-use crate::training::{LossSum, UpdateShape};
+use crate::training::{LossSum, Objective, UpdateShape};
 
 /// Sentences of 1 to 12 words drawn from `words` words.
 fn batch(words: u32, sentences: u32, seed: u32) -> Batch {
@@ -45,27 +46,42 @@ fn every_path_trains_the_same_bits_as_the_reference() {
     // Few words: rows repeat within updates (a context word twice, a negative drawn twice).
     // Odd widths: rows start at every offset from a 16-byte boundary.
     for (words, dim) in [(8u32, 1usize), (8, 3), (8, 17), (300, 100), (300, 30)] {
-        for model in [Model::SkipGram, Model::Cbow, Model::BatchSkipGram] {
+        // Negative sampling, hierarchical softmax alone, and both.
+        let objectives = [(5, false), (0, true), (5, true)];
+        let models = [Model::SkipGram, Model::Cbow, Model::BatchSkipGram];
+        let cases = models.iter().flat_map(|&m| objectives.map(|o| (m, o)));
+        for (model, (negative, hs)) in cases {
+            if hs && model == Model::BatchSkipGram {
+                continue;
+            }
             let shape = UpdateShape {
                 model,
                 dim,
                 window: 4,
-                negative: 5,
+                negative,
             };
             let counts: Vec<u64> = (1..=u64::from(words)).map(|r| 1000 / r + 1).collect();
             let sampler = NegativeSampler::new(&counts, 0.75);
+            let tree = HuffmanTree::new(&counts);
+            let first_tree_row = if negative > 0 { words } else { 0 };
+            let objective = Objective {
+                negatives: (negative > 0).then_some(&sampler),
+                tree: hs.then_some((&tree, first_tree_row)),
+            };
+            let output_rows = first_tree_row as usize + if hs { tree.inner_nodes() } else { 0 };
             let batches: Vec<Batch> = (0..3).map(|seed| batch(words, 40, seed)).collect();
             let input: Vec<f32> = rng::uniform_values(words as usize * dim, 3);
-            let output: Vec<f32> = input.iter().map(|x| x * 0.5).collect();
+            let output: Vec<f32> = rng::uniform_values(output_rows * dim, 4);
             let (mut want_in, mut want_out) = (input.clone(), output.clone());
             let mut want_loss = LossSum::default();
+            // Scratch for no path: long paths grow it.
             let mut scratch = Scratch::new(&shape);
             for (key, b) in batches.iter().enumerate() {
                 want_loss.add(train_batch_portable(
                     &shape,
                     &mut PlainRows::new(&mut want_in, dim),
                     &mut PlainRows::new(&mut want_out, dim),
-                    &sampler,
+                    &objective,
                     b,
                     key as u32,
                     0.1,
@@ -77,16 +93,16 @@ fn every_path_trains_the_same_bits_as_the_reference() {
                 bits(input.clone()),
                 "nothing trained"
             );
-            let case = format!("{model:?} d{dim}, {words} words");
+            let case = format!("{model:?} negative {negative} hs {hs} d{dim}, {words} words");
 
             let (mut got_in, mut got_out) = (input.clone(), output.clone());
             let mut got_loss = LossSum::default();
             for (key, b) in batches.iter().enumerate() {
-                got_loss.add(train_batch(
+                got_loss.add(train_batch_with(
                     &shape,
                     &mut PlainRows::new(&mut got_in, dim),
                     &mut PlainRows::new(&mut got_out, dim),
-                    &sampler,
+                    &objective,
                     b,
                     key as u32,
                     0.1,
@@ -106,13 +122,13 @@ fn every_path_trains_the_same_bits_as_the_reference() {
                         let run = if portable {
                             train_batch_portable
                         } else {
-                            train_batch
+                            train_batch_with
                         };
                         got_loss.add(run(
                             &shape,
                             &mut shared_in.rows(),
                             &mut shared_out.rows(),
-                            &sampler,
+                            &objective,
                             b,
                             key as u32,
                             0.1,

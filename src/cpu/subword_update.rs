@@ -23,10 +23,10 @@
 use crate::batch::Batch;
 use crate::config::Model;
 use crate::cpu::tables::Rows;
-use crate::cpu::update::{Scratch, choose_outputs, negative_step, reach};
+use crate::cpu::update::{Scratch, Targets, choose_outputs, negative_step, reach};
 use crate::sampling::NegativeSampler;
 use crate::subwords::SubwordIndex;
-use crate::training::{LossSum, UpdateShape};
+use crate::training::{LossSum, Objective, UpdateShape};
 
 /// `s.input` = the mean of `rows` of `input`.
 #[inline(always)]
@@ -112,6 +112,7 @@ fn subwords_portable<I: Rows, O: Rows>(
     // second-level cache (the first holds the rows in use): their cache misses would be most
     // of an update's time. Prefetching changes no value, so the order of reads and writes is
     // the one the module docs give.
+    let objective = Objective::negative_sampling(sampler);
     let mut sum = LossSum::default();
     match shape.model {
         Model::SkipGram => {
@@ -119,12 +120,12 @@ fn subwords_portable<I: Rows, O: Rows>(
                 let reach = reach(key, batch.positions[i], shape.window);
                 batch.context(i, reach).map(move |j| (i, j))
             });
-            let prepare = |(i, j): (usize, usize), ids: &mut Vec<u32>, input: &I, output: &O| {
+            let prepare = |(i, j): (usize, usize), ids: &mut Targets, input: &I, output: &O| {
                 let slot_base = ((j + shape.window - i) * shape.negative) as u32;
                 let (centre, position) = (batch.words[i], batch.positions[i]);
                 choose_outputs(
                     ids,
-                    sampler,
+                    &objective,
                     key,
                     centre,
                     position,
@@ -165,7 +166,7 @@ fn subwords_portable<I: Rows, O: Rows>(
             };
             let prepare = |next: (usize, usize),
                            now: Option<(usize, usize)>,
-                           ids: &mut Vec<u32>,
+                           ids: &mut Targets,
                            list: &mut Vec<u32>,
                            input: &I,
                            output: &O| {
@@ -179,7 +180,7 @@ fn subwords_portable<I: Rows, O: Rows>(
                     }
                 }
                 let (centre, position) = (batch.words[i], batch.positions[i]);
-                choose_outputs(ids, sampler, key, centre, position, 0, shape.negative);
+                choose_outputs(ids, &objective, key, centre, position, 0, shape.negative);
                 ids.iter().for_each(|&id| output.prefetch_later(id));
             };
             let mut next_rows = Vec::with_capacity(rows.capacity());
@@ -276,7 +277,7 @@ mod tests {
                 &shape,
                 &mut PlainRows::new(&mut in_a, DIM),
                 &mut PlainRows::new(&mut out_a, DIM),
-                &sampler,
+                &Objective::negative_sampling(&sampler),
                 &batch,
                 3,
                 0.05,

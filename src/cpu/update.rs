@@ -21,6 +21,14 @@
 //! is applied twice. Updates are applied one after the other in batch order: for skip-gram one
 //! update per (centre, context) pair, for CBOW one per centre.
 //!
+//! # Hierarchical softmax
+//! With `--hs` the outputs of an update are (also) the inner nodes of the centre word's path
+//! in the Huffman tree ([`crate::huffman`]), node `n` with label `1 - turn_n`: the same loss,
+//! gradient and order with those rows and labels. Path nodes come first, then the centre and
+//! its negatives, as word2vec.c adds both to one input gradient. The rows of a path are
+//! distinct, and apart from the words' rows, so reading them all first changes nothing
+//! against word2vec.c's node-by-node loop.
+//!
 //! # Batch skip-gram (shared negatives)
 //! One update per centre: the negatives are drawn once (slots `k`, as for CBOW) and shared by
 //! every context word `j` of the window, which each predict the centre with their own input
@@ -41,7 +49,34 @@ use crate::config::Model;
 use crate::cpu::tables::Rows;
 use crate::rng::{self, Stream};
 use crate::sampling::NegativeSampler;
-use crate::training::{LossSum, UpdateShape};
+use crate::training::{LossSum, Objective, UpdateShape};
+
+/// The output rows of one update, each with its label (positive: 1, else 0).
+#[derive(Debug, Default)]
+pub(super) struct Targets {
+    rows: Vec<u32>,
+    positive: Vec<bool>,
+}
+
+impl Targets {
+    fn with_capacity(capacity: usize) -> Targets {
+        Targets {
+            rows: Vec::with_capacity(capacity),
+            positive: Vec::with_capacity(capacity),
+        }
+    }
+
+    /// The rows, in update order.
+    #[inline(always)]
+    pub(super) fn iter(&self) -> impl Iterator<Item = &u32> {
+        self.rows.iter()
+    }
+
+    #[inline(always)]
+    fn len(&self) -> usize {
+        self.rows.len()
+    }
+}
 
 /// Scratch memory of one thread, allocated once.
 pub struct Scratch {
@@ -55,17 +90,24 @@ pub struct Scratch {
     pub(super) outputs: Vec<f32>,
     pub(super) gradient: Vec<f32>,
     pub(super) delta: Vec<f32>,
-    pub(super) ids: Vec<u32>,
+    pub(super) ids: Targets,
     pub(super) context: Vec<u32>,
     /// The next update's `ids` and `context`, chosen ahead.
-    pub(super) next_ids: Vec<u32>,
+    pub(super) next_ids: Targets,
     next_context: Vec<u32>,
 }
 
 impl Scratch {
     /// Scratch for `shape`.
     pub fn new(shape: &UpdateShape) -> Scratch {
+        Scratch::with_path(shape, 0)
+    }
+
+    /// Scratch for `shape` with Huffman paths of up to `depth` nodes (hierarchical softmax);
+    /// longer ones grow it.
+    pub fn with_path(shape: &UpdateShape, depth: usize) -> Scratch {
         let d = shape.dim;
+        let outputs = shape.negative + 1 + depth;
         let window_rows = match shape.model {
             Model::BatchSkipGram => 2 * shape.window * d,
             Model::SkipGram | Model::Cbow => 0,
@@ -76,12 +118,12 @@ impl Scratch {
             gs: Vec::with_capacity(2 * shape.window * (shape.negative + 1)),
             input: vec![0.0; d],
             row: vec![0.0; d],
-            outputs: vec![0.0; d * (shape.negative + 1)],
+            outputs: vec![0.0; d * outputs],
             gradient: vec![0.0; d],
             delta: vec![0.0; d],
-            ids: Vec::with_capacity(shape.negative + 1),
+            ids: Targets::with_capacity(outputs),
             context: Vec::with_capacity(2 * shape.window),
-            next_ids: Vec::with_capacity(shape.negative + 1),
+            next_ids: Targets::with_capacity(outputs),
             next_context: Vec::with_capacity(2 * shape.window),
         }
     }
@@ -176,11 +218,15 @@ impl UpdateLoss {
     }
 }
 
-/// One update of `scratch.input` against outputs `scratch.ids` (first is the positive);
-/// writes the output rows and leaves the input's gradient in `scratch.gradient`.
+/// One update of `scratch.input` against outputs `scratch.ids`; writes the output rows and
+/// leaves the input's gradient in `scratch.gradient`.
 #[inline(always)]
 pub(super) fn negative_step<O: Rows>(output: &mut O, alpha: f32, s: &mut Scratch) -> f64 {
     let d = s.input.len();
+    if s.outputs.len() < s.ids.len() * d {
+        // A Huffman path longer than the scratch was made for.
+        s.outputs.resize(s.ids.len() * d, 0.0);
+    }
     for (k, &id) in s.ids.iter().enumerate() {
         output.read(id, &mut s.outputs[k * d..(k + 1) * d]);
     }
@@ -188,7 +234,7 @@ pub(super) fn negative_step<O: Rows>(output: &mut O, alpha: f32, s: &mut Scratch
     let mut loss = UpdateLoss::new();
     for (k, &id) in s.ids.iter().enumerate() {
         let row = &s.outputs[k * d..(k + 1) * d];
-        let g = score(dot(&s.input, row), k == 0, alpha, &mut loss);
+        let g = score(dot(&s.input, row), s.ids.positive[k], alpha, &mut loss);
         axpy(g, row, &mut s.gradient);
         for (delta, x) in s.delta.iter_mut().zip(&s.input) {
             *delta = g * x;
@@ -246,23 +292,36 @@ fn shared_negatives_step<I: Rows, O: Rows>(
     loss.total()
 }
 
-/// Fills `ids` with the centre word and the negatives of `slot_base..slot_base + K`.
+/// Fills `ids` with the outputs of an update of `centre` (module docs): the inner nodes of
+/// its Huffman path, then the centre word and the negatives of `slot_base..slot_base + K`.
 #[inline(always)]
+#[allow(clippy::too_many_arguments)]
 pub(super) fn choose_outputs(
-    ids: &mut Vec<u32>,
-    sampler: &NegativeSampler,
+    ids: &mut Targets,
+    objective: &Objective<'_>,
     key: u32,
     centre: u32,
     position: u32,
     slot_base: u32,
     negative: usize,
 ) {
-    ids.clear();
-    ids.push(centre);
-    for k in 0..negative as u32 {
-        let word = sampler.draw(key, position, slot_base + k);
-        if word != centre {
-            ids.push(word);
+    ids.rows.clear();
+    ids.positive.clear();
+    if let Some((tree, first_row)) = objective.tree {
+        ids.rows
+            .extend(tree.nodes(centre).iter().map(|&node| first_row + node));
+        ids.positive
+            .extend(tree.turns(centre).iter().map(|&turn| turn == 0));
+    }
+    if let Some(sampler) = objective.negatives {
+        ids.rows.push(centre);
+        ids.positive.push(true);
+        for k in 0..negative as u32 {
+            let word = sampler.draw(key, position, slot_base + k);
+            if word != centre {
+                ids.rows.push(word);
+                ids.positive.push(false);
+            }
         }
     }
 }
@@ -274,14 +333,8 @@ pub fn reach(key: u32, position: u32, window: usize) -> usize {
     window - (rng::draw(key, Stream::Window, position, 0) % window as u32) as usize
 }
 
-/// Trains on every centre of `batch` in order: the reference semantics (module docs).
-///
-/// Negative slots: skip-gram pair `(i, j)` uses slots `(j + window - i) * K + k`; CBOW and
-/// batch skip-gram use slots `k`. `key` is the epoch key of [`rng::epoch_key`].
-///
-/// On x86-64 processors with AVX2 the same code runs compiled for AVX2 (eight floats per
-/// vector instead of four). The source fixes every operation and its order, and the compiler
-/// neither reorders float arithmetic nor fuses it, so both builds give the same bits.
+/// Trains on every centre of `batch` in order with negative sampling: [`train_batch_with`]
+/// of [`Objective::negative_sampling`].
 #[allow(clippy::too_many_arguments)]
 pub fn train_batch<I: Rows, O: Rows>(
     shape: &UpdateShape,
@@ -293,15 +346,38 @@ pub fn train_batch<I: Rows, O: Rows>(
     alpha: f32,
     s: &mut Scratch,
 ) -> LossSum {
+    let objective = Objective::negative_sampling(sampler);
+    train_batch_with(shape, input, output, &objective, batch, key, alpha, s)
+}
+
+/// Trains on every centre of `batch` in order: the reference semantics (module docs).
+///
+/// Negative slots: skip-gram pair `(i, j)` uses slots `(j + window - i) * K + k`; CBOW and
+/// batch skip-gram use slots `k`. `key` is the epoch key of [`rng::epoch_key`].
+///
+/// On x86-64 processors with AVX2 the same code runs compiled for AVX2 (eight floats per
+/// vector instead of four). The source fixes every operation and its order, and the compiler
+/// neither reorders float arithmetic nor fuses it, so both builds give the same bits.
+#[allow(clippy::too_many_arguments)]
+pub fn train_batch_with<I: Rows, O: Rows>(
+    shape: &UpdateShape,
+    input: &mut I,
+    output: &mut O,
+    objective: &Objective<'_>,
+    batch: &Batch,
+    key: u32,
+    alpha: f32,
+    s: &mut Scratch,
+) -> LossSum {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") {
         // SAFETY: the processor has AVX2.
-        return unsafe { train_batch_avx2(shape, input, output, sampler, batch, key, alpha, s) };
+        return unsafe { train_batch_avx2(shape, input, output, objective, batch, key, alpha, s) };
     }
-    train_batch_portable(shape, input, output, sampler, batch, key, alpha, s)
+    train_batch_portable(shape, input, output, objective, batch, key, alpha, s)
 }
 
-/// [`train_batch`] compiled for AVX2.
+/// [`train_batch_with`] compiled for AVX2.
 ///
 /// # Safety
 /// The processor must have AVX2.
@@ -312,23 +388,23 @@ unsafe fn train_batch_avx2<I: Rows, O: Rows>(
     shape: &UpdateShape,
     input: &mut I,
     output: &mut O,
-    sampler: &NegativeSampler,
+    objective: &Objective<'_>,
     batch: &Batch,
     key: u32,
     alpha: f32,
     s: &mut Scratch,
 ) -> LossSum {
-    train_batch_portable(shape, input, output, sampler, batch, key, alpha, s)
+    train_batch_portable(shape, input, output, objective, batch, key, alpha, s)
 }
 
-/// [`train_batch`] for any processor: the reference build of the same code.
+/// [`train_batch_with`] for any processor: the reference build of the same code.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn train_batch_portable<I: Rows, O: Rows>(
     shape: &UpdateShape,
     input: &mut I,
     output: &mut O,
-    sampler: &NegativeSampler,
+    objective: &Objective<'_>,
     batch: &Batch,
     key: u32,
     alpha: f32,
@@ -345,12 +421,12 @@ pub(crate) fn train_batch_portable<I: Rows, O: Rows>(
                 let reach = reach(key, batch.positions[i], shape.window);
                 batch.context(i, reach).map(move |j| (i, j))
             });
-            let prepare = |(i, j): (usize, usize), ids: &mut Vec<u32>, input: &I, output: &O| {
+            let prepare = |(i, j): (usize, usize), ids: &mut Targets, input: &I, output: &O| {
                 let slot_base = ((j + shape.window - i) * shape.negative) as u32;
                 let (centre, position) = (batch.words[i], batch.positions[i]);
                 choose_outputs(
                     ids,
-                    sampler,
+                    objective,
                     key,
                     centre,
                     position,
@@ -384,14 +460,14 @@ pub(crate) fn train_batch_portable<I: Rows, O: Rows>(
                 batch.context(i, reach).next().map(|_| (i, reach))
             });
             let prepare = |(i, reach): (usize, usize),
-                           ids: &mut Vec<u32>,
+                           ids: &mut Targets,
                            context: &mut Vec<u32>,
                            input: &I,
                            output: &O| {
                 context.clear();
                 context.extend(batch.context(i, reach).map(|j| batch.words[j]));
                 let (centre, position) = (batch.words[i], batch.positions[i]);
-                choose_outputs(ids, sampler, key, centre, position, 0, shape.negative);
+                choose_outputs(ids, objective, key, centre, position, 0, shape.negative);
                 context.iter().for_each(|&word| input.prefetch(word));
                 ids.iter().for_each(|&id| output.prefetch(id));
             };

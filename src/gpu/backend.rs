@@ -11,7 +11,7 @@ use std::borrow::Cow;
 use std::time::Instant;
 
 use crate::batch::Batch;
-use crate::config::{GpuKernel, Model, TrainParams};
+use crate::config::{GpuKernel, HIERARCHICAL_SOFTMAX, Model, TrainParams, gpu_refusal};
 use crate::error::{Error, Result};
 use crate::gpu::GpuContext;
 use crate::gpu::device_memory::{check_device_memory, training_details};
@@ -124,6 +124,9 @@ impl Backend for GpuBackend<'_> {
 
     fn load(&mut self, plan: &TrainingPlan, input: Vec<f32>, output: Vec<f32>) -> Result<()> {
         let ctx = self.ctx;
+        if plan.tree.is_some() {
+            return Err(gpu_refusal(HIERARCHICAL_SOFTMAX));
+        }
         check_fits(ctx, plan, input.len(), output.len())?;
         let options = StepOptions {
             kernel: self.kernel,

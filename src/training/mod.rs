@@ -26,7 +26,7 @@ pub use backend::{Backend, Tables};
 pub use control::{CheckpointFn, Control, Every, Outcome, Snapshot, Trained};
 pub use driver::{train, train_observed, train_to_end};
 pub use observe::{EpochEnd, EpochObserver};
-pub use plan::{TrainingPlan, UpdateShape, initial_input_table};
+pub use plan::{Objective, TrainingPlan, UpdateShape, initial_input_table};
 pub use state::{Position, Resume, RunState};
 pub use stats::{EpochStats, LossSum, PROGRESS_INTERVAL, Progress, TrainStats};
 pub use work::{Pause, Segment, SegmentReport, Work, WorkQueue};

@@ -8,6 +8,7 @@ use crate::batch::Batch;
 use crate::config::{Model, TrainParams};
 use crate::corpus::Corpus;
 use crate::error::Result;
+use crate::huffman::HuffmanTree;
 use crate::rng::{self, Stream};
 use crate::sampling::{self, NegativeSampler};
 use crate::subwords::SubwordIndex;
@@ -23,6 +24,26 @@ pub struct UpdateShape {
     pub window: usize,
     /// Negatives per update.
     pub negative: usize,
+}
+
+/// What an update scores its input against: the centre word's output row and its negatives,
+/// the inner nodes of the centre's Huffman path (hierarchical softmax), or both.
+#[derive(Clone, Copy, Debug)]
+pub struct Objective<'a> {
+    /// Negative sampling, with [`UpdateShape::negative`] draws; `None` with `--negative 0`.
+    pub negatives: Option<&'a NegativeSampler>,
+    /// Hierarchical softmax: the tree, and the output row of its inner node 0.
+    pub tree: Option<(&'a HuffmanTree, u32)>,
+}
+
+impl<'a> Objective<'a> {
+    /// Negative sampling alone.
+    pub fn negative_sampling(sampler: &'a NegativeSampler) -> Objective<'a> {
+        Objective {
+            negatives: Some(sampler),
+            tree: None,
+        }
+    }
 }
 
 /// Everything derived from the corpus and parameters before the first update.
@@ -45,6 +66,10 @@ pub struct TrainingPlan {
     pub keep: Vec<f32>,
     /// The negative-sampling table.
     pub sampler: NegativeSampler,
+    /// With `--hs`, the Huffman tree of hierarchical softmax.
+    pub tree: Option<HuffmanTree>,
+    /// The output row of the tree's inner node 0 ([`TrainParams::first_tree_row`]).
+    pub first_tree_row: u32,
     /// Runs of blocks of the corpus, in the order an epoch trains them (see the type's
     /// docs): the unit of work (and of learning-rate steps).
     pub chunks: Vec<Range<usize>>,
@@ -128,6 +153,8 @@ impl TrainingPlan {
             },
             keep: sampling::keep_probabilities(counts, params.sample),
             sampler: NegativeSampler::new(counts, params.ns_exponent),
+            tree: params.hs.then(|| HuffmanTree::new(counts)),
+            first_tree_row: params.first_tree_row(counts.len()) as u32,
             chunks,
             epoch_positions: corpus.len() as u64,
             largest_chunk,
@@ -135,6 +162,14 @@ impl TrainingPlan {
             done_before,
             part_before,
         })
+    }
+
+    /// What each update scores against (see [`Objective`]).
+    pub fn objective(&self) -> Objective<'_> {
+        Objective {
+            negatives: (self.shape.negative > 0).then_some(&self.sampler),
+            tree: self.tree.as_ref().map(|tree| (tree, self.first_tree_row)),
+        }
     }
 
     /// Positions over all epochs.

@@ -79,14 +79,14 @@ pub struct Resume {
 impl Resume {
     /// A fresh start in chunks of `chunk_tokens`: input rows (with subwords the words' and
     /// the buckets') uniform in `[-1/dim, 1/dim)` as gensim and fastText start them, output
-    /// rows zero.
+    /// rows (the words' and the Huffman tree's) zero.
     pub fn fresh(corpus: &Corpus, params: &TrainParams, chunk_tokens: usize) -> Resume {
         let (words, dim) = (corpus.vocab.len(), params.dim);
         let input = initial_input_table(params.input_rows(words), dim, params.seed);
         Resume {
             state: RunState::start(chunk_tokens),
             input,
-            output: crate::huge_pages::zeroed(words * dim),
+            output: crate::huge_pages::zeroed(params.output_rows(words) * dim),
         }
     }
 
@@ -99,7 +99,7 @@ impl Resume {
         chunk_tokens: usize,
     ) -> Result<Resume> {
         let start = resume.unwrap_or_else(|| Resume::fresh(corpus, params, chunk_tokens));
-        let expected = corpus.vocab.len() * params.dim;
+        let expected = params.output_rows(corpus.vocab.len()) * params.dim;
         let expected_input = params.input_rows(corpus.vocab.len()) * params.dim;
         if start.input.len() != expected_input || start.output.len() != expected {
             return Err(Error::Mismatch(format!(

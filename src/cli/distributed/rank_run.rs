@@ -167,7 +167,12 @@ pub fn train(
         .find_map(|name| std::env::var(name).ok()?.parse().ok())
         .unwrap_or(rank);
     let (device, notice) =
-        Device::open_nth(backend.backend, backend.adapter.as_deref(), local_rank)?;
+        Device::open_nth(
+        backend.backend,
+        backend.adapter.as_deref(),
+        local_rank,
+        params,
+    )?;
     if let Some(notice) = notice {
         note!("rank {rank}: note: {notice}");
     }
