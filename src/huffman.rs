@@ -165,13 +165,21 @@ mod tests {
             let nodes = tree.nodes(w);
             assert_eq!(nodes.len(), tree.turns(w).len(), "{case}");
             if let Some(&root) = nodes.first() {
-                assert_eq!(root as usize, counts.len() - 2, "{case}: the root is not first");
+                assert_eq!(
+                    root as usize,
+                    counts.len() - 2,
+                    "{case}: the root is not first"
+                );
             }
             // Below the root a path's nodes were made earlier and earlier.
             assert!(nodes.windows(2).all(|p| p[0] > p[1]), "{case}: {nodes:?}");
             used.extend(nodes.iter().copied());
         }
-        assert_eq!(used.len(), tree.inner_nodes(), "{case}: an inner node is never passed");
+        assert_eq!(
+            used.len(),
+            tree.inner_nodes(),
+            "{case}: an inner node is never passed"
+        );
     }
 
     #[test]
@@ -190,7 +198,9 @@ mod tests {
         check(&fib);
         assert_eq!(HuffmanTree::new(&fib).depth(), 59);
         // Zipf-like counts, unsorted, with ties.
-        let zipf: Vec<u64> = (1..=1000u64).map(|r| 1 + 100_000 / (r * 7 % 1000 + 1)).collect();
+        let zipf: Vec<u64> = (1..=1000u64)
+            .map(|r| 1 + 100_000 / (r * 7 % 1000 + 1))
+            .collect();
         check(&zipf);
     }
 

@@ -232,6 +232,7 @@ fn resume_with_other_settings_or_corpus_is_refused() {
             "7",
             "--parts",
             "3",
+            "--hs",
         ],
     );
     let output = other.output().unwrap_or_else(|e| panic!("{e}"));
@@ -242,6 +243,7 @@ fn resume_with_other_settings_or_corpus_is_refused() {
         "--window 5 (checkpoint) vs 3 (this run)",
         "--negative 5 (checkpoint) vs 7 (this run)",
         "--parts 2 (checkpoint) vs 3 (this run)",
+        "--hs false (checkpoint) vs true (this run)",
     ] {
         assert!(stderr.contains(fragment), "lacks {fragment:?}: {stderr}");
     }
@@ -297,16 +299,27 @@ fn save(snapshot: &Snapshot<'_>) -> Saved {
 fn stopped_and_resumed_twice_equals_uninterrupted() -> Result<()> {
     // One part (corpus order), the default, and more parts than the default: the position a
     // run resumes from is an index in the plan's training order, whatever that order is.
-    for parts in [1, vectrain::config::DEFAULT_PARTS, 3] {
-        stopped_and_resumed_twice(parts)?;
+    // Hierarchical softmax alone and beside negative sampling: the output table holds the
+    // tree's rows.
+    let default_parts = vectrain::config::DEFAULT_PARTS;
+    for (parts, hs, negative) in [
+        (1, false, 5),
+        (default_parts, false, 5),
+        (3, false, 5),
+        (default_parts, true, 0),
+        (default_parts, true, 5),
+    ] {
+        stopped_and_resumed_twice(parts, hs, negative)?;
     }
     Ok(())
 }
 
-fn stopped_and_resumed_twice(parts: usize) -> Result<()> {
+fn stopped_and_resumed_twice(parts: usize, hs: bool, negative: usize) -> Result<()> {
     let corpus = small_corpus()?;
     let params = TrainParams {
         parts,
+        hs,
+        negative,
         ..params(1, true)?
     };
     let reference = vectrain::train_to_end(
@@ -551,21 +564,54 @@ fn file_round_trip_and_refusals() -> Result<()> {
     refused(
         "version",
         &version,
-        "checkpoint format version 1 is not supported: this vectrain reads versions 4 to 5",
+        "checkpoint format version 1 is not supported: this vectrain reads versions 4 to 6",
     );
-    // Version 4 is version 5 without the distributed section (one byte, 0, before the
-    // checksum): still read.
-    let mut older = bytes[..bytes.len() - 5].to_vec();
-    older[8..12].copy_from_slice(&4u32.to_le_bytes());
-    let crc = crc32fast::hash(&older);
-    older.extend(crc.to_le_bytes());
-    let older_path = dir.path().join("version4");
-    std::fs::write(&older_path, &older).unwrap_or_else(|e| panic!("{e}"));
-    let old = checkpoint::read(&older_path)?;
-    assert!(old.distributed.is_none());
-    assert_eq!(old.state, saved.state);
-    assert_eq!(old.input, saved.input);
+    // Version 5 is version 6 without the hierarchical-softmax flag (one byte, 0, after
+    // magic, version, the trainer's name, model, dim, window and negative); version 4 is
+    // version 5 without the distributed section (one byte, 0, before the checksum). Both
+    // are still read.
+    let hs_flag = 8 + 4 + (4 + "cpu".len()) + 1 + 3 * 8;
+    assert_eq!(bytes[hs_flag], 0);
+    for (version, cut_end) in [(5u32, 4), (4, 5)] {
+        let mut older = bytes[..bytes.len() - cut_end].to_vec();
+        older.remove(hs_flag);
+        older[8..12].copy_from_slice(&version.to_le_bytes());
+        let crc = crc32fast::hash(&older);
+        older.extend(crc.to_le_bytes());
+        let older_path = dir.path().join(format!("version{version}"));
+        std::fs::write(&older_path, &older).unwrap_or_else(|e| panic!("{e}"));
+        let old = checkpoint::read(&older_path)?;
+        assert!(old.distributed.is_none());
+        assert_eq!(old.params, saved.params);
+        assert_eq!(old.state, saved.state);
+        assert_eq!(old.input, saved.input);
+        assert_eq!(old.output, saved.output);
+    }
     assert!(saved.distributed.is_none());
+    // With hierarchical softmax the flag is set and the output table holds the tree's rows
+    // after the words'.
+    let hs_params = TrainParams {
+        hs: true,
+        ..params.clone()
+    };
+    let hs_dir = temp();
+    let hs_path = written_checkpoint(hs_dir.path(), &corpus, &hs_params)?;
+    assert_eq!(read(&hs_path)[hs_flag], 1);
+    let hs_saved = checkpoint::read(&hs_path)?;
+    assert_eq!(hs_saved.params, hs_params);
+    let words = corpus.vocab.len();
+    assert_eq!(hs_saved.output.len(), (2 * words - 1) * 12);
+    hs_saved.verify(&hs_params, &corpus, &hs_path)?;
+    let message = hs_saved
+        .verify(&params, &corpus, &hs_path)
+        .err()
+        .map(|e| e.to_string());
+    assert!(
+        message
+            .as_deref()
+            .is_some_and(|m| m.contains("--hs true (checkpoint) vs false (this run)")),
+        "{message:?}"
+    );
     refused(
         "magic",
         b"not a checkpoint at all",

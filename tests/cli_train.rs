@@ -143,6 +143,49 @@ fn a_bad_option_fails_without_writing() {
     assert!(!vectors.exists());
 }
 
+/// `--hs` trains on the CPU: `--backend gpu` refuses it before looking for an adapter, and
+/// `auto` trains on the CPU saying why.
+#[test]
+fn hierarchical_softmax_trains_on_the_cpu_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let vectors = dir.path().join("v.txt");
+    let run = |backend: &str| {
+        vectrain()
+            .args([
+                "train",
+                "--hs",
+                "--negative",
+                "0",
+                "--epochs",
+                "1",
+                "--dim",
+                "8",
+            ])
+            .args(["--max-vocab", "300", "--backend", backend, "--output"])
+            .arg(&vectors)
+            .output()
+            .unwrap()
+    };
+    let refused = run("gpu");
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("hierarchical softmax (--hs) trains on the CPU only: use --backend cpu"),
+        "{stderr}"
+    );
+    assert!(!vectors.exists());
+    let trained = run("auto");
+    let stderr = String::from_utf8_lossy(&trained.stderr);
+    assert!(trained.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("hierarchical softmax (--hs) trains on the CPU only; training on the CPU"),
+        "{stderr}"
+    );
+    let embeddings = vectrain::read_vectors(&vectors).unwrap();
+    assert_eq!((embeddings.len(), embeddings.dim()), (300, 8));
+    assert!(embeddings.as_slice().iter().all(|x| x.is_finite()));
+}
+
 #[test]
 fn train_on_the_gpu_names_the_adapter() {
     if std::env::var("VECTRAIN_NO_GPU").as_deref() == Ok("1") {

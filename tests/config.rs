@@ -22,6 +22,30 @@ fn bad_options_are_refused_by_name() {
     );
     refused(TrainConfig { window: 0, ..d() }, "window");
     refused(TrainConfig { negative: 0, ..d() }, "negative");
+    // Hierarchical softmax trains without negatives, but not batch skip-gram or subwords.
+    let hs_alone = TrainConfig {
+        negative: 0,
+        hs: true,
+        ..d()
+    };
+    assert_eq!(
+        hs_alone.check().map(|p| (p.negative, p.hs)).ok(),
+        Some((0, true))
+    );
+    refused(
+        TrainConfig {
+            model: Model::BatchSkipGram,
+            ..hs_alone.clone()
+        },
+        "hs",
+    );
+    refused(
+        TrainConfig {
+            subwords: Some(vectrain::subwords::SubwordSettings::default()),
+            ..hs_alone.clone()
+        },
+        "hs",
+    );
     refused(TrainConfig { parts: 0, ..d() }, "parts");
     refused(
         TrainConfig {

@@ -166,8 +166,7 @@ pub fn train(
         .iter()
         .find_map(|name| std::env::var(name).ok()?.parse().ok())
         .unwrap_or(rank);
-    let (device, notice) =
-        Device::open_nth(
+    let (device, notice) = Device::open_nth(
         backend.backend,
         backend.adapter.as_deref(),
         local_rank,
