@@ -368,6 +368,49 @@ fn two_ranks_learn_what_one_process_learns() -> Result<()> {
     Ok(())
 }
 
+/// Hierarchical softmax: the output table is the Huffman tree's inner nodes, which the ranks
+/// add up like any table.
+#[test]
+fn hierarchical_softmax_ranks_end_with_the_same_tables_whichever_rows_they_send() -> Result<()> {
+    let params = TrainConfig {
+        epochs: 1,
+        hs: true,
+        negative: 0,
+        ..config()
+    }
+    .check()?;
+    let words = Corpus::read(&kjv(), &options())?.vocab.len();
+    let sync = SyncSettings {
+        every: 50_000,
+        mode: SyncMode::SumOfChanges,
+    };
+    let run = |rows: SyncRows| -> Vec<(Vec<f32>, Vec<f32>, Traffic)> {
+        on_ranks(2, |group| match train_rank(group, &params, sync, rows, None) {
+            Ok(Ended::Finished {
+                input,
+                output,
+                traffic,
+                ..
+            }) => (input, output, traffic),
+            Ok(Ended::Stopped) => panic!("nothing asked the run to stop"),
+            Err(error) => panic!("{error}"),
+        })
+    };
+    let whole = run(SyncRows::All);
+    let changed = run(SyncRows::Changed);
+    let bits = |values: &[f32]| values.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+    for (input, output, traffic) in &changed {
+        assert_eq!(bits(input), bits(&whole[0].0));
+        assert_eq!(bits(output), bits(&whole[0].1));
+        assert_eq!(output.len(), (words - 1) * 24);
+        assert!(traffic.fraction() > 0.0);
+    }
+    // Every inner node is on some word's path, so every row of the tree trained.
+    let trained_rows = whole[0].1.chunks(24).filter(|row| row.iter().any(|&x| x != 0.0));
+    assert_eq!(trained_rows.count(), words - 1);
+    Ok(())
+}
+
 #[test]
 fn subword_ranks_end_with_one_model_whichever_rows_they_send() -> Result<()> {
     let params = subword_params()?;

@@ -67,6 +67,32 @@ def test_bad_options_raise_with_the_command_lines_messages(corpus, tmp_path):
         vectrain.train(empty, progress=False)
 
 
+def test_hierarchical_softmax_as_gensim_writes_it(corpus, trained):
+    """hs=1, negative=0 (gensim's spelling) trains the same bits as the command line's
+    --hs --negative 0, and the vectors learn."""
+    settings = dict(SMALL, negative=0)
+    hs = vectrain.train(corpus, hs=1, progress=False, **settings)
+    with tempfile.TemporaryDirectory() as tmp:
+        out = f"{tmp}/hs.txt"
+        flags = [f"--{k.replace('_', '-')}={v}" for k, v in settings.items() if v is not True]
+        run_cli("train", "--input", corpus, "--hs", "--deterministic", *flags, "--output", out)
+        assert np.array_equal(hs.vectors, vectrain.load(out).vectors)
+    assert hs.index_to_key == trained.index_to_key
+    assert not np.array_equal(hs.vectors, trained.vectors)
+    # KJV's first 6,000 verses: a name's nearest words are other names, under either
+    # objective; here the two share some of their ten nearest.
+    ours = {w for w, _ in hs.most_similar("aaron", topn=10)}
+    theirs = {w for w, _ in trained.most_similar("aaron", topn=10)}
+    assert len(ours & theirs) >= 2, (ours, theirs)
+    assert vectrain.train(corpus, hs=0, progress=False, **SMALL).vectors.tobytes() == (
+        trained.vectors.tobytes()
+    )
+    with pytest.raises(TypeError, match=r"True or False \(or 1 or 0\), not 2"):
+        vectrain.train(corpus, hs=2, progress=False)
+    with pytest.raises(ValueError, match="--hs"):
+        vectrain.train(corpus, hs=True, model="batch-skipgram", progress=False)
+
+
 def test_writes_the_output_only_when_asked(corpus, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     vectrain.train(corpus, dim=8, epochs=1, backend="cpu", progress=False)

@@ -289,8 +289,11 @@ def _train_file(corpus_file, options):
             continue
         _, flag, switch, _, _, _ = _BY_NAME[name]
         if switch:
-            if not isinstance(value, bool):
-                raise TypeError(f"train() argument {name!r} is True or False, not {value!r}")
+            # gensim writes its switches as 0 and 1 (hs=1): those are taken too.
+            if not (isinstance(value, bool) or (type(value) is int and value in (0, 1))):
+                raise TypeError(
+                    f"train() argument {name!r} is True or False (or 1 or 0), not {value!r}"
+                )
             if value:
                 args.append(flag)
         else:
