@@ -1,9 +1,11 @@
 """Trains gensim's Word2Vec with vectrain's default settings, for side-by-side benchmarks.
 
-usage: gensim_train.py CORPUS OUTPUT sg|cbow THREADS [EPOCHS] [lines|file]
+usage: gensim_train.py CORPUS OUTPUT sg|cbow THREADS [EPOCHS] [lines|file] [ns|hs]
   lines  (default) sentences streamed by LineSentence through gensim's job queue
   file   corpus_file mode: each worker reads its own contiguous part of the file (gensim's
          fastest mode, the one the CPU speed figures are measured against)
+  ns     (default) negative sampling, 5 negatives
+  hs     hierarchical softmax alone (hs=1, negative=0)
 d100 w5 n5 sample 1e-3 min_count 5, alpha 0.025 (skip-gram) or 0.05 (CBOW) -> 0.0001.
 Writes OUTPUT in word2vec binary format and prints one JSON line with the wall time of
 training (not reading) and words/s over corpus words times epochs.
@@ -18,9 +20,11 @@ from gensim.models.word2vec import LineSentence
 corpus, output, model, threads = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 epochs = int(sys.argv[5]) if len(sys.argv) > 5 else 5
 mode = sys.argv[6] if len(sys.argv) > 6 else "lines"
+hs = len(sys.argv) > 7 and sys.argv[7] == "hs"
 sg = 1 if model == "sg" else 0
 w2v = Word2Vec(
-    vector_size=100, window=5, negative=5, sample=1e-3, min_count=5, sg=sg,
+    vector_size=100, window=5, negative=0 if hs else 5, hs=int(hs), sample=1e-3, min_count=5,
+    sg=sg,
     alpha=0.025 if sg else 0.05, min_alpha=0.0001, workers=threads, seed=1,
 )
 if mode == "file":

@@ -45,8 +45,10 @@ impl Estimate {
         // per node, about 20 nodes).
         let per_word = 4 + 8 + 100 + if params.hs { 8 + 5 * 20 } else { 0 };
         // Per thread: input, row, gradient, delta and `negative + 1` output rows of `dim`
-        // floats; a batch holds words, positions and sentence ids of one chunk.
-        let per_thread = (4 + params.negative as u64 + 1) * dim * floats
+        // floats, and with hierarchical softmax a path's (about 40 at most, word2vec.c's
+        // bound); a batch holds words, positions and sentence ids of one chunk.
+        let path_rows = if params.hs { 40 } else { 0 };
+        let per_thread = (4 + params.negative as u64 + 1 + path_rows) * dim * floats
             + 3 * 4 * CPU_CHUNK_TOKENS as u64
             + 2 * params.window as u64 * 4;
         // With subwords the input table also holds the buckets, and the result copies the

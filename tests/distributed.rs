@@ -385,15 +385,17 @@ fn hierarchical_softmax_ranks_end_with_the_same_tables_whichever_rows_they_send(
         mode: SyncMode::SumOfChanges,
     };
     let run = |rows: SyncRows| -> Vec<(Vec<f32>, Vec<f32>, Traffic)> {
-        on_ranks(2, |group| match train_rank(group, &params, sync, rows, None) {
-            Ok(Ended::Finished {
-                input,
-                output,
-                traffic,
-                ..
-            }) => (input, output, traffic),
-            Ok(Ended::Stopped) => panic!("nothing asked the run to stop"),
-            Err(error) => panic!("{error}"),
+        on_ranks(2, |group| {
+            match train_rank(group, &params, sync, rows, None) {
+                Ok(Ended::Finished {
+                    input,
+                    output,
+                    traffic,
+                    ..
+                }) => (input, output, traffic),
+                Ok(Ended::Stopped) => panic!("nothing asked the run to stop"),
+                Err(error) => panic!("{error}"),
+            }
         })
     };
     let whole = run(SyncRows::All);
@@ -406,7 +408,10 @@ fn hierarchical_softmax_ranks_end_with_the_same_tables_whichever_rows_they_send(
         assert!(traffic.fraction() > 0.0);
     }
     // Every inner node is on some word's path, so every row of the tree trained.
-    let trained_rows = whole[0].1.chunks(24).filter(|row| row.iter().any(|&x| x != 0.0));
+    let trained_rows = whole[0]
+        .1
+        .chunks(24)
+        .filter(|row| row.iter().any(|&x| x != 0.0));
     assert_eq!(trained_rows.count(), words - 1);
     Ok(())
 }

@@ -113,6 +113,32 @@ pub(crate) unsafe fn add(access: Access, cells: &[AtomicU32], delta: &[f32]) {
     }
 }
 
+/// Adds `scale · x` to `cells` (of the same length): per cell one f32 product, rounded, then
+/// one f32 addition, so the bits of [`add`] of a buffer holding `scale · x`, without the
+/// buffer.
+///
+/// # Safety
+/// With [`Access::Quads`], the processor must have AVX (as [`Access::detect`] checks).
+#[inline(always)]
+pub(crate) unsafe fn add_scaled(access: Access, cells: &[AtomicU32], scale: f32, x: &[f32]) {
+    debug_assert_eq!(cells.len(), x.len());
+    match access {
+        // SAFETY: the caller guarantees AVX.
+        #[cfg(target_arch = "x86_64")]
+        Access::Quads => unsafe { x86::add_scaled(cells, scale, x) },
+        _ => add_scaled_cells(cells, scale, x),
+    }
+}
+
+/// [`add_scaled`] one cell at a time.
+#[inline]
+pub(super) fn add_scaled_cells(cells: &[AtomicU32], scale: f32, x: &[f32]) {
+    for (cell, xi) in cells.iter().zip(x) {
+        let sum = f32::from_bits(cell.load(Ordering::Relaxed)) + scale * xi;
+        cell.store(sum.to_bits(), Ordering::Relaxed);
+    }
+}
+
 /// Adds `cells` to `out` (of the same length), one f32 addition per cell: what [`read`] into
 /// a buffer and adding it would give, bit for bit. The cells are loaded exactly as [`read`]
 /// loads them (the same widths), so the rule of the module docs holds.
@@ -158,10 +184,12 @@ pub(super) fn add_cells(cells: &[AtomicU32], delta: &[f32]) {
 #[cfg(target_arch = "x86_64")]
 pub(super) mod x86 {
     use std::arch::asm;
-    use std::arch::x86_64::{__m128, _mm_add_ps, _mm_loadu_ps, _mm_storeu_ps};
+    use std::arch::x86_64::{
+        __m128, _mm_add_ps, _mm_loadu_ps, _mm_mul_ps, _mm_set1_ps, _mm_storeu_ps,
+    };
     use std::sync::atomic::AtomicU32;
 
-    use super::{accumulate_cells, add_cells, read_cells};
+    use super::{accumulate_cells, add_cells, add_scaled_cells, read_cells};
 
     /// Splits `cells` into the cells before the first 16-byte boundary (0 to 3, as cells are
     /// 4-byte aligned), whole quads of four cells from there, and the cells left over.
@@ -292,6 +320,39 @@ pub(super) mod x86 {
             .zip(delta[whole..].chunks_exact(4));
         rest.for_each(|(q, d)| add(q, d));
     }
+
+    /// [`super::add_scaled`] with AVX: the quads by 16-byte loads and stores, the product
+    /// and the sum four lanes at a time (no fused multiply-add: the same roundings).
+    ///
+    /// # Safety
+    /// The processor must have AVX.
+    #[inline(always)]
+    pub(super) unsafe fn add_scaled(cells: &[AtomicU32], scale: f32, x: &[f32]) {
+        let (head, end) = split(cells);
+        add_scaled_cells(&cells[..head], scale, &x[..head]);
+        add_scaled_cells(&cells[end..], scale, &x[end..]);
+        let (cells, x) = (&cells[head..end], &x[head..end]);
+        // SAFETY: AVX (caller).
+        let factor = unsafe { _mm_set1_ps(scale) };
+        let add = |quad: &[AtomicU32], x: &[f32]| {
+            // SAFETY: AVX (caller); `quad` is four cells on a 16-byte boundary (`split`);
+            // `x` is four floats of this thread's own memory.
+            unsafe {
+                let product = _mm_mul_ps(factor, _mm_loadu_ps(x.as_ptr()));
+                store(quad, _mm_add_ps(load(quad), product));
+            };
+        };
+        let whole = cells.len() / 16 * 16;
+        for (c, x) in cells[..whole].chunks_exact(16).zip(x.chunks_exact(16)) {
+            c.chunks_exact(4)
+                .zip(x.chunks_exact(4))
+                .for_each(|(q, x)| add(q, x));
+        }
+        let rest = cells[whole..]
+            .chunks_exact(4)
+            .zip(x[whole..].chunks_exact(4));
+        rest.for_each(|(q, x)| add(q, x));
+    }
 }
 
 #[cfg(test)]
@@ -350,6 +411,27 @@ pub(crate) mod tests {
                 let reference_sum: Vec<u32> = reference_sum.iter().map(|x| x.to_bits()).collect();
                 assert_eq!(got, want, "accumulate, cells {range:?}");
                 assert_eq!(reference_sum, want, "accumulate_cells, cells {range:?}");
+                // A scaled addition gives the bits of adding a buffer of the products.
+                let scale = -0.37f32;
+                let products: Vec<f32> = table[..len].iter().map(|x| scale * x).collect();
+                let (scaled, by_buffer) = (cells(&table), cells(&table));
+                let scaled_reference = cells(&table);
+                // SAFETY: as above.
+                unsafe {
+                    add_scaled(access, &scaled[range.clone()], scale, &table[..len]);
+                    add(access, &by_buffer[range.clone()], &products);
+                }
+                add_scaled_cells(&scaled_reference[range.clone()], scale, &table[..len]);
+                assert_eq!(
+                    bits(&scaled),
+                    bits(&by_buffer),
+                    "add_scaled, cells {range:?}"
+                );
+                assert_eq!(
+                    bits(&scaled_reference),
+                    bits(&by_buffer),
+                    "add_scaled_cells, cells {range:?}"
+                );
             }
         }
     }

@@ -11,6 +11,12 @@ pub trait Rows {
     fn read(&self, row: u32, out: &mut [f32]);
     /// Adds `delta` to row `row`.
     fn add(&mut self, row: u32, delta: &[f32]);
+    /// Adds `scale · x` to row `row`: each product rounded to f32, then added, so what
+    /// [`Rows::add`] of a buffer holding the products gives, bit for bit, without the buffer.
+    fn add_scaled(&mut self, row: u32, scale: f32, x: &[f32]) {
+        let delta: Vec<f32> = x.iter().map(|v| scale * v).collect();
+        self.add(row, &delta);
+    }
     /// Asks the CPU to start loading row `row` into cache; a hint that changes no value.
     fn prefetch(&self, _row: u32) {}
     /// Like [`Rows::prefetch`], for a row needed only after the update in progress: loaded
@@ -116,6 +122,14 @@ impl Rows for PlainRows<'_> {
         let start = row as usize * self.dim;
         for (cell, d) in self.data[start..start + self.dim].iter_mut().zip(delta) {
             *cell += d;
+        }
+    }
+
+    #[inline]
+    fn add_scaled(&mut self, row: u32, scale: f32, x: &[f32]) {
+        let start = row as usize * self.dim;
+        for (cell, v) in self.data[start..start + self.dim].iter_mut().zip(x) {
+            *cell += scale * v;
         }
     }
 }
@@ -226,6 +240,12 @@ impl Rows for SharedRows<'_> {
     fn add(&mut self, row: u32, delta: &[f32]) {
         // SAFETY: as for `read`.
         unsafe { simd::add(self.0.access, self.0.row(row), delta) }
+    }
+
+    #[inline(always)]
+    fn add_scaled(&mut self, row: u32, scale: f32, x: &[f32]) {
+        // SAFETY: as for `read`.
+        unsafe { simd::add_scaled(self.0.access, self.0.row(row), scale, x) }
     }
 
     #[inline(always)]

@@ -236,10 +236,7 @@ pub(super) fn negative_step<O: Rows>(output: &mut O, alpha: f32, s: &mut Scratch
         let row = &s.outputs[k * d..(k + 1) * d];
         let g = score(dot(&s.input, row), s.ids.positive[k], alpha, &mut loss);
         axpy(g, row, &mut s.gradient);
-        for (delta, x) in s.delta.iter_mut().zip(&s.input) {
-            *delta = g * x;
-        }
-        output.add(id, &s.delta);
+        output.add_scaled(id, g, &s.input);
     }
     loss.total()
 }
