@@ -14,12 +14,12 @@
 #   PAIRS   alternated pairs per model, default 1
 #   MODELS  default "skipgram cbow"
 #   CORPUS (environment) plain or gzip text, default ../shared/data/mix8m.txt.gz
+#   EPOCHS (environment) default 5
 set -euo pipefail
 cd "$(dirname "$0")/.."
 pairs=${1:-1}
 models=${2:-skipgram cbow}
-epochs=5
-data=../shared/data
+epochs=${EPOCHS:-5}
 python=${PYTHON:-.venv/bin/python}
 . benches/support/report.sh
 report_setup
@@ -53,23 +53,10 @@ run_word2vec_c() { # model alpha output
         -sample 1e-3 -threads 2 -iter "$epochs" -min-count 5 -alpha "$2" -binary 0 > /dev/null
 }
 
-score() { # vectors -> "accuracy% spearman"
-    "$vectrain" eval --vectors "$1" --analogies "$data/questions-words.txt" \
-        --similarity "$data/wordsim353.tsv" --json |
-        python3 -c 'import json,sys; r=json.load(sys.stdin); print("%.2f%% %.4f" % (100*r["analogies"]["accuracy"], r["similarity"][0]["spearman"]))'
-}
-
-one() { # side model alpha
-    local ext=txt start end seconds
-    [ "$1" = gensim ] && ext=bin # gensim_train.py writes word2vec binary
-    local out="$work/$1-$2.$ext"
-    start=$(date +%s.%N)
-    "run_$1" "$2" "$3" "$out"
-    end=$(date +%s.%N)
-    seconds=$(python3 -c "print($end - $start)")
-    printf '%-11s %-8s %6.1f s %9.0f words/s  analogy %s  WS353 %s\n' "$1" "$2" "$seconds" \
-        "$(python3 -c "print($tokens * $epochs / $seconds)")" $(score "$out")
-    rm -f "$out"
+one() { # side model alpha (gensim_train.py writes word2vec binary)
+    local ext=txt
+    [ "$1" = gensim ] && ext=bin
+    report_one "$1" "$2" "$3" "$work/$1-$2.$ext"
 }
 
 alternate_pairs "$pairs" "$models" gensim vectrain

@@ -27,7 +27,6 @@ cd "$(dirname "$0")/.."
 pairs=${1:-1}
 models=${2:-skipgram cbow}
 epochs=${EPOCHS:-5}
-data=../shared/data
 . benches/support/report.sh
 report_setup
 if [ -n "${W2V_SRC:-}" ]; then
@@ -55,21 +54,9 @@ run_vectrain() { # model alpha output
         --no-cache --output "$3" 2> /dev/null
 }
 
-score() { # vectors -> "accuracy% spearman"
-    "$vectrain" eval --vectors "$1" --analogies "$data/questions-words.txt" \
-        --similarity "$data/wordsim353.tsv" --json |
-        python3 -c 'import json,sys; r=json.load(sys.stdin); print("%.2f%% %.4f" % (100*r["analogies"]["accuracy"], r["similarity"][0]["spearman"]))'
-}
 
 one() { # side model alpha
-    local out="$work/$1-$2.txt" start end seconds
-    start=$(date +%s.%N)
-    "run_$1" "$2" "$3" "$out"
-    end=$(date +%s.%N)
-    seconds=$(python3 -c "print($end - $start)")
-    printf '%-11s %-8s %6.1f s %9.0f words/s  analogy %s  WS353 %s\n' "$1" "$2" "$seconds" \
-        "$(python3 -c "print($tokens * $epochs / $seconds)")" $(score "$out")
-    rm -f "$out"
+    report_one "$1" "$2" "$3" "$work/$1-$2.txt"
 }
 
 alternate_pairs "$pairs" "$models" word2vec_c vectrain

@@ -116,6 +116,21 @@ fn naive_batch(
     }
 }
 
+/// The input and output tables trained in f32 against [`naive_batch`]'s in f64: over a few
+/// dozen updates of values below 1, 1e-5 absolute is a hundred times the accumulated f32
+/// rounding, yet far below one update.
+fn assert_near_naive(case: &str, tables: [(&Vec<f32>, &Vec<f64>); 2]) {
+    for (table, (got, want)) in ["input", "output"].into_iter().zip(tables) {
+        assert_eq!(got.len(), want.len(), "{case} {table}");
+        for (i, (g, w)) in got.iter().zip(want).enumerate() {
+            assert!(
+                (*g as f64 - w).abs() <= 1e-5,
+                "{case} {table}[{i}]: {g} vs {w}"
+            );
+        }
+    }
+}
+
 fn random_batch(words: u32, sentences: usize, seed: u32) -> Batch {
     let mut batch = Batch::new();
     let keep = vec![1.0; words as usize];
@@ -176,20 +191,8 @@ fn reference_update_matches_its_written_out_semantics() {
                 0.05,
             );
             assert!(sum.examples > 0);
-            // f32 against f64 over a few dozen updates of values below 1: 1e-5 absolute
-            // is a hundred times the accumulated f32 rounding, yet far below one update.
-            for (table, (got, want)) in [
-                ("input", (&input, &input64)),
-                ("output", (&output, &output64)),
-            ] {
-                assert_eq!(got.len(), want.len());
-                for (i, (g, w)) in got.iter().zip(want.iter()).enumerate() {
-                    assert!(
-                        (*g as f64 - w).abs() <= 1e-5,
-                        "{model:?} d{dim} {table}[{i}]: {g} vs {w}"
-                    );
-                }
-            }
+            let case = format!("{model:?} d{dim}");
+            assert_near_naive(&case, [(&input, &input64), (&output, &output64)]);
             assert_ne!(input, init, "training changed nothing");
         }
     }
@@ -246,20 +249,8 @@ fn hierarchical_softmax_matches_its_written_out_semantics() {
                 0.05,
             );
             assert!(sum.examples > 0 && sum.loss > 0.0);
-            // The same tolerance as the negative-sampling reference: f32 against f64 over a
-            // few dozen updates of values below 1.
-            for (table, (got, want)) in [
-                ("input", (&input, &input64)),
-                ("output", (&output, &output64)),
-            ] {
-                assert_eq!(got.len(), want.len());
-                for (i, (g, w)) in got.iter().zip(want.iter()).enumerate() {
-                    assert!(
-                        (*g as f64 - w).abs() <= 1e-5,
-                        "{model:?} negative {negative} d{dim} {table}[{i}]: {g} vs {w}"
-                    );
-                }
-            }
+            let case = format!("{model:?} negative {negative} d{dim}");
+            assert_near_naive(&case, [(&input, &input64), (&output, &output64)]);
             let tree_rows = &output[first as usize * dim..];
             assert_ne!(
                 tree_rows,

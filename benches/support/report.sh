@@ -44,3 +44,24 @@ alternate_pairs() { # pairs models side_a side_b
         done
     done
 }
+
+# Analogy accuracy and WS353 Spearman of the vectors in $1, as "12.34% 0.5678" (vectrain eval,
+# the project's data).
+report_score() { # vectors
+    "$vectrain" eval --vectors "$1" --analogies ../shared/data/questions-words.txt \
+        --similarity ../shared/data/wordsim353.tsv --json |
+        python3 -c 'import json,sys; r=json.load(sys.stdin); print("%.2f%% %.4f" % (100*r["analogies"]["accuracy"], r["similarity"][0]["spearman"]))'
+}
+
+# Runs `run_SIDE MODEL ALPHA OUT` (a function of the calling script), then prints its time,
+# words/s over $tokens x $epochs (the caller's) and the scores of OUT, which it removes.
+report_one() { # side model alpha out
+    local start end seconds
+    start=$(date +%s.%N)
+    "run_$1" "$2" "$3" "$4"
+    end=$(date +%s.%N)
+    seconds=$(python3 -c "print($end - $start)")
+    printf '%-11s %-8s %6.1f s %9.0f words/s  analogy %s  WS353 %s\n' "$1" "$2" "$seconds" \
+        "$(python3 -c "print($tokens * $epochs / $seconds)")" $(report_score "$4")
+    rm -f "$4"
+}
