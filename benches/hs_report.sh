@@ -23,13 +23,7 @@ epochs=${EPOCHS:-5}
 python=${PYTHON:-.venv/bin/python}
 . benches/support/report.sh
 report_setup
-if [ -n "${W2V_SRC:-}" ]; then
-    [ "$(grep -c 'local_iter--;' "$W2V_SRC")" = 1 ] || { echo "$W2V_SRC: not the word2vec.c this script knows" >&2; exit 2; }
-    sed 's/local_iter--;/local_iter--; eof = 0;/' "$W2V_SRC" > "$work/word2vec.c"
-    gcc "$work/word2vec.c" -o "$work/word2vec" -lm -pthread -O3 -march=native -Wall -funroll-loops \
-        -Wno-unused-result
-    W2V="$work/word2vec"
-fi
+report_word2vec_c
 report_header "hierarchical softmax, vectrain against gensim${W2V:+ and word2vec.c}" \
     "$epochs epochs, 2 threads, d100 w5, hs alone (no negatives), sample 1e-3, min-count 5"
 tokens=$(wc -w < "$corpus")

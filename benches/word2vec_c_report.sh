@@ -29,14 +29,7 @@ models=${2:-skipgram cbow}
 epochs=${EPOCHS:-5}
 . benches/support/report.sh
 report_setup
-if [ -n "${W2V_SRC:-}" ]; then
-    # The fix: clear the flag where the thread starts its next epoch; exactly one such place.
-    [ "$(grep -c 'local_iter--;' "$W2V_SRC")" = 1 ] || { echo "$W2V_SRC: not the word2vec.c this script knows" >&2; exit 2; }
-    sed 's/local_iter--;/local_iter--; eof = 0;/' "$W2V_SRC" > "$work/word2vec.c"
-    gcc "$work/word2vec.c" -o "$work/word2vec" -lm -pthread -O3 -march=native -Wall -funroll-loops \
-        -Wno-unused-result
-    W2V="$work/word2vec"
-fi
+report_word2vec_c
 [ -x "${W2V:-}" ] || { echo "set W2V to a built word2vec.c binary, or W2V_SRC to its word2vec.c" >&2; exit 2; }
 report_header "vectrain against word2vec.c" "$epochs epochs, 2 threads, d100 w5 n5, sample 1e-3, min-count 5"
 tokens=$(wc -w < "$corpus")

@@ -65,3 +65,15 @@ report_one() { # side model alpha out
         "$(python3 -c "print($tokens * $epochs / $seconds)")" $(report_score "$4")
     rm -f "$4"
 }
+
+# With W2V_SRC (a word2vec.c from tmikolov/word2vec), compiles it into $work with its
+# makefile's flags and the one-line fix benches/word2vec_c_report.sh explains, and sets W2V.
+report_word2vec_c() {
+    [ -n "${W2V_SRC:-}" ] || return 0
+    # The fix: clear the flag where the thread starts its next epoch; exactly one such place.
+    [ "$(grep -c 'local_iter--;' "$W2V_SRC")" = 1 ] || { echo "$W2V_SRC: not the word2vec.c this script knows" >&2; exit 2; }
+    sed 's/local_iter--;/local_iter--; eof = 0;/' "$W2V_SRC" > "$work/word2vec.c"
+    gcc "$work/word2vec.c" -o "$work/word2vec" -lm -pthread -O3 -march=native -Wall -funroll-loops \
+        -Wno-unused-result
+    W2V="$work/word2vec"
+}
