@@ -71,8 +71,8 @@ impl Device {
     /// Opens what `choice` asks for to train with `params`, on the adapter whose name
     /// contains `adapter` where it is a GPU. `Auto` takes a GPU only when it is hardware (a
     /// software adapter such as lavapipe trains far slower than the CPU) and can train
-    /// `params` ([`TrainParams::cpu_only`]); when it falls back to the CPU, the second value says why, for
-    /// the user. `Gpu` with settings only the CPU trains is an error.
+    /// `params` ([`TrainParams::cpu_only`]); when it falls back to the CPU, the second value
+    /// says why, for the user. `Gpu` with settings only the CPU trains is an error.
     pub fn open(
         choice: BackendChoice,
         adapter: Option<&str>,

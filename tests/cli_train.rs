@@ -184,6 +184,34 @@ fn hierarchical_softmax_trains_on_the_cpu_only() {
     let embeddings = vectrain::read_vectors(&vectors).unwrap();
     assert_eq!((embeddings.len(), embeddings.dim()), (300, 8));
     assert!(embeddings.as_slice().iter().all(|x| x.is_finite()));
+    // One word: a tree of no inner node would leave the vectors at their random start.
+    let one_word = dir.path().join("one.txt");
+    std::fs::write(&one_word, "a a a a\na a\n").unwrap();
+    let lone = dir.path().join("lone.txt");
+    let out = vectrain()
+        .args([
+            "train",
+            "--hs",
+            "--negative",
+            "0",
+            "--min-count",
+            "1",
+            "--sample",
+            "0",
+        ])
+        .args(["--backend", "cpu", "--input"])
+        .arg(&one_word)
+        .arg("--output")
+        .arg(&lone)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("invalid option --hs: the vocabulary has one word"),
+        "{stderr}"
+    );
+    assert!(!lone.exists());
 }
 
 #[test]

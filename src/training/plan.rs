@@ -7,7 +7,7 @@ use std::ops::Range;
 use crate::batch::Batch;
 use crate::config::{Model, TrainParams};
 use crate::corpus::Corpus;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::huffman::HuffmanTree;
 use crate::rng::{self, Stream};
 use crate::sampling::{self, NegativeSampler};
@@ -119,9 +119,18 @@ fn interleave(sizes: &[u64], parts: usize) -> (Vec<usize>, Vec<u64>) {
 
 impl TrainingPlan {
     /// Plans training of `corpus` with `params`, in units of about `chunk_tokens` tokens.
-    /// Fails only where the subword rows would not fit 32-bit row ids.
+    /// Fails where the subword rows would not fit 32-bit row ids, and where hierarchical
+    /// softmax alone has a vocabulary of one word (a tree of no inner node trains nothing).
     pub fn new(corpus: &Corpus, params: &TrainParams, chunk_tokens: usize) -> Result<TrainingPlan> {
         let counts = corpus.vocab.counts();
+        if params.hs && params.negative == 0 && counts.len() < 2 {
+            return Err(Error::InvalidOption {
+                option: "hs",
+                reason: "the vocabulary has one word, and a Huffman tree of one word has no \
+                         node to train: give --negative, or a corpus of more words"
+                    .into(),
+            });
+        }
         let in_corpus_order = corpus.chunks(chunk_tokens);
         let sizes: Vec<u64> = in_corpus_order
             .iter()
