@@ -10,10 +10,9 @@ use std::collections::HashMap;
 use std::io::{BufRead, Write};
 use std::path::Path;
 
+use super::Phrase;
 use super::connectors::{Between, Connectors, key_parts, phrase_key};
 use super::key_hash::KeyMap;
-use super::{Phrase, rewrite};
-use crate::corpus::TextSource;
 use crate::error::{Error, Result};
 use crate::io::atomic::AtomicFile;
 use crate::io::text::Lines;
@@ -235,20 +234,6 @@ impl FrozenPhrases {
         }
         joiner.finish(&mut emit);
         out
-    }
-
-    /// Writes the corpus `input` (plain or gzip) to `output` with these phrases joined
-    /// (atomically: `output` is complete or untouched). Each line stays a line, its tokens
-    /// separated by one space; `threads` rewrite it (`None`: every core).
-    pub fn rewrite(
-        &self,
-        input: &Path,
-        output: &Path,
-        threads: Option<usize>,
-        progress: Option<&crate::corpus::ReadProgress>,
-    ) -> Result<rewrite::Rewritten> {
-        let source = TextSource::File(input.to_path_buf());
-        rewrite::rewrite(self, &source, input, output, threads, progress)
     }
 }
 

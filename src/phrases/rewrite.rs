@@ -33,6 +33,22 @@ impl Rewritten {
     }
 }
 
+impl FrozenPhrases {
+    /// Writes the corpus `input` (plain or gzip) to `output` with these phrases joined
+    /// (atomically: `output` is complete or untouched). Each line stays a line, its tokens
+    /// separated by one space; `threads` rewrite it (`None`: every core).
+    pub fn rewrite(
+        &self,
+        input: &Path,
+        output: &Path,
+        threads: Option<usize>,
+        progress: Option<&ReadProgress>,
+    ) -> Result<Rewritten> {
+        let source = TextSource::File(input.to_path_buf());
+        rewrite(self, &source, input, output, threads, progress)
+    }
+}
+
 /// Writes `text` to `output` with `phrases` joined, on `threads` (`None`: every core).
 pub(super) fn rewrite(
     phrases: &FrozenPhrases,
