@@ -265,7 +265,10 @@ fn option_window_zero() {
 
 #[test]
 fn option_negative_zero() {
-    option_fails(&["--negative", "0"], &["--negative", "0 is not in"]);
+    option_fails(
+        &["--negative", "0"],
+        &["--negative", "0 leaves nothing to train", "--hs"],
+    );
 }
 
 #[test]
