@@ -99,8 +99,7 @@ fn worker(
     input: &SharedTable,
     output: &SharedTable,
 ) -> Result<()> {
-    let depth = plan.tree.as_ref().map_or(0, |tree| tree.depth());
-    let mut scratch = Scratch::with_path(&plan.shape, depth);
+    let mut scratch = Scratch::new(&plan.shape);
     let objective = plan.objective();
     let mut subword_rows = Vec::new();
     let mut batch = Batch::new();

@@ -8,6 +8,7 @@ mod row_lists;
 pub mod simd;
 pub mod subword_update;
 pub mod tables;
+mod targets;
 pub mod update;
 
 pub use backend::{CPU_CHUNK_TOKENS, CpuBackend};

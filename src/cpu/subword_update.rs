@@ -23,7 +23,8 @@
 use crate::batch::Batch;
 use crate::config::Model;
 use crate::cpu::tables::Rows;
-use crate::cpu::update::{Scratch, Targets, choose_outputs, negative_step, reach};
+use crate::cpu::targets::{Targets, choose_outputs};
+use crate::cpu::update::{Scratch, negative_step, reach};
 use crate::sampling::NegativeSampler;
 use crate::subwords::SubwordIndex;
 use crate::training::{LossSum, Objective, UpdateShape};

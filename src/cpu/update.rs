@@ -47,36 +47,10 @@
 use crate::batch::Batch;
 use crate::config::Model;
 use crate::cpu::tables::Rows;
+use crate::cpu::targets::{Targets, choose_outputs};
 use crate::rng::{self, Stream};
 use crate::sampling::NegativeSampler;
 use crate::training::{LossSum, Objective, UpdateShape};
-
-/// The output rows of one update, each with its label (positive: 1, else 0).
-#[derive(Debug, Default)]
-pub(super) struct Targets {
-    rows: Vec<u32>,
-    positive: Vec<bool>,
-}
-
-impl Targets {
-    fn with_capacity(capacity: usize) -> Targets {
-        Targets {
-            rows: Vec::with_capacity(capacity),
-            positive: Vec::with_capacity(capacity),
-        }
-    }
-
-    /// The rows, in update order.
-    #[inline(always)]
-    pub(super) fn iter(&self) -> impl Iterator<Item = &u32> {
-        self.rows.iter()
-    }
-
-    #[inline(always)]
-    fn len(&self) -> usize {
-        self.rows.len()
-    }
-}
 
 /// Scratch memory of one thread, allocated once.
 pub struct Scratch {
@@ -98,16 +72,10 @@ pub struct Scratch {
 }
 
 impl Scratch {
-    /// Scratch for `shape`.
+    /// Scratch for `shape`; an update with more outputs (a long Huffman path) grows it.
     pub fn new(shape: &UpdateShape) -> Scratch {
-        Scratch::with_path(shape, 0)
-    }
-
-    /// Scratch for `shape` with Huffman paths of up to `depth` nodes (hierarchical softmax);
-    /// longer ones grow it.
-    pub fn with_path(shape: &UpdateShape, depth: usize) -> Scratch {
         let d = shape.dim;
-        let outputs = shape.negative + 1 + depth;
+        let outputs = shape.negative + 1;
         let window_rows = match shape.model {
             Model::BatchSkipGram => 2 * shape.window * d,
             Model::SkipGram | Model::Cbow => 0,
@@ -234,7 +202,7 @@ pub(super) fn negative_step<O: Rows>(output: &mut O, alpha: f32, s: &mut Scratch
     let mut loss = UpdateLoss::new();
     for (k, &id) in s.ids.iter().enumerate() {
         let row = &s.outputs[k * d..(k + 1) * d];
-        let g = score(dot(&s.input, row), s.ids.positive[k], alpha, &mut loss);
+        let g = score(dot(&s.input, row), s.ids.is_positive(k), alpha, &mut loss);
         axpy(g, row, &mut s.gradient);
         output.add_scaled(id, g, &s.input);
     }
@@ -287,40 +255,6 @@ fn shared_negatives_step<I: Rows, O: Rows>(
         input.add(word, &s.input_gradients[j * d..(j + 1) * d]);
     }
     loss.total()
-}
-
-/// Fills `ids` with the outputs of an update of `centre` (module docs): the inner nodes of
-/// its Huffman path, then the centre word and the negatives of `slot_base..slot_base + K`.
-#[inline(always)]
-#[allow(clippy::too_many_arguments)]
-pub(super) fn choose_outputs(
-    ids: &mut Targets,
-    objective: &Objective<'_>,
-    key: u32,
-    centre: u32,
-    position: u32,
-    slot_base: u32,
-    negative: usize,
-) {
-    ids.rows.clear();
-    ids.positive.clear();
-    if let Some((tree, first_row)) = objective.tree {
-        ids.rows
-            .extend(tree.nodes(centre).iter().map(|&node| first_row + node));
-        ids.positive
-            .extend(tree.turns(centre).iter().map(|&turn| turn == 0));
-    }
-    if let Some(sampler) = objective.negatives {
-        ids.rows.push(centre);
-        ids.positive.push(true);
-        for k in 0..negative as u32 {
-            let word = sampler.draw(key, position, slot_base + k);
-            if word != centre {
-                ids.rows.push(word);
-                ids.positive.push(false);
-            }
-        }
-    }
 }
 
 /// Half-width of the window of the centre at `position`: `window - b` with `b` uniform in
