@@ -26,6 +26,10 @@
 //
 // Random draws and the order of updates within a centre are those of negative_sampling.wgsl,
 // so with one workgroup the tables equal the CPU's up to rounding.
+//
+// Hierarchical softmax (--hs): an update also scores its input against the inner nodes of the
+// centre's Huffman path, which come first among its output rows (src/cpu/targets.rs), held
+// by the path block below; with NEG = 0 the update has no other output.
 
 // Mirrors `StepParams` in src/gpu/step.rs.
 struct Params {
@@ -59,19 +63,20 @@ struct Params {
 override CBOW: bool = false;
 // Batch skip-gram (true; CBOW is then false).
 override BATCH: bool = false;
-// Negatives per update.
+// Negatives per update (0: hierarchical softmax alone).
 override NEG: u32 = 5u;
 // Vector dimension.
 override DIM: u32 = 100u;
 // Dimensions per lane: ceil(DIM / WG).
 override SPAN: u32 = 2u;
-// Negatives one centre draws: (2 window + 1) NEG for skip-gram, NEG otherwise.
+// Negatives one centre draws: (2 window + 1) NEG for skip-gram, NEG otherwise (at least 1:
+// an array has a cell).
 override NEG_CELLS: u32 = 55u;
 // Count each centre trained in control[params.visits + i] (tests only).
 override COUNT_VISITS: bool = false;
 
 // Private cells per lane for the input rows of an update (SPAN, or 2 window SPAN for batch
-// skip-gram) and for its output rows ((NEG + 1) SPAN); the host checks the fit.
+// skip-gram) and for its output rows ((path + NEG + 1) SPAN); the host checks the fit.
 const X_CELLS: u32 = 512u;
 const O_CELLS: u32 = 512u;
 
@@ -119,6 +124,36 @@ fn input_row(word: u32, r: u32) -> u32 {
     return word;
 }
 // </input_rows>
+
+// <path> The Huffman path of the centre word, the first output rows of an update: none here.
+// With --hs the host replaces this block, through its closing marker, with path_tree.wgsl.
+
+// Nodes on the path of word `word`, read where control flow must stay uniform.
+fn path_length(word: u32) -> u32 {
+    return 0u;
+}
+
+// Called by every lane before the barrier that publishes a centre's negatives: makes the
+// path of word `word` the current one, in workgroup memory half `half`, `lanes` lanes
+// sharing the copy.
+fn path_start(lane: u32, lanes: u32, word: u32, half: u32) {
+}
+
+// Nodes on the current path.
+fn current_path_length() -> u32 {
+    return 0u;
+}
+
+// Output row of node k of the current path.
+fn path_row(k: u32) -> u32 {
+    return 0u;
+}
+
+// Whether node k of the current path scores with label 1 (the path turns to its first child).
+fn path_positive(k: u32) -> bool {
+    return false;
+}
+// </path>
 
 // <reduce> Sums over the workgroup's lanes by a tree in workgroup memory: valid everywhere.
 // On adapters with subgroups (wgpu's SUBGROUP) the host replaces this block, through its
@@ -220,12 +255,33 @@ fn grab(taken: u32) -> u32 {
     return atomicAdd(&control[params.counter], 1u);
 }
 
-// Output row k of an update whose negatives start at negs[cell]: k = 0 the centre word.
+// Output rows of an update of `centre`: its path's nodes, then with negatives the centre word
+// and its NEG negatives. Uniform across the workgroup (the path's length is read from the
+// read-only tree, not from workgroup memory): it bounds reductions.
+fn output_count(centre: u32) -> u32 {
+    return path_length(centre) + select(0u, NEG + 1u, NEG > 0u);
+}
+
+// Output row k of an update whose negatives start at negs[cell]: the current path's nodes,
+// then the centre word, then the negatives.
 fn output_id(centre: u32, cell: u32, k: u32) -> u32 {
-    if k == 0u {
+    let nodes = current_path_length();
+    if k < nodes {
+        return path_row(k);
+    }
+    if k == nodes {
         return centre;
     }
-    return negs[cell + k - 1u];
+    return negs[cell + k - nodes - 1u];
+}
+
+// Whether output k scores with label 1: a path node by its turn, else the centre word.
+fn output_positive(k: u32) -> bool {
+    let nodes = current_path_length();
+    if k < nodes {
+        return path_positive(k);
+    }
+    return k == nodes;
 }
 
 // Draws the negatives of centre i (word `centre`, window start..end) into negs[cell..].
@@ -238,10 +294,13 @@ fn draw_negatives(lane: u32, i: u32, start: u32, end: u32, centre: u32, position
         return;
     }
     let slots = (end - start) * NEG;
+    // No slot without negatives; the divisor only has to be a valid one there.
+    let per_context = max(NEG, 1u);
     for (var s = lane; s < slots; s += WG) {
-        let j = start + s / NEG;
+        let j = start + s / per_context;
         if in_context(i, j) {
-            let word = negative(params.key, position, (j + params.window - i) * NEG + s % NEG);
+            let slot = (j + params.window - i) * NEG + s % per_context;
+            let word = negative(params.key, position, slot);
             negs[cell + s] = select(word, NONE, word == centre);
         }
     }
@@ -259,9 +318,9 @@ fn load_x(lane: u32, row: u32, at: u32) {
     }
 }
 
-// Loads this lane's dimensions of every output row of the update into os.
-fn load_outputs(lane: u32, centre: u32, cell: u32) {
-    for (var k = 0u; k <= NEG; k++) {
+// Loads this lane's dimensions of the update's `outputs` output rows into os.
+fn load_outputs(lane: u32, centre: u32, cell: u32, outputs: u32) {
+    for (var k = 0u; k < outputs; k++) {
         let id = output_id(centre, cell, k);
         for (var t = 0u; t < SPAN; t++) {
             let c = lane + t * WG;
@@ -274,10 +333,10 @@ fn load_outputs(lane: u32, centre: u32, cell: u32) {
     }
 }
 
-// This lane's part of the dot products of input row xs[at..] with every output row, into
-// dots[first..first + NEG + 1].
-fn partial_dots(at: u32, first: u32) {
-    for (var k = 0u; k <= NEG; k++) {
+// This lane's part of the dot products of input row xs[at..] with the `outputs` output rows,
+// into dots[first..first + outputs].
+fn partial_dots(at: u32, first: u32, outputs: u32) {
+    for (var k = 0u; k < outputs; k++) {
         var sum = 0.0;
         for (var t = 0u; t < SPAN; t++) {
             sum += xs[at + t] * os[k * SPAN + t];
@@ -286,23 +345,25 @@ fn partial_dots(at: u32, first: u32) {
     }
 }
 
-// Replaces the reduced dot products dots[first..first + NEG + 1] by g_k; returns the loss.
-fn scores(centre: u32, cell: u32, first: u32) -> f32 {
+// Replaces the reduced dot products dots[first..first + outputs] by g_k; returns the loss.
+fn scores(centre: u32, cell: u32, first: u32, outputs: u32) -> f32 {
     var loss = 0.0;
-    for (var k = 0u; k <= NEG; k++) {
+    for (var k = 0u; k < outputs; k++) {
         let f = dots[first + k];
-        let label = select(0.0, 1.0, k == 0u);
+        let positive = output_positive(k);
+        let label = select(0.0, 1.0, positive);
         dots[first + k] = params.alpha * (label - sigmoid(f));
         if output_id(centre, cell, k) != NONE {
-            loss += neg_log_sigmoid(select(-f, f, k == 0u));
+            loss += neg_log_sigmoid(select(-f, f, positive));
         }
     }
     return loss;
 }
 
-// Adds g_k x (x = xs[at..]) to every output row of the update, for this lane's dimension t.
-fn add_outputs(centre: u32, cell: u32, c: u32, t: u32, at: u32) {
-    for (var k = 0u; k <= NEG; k++) {
+// Adds g_k x (x = xs[at..]) to the update's `outputs` output rows, for this lane's dimension
+// t.
+fn add_outputs(centre: u32, cell: u32, c: u32, t: u32, at: u32, outputs: u32) {
+    for (var k = 0u; k < outputs; k++) {
         let id = output_id(centre, cell, k);
         if id != NONE {
             add_output(id * DIM + c, dots[k] * xs[at + t]);
@@ -310,10 +371,10 @@ fn add_outputs(centre: u32, cell: u32, c: u32, t: u32, at: u32) {
     }
 }
 
-// sum_k g_k o_k(old), dimension t of this lane.
-fn input_gradient(centre: u32, cell: u32, t: u32, first: u32) -> f32 {
+// sum_k g_k o_k(old) over the `outputs` output rows, dimension t of this lane.
+fn input_gradient(centre: u32, cell: u32, t: u32, first: u32, outputs: u32) -> f32 {
     var gradient = 0.0;
-    for (var k = 0u; k <= NEG; k++) {
+    for (var k = 0u; k < outputs; k++) {
         if output_id(centre, cell, k) != NONE {
             gradient += dots[first + k] * os[k * SPAN + t];
         }
@@ -353,19 +414,20 @@ fn add_word(word: u32, c: u32, gradient: f32) {
     }
 }
 
-// One skip-gram update: context word `word` against the centre and the negatives at
-// negs[cell].
+// One skip-gram update: context word `word` against the centre's outputs (its path, the
+// centre and the negatives at negs[cell]).
 fn skipgram_update(lane: u32, word: u32, centre: u32, cell: u32) -> f32 {
+    let outputs = output_count(centre);
     load_mean(lane, word);
-    load_outputs(lane, centre, cell);
-    partial_dots(0u, 0u);
-    reduce(lane, &dots, 0u, NEG + 1u);
-    let loss = scores(centre, cell, 0u);
+    load_outputs(lane, centre, cell, outputs);
+    partial_dots(0u, 0u, outputs);
+    reduce(lane, &dots, 0u, outputs);
+    let loss = scores(centre, cell, 0u, outputs);
     for (var t = 0u; t < SPAN; t++) {
         let c = lane + t * WG;
         if c < DIM {
-            let gradient = input_gradient(centre, cell, t, 0u);
-            add_outputs(centre, cell, c, t, 0u);
+            let gradient = input_gradient(centre, cell, t, 0u, outputs);
+            add_outputs(centre, cell, c, t, 0u, outputs);
             add_word(word, c, gradient);
         }
     }
@@ -375,6 +437,7 @@ fn skipgram_update(lane: u32, word: u32, centre: u32, cell: u32) -> f32 {
 // The CBOW update of centre i: x the mean of the n input rows of its context words in
 // start..end, each word's rows in list order, words in position order.
 fn cbow_update(lane: u32, i: u32, start: u32, end: u32, n: u32, centre: u32, cell: u32) -> f32 {
+    let outputs = output_count(centre);
     let inverse = 1.0 / f32(n);
     for (var t = 0u; t < SPAN; t++) {
         let c = lane + t * WG;
@@ -392,15 +455,15 @@ fn cbow_update(lane: u32, i: u32, start: u32, end: u32, n: u32, centre: u32, cel
         }
         xs[t] = sum * inverse;
     }
-    load_outputs(lane, centre, cell);
-    partial_dots(0u, 0u);
-    reduce(lane, &dots, 0u, NEG + 1u);
-    let loss = scores(centre, cell, 0u);
+    load_outputs(lane, centre, cell, outputs);
+    partial_dots(0u, 0u, outputs);
+    reduce(lane, &dots, 0u, outputs);
+    let loss = scores(centre, cell, 0u, outputs);
     for (var t = 0u; t < SPAN; t++) {
         let c = lane + t * WG;
         if c < DIM {
-            let gradient = input_gradient(centre, cell, t, 0u);
-            add_outputs(centre, cell, c, t, 0u);
+            let gradient = input_gradient(centre, cell, t, 0u, outputs);
+            add_outputs(centre, cell, c, t, 0u, outputs);
             for (var j = start; j < end; j++) {
                 if in_context(i, j) {
                     add_word(words[j], c, gradient);
@@ -413,7 +476,8 @@ fn cbow_update(lane: u32, i: u32, start: u32, end: u32, n: u32, centre: u32, cel
 
 // The batch skip-gram update of centre i: its m context rows (the n-th at xs[n SPAN..])
 // against the centre and the shared negatives; pair (n, k) at dots[n (NEG + 1) + k]. Words
-// are single rows here: batch skip-gram has no subword form (the host refuses it).
+// are single rows here, and there is no path: batch skip-gram has no subword or hierarchical
+// softmax form (the host refuses both).
 fn batch_update(lane: u32, i: u32, start: u32, end: u32, m: u32, centre: u32, cell: u32) -> f32 {
     let outputs = NEG + 1u;
     var n = 0u;
@@ -423,14 +487,14 @@ fn batch_update(lane: u32, i: u32, start: u32, end: u32, m: u32, centre: u32, ce
             n += 1u;
         }
     }
-    load_outputs(lane, centre, cell);
+    load_outputs(lane, centre, cell, outputs);
     for (var p = 0u; p < m; p++) {
-        partial_dots(p * SPAN, p * outputs);
+        partial_dots(p * SPAN, p * outputs, outputs);
     }
     reduce(lane, &dots, 0u, m * outputs);
     var loss = 0.0;
     for (var p = 0u; p < m; p++) {
-        loss += scores(centre, cell, p * outputs);
+        loss += scores(centre, cell, p * outputs, outputs);
     }
     for (var t = 0u; t < SPAN; t++) {
         let c = lane + t * WG;
@@ -450,7 +514,7 @@ fn batch_update(lane: u32, i: u32, start: u32, end: u32, m: u32, centre: u32, ce
         n = 0u;
         for (var j = start; j < end; j++) {
             if in_context(i, j) {
-                add_input(words[j] * DIM + c, input_gradient(centre, cell, t, n * outputs));
+                add_input(words[j] * DIM + c, input_gradient(centre, cell, t, n * outputs, outputs));
                 n += 1u;
             }
         }
@@ -487,10 +551,11 @@ fn main(
         let end = min(i + r + 1u, params.len);
         let cell = parity * NEG_CELLS;
         draw_negatives(lane, i, start, end, centre, position, cell);
+        path_start(lane, WG, centre, parity);
         if lane == 0u {
             next_centre = grab(taken);
         }
-        // The barrier in here also publishes the negatives just drawn.
+        // The barrier in here also publishes the negatives and the path just drawn.
         let following = workgroupUniformLoad(&next_centre);
         if CBOW || BATCH {
             // Context words, and their input rows (CBOW's mean is over the rows).

@@ -6,7 +6,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::config::{TrainParams, gpu_refusal};
+use crate::config::TrainParams;
 use crate::cpu::CpuBackend;
 use crate::error::Result;
 use crate::gpu::{GpuBackend, GpuContext, GpuOptions};
@@ -68,17 +68,12 @@ pub enum Device {
 }
 
 impl Device {
-    /// Opens what `choice` asks for to train with `params`, on the adapter whose name
-    /// contains `adapter` where it is a GPU. `Auto` takes a GPU only when it is hardware (a
-    /// software adapter such as lavapipe trains far slower than the CPU) and can train
-    /// `params` ([`TrainParams::cpu_only`]); when it falls back to the CPU, the second value
-    /// says why, for the user. `Gpu` with settings only the CPU trains is an error.
-    pub fn open(
-        choice: BackendChoice,
-        adapter: Option<&str>,
-        params: &TrainParams,
-    ) -> Result<(Device, Option<String>)> {
-        Device::open_nth(choice, adapter, 0, params)
+    /// Opens what `choice` asks for, on the adapter whose name contains `adapter` where it
+    /// is a GPU. `Auto` takes a GPU only when it is hardware (a software adapter such as
+    /// lavapipe trains far slower than the CPU); when it falls back to the CPU, the second
+    /// value says why, for the user.
+    pub fn open(choice: BackendChoice, adapter: Option<&str>) -> Result<(Device, Option<String>)> {
+        Device::open_nth(choice, adapter, 0)
     }
 
     /// [`Device::open`], taking the `nth` of the matching GPU adapters (see
@@ -87,18 +82,7 @@ impl Device {
         choice: BackendChoice,
         adapter: Option<&str>,
         nth: usize,
-        params: &TrainParams,
     ) -> Result<(Device, Option<String>)> {
-        if let Some(setting) = params.cpu_only() {
-            return match choice {
-                BackendChoice::Gpu => Err(gpu_refusal(setting)),
-                BackendChoice::Auto | BackendChoice::Cpu => Ok((
-                    Device::Cpu,
-                    (choice == BackendChoice::Auto)
-                        .then(|| format!("{setting} trains on the CPU only; training on the CPU")),
-                )),
-            };
-        }
         let gpu = || {
             GpuContext::new(&GpuOptions {
                 adapter: adapter.map(str::to_string),

@@ -223,17 +223,6 @@ pub struct TrainParams {
     pub subwords: Option<SubwordSettings>,
 }
 
-/// How errors name `--hs`.
-pub const HIERARCHICAL_SOFTMAX: &str = "hierarchical softmax (--hs)";
-
-/// The error of a GPU asked to train `setting`, which only the CPU trains.
-pub fn gpu_refusal(setting: &str) -> Error {
-    invalid(
-        "backend",
-        format!("{setting} trains on the CPU only: use --backend cpu"),
-    )
-}
-
 fn invalid(option: &'static str, reason: impl Into<String>) -> Error {
     Error::InvalidOption {
         option,
@@ -366,11 +355,6 @@ impl TrainParams {
     /// negative sampling trains too, else 0.
     pub fn first_tree_row(&self, words: usize) -> usize {
         if self.negative > 0 { words } else { 0 }
-    }
-
-    /// The setting no GPU kernel trains, if one is on: hierarchical softmax.
-    pub fn cpu_only(&self) -> Option<&'static str> {
-        self.hs.then_some(HIERARCHICAL_SOFTMAX)
     }
 
     /// Learning rate at `done` of `total` positions: linear from `alpha` to `min_alpha`.

@@ -36,9 +36,9 @@ fn devices_lists_the_adapter_with_its_float_atomics() {
 
 /// `vectrain verify` runs every kernel check this adapter allows (both kernels, the second
 /// with the tree and, where the device has them, subgroups; each atomics variant the device
-/// has; every model at d = 3 and 100; the subword kernel) and each one passes. This is the
-/// test suite's one run of the whole check list: it builds some fifty pipelines, which
-/// lavapipe takes a minute or more to compile.
+/// has; every model at d = 3 and 100; the subword and hierarchical-softmax forms) and each
+/// one passes. This is the test suite's one run of the whole check list: it builds some sixty
+/// pipelines, which lavapipe takes a minute or more to compile.
 #[test]
 fn verify_passes_every_kernel_check() {
     let Some(ctx) = gpu() else { return };
@@ -73,6 +73,7 @@ fn verify_passes_every_kernel_check() {
                     expected.push(format!("{model} step {kernel} (d={dim}, {atomics})"));
                     if kernel != "v1" && model != "batch sgns" {
                         expected.push(format!("{model} subwords {kernel} (d={dim}, {atomics})"));
+                        expected.push(format!("{model} hs {kernel} (d={dim}, {atomics})"));
                     }
                 }
             }
@@ -358,6 +359,8 @@ fn tables_beyond_one_binding_are_split_or_refused_by_name() {
     for extra in [
         &["--dim", "300"][..],
         &["--dim", "300", "--subwords", "--bucket", "40"],
+        // The output table holds the words' rows, then the tree's 99.
+        &["--dim", "300", "--hs"],
     ] {
         let whole = dir.path().join("whole.txt");
         let split = dir.path().join("split.txt");
@@ -401,4 +404,47 @@ fn tables_beyond_one_binding_are_split_or_refused_by_name() {
         "a refused run wrote {}",
         vectors.display()
     );
+}
+
+/// `--hs` trains on the GPU with the v2 kernel unless told otherwise; `--gpu-kernel v1`, which
+/// has no hierarchical-softmax form, is refused by name before training, leaving no output.
+#[test]
+fn hierarchical_softmax_trains_on_the_gpu_with_the_v2_kernel() {
+    if gpu().is_none() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let corpus = dir.path().join("corpus.txt");
+    std::fs::write(
+        &corpus,
+        "the cat sat on the mat\nthe dog sat on the log\n".repeat(50),
+    )
+    .expect("corpus written");
+    let vectors = dir.path().join("v.txt");
+    let run = |extra: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_vectrain"))
+            .args(["train", "--backend", "gpu", "--hs", "--negative", "0"])
+            .args(["--epochs", "1", "--dim", "8", "--min-count", "1"])
+            .args(["--input", corpus.to_str().expect("UTF-8")])
+            .args(["--output", vectors.to_str().expect("UTF-8")])
+            .args(extra)
+            .env("XDG_RUNTIME_DIR", std::env::temp_dir())
+            .output()
+            .expect("vectrain runs")
+    };
+    let refused = run(&["--gpu-kernel", "v1"]);
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("the v1 kernel has no hierarchical-softmax form"),
+        "{stderr}"
+    );
+    assert!(!vectors.exists(), "a refused run wrote its vectors");
+    let trained = run(&[]);
+    let stderr = String::from_utf8_lossy(&trained.stderr);
+    assert!(trained.status.success(), "{stderr}");
+    assert!(stderr.contains("kernel v2"), "{stderr}");
+    let embeddings = vectrain::read_vectors(&vectors).expect("vectors");
+    assert_eq!((embeddings.len(), embeddings.dim()), (7, 8));
+    assert!(embeddings.as_slice().iter().all(|x| x.is_finite()));
 }

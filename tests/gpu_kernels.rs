@@ -67,6 +67,7 @@ fn every_shader_parses_and_validates() {
                     (marker.contains("tables") && name.contains("tables"))
                         || (marker.contains("reduce") && name.contains("reduce"))
                         || (marker.contains("input_rows") && name.contains("input_rows"))
+                        || (marker.contains("path") && name.contains("path"))
                         || (marker.contains("draws") && name.contains("draws"))
                 });
                 assert!(

@@ -55,22 +55,22 @@ const SUBWORDS: SubwordSettings = SubwordSettings {
 
 #[test]
 fn gpu_training_on_kjv_agrees_with_cpu() {
-    agrees_with_cpu_on_kjv(Model::SkipGram, GpuKernel::V1, None);
+    agrees_with_cpu_on_kjv(Model::SkipGram, GpuKernel::V1, None, false);
 }
 
 #[test]
 fn gpu_batch_skipgram_on_kjv_agrees_with_cpu() {
-    agrees_with_cpu_on_kjv(Model::BatchSkipGram, GpuKernel::V1, None);
+    agrees_with_cpu_on_kjv(Model::BatchSkipGram, GpuKernel::V1, None, false);
 }
 
 #[test]
 fn gpu_v2_training_on_kjv_agrees_with_cpu() {
-    agrees_with_cpu_on_kjv(Model::SkipGram, GpuKernel::V2, None);
+    agrees_with_cpu_on_kjv(Model::SkipGram, GpuKernel::V2, None, false);
 }
 
 #[test]
 fn gpu_subword_training_on_kjv_agrees_with_cpu() {
-    agrees_with_cpu_on_kjv(Model::SkipGram, GpuKernel::V2, Some(SUBWORDS));
+    agrees_with_cpu_on_kjv(Model::SkipGram, GpuKernel::V2, Some(SUBWORDS), false);
 }
 
 /// CBOW's neighbours agree with the CPU's as skip-gram's do. Measured on lavapipe: mean
@@ -79,17 +79,30 @@ fn gpu_subword_training_on_kjv_agrees_with_cpu() {
 /// holds for CBOW too.
 #[test]
 fn gpu_v2_cbow_on_kjv_agrees_with_cpu() {
-    agrees_with_cpu_on_kjv(Model::Cbow, GpuKernel::V2, None);
+    agrees_with_cpu_on_kjv(Model::Cbow, GpuKernel::V2, None, false);
 }
 
-/// Trains `model` (with `subwords` where given) on the GPU with `kernel` and on the CPU, on
-/// the first 6,000 verses of the King James Bible: the loss falls, both make the same
-/// updates, and the nearest neighbours of frequent words agree.
+/// Hierarchical softmax alone (`--hs --negative 0`) on the GPU, CBOW (the faster model on
+/// lavapipe), with the bounds asked of negative sampling.
+#[test]
+fn gpu_hs_cbow_on_kjv_agrees_with_cpu() {
+    agrees_with_cpu_on_kjv(Model::Cbow, GpuKernel::V2, None, true);
+}
+
+/// Trains `model` (with `subwords` where given, with hierarchical softmax alone where `hs`)
+/// on the GPU with `kernel` and on the CPU, on the first 6,000 verses of the King James
+/// Bible: the loss falls, both make the same updates, and the nearest neighbours of frequent
+/// words agree.
 ///
 /// Lavapipe runs the kernels on the CPU at ~10k centres/s, so the whole book would take
 /// minutes: 6,000 verses (~160k words). On 3,000 the overlap was too close to the bound
 /// (CBOW 4.67, 4.67 and 3.83 in three runs, subword skip-gram 4.0 and 4.5).
-fn agrees_with_cpu_on_kjv(model: Model, kernel: GpuKernel, subwords: Option<SubwordSettings>) {
+fn agrees_with_cpu_on_kjv(
+    model: Model,
+    kernel: GpuKernel,
+    subwords: Option<SubwordSettings>,
+    hs: bool,
+) {
     let Some(ctx) = gpu() else { return };
     let options = ReadOptions {
         lowercase: false,
@@ -106,6 +119,8 @@ fn agrees_with_cpu_on_kjv(model: Model, kernel: GpuKernel, subwords: Option<Subw
         epochs: 2,
         threads: Some(2),
         subwords,
+        hs,
+        negative: if hs { 0 } else { 5 },
         ..TrainConfig::default()
     }
     .check()
@@ -135,7 +150,7 @@ fn agrees_with_cpu_on_kjv(model: Model, kernel: GpuKernel, subwords: Option<Subw
         t.stats.epochs.iter().map(|e| e.loss).collect()
     };
     eprintln!(
-        "{model:?} {kernel:?} subwords {subwords:?} GPU ({}) {gpu_seconds:.1} s, losses {:?}, {reports} progress reports; CPU {cpu_seconds:.1} s, losses {:?}",
+        "{model:?} {kernel:?} subwords {subwords:?} hs {hs} GPU ({}) {gpu_seconds:.1} s, losses {:?}, {reports} progress reports; CPU {cpu_seconds:.1} s, losses {:?}",
         gpu_run.stats.device,
         losses(&gpu_run),
         losses(&cpu_run)
@@ -193,12 +208,23 @@ fn one_centre_in_flight_trains_in_the_cpu_order() {
         "{} tokens: more than one chunk",
         corpus.len()
     );
+    // (model, kernel, subwords, (hs, negatives)).
     let words = [Model::SkipGram, Model::Cbow, Model::BatchSkipGram]
         .into_iter()
-        .flat_map(|model| [(model, GpuKernel::V1, None), (model, GpuKernel::V2, None)]);
-    let subwords =
-        [Model::SkipGram, Model::Cbow].map(|model| (model, GpuKernel::V2, Some(SUBWORDS)));
-    for (model, kernel, subwords) in words.chain(subwords) {
+        .flat_map(|model| {
+            [
+                (model, GpuKernel::V1, None, (false, 5)),
+                (model, GpuKernel::V2, None, (false, 5)),
+            ]
+        });
+    let subwords = [Model::SkipGram, Model::Cbow]
+        .map(|model| (model, GpuKernel::V2, Some(SUBWORDS), (false, 5)));
+    // Hierarchical softmax alone, and beside negative sampling.
+    let hs = [
+        (Model::SkipGram, GpuKernel::V2, None, (true, 0)),
+        (Model::Cbow, GpuKernel::V2, None, (true, 3)),
+    ];
+    for (model, kernel, subwords, (hs, negative)) in words.chain(subwords).chain(hs) {
         let params = TrainConfig {
             model,
             dim: 20,
@@ -206,6 +232,8 @@ fn one_centre_in_flight_trains_in_the_cpu_order() {
             deterministic: true,
             gpu_in_flight: Some(1),
             subwords,
+            hs,
+            negative,
             ..TrainConfig::default()
         }
         .check()
@@ -233,7 +261,8 @@ fn one_centre_in_flight_trains_in_the_cpu_order() {
         let input_error = error(gpu_run.embeddings.as_slice(), cpu_run.embeddings.as_slice());
         let output_error = error(&gpu_run.output, &cpu_run.output);
         eprintln!(
-            "{model:?} {kernel:?} subwords {}: {} tokens, max error input {input_error:e}, output {output_error:e}",
+            "{model:?} {kernel:?} subwords {} hs {hs} negative {negative}: {} tokens, max error \
+             input {input_error:e}, output {output_error:e}",
             subwords.is_some(),
             corpus.len()
         );
@@ -245,7 +274,7 @@ fn one_centre_in_flight_trains_in_the_cpu_order() {
         // was seen over both epochs; a missing or reordered update would differ by far more.
         assert!(
             input_error < 1e-5 && output_error < 1e-5,
-            "{model:?} {kernel:?} subwords {}",
+            "{model:?} {kernel:?} subwords {} hs {hs}",
             subwords.is_some()
         );
     }

@@ -16,6 +16,7 @@ const V2_F32: Shader = Shader::NegativeSamplingV2(V2Blocks {
     subgroups: false,
     subwords: false,
     split: false,
+    tree: false,
 });
 /// [`V2_F32`] reducing with subgroups.
 const V2_SUBGROUP_F32: Shader = Shader::NegativeSamplingV2(V2Blocks {
@@ -23,6 +24,7 @@ const V2_SUBGROUP_F32: Shader = Shader::NegativeSamplingV2(V2Blocks {
     subgroups: true,
     subwords: false,
     split: false,
+    tree: false,
 });
 /// [`V2_F32`] with subword inputs.
 const V2_SUBWORDS_F32: Shader = Shader::NegativeSamplingV2(V2Blocks {
@@ -30,6 +32,7 @@ const V2_SUBWORDS_F32: Shader = Shader::NegativeSamplingV2(V2Blocks {
     subgroups: false,
     subwords: true,
     split: false,
+    tree: false,
 });
 
 /// Sites reached from one function.

@@ -27,6 +27,7 @@ mod fasttext_bin_reference;
 mod fuzz_regressions;
 mod gensim_interop;
 mod gpu_checkpoint;
+mod gpu_hs;
 mod gpu_kernels;
 mod gpu_lookup;
 mod gpu_similarity;

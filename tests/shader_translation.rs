@@ -135,12 +135,13 @@ fn build(
 }
 
 /// The training shapes the host plans for: each model at d = 1, 3, 100 and 300, with the
-/// default window and negatives and a wide one.
+/// default window and negatives, a wide one, and no negatives (hierarchical softmax alone;
+/// refused without a tree, which would leave an update no output).
 fn shapes() -> Vec<UpdateShape> {
     let mut shapes = Vec::new();
     for model in [Model::SkipGram, Model::Cbow, Model::BatchSkipGram] {
         for dim in [1, 3, 100, 300] {
-            for (window, negative) in [(5, 5), (2, 15)] {
+            for (window, negative) in [(5, 5), (2, 15), (5, 0)] {
                 shapes.push(UpdateShape {
                     model,
                     dim,
@@ -154,7 +155,7 @@ fn shapes() -> Vec<UpdateShape> {
 }
 
 /// Every (kernel, atomics, reduction, workgroup size) a caller may ask for, for word
-/// vectors and, with the second kernel, for subwords.
+/// vectors and, with the second kernel, for subwords and for hierarchical softmax.
 fn every_option() -> Vec<StepOptions> {
     let mut options = Vec::new();
     for (kernel, reductions) in [
@@ -180,14 +181,20 @@ fn every_option() -> Vec<StepOptions> {
                     };
                     options.push(chosen);
                     // The second kernel's other forms: subwords (words of up to 60 rows),
-                    // tables split across bindings, and both.
+                    // hierarchical softmax (paths of up to 30 nodes), tables split across
+                    // bindings, and each with split tables.
                     if kernel == GpuKernel::V2 {
                         let split = Some(TableSplit { rows: 1000 });
-                        for (subword_rows, split) in
-                            [(Some(60), None), (None, split), (Some(60), split)]
-                        {
+                        for (subword_rows, tree_depth, split) in [
+                            (Some(60), None, None),
+                            (None, Some(30), None),
+                            (None, None, split),
+                            (Some(60), None, split),
+                            (None, Some(30), split),
+                        ] {
                             options.push(StepOptions {
                                 subword_rows,
+                                tree_depth,
                                 split,
                                 ..chosen
                             });
@@ -223,13 +230,20 @@ fn every_training_variant_translates_to_msl_and_hlsl() {
                             // Either may refuse a shape beyond the device's workgroup
                             // memory, naming the limit, as on any back end.
                             let message = e.to_string();
-                            // Batch skip-gram has no subword form.
+                            // Batch skip-gram has no subword or hierarchical-softmax form.
+                            let batch = shape.model == Model::BatchSkipGram;
                             let expected = message.contains("max_compute_workgroup_storage_size")
                                 || (options.kernel == GpuKernel::V2
                                     && message.contains("--gpu-kernel v1"))
                                 || (options.subword_rows.is_some()
-                                    && shape.model == Model::BatchSkipGram
-                                    && message.contains("batch skip-gram has no subword form"));
+                                    && batch
+                                    && message.contains("batch skip-gram has no subword form"))
+                                || (options.tree_depth.is_some()
+                                    && batch
+                                    && message.contains("not batch skip-gram"))
+                                || (options.tree_depth.is_none()
+                                    && shape.negative == 0
+                                    && message.contains("give --hs"));
                             if defaults && !expected {
                                 failures.push(format!(
                                     "{target:?}/{}: {shape:?} {options:?} refused: {e}",

@@ -55,7 +55,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
         &args.cache,
         args.cache.dir(None),
     )?;
-    let mut devices = vec![Device::open(BackendChoice::Gpu, args.adapter.as_deref(), &params)?.0];
+    let mut devices = vec![Device::open(BackendChoice::Gpu, args.adapter.as_deref())?.0];
     if !args.no_cpu {
         devices.push(Device::Cpu);
     }

@@ -153,7 +153,8 @@ pub struct Settings {
     #[arg(long)]
     gpu_in_flight: Option<usize>,
     /// GPU only: the training kernel (README, "The GPU path") [default: v1, or v2 with
-    /// --subwords, which only v2 trains]. v1 until both have been measured on a hardware GPU.
+    /// --subwords or --hs, which only v2 trains]. v1 until both have been measured on a
+    /// hardware GPU.
     #[arg(long, value_enum)]
     gpu_kernel: Option<KernelArg>,
     /// Seed of every random choice.
@@ -210,8 +211,8 @@ impl Settings {
             gpu_in_flight: self.gpu_in_flight,
             gpu_kernel: match self.gpu_kernel {
                 Some(kernel) => kernel.into(),
-                // Only the second kernel has a subword form.
-                None if self.subwords => GpuKernel::V2,
+                // Only the second kernel has subword and hierarchical-softmax forms.
+                None if self.subwords || self.hs => GpuKernel::V2,
                 None => GpuKernel::V1,
             },
             seed: self.seed,
@@ -291,7 +292,7 @@ impl Settings {
         {
             config.subwords = saved.subwords;
         }
-        if !given("gpu_kernel") && config.subwords.is_some() {
+        if !given("gpu_kernel") && (config.subwords.is_some() || config.hs) {
             config.gpu_kernel = GpuKernel::V2;
         }
         config

@@ -328,11 +328,7 @@ pub fn execute(args: TrainArgs, matches: &ArgMatches, front: Front<'_>) -> anyho
             })
         }
     };
-    let (device, notice) = Device::open(
-        args.backend.backend,
-        args.backend.adapter.as_deref(),
-        &job.params,
-    )?;
+    let (device, notice) = Device::open(args.backend.backend, args.backend.adapter.as_deref())?;
     if let Some(notice) = notice {
         note!("note: {notice}");
     }

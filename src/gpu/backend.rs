@@ -11,7 +11,7 @@ use std::borrow::Cow;
 use std::time::Instant;
 
 use crate::batch::Batch;
-use crate::config::{GpuKernel, HIERARCHICAL_SOFTMAX, Model, TrainParams, gpu_refusal};
+use crate::config::{GpuKernel, Model, TrainParams};
 use crate::error::{Error, Result};
 use crate::gpu::GpuContext;
 use crate::gpu::device_memory::{check_device_memory, training_details};
@@ -124,20 +124,25 @@ impl Backend for GpuBackend<'_> {
 
     fn load(&mut self, plan: &TrainingPlan, input: Vec<f32>, output: Vec<f32>) -> Result<()> {
         let ctx = self.ctx;
-        if plan.tree.is_some() {
-            return Err(gpu_refusal(HIERARCHICAL_SOFTMAX));
-        }
         check_fits(ctx, plan, input.len(), output.len())?;
         let options = StepOptions {
             kernel: self.kernel,
             ..StepOptions::default()
         };
         let (shape, sampler) = (&plan.shape, &plan.sampler);
-        let state = match &plan.subwords {
-            Some(index) => {
+        let state = match (&plan.subwords, &plan.tree) {
+            (Some(index), _) => {
                 TrainState::with_subwords(ctx, shape, &input, &output, sampler, index, options)?
             }
-            None => TrainState::with_options(ctx, shape, &input, &output, sampler, options)?,
+            (None, Some(tree)) => {
+                let first_row = plan.first_tree_row;
+                TrainState::with_tree(
+                    ctx, shape, &input, &output, sampler, tree, first_row, options,
+                )?
+            }
+            (None, None) => {
+                TrainState::with_options(ctx, shape, &input, &output, sampler, options)?
+            }
         };
         drop((input, output));
         let batches = [
@@ -218,18 +223,24 @@ impl Backend for GpuBackend<'_> {
     }
 }
 
-/// Refuses a run whose tables (`input` and `output` floats), sampling tables, subword rows and
-/// two batches in flight need more than the device's memory, before anything is allocated.
+/// Refuses a run whose tables (`input` and `output` floats), sampling tables, subword rows,
+/// Huffman paths and two batches in flight need more than the device's memory, before anything
+/// is allocated.
 fn check_fits(ctx: &GpuContext, plan: &TrainingPlan, input: usize, output: usize) -> Result<()> {
     let tables = (input + output) as u64 * 4;
     // Per word: an alias entry (8 bytes) and a keep probability (4); per batch token: word,
     // position and sentence (12 bytes), for each of the two batches in flight.
-    let words = (output / plan.shape.dim.max(1)) as u64;
+    let words = plan.sampler.len() as u64;
     // With subwords, each word's list of rows (4 bytes a row and one start per word).
     let word_rows = plan.subwords.as_ref().map_or(0, |index| {
         4 * (index.offsets.len() + index.rows.len()) as u64
     });
-    let rest = words * 12 + 2 * 12 * plan.largest_chunk as u64 + word_rows;
+    // With --hs, each word's path (4 bytes a node and one start per word).
+    let paths = plan.tree.as_ref().map_or(0, |tree| {
+        let nodes: usize = (0..tree.words() as u32).map(|w| tree.nodes(w).len()).sum();
+        4 * (tree.words() + 1 + nodes) as u64
+    });
+    let rest = words * 12 + 2 * 12 * plan.largest_chunk as u64 + word_rows + paths;
     check_device_memory(tables + rest, ctx.memory, training_details(tables, rest))
 }
 

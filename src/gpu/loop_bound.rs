@@ -7,7 +7,8 @@ use crate::training::UpdateShape;
 
 /// An upper bound on the loop iterations one invocation of the second kernel runs for one
 /// centre of `shape` with `wg` lanes (`subgroups` per workgroup, 0 for the tree) and at most
-/// `rows` input rows a word (1 without subwords), counting every loop of
+/// `rows` input rows a word (1 without subwords) and Huffman paths of up to `depth` nodes (0
+/// without `--hs`), counting every loop of
 /// `negative_sampling_v2.wgsl` as if none were unrolled, with every window full and one retry
 /// per compare-exchange. The host divides [`LLVMPIPE_LOOP_LIMIT`] by it to bound a
 /// workgroup's centres per dispatch on CPU adapters.
@@ -16,9 +17,10 @@ pub fn v2_loop_iterations_per_centre(
     wg: u32,
     subgroups: u32,
     rows: u32,
+    depth: u32,
 ) -> u64 {
     let s = shape.dim.div_ceil(wg as usize) as u64;
-    let o = shape.negative as u64 + 1;
+    let o = crate::gpu::plan::v2_outputs(shape, depth) as u64;
     let w = shape.window as u64;
     let r = rows.max(1) as u64;
     let tokens = 2 * w + 1;
@@ -43,7 +45,9 @@ pub fn v2_loop_iterations_per_centre(
     let add_word = s * (1 + r);
     let loads = mean + 2 * o * (1 + s);
     let update = loads + reduce(o) + o + s * (1 + 3 * o + 2) + add_word;
-    let per_centre = 1 + tokens + (tokens * shape.negative as u64).div_ceil(wg) + tokens;
+    // The path's copy into workgroup memory, shared by the lanes.
+    let path = 1 + (depth as u64).div_ceil(wg);
+    let per_centre = 1 + tokens + (tokens * shape.negative as u64).div_ceil(wg) + tokens + path;
     per_centre
         + match shape.model {
             Model::SkipGram => 2 * w * update,

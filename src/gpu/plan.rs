@@ -36,6 +36,9 @@ pub const V2_X_CELLS: usize = 512;
 pub const V2_O_CELLS: usize = 512;
 /// See [`V2_X_CELLS`].
 pub const V2_MAX_DOTS: usize = 256;
+/// The second kernel's most nodes of one Huffman path (`PATH_CELLS` in
+/// `shaders/path_tree.wgsl`): a tree of 2^64 words at the least would be deeper.
+pub const V2_PATH_CELLS: usize = 64;
 
 /// How the second kernel sums dot products over a workgroup's lanes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -73,6 +76,10 @@ pub struct StepOptions {
     /// bounds an update's loops; `None` trains word vectors. Set by
     /// [`crate::gpu::step::TrainState::with_subwords`] from the words' rows.
     pub subword_rows: Option<u32>,
+    /// `--hs`: the most nodes of a Huffman path (the tree's depth), which bounds an update's
+    /// output rows; `None` without hierarchical softmax. Set by
+    /// [`crate::gpu::step::TrainState::with_tree`].
+    pub tree_depth: Option<u32>,
     /// Tables split across several storage buffers (second kernel only): the rows of each
     /// part. Set by [`crate::gpu::step::TrainState`] when a table is larger than one binding.
     pub split: Option<TableSplit>,
@@ -216,6 +223,41 @@ pub fn plan(
             });
         }
     }
+    if shape.negative == 0 && options.tree_depth.is_none() {
+        return Err(Error::InvalidOption {
+            option: "negative",
+            reason: "0 leaves an update no output row to train: give --hs".into(),
+        });
+    }
+    if let Some(depth) = options.tree_depth {
+        if options.kernel == GpuKernel::V1 {
+            return Err(Error::InvalidOption {
+                option: "gpu-kernel",
+                reason: "the v1 kernel has no hierarchical-softmax form: --hs trains with \
+                         --gpu-kernel v2 (its default)"
+                    .into(),
+            });
+        }
+        if shape.model == Model::BatchSkipGram || options.subword_rows.is_some() {
+            return Err(Error::InvalidOption {
+                option: "hs",
+                reason: "hierarchical softmax trains skip-gram and CBOW word vectors: not batch \
+                         skip-gram, not --subwords"
+                    .into(),
+            });
+        }
+        if depth as usize > V2_PATH_CELLS {
+            return Err(Error::DeviceLimit {
+                what: format!(
+                    "a Huffman path of {depth} nodes (--hs; --min-count or \
+                               --max-vocab shorten it)"
+                ),
+                needed: depth as u64,
+                limit: V2_PATH_CELLS as u64,
+                limit_name: "the v2 kernel's nodes a path",
+            });
+        }
+    }
     if options.split.is_some() && options.kernel == GpuKernel::V1 {
         return Err(Error::InvalidOption {
             option: "gpu-kernel",
@@ -224,10 +266,12 @@ pub fn plan(
                 .into(),
         });
     }
-    // The subword kernel binds each word's rows beside the eight buffers of the others; split
-    // tables bind every part after the first.
+    // The subword kernel binds each word's rows beside the eight buffers of the others, the
+    // hierarchical-softmax kernel the words' paths; split tables bind every part after the
+    // first.
     let needed_buffers = 8
         + options.subword_rows.is_some() as u32
+        + options.tree_depth.is_some() as u32
         + options.split.map_or(0, |_| 2 * (MAX_TABLE_PARTS - 1));
     if device.max_storage_buffers < needed_buffers {
         return Err(Error::DeviceLimit {
@@ -330,18 +374,29 @@ fn v2_refused(reason: String) -> Error {
     }
 }
 
+/// The most output rows of one update of `shape`: the nodes of a Huffman path of up to
+/// `depth` (0 without `--hs`), then with negatives the centre and its negatives.
+pub fn v2_outputs(shape: &UpdateShape, depth: u32) -> usize {
+    depth as usize
+        + if shape.negative > 0 {
+            shape.negative + 1
+        } else {
+            0
+        }
+}
+
 /// Input rows (per lane: SPAN cells each) and output rows one update of `shape` holds.
-fn v2_rows(shape: &UpdateShape) -> (usize, usize) {
+fn v2_rows(shape: &UpdateShape, depth: u32) -> (usize, usize) {
     let inputs = match shape.model {
         Model::BatchSkipGram => 2 * shape.window,
         Model::SkipGram | Model::Cbow => 1,
     };
-    (inputs, shape.negative + 1)
+    (inputs, v2_outputs(shape, depth))
 }
 
 /// Whether the rows of an update fit the lanes' private cells at `span` dimensions a lane.
-fn v2_fits(shape: &UpdateShape, span: usize) -> bool {
-    let (inputs, outputs) = v2_rows(shape);
+fn v2_fits(shape: &UpdateShape, depth: u32, span: usize) -> bool {
+    let (inputs, outputs) = v2_rows(shape, depth);
     inputs * span <= V2_X_CELLS && outputs * span <= V2_O_CELLS
 }
 
@@ -362,7 +417,8 @@ fn plan_v2(
             });
         }
     };
-    let (inputs, outputs) = v2_rows(shape);
+    let depth = options.tree_depth.unwrap_or(0);
+    let (inputs, outputs) = v2_rows(shape, depth);
     let dots = inputs * outputs;
     if dots > V2_MAX_DOTS {
         return Err(v2_refused(format!(
@@ -375,7 +431,7 @@ fn plan_v2(
     let wg = match options.workgroup_size {
         Some(size) => {
             let size = device.checked_workgroup_size(size)?;
-            if !v2_fits(shape, span_of(size)) {
+            if !v2_fits(shape, depth, span_of(size)) {
                 return Err(v2_refused(format!(
                     "a workgroup of {size} lanes would hold {} dimensions of {} rows per lane, \
                      more than the v2 kernel's {V2_O_CELLS} private cells",
@@ -399,10 +455,10 @@ fn plan_v2(
             while wg < cap && !device.is_cpu() && span_of(wg) > GPU_SPAN {
                 wg *= 2;
             }
-            while wg < cap && !v2_fits(shape, span_of(wg)) {
+            while wg < cap && !v2_fits(shape, depth, span_of(wg)) {
                 wg *= 2;
             }
-            if !v2_fits(shape, span_of(wg)) {
+            if !v2_fits(shape, depth, span_of(wg)) {
                 return Err(v2_refused(format!(
                     "d = {} needs more than the v2 kernel's {V2_O_CELLS} private cells per lane \
                      even with {wg} lanes",
@@ -413,10 +469,12 @@ fn plan_v2(
         }
     };
     let span = span_of(wg);
+    // An array has at least one cell (hierarchical softmax alone draws no negatives).
     let neg_cells = match shape.model {
         Model::SkipGram => (2 * shape.window + 1) * shape.negative,
         Model::Cbow | Model::BatchSkipGram => shape.negative,
-    } as u64;
+    }
+    .max(1) as u64;
     let subgroup_count = if subgroups {
         (wg / device.subgroup_min_size).max(1)
     } else {
@@ -424,8 +482,14 @@ fn plan_v2(
     };
     // Per round, both halves: a cell per lane (tree) or per subgroup, for each dot product.
     let per_dot = 8 * if subgroups { subgroup_count } else { wg } as u64;
-    // The negatives (both halves), the next centre, the subgroup counter.
-    let fixed = 8 * neg_cells + 8;
+    // The negatives (both halves), the next centre, the subgroup counter, the path (both
+    // halves).
+    let path_cells = if options.tree_depth.is_some() {
+        V2_PATH_CELLS as u64
+    } else {
+        0
+    };
+    let fixed = 8 * neg_cells + 8 + 8 * path_cells;
     let budget = budget(device);
     let needs_red = !subgroups || subgroup_count > 1;
     let least = fixed + if needs_red { per_dot } else { 0 };
@@ -442,7 +506,7 @@ fn plan_v2(
         (None, None) => u32::MAX,
         (None, Some(limit)) => {
             let rows = options.subword_rows.unwrap_or(1);
-            let per_centre = v2_loop_iterations_per_centre(shape, wg, subgroup_count, rows);
+            let per_centre = v2_loop_iterations_per_centre(shape, wg, subgroup_count, rows, depth);
             if per_centre > limit {
                 let reason = format!(
                     "one centre may run {per_centre} loop iterations, more than {} allows \
@@ -488,6 +552,7 @@ fn plan_v2(
             subgroups,
             subwords: options.subword_rows.is_some(),
             split: options.split.is_some(),
+            tree: options.tree_depth.is_some(),
         }),
         constants,
         workgroup_size: wg,

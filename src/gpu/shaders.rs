@@ -38,6 +38,11 @@ pub const REDUCE_SUBGROUP: &str = include_str!("../../shaders/reduce_subgroup.wg
 /// The `<input_rows>` block of [`NEGATIVE_SAMPLING_V2`] for `--subwords`: each word's input
 /// is its own row and its character n-grams' rows.
 pub const INPUT_ROWS_SUBWORDS: &str = include_str!("../../shaders/input_rows_subwords.wgsl");
+/// The `<path>` block of [`NEGATIVE_SAMPLING_V2`] for `--hs`: each update scores its input
+/// against the inner nodes of the centre's Huffman path first.
+pub const PATH_TREE: &str = include_str!("../../shaders/path_tree.wgsl");
+/// The binding of the words' Huffman paths in [`PATH_TREE`]: after every table part's.
+pub const TREE_BINDING: u32 = 24;
 /// The `<tables>` block of [`NEGATIVE_SAMPLING_V2`] for tables split across several bindings
 /// (compare-exchange adds).
 pub const TABLES_SPLIT: &str = include_str!("../../shaders/tables_split.wgsl");
@@ -73,8 +78,14 @@ const INPUT_ROWS: Block = Block {
     end: "\n// </input_rows>\n",
 };
 
+/// The centre's Huffman path (the second kernel only).
+const PATH: Block = Block {
+    begin: "// <path>",
+    end: "\n// </path>\n",
+};
+
 /// The files that replace a block, with the block each replaces and its source.
-const SWAPS: [(&str, Block, &str); 7] = [
+const SWAPS: [(&str, Block, &str); 8] = [
     ("training_draws.wgsl", DRAWS, TRAINING_DRAWS),
     ("tables_cas.wgsl", TABLES, TABLES_CAS),
     ("tables_f32.wgsl", TABLES, TABLES_F32),
@@ -82,6 +93,7 @@ const SWAPS: [(&str, Block, &str); 7] = [
     ("tables_split_f32.wgsl", TABLES, TABLES_SPLIT_F32),
     ("reduce_subgroup.wgsl", REDUCE, REDUCE_SUBGROUP),
     ("input_rows_subwords.wgsl", INPUT_ROWS, INPUT_ROWS_SUBWORDS),
+    ("path_tree.wgsl", PATH, PATH_TREE),
 ];
 
 /// `base` with each block replaced, through its closing marker, by its file.
@@ -145,17 +157,21 @@ pub struct V2Blocks {
     /// Each table split across up to [`MAX_TABLE_PARTS`] storage buffers
     /// (`tables_split.wgsl`), for tables beyond one binding.
     pub split: bool,
+    /// `--hs`: each update scores against the centre's Huffman path first
+    /// (`path_tree.wgsl`).
+    pub tree: bool,
 }
 
 impl V2Blocks {
     /// Every combination.
     pub fn all() -> Vec<V2Blocks> {
-        (0..16u8)
+        (0..32u8)
             .map(|bits| V2Blocks {
                 float_atomics: bits & 1 != 0,
                 subgroups: bits & 2 != 0,
                 subwords: bits & 4 != 0,
                 split: bits & 8 != 0,
+                tree: bits & 16 != 0,
             })
             .collect()
     }
@@ -259,6 +275,9 @@ impl Shader {
                 if blocks.subwords {
                     files.push("input_rows_subwords.wgsl");
                 }
+                if blocks.tree {
+                    files.push("path_tree.wgsl");
+                }
                 files
             }
             Shader::Similarity => vec!["similarity.wgsl"],
@@ -272,8 +291,14 @@ impl Shader {
     }
 
     /// The markers of the blocks a composed kernel's files replace (gone from its source).
-    pub fn block_markers() -> [&'static str; 4] {
-        [DRAWS.begin, TABLES.begin, REDUCE.begin, INPUT_ROWS.begin]
+    pub fn block_markers() -> [&'static str; 5] {
+        [
+            DRAWS.begin,
+            TABLES.begin,
+            REDUCE.begin,
+            INPUT_ROWS.begin,
+            PATH.begin,
+        ]
     }
 
     /// A short name for labels and messages: the first file's stem, then the swaps.
@@ -283,6 +308,7 @@ impl Shader {
             Shader::NegativeSamplingV2(blocks) => {
                 let mut name = String::from("negative_sampling_v2");
                 for (on, part) in [
+                    (blocks.tree, "_hs"),
                     (blocks.subwords, "_subwords"),
                     (blocks.split, "_split"),
                     (blocks.subgroups, "_subgroup"),
@@ -357,13 +383,16 @@ impl Shader {
                     if blocks.subwords {
                         bindings.push((9, READ));
                     }
+                    if blocks.tree {
+                        bindings.push((TREE_BINDING, READ));
+                    }
                     if blocks.split {
                         for part in 1..MAX_TABLE_PARTS {
                             bindings.push((input_part_binding(part), READ_WRITE));
                             bindings.push((output_part_binding(part), READ_WRITE));
                         }
-                        bindings.sort_by_key(|&(number, _)| number);
                     }
+                    bindings.sort_by_key(|&(number, _)| number);
                 }
                 bindings
             }

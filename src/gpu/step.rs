@@ -21,9 +21,11 @@ use crate::gpu::context::Kernel;
 pub use crate::gpu::dispatch::Step;
 use crate::gpu::loss::{LOSS_SLOTS, LossBuffer, LossReader};
 use crate::gpu::plan::{self, DeviceTraits, KernelPlan};
-use crate::gpu::shaders::{MAX_TABLE_PARTS, input_part_binding, output_part_binding};
+use crate::gpu::shaders::{MAX_TABLE_PARTS, TREE_BINDING, input_part_binding, output_part_binding};
 use crate::gpu::table_parts::{self, TableParts};
+use crate::gpu::tree_paths::tree_paths_array;
 pub use crate::gpu::word_rows::word_rows_array;
+use crate::huffman::HuffmanTree;
 use crate::sampling::NegativeSampler;
 use crate::subwords::SubwordIndex;
 use crate::training::{LossSum, UpdateShape};
@@ -117,6 +119,8 @@ pub struct TrainState {
     param_stride: u64,
     /// `--subwords`: every word's input rows ([`word_rows_array`]).
     word_rows: Option<wgpu::Buffer>,
+    /// `--hs`: every word's Huffman path ([`tree_paths_array`]).
+    tree_paths: Option<wgpu::Buffer>,
 }
 
 impl TrainState {
@@ -142,7 +146,7 @@ impl TrainState {
         sampler: &NegativeSampler,
         options: StepOptions,
     ) -> Result<TrainState> {
-        TrainState::build(ctx, shape, input, output, sampler, None, options)
+        TrainState::build(ctx, shape, input, output, sampler, None, None, options)
     }
 
     /// [`Self::with_options`] for `--subwords`: `input` has a row per word and per bucket
@@ -157,9 +161,39 @@ impl TrainState {
         index: &SubwordIndex,
         options: StepOptions,
     ) -> Result<TrainState> {
-        TrainState::build(ctx, shape, input, output, sampler, Some(index), options)
+        TrainState::build(
+            ctx,
+            shape,
+            input,
+            output,
+            sampler,
+            Some(index),
+            None,
+            options,
+        )
     }
 
+    /// [`Self::with_options`] for `--hs`: each update scores against the inner nodes of the
+    /// centre's path in `tree` first, inner node `n` being row `first_row + n` of `output`,
+    /// then, where `shape.negative` is above 0, against the centre and its negatives (as
+    /// [`crate::training::Objective`] on the CPU). Only the second kernel has this form, for
+    /// skip-gram and CBOW.
+    #[allow(clippy::too_many_arguments)]
+    pub fn with_tree(
+        ctx: &GpuContext,
+        shape: &UpdateShape,
+        input: &[f32],
+        output: &[f32],
+        sampler: &NegativeSampler,
+        tree: &HuffmanTree,
+        first_row: u32,
+        options: StepOptions,
+    ) -> Result<TrainState> {
+        let tree = Some((tree, first_row));
+        TrainState::build(ctx, shape, input, output, sampler, None, tree, options)
+    }
+
+    #[allow(clippy::too_many_arguments)]
     fn build(
         ctx: &GpuContext,
         shape: &UpdateShape,
@@ -167,6 +201,7 @@ impl TrainState {
         output: &[f32],
         sampler: &NegativeSampler,
         subwords: Option<&SubwordIndex>,
+        tree: Option<(&HuffmanTree, u32)>,
         mut options: StepOptions,
     ) -> Result<TrainState> {
         let vocab = sampler.len();
@@ -180,15 +215,26 @@ impl TrainState {
             Some(index) => index.table_rows(),
             None => vocab,
         };
-        if input.len() != input_rows * shape.dim || output.len() != vocab * shape.dim {
+        // With a tree, its inner nodes' rows follow `first_row`.
+        let output_rows = match tree {
+            Some((tree, _)) if tree.words() != vocab => {
+                return Err(Error::Mismatch(format!(
+                    "a Huffman tree of {} words and a sampler of {vocab}",
+                    tree.words()
+                )));
+            }
+            Some((tree, first_row)) => first_row as usize + tree.inner_nodes(),
+            None => vocab,
+        };
+        if input.len() != input_rows * shape.dim || output.len() != output_rows * shape.dim {
             return Err(Error::Mismatch(format!(
-                "tables of {} and {} values do not make {input_rows} and {vocab} rows of {}",
+                "tables of {} and {} values do not make {input_rows} and {output_rows} rows of {}",
                 input.len(),
                 output.len(),
                 shape.dim
             )));
         }
-        if (input.len() as u64) > u32::MAX as u64 {
+        if (input.len().max(output.len()) as u64) > u32::MAX as u64 {
             return Err(Error::DeviceLimit {
                 what: "an embedding table".into(),
                 needed: input.len() as u64 * 4,
@@ -196,6 +242,7 @@ impl TrainState {
                 limit_name: "32-bit indexing of table cells",
             });
         }
+        options.tree_depth = tree.map(|(tree, _)| tree.depth() as u32);
         options.subword_rows = subwords.map(|index| {
             (0..vocab)
                 .map(|w| index.word_rows(w).len() as u32)
@@ -215,7 +262,7 @@ impl TrainState {
                 shape.dim
             ),
         };
-        options.split = table_parts::split_for(ctx, input_rows, vocab, shape.dim, &hint)?;
+        options.split = table_parts::split_for(ctx, input_rows, output_rows, shape.dim, &hint)?;
         let word_rows = match subwords {
             Some(index) => Some(buffers::storage_init(
                 ctx,
@@ -225,7 +272,17 @@ impl TrainState {
             )?),
             None => None,
         };
+        // Planned before the paths go up: a refused shape allocates nothing more.
         let plan = plan::plan(shape, &DeviceTraits::of(ctx), &options)?;
+        let tree_paths = match tree {
+            Some((tree, first_row)) => Some(buffers::storage_init(
+                ctx,
+                "words' Huffman paths",
+                &tree_paths_array(tree, first_row)?,
+                wgpu::BufferUsages::empty(),
+            )?),
+            None => None,
+        };
         let kernel = ctx.kernel(plan.shader, "main", &plan.constants)?;
         let part_rows = options.split.map(|split| split.rows);
         let visits = options.count_visits.unwrap_or(0);
@@ -270,6 +327,7 @@ impl TrainState {
             )?,
             param_stride,
             word_rows,
+            tree_paths,
         })
     }
 
@@ -303,6 +361,9 @@ impl TrainState {
             }
             if let Some(word_rows) = &self.word_rows {
                 entries.push((9, word_rows.as_entire_binding()));
+            }
+            if let Some(paths) = &self.tree_paths {
+                entries.push((TREE_BINDING, paths.as_entire_binding()));
             }
             if let Some(placeholder) = &self.placeholder {
                 for part in 1..MAX_TABLE_PARTS {

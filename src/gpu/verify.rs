@@ -10,6 +10,7 @@ use crate::gpu::lookup::{Atomics, GpuTable, gather, gather_cpu, scatter_add, sca
 use crate::gpu::rng_check::{rng_check, rng_check_cpu};
 use crate::gpu::similarity::{similarity_scores, similarity_scores_cpu};
 use crate::gpu::step::{Reduction, StepOptions, TrainState};
+use crate::gpu::verify_hs::check_hs_step;
 use crate::gpu::verify_inputs::{Values, close, max_error, random_batch};
 use crate::gpu::verify_subwords::check_subword_step;
 use crate::rng;
@@ -126,11 +127,16 @@ pub fn verify(ctx: &GpuContext) -> Vec<KernelCheck> {
                         format!("{name} step {kernel_name} (d={dim}, {atomics_name})"),
                         check_step(ctx, model, dim, options),
                     );
-                    // The subword kernel: the second kernel's skip-gram and CBOW.
+                    // The subword and hierarchical-softmax forms: the second kernel's
+                    // skip-gram and CBOW.
                     if kernel == GpuKernel::V2 && model != Model::BatchSkipGram {
                         record(
                             format!("{name} subwords {kernel_name} (d={dim}, {atomics_name})"),
                             check_subword_step(ctx, model, dim, options),
+                        );
+                        record(
+                            format!("{name} hs {kernel_name} (d={dim}, {atomics_name})"),
+                            check_hs_step(ctx, model, dim, options),
                         );
                     }
                 }

@@ -166,12 +166,8 @@ pub fn train(
         .iter()
         .find_map(|name| std::env::var(name).ok()?.parse().ok())
         .unwrap_or(rank);
-    let (device, notice) = Device::open_nth(
-        backend.backend,
-        backend.adapter.as_deref(),
-        local_rank,
-        params,
-    )?;
+    let (device, notice) =
+        Device::open_nth(backend.backend, backend.adapter.as_deref(), local_rank)?;
     if let Some(notice) = notice {
         note!("rank {rank}: note: {notice}");
     }
