@@ -26,6 +26,14 @@ const V2_SUBGROUP_F32: Shader = Shader::NegativeSamplingV2(V2Blocks {
     split: false,
     tree: false,
 });
+/// [`V2_F32`] with a Huffman path before the other outputs (`--hs`).
+const V2_HS_F32: Shader = Shader::NegativeSamplingV2(V2Blocks {
+    float_atomics: true,
+    subgroups: false,
+    subwords: false,
+    split: false,
+    tree: true,
+});
 /// [`V2_F32`] with subword inputs.
 const V2_SUBWORDS_F32: Shader = Shader::NegativeSamplingV2(V2Blocks {
     float_atomics: true,
@@ -242,5 +250,18 @@ fn the_subword_kernel_keeps_the_sites_of_an_update() {
         let words = report(V2_F32, function);
         let subwords = report(V2_SUBWORDS_F32, function);
         assert_eq!(words, subwords, "{function}");
+    }
+}
+
+/// The hierarchical-softmax kernel has the same sites per update too: a path node's output
+/// row is loaded and added to at the same sites as the centre's and the negatives' (one row
+/// per output at run time), and the path itself is copied from its own buffer once per
+/// centre, before the update, into workgroup memory, as the negatives are drawn.
+#[test]
+fn the_hierarchical_softmax_kernel_keeps_the_sites_of_an_update() {
+    for function in ["skipgram_update", "cbow_update"] {
+        let words = report(V2_F32, function);
+        let hs = report(V2_HS_F32, function);
+        assert_eq!(words, hs, "{function}");
     }
 }
