@@ -2,7 +2,8 @@
 # Speed and quality of the GPU trainer against the bound on centres in flight, for a machine
 # with a real GPU: `vectrain bench` trains mix8m (d100 w5 n5, 5 epochs) on the GPU with both
 # training kernels (--gpu-kernel v1 and v2) at several --gpu-in-flight values and scores each
-# run's analogies; the first run of each model also trains on the CPU, side by side.
+# run's analogies; the first run of each model also trains on the CPU, side by side. Last, v2
+# alone with subwords and with hierarchical softmax (--hs --negative 0).
 #
 # usage: benches/gpu_sweep.sh [VECTRAIN] [DATA]
 #   VECTRAIN  the binary, default target/release/vectrain
@@ -43,6 +44,10 @@ plan() {
     done
     echo "skipgram 512 --subwords"
     echo "cbow 512 --subwords"
+    # Hierarchical softmax alone: every update passes the root, so in flight matters more.
+    for in_flight in 512 64; do
+        for model in skipgram cbow; do echo "$model $in_flight --hs --negative 0"; done
+    done
 }
 
 {
@@ -60,7 +65,7 @@ number=0
 cpu_done=""
 while read -r model in_flight extra; do
     for kernel in $kernels; do
-        # v1 has no subword kernel: only v2 trains --subwords.
+        # v1 has no subword or hierarchical-softmax form: only v2 trains those.
         if [ -n "$extra" ] && [ "$kernel" = v1 ]; then continue; fi
         number=$((number + 1))
         [ "$number" -lt "$from" ] && continue
