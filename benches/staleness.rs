@@ -13,20 +13,24 @@
 //! The model of a GPU: an update's read misses the additions of the `U` updates in flight
 //! beside it (one per workgroup). Skip-gram: an update adds to 1 input row and
 //! `negative + 1` output rows; CBOW and batch skip-gram: to each context row (about
-//! `window + 1` on average after the shrink) and `negative + 1` output rows. It is pessimistic in one respect: a workgroup's own previous
-//! update is visible to it on a GPU, not here once `U > 0`.
+//! `window + 1` on average after the shrink) and `negative + 1` output rows; with hierarchical
+//! softmax alone, the output rows are the centre's path, as many as the mean path over the
+//! kept tokens (every path starts at the root, so its row is as stale as `U` makes it). It is
+//! pessimistic in one respect: a workgroup's own previous update is visible to it on a GPU,
+//! not here once `U > 0`.
 //!
 //! Settings: `VECTRAIN_STALENESS_CORPUS` (default `../shared/data/mix8m.txt.gz`),
 //! `VECTRAIN_STALENESS_UPDATES` (default `0 2112 16384`), `VECTRAIN_STALENESS_MODELS`
-//! (default `skipgram cbow`; `batch-skipgram` too), `VECTRAIN_STALENESS_EPOCHS` (default 5); d100, window 5,
-//! negative 5, sample 1e-3, min-count 5, seed 1.
+//! (default `skipgram cbow`; `batch-skipgram` too), `VECTRAIN_STALENESS_EPOCHS` (default 5),
+//! `VECTRAIN_STALENESS_HS` (`1`: hierarchical softmax alone, `--hs --negative 0`, instead of
+//! 5 negatives); d100, window 5, sample 1e-3, min-count 5, seed 1.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use vectrain::batch::Batch;
 use vectrain::cpu::tables::{PlainRows, Rows};
-use vectrain::cpu::update::{Scratch, train_batch};
+use vectrain::cpu::update::{Scratch, train_batch_with};
 use vectrain::eval::{DEFAULT_RESTRICT, evaluate_analogies, evaluate_word_pairs};
 use vectrain::gpu::GPU_CHUNK_TOKENS;
 use vectrain::training::{LossSum, TrainingPlan, initial_input_table};
@@ -96,6 +100,27 @@ fn env_or(name: &str, default: &str) -> String {
     std::env::var(name).unwrap_or_else(|_| default.to_string())
 }
 
+/// Output rows one update adds to: with negatives, the centre's and theirs; with a Huffman
+/// tree, also the nodes of the centre's path, on average over the tokens subsampling keeps.
+fn output_rows_per_update(corpus: &Corpus, plan: &TrainingPlan) -> usize {
+    let negatives = if plan.shape.negative > 0 {
+        plan.shape.negative + 1
+    } else {
+        0
+    };
+    let Some(tree) = &plan.tree else {
+        return negatives;
+    };
+    let counts = corpus.vocab.counts();
+    let (mut nodes, mut kept) = (0.0, 0.0);
+    for (word, &count) in counts.iter().enumerate() {
+        let tokens = count as f64 * f64::from(plan.keep[word]);
+        nodes += tokens * tree.nodes(word as u32).len() as f64;
+        kept += tokens;
+    }
+    negatives + (nodes / kept).round() as usize
+}
+
 /// Trains `corpus` as the GPU trainer plans it, with `in_flight` updates in flight; returns
 /// the input table and the mean loss of the last epoch.
 fn train(corpus: &Corpus, params: &TrainParams, in_flight: usize) -> (Vec<f32>, f64) {
@@ -105,11 +130,13 @@ fn train(corpus: &Corpus, params: &TrainParams, in_flight: usize) -> (Vec<f32>, 
         Model::SkipGram => 1,
         Model::Cbow | Model::BatchSkipGram => shape.window + 1,
     };
+    let output_rows_per_update = output_rows_per_update(corpus, &plan);
     let mut input = initial_input_table(corpus.vocab.len(), shape.dim, params.seed);
-    let mut output = vec![0.0f32; input.len()];
+    let mut output = vec![0.0f32; params.output_rows(corpus.vocab.len()) * shape.dim];
     let mut input_rows = DelayedRows::new(&mut input, shape.dim, in_flight * input_rows_per_update);
     let mut output_rows =
-        DelayedRows::new(&mut output, shape.dim, in_flight * (shape.negative + 1));
+        DelayedRows::new(&mut output, shape.dim, in_flight * output_rows_per_update);
+    let objective = plan.objective();
     let mut scratch = Scratch::new(&shape);
     let mut batch = Batch::new();
     let mut loss = LossSum::default();
@@ -119,11 +146,11 @@ fn train(corpus: &Corpus, params: &TrainParams, in_flight: usize) -> (Vec<f32>, 
         for (index, chunk) in plan.chunks.iter().enumerate() {
             plan.fill_batch(corpus, chunk, key, &mut batch)
                 .unwrap_or_else(|e| panic!("{e}"));
-            loss.add(train_batch(
+            loss.add(train_batch_with(
                 &shape,
                 &mut input_rows,
                 &mut output_rows,
-                &plan.sampler,
+                &objective,
                 &batch,
                 key,
                 plan.alpha(params, epoch, index),
@@ -165,6 +192,7 @@ fn main() {
     let epochs: usize = env_or("VECTRAIN_STALENESS_EPOCHS", "5")
         .parse()
         .expect("VECTRAIN_STALENESS_EPOCHS: a whole number");
+    let hs = env_or("VECTRAIN_STALENESS_HS", "0") == "1";
     let models: Vec<Model> = env_or("VECTRAIN_STALENESS_MODELS", "skipgram cbow")
         .split_whitespace()
         .map(|m| match m {
@@ -182,10 +210,11 @@ fn main() {
     };
     let corpus = Corpus::read(&corpus_path, &options).expect("corpus");
     println!(
-        "{}: {} tokens kept, {} words; d100 w5 n5, {epochs} epochs, GPU chunks of {GPU_CHUNK_TOKENS}",
+        "{}: {} tokens kept, {} words; d100 w5 {}, {epochs} epochs, GPU chunks of {GPU_CHUNK_TOKENS}",
         corpus_path.display(),
         corpus.len(),
-        corpus.vocab.len()
+        corpus.vocab.len(),
+        if hs { "hs alone" } else { "n5" }
     );
     println!(
         "{:<9} {:>10} {:>9} {:>7} {:>10} {:>8}",
@@ -196,6 +225,8 @@ fn main() {
             model,
             epochs,
             threads: Some(1),
+            hs,
+            negative: if hs { 0 } else { 5 },
             ..TrainConfig::default()
         }
         .check()

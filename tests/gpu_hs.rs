@@ -6,7 +6,7 @@
 use crate::common;
 
 use common::batches::random_batch;
-use common::{TestRng, Tolerance, assert_close, gpu, max_error, serial};
+use common::{TestRng, Tolerance, assert_close, gpu, max_error, serial, train_pass};
 use vectrain::batch::Batch;
 use vectrain::config::{GpuKernel, Model};
 use vectrain::cpu::tables::PlainRows;
@@ -117,14 +117,7 @@ fn gpu_step(
         options,
     )
     .expect("state");
-    let mut device = state
-        .batch_buffers(ctx, case.batch.len())
-        .expect("batch buffers");
-    state.upload(ctx, &mut device, &case.batch).expect("upload");
-    let steps = state.split(case.batch.len(), in_flight, alpha, case.key);
-    state.run(ctx, &device, &steps).expect("run");
-    let (input, output) = state.read_tables(ctx).expect("read tables");
-    let loss = state.read_loss(ctx).expect("read loss");
+    let (input, output, loss) = train_pass(&state, &case.batch, alpha, in_flight, case.key);
     (input, output, loss, state)
 }
 

@@ -4,7 +4,7 @@
 use crate::common;
 
 use common::batches::{random_batch, zipf_counts};
-use common::{TestRng, Tolerance, assert_close, gpu, max_error, serial};
+use common::{TestRng, Tolerance, assert_close, gpu, max_error, serial, train_pass};
 use vectrain::config::GpuKernel;
 use vectrain::config::Model;
 use vectrain::cpu::tables::PlainRows;
@@ -75,15 +75,8 @@ fn one_step(model: Model, dim: usize, options: StepOptions) {
 
     let state =
         TrainState::with_options(ctx, &shape, &input, &output, &sampler, options).expect("state");
-    let mut device = state
-        .batch_buffers(ctx, batch.len())
-        .expect("batch buffers");
-    state.upload(ctx, &mut device, &batch).expect("upload");
     // One centre in flight: one-centre dispatches (v1) or a single persistent workgroup (v2).
-    let steps = state.split(batch.len(), 1, alpha, key);
-    state.run(ctx, &device, &steps).expect("run");
-    let (gpu_input, gpu_output) = state.read_tables(ctx).expect("read tables");
-    let gpu_loss = state.read_loss(ctx).expect("read loss");
+    let (gpu_input, gpu_output, gpu_loss) = train_pass(&state, &batch, alpha, 1, key);
 
     let (mut cpu_input, mut cpu_output) = (input.clone(), output.clone());
     let cpu_loss = train_batch(

@@ -11,7 +11,9 @@ use crate::gpu::rng_check::{rng_check, rng_check_cpu};
 use crate::gpu::similarity::{similarity_scores, similarity_scores_cpu};
 use crate::gpu::step::{Reduction, StepOptions, TrainState};
 use crate::gpu::verify_hs::check_hs_step;
-use crate::gpu::verify_inputs::{Values, close, max_error, random_batch};
+use crate::gpu::verify_inputs::{
+    Values, compare_tables, max_error, random_batch, train_in_cpu_order,
+};
 use crate::gpu::verify_subwords::check_subword_step;
 use crate::rng;
 use crate::sampling::NegativeSampler;
@@ -249,10 +251,7 @@ fn check_step(
     let alpha = 0.05;
 
     let state = TrainState::with_options(ctx, &shape, &input, &output, &sampler, options)?;
-    let mut device = state.batch_buffers(ctx, batch.len())?;
-    state.upload(ctx, &mut device, &batch)?;
-    state.run(ctx, &device, &state.split(batch.len(), 1, alpha, key))?;
-    let (gpu_input, gpu_output) = state.read_tables(ctx)?;
+    let gpu = train_in_cpu_order(ctx, &state, &batch, alpha, key)?;
 
     let (mut cpu_input, mut cpu_output) = (input, output);
     train_batch(
@@ -265,10 +264,11 @@ fn check_step(
         alpha,
         &mut Scratch::new(&shape),
     );
-    let passed = close(&gpu_input, &cpu_input, STEP_TOLERANCE)
-        && close(&gpu_output, &cpu_output, STEP_TOLERANCE);
-    let error = max_error(&gpu_input, &cpu_input).max(max_error(&gpu_output, &cpu_output));
-    Ok((passed, error))
+    Ok(compare_tables(
+        &gpu,
+        (&cpu_input, &cpu_output),
+        STEP_TOLERANCE,
+    ))
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use crate::cpu::update::{Scratch, train_batch_with};
 use crate::error::Result;
 use crate::gpu::GpuContext;
 use crate::gpu::step::{StepOptions, TrainState};
-use crate::gpu::verify_inputs::{Values, close, max_error, random_batch};
+use crate::gpu::verify_inputs::{Values, compare_tables, random_batch, train_in_cpu_order};
 use crate::huffman::HuffmanTree;
 use crate::rng;
 use crate::sampling::NegativeSampler;
@@ -47,10 +47,7 @@ pub(super) fn check_hs_step(
     let alpha = 0.05;
 
     let state = TrainState::with_tree(ctx, &shape, &input, &output, &sampler, &tree, 0, options)?;
-    let mut device = state.batch_buffers(ctx, batch.len())?;
-    state.upload(ctx, &mut device, &batch)?;
-    state.run(ctx, &device, &state.split(batch.len(), 1, alpha, key))?;
-    let (gpu_input, gpu_output) = state.read_tables(ctx)?;
+    let gpu = train_in_cpu_order(ctx, &state, &batch, alpha, key)?;
 
     let (mut cpu_input, mut cpu_output) = (input, output);
     let objective = Objective {
@@ -67,8 +64,9 @@ pub(super) fn check_hs_step(
         alpha,
         &mut Scratch::new(&shape),
     );
-    let passed = close(&gpu_input, &cpu_input, HS_TOLERANCE)
-        && close(&gpu_output, &cpu_output, HS_TOLERANCE);
-    let error = max_error(&gpu_input, &cpu_input).max(max_error(&gpu_output, &cpu_output));
-    Ok((passed, error))
+    Ok(compare_tables(
+        &gpu,
+        (&cpu_input, &cpu_output),
+        HS_TOLERANCE,
+    ))
 }

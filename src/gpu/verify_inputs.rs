@@ -1,7 +1,11 @@
 //! Inputs and comparisons shared by the kernel checks of `vectrain verify`: deterministic
-//! values, a random batch with repeated words, and float comparisons.
+//! values, a random batch with repeated words, one training pass in the CPU's order, and
+//! float comparisons.
 
 use crate::batch::Batch;
+use crate::error::Result;
+use crate::gpu::GpuContext;
+use crate::gpu::step::TrainState;
 use crate::rng::{self, Stream};
 use crate::sampling;
 
@@ -81,4 +85,30 @@ pub(super) fn close(a: &[f32], b: &[f32], (rel, abs): (f32, f32)) -> bool {
         && a.iter()
             .zip(b)
             .all(|(x, y)| (x - y).abs() <= (rel * x.abs().max(y.abs())).max(abs))
+}
+
+/// Both tables, (input, output), after one pass of `state` over `batch` with one centre in
+/// flight: the CPU's order of updates, which the step checks compare against.
+pub(super) fn train_in_cpu_order(
+    ctx: &GpuContext,
+    state: &TrainState,
+    batch: &Batch,
+    alpha: f32,
+    key: u32,
+) -> Result<(Vec<f32>, Vec<f32>)> {
+    let mut device = state.batch_buffers(ctx, batch.len())?;
+    state.upload(ctx, &mut device, batch)?;
+    state.run(ctx, &device, &state.split(batch.len(), 1, alpha, key))?;
+    state.read_tables(ctx)
+}
+
+/// Whether both GPU tables are within `tolerance` of the CPU's, and the largest difference.
+pub(super) fn compare_tables(
+    (gpu_input, gpu_output): &(Vec<f32>, Vec<f32>),
+    (cpu_input, cpu_output): (&[f32], &[f32]),
+    tolerance: (f32, f32),
+) -> (bool, f32) {
+    let passed = close(gpu_input, cpu_input, tolerance) && close(gpu_output, cpu_output, tolerance);
+    let error = max_error(gpu_input, cpu_input).max(max_error(gpu_output, cpu_output));
+    (passed, error)
 }

@@ -8,7 +8,7 @@ use crate::cpu::update::Scratch;
 use crate::error::Result;
 use crate::gpu::GpuContext;
 use crate::gpu::step::{StepOptions, TrainState};
-use crate::gpu::verify_inputs::{Values, close, max_error, random_batch};
+use crate::gpu::verify_inputs::{Values, compare_tables, random_batch, train_in_cpu_order};
 use crate::rng;
 use crate::sampling::NegativeSampler;
 use crate::subwords::{SubwordIndex, SubwordSettings};
@@ -72,10 +72,7 @@ pub(super) fn check_subword_step(
     let alpha = 0.05;
 
     let state = TrainState::with_subwords(ctx, &shape, &input, &output, &sampler, &index, options)?;
-    let mut device = state.batch_buffers(ctx, batch.len())?;
-    state.upload(ctx, &mut device, &batch)?;
-    state.run(ctx, &device, &state.split(batch.len(), 1, alpha, key))?;
-    let (gpu_input, gpu_output) = state.read_tables(ctx)?;
+    let gpu = train_in_cpu_order(ctx, &state, &batch, alpha, key)?;
 
     let (mut cpu_input, mut cpu_output) = (input, output);
     let work = SubwordBatch {
@@ -93,8 +90,9 @@ pub(super) fn check_subword_step(
         &mut Scratch::new(&shape),
         &mut Vec::new(),
     );
-    let passed = close(&gpu_input, &cpu_input, SUBWORD_TOLERANCE)
-        && close(&gpu_output, &cpu_output, SUBWORD_TOLERANCE);
-    let error = max_error(&gpu_input, &cpu_input).max(max_error(&gpu_output, &cpu_output));
-    Ok((passed, error))
+    Ok(compare_tables(
+        &gpu,
+        (&cpu_input, &cpu_output),
+        SUBWORD_TOLERANCE,
+    ))
 }

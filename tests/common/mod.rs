@@ -7,7 +7,10 @@ use std::sync::OnceLock;
 
 pub mod batches;
 
+use vectrain::batch::Batch;
+use vectrain::gpu::step::TrainState;
 use vectrain::gpu::{GpuContext, GpuOptions};
+use vectrain::training::LossSum;
 
 /// The environment variable that lets GPU tests skip where no adapter exists.
 pub const NO_GPU: &str = "VECTRAIN_NO_GPU";
@@ -41,6 +44,27 @@ pub fn gpu() -> Option<&'static GpuContext> {
             }
         })
         .as_ref()
+}
+
+/// One pass of `state` over `batch` on the test context with at most `in_flight` centres at
+/// once: both tables (input, output) and the loss.
+pub fn train_pass(
+    state: &TrainState,
+    batch: &Batch,
+    alpha: f32,
+    in_flight: usize,
+    key: u32,
+) -> (Vec<f32>, Vec<f32>, LossSum) {
+    let ctx = gpu().expect("checked by the caller");
+    let mut device = state
+        .batch_buffers(ctx, batch.len())
+        .expect("batch buffers");
+    state.upload(ctx, &mut device, batch).expect("upload");
+    let steps = state.split(batch.len(), in_flight, alpha, key);
+    state.run(ctx, &device, &steps).expect("run");
+    let (input, output) = state.read_tables(ctx).expect("read tables");
+    let loss = state.read_loss(ctx).expect("read loss");
+    (input, output, loss)
 }
 
 /// Numbers match when `|x - y| <= max(rel * max(|x|, |y|), abs)`.
