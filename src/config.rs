@@ -112,7 +112,8 @@ pub struct TrainConfig {
     /// Worker threads of the CPU trainer; `None` uses every core.
     pub threads: Option<usize>,
     /// GPU trainer only: most centre words one dispatch trains at once (`None`: the model's
-    /// [`crate::gpu::default_in_flight`]). Updates that run together read rows without each
+    /// [`crate::gpu::default_in_flight`], or [`crate::gpu::HS_DEFAULT_IN_FLIGHT`] with
+    /// hierarchical softmax). Updates that run together read rows without each
     /// other's additions; a big GPU runs thousands at once, which costs accuracy (see
     /// `benches/staleness.rs`), so the bound trades parallelism for fresher rows.
     pub gpu_in_flight: Option<usize>,

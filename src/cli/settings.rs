@@ -148,7 +148,7 @@ pub struct Settings {
     #[arg(long)]
     threads: Option<usize>,
     /// GPU only: most centre words one dispatch trains at once [default: 512 for skipgram
-    /// and cbow, 64 for batch-skipgram]. Fewer keeps rows fresher (accuracy on big GPUs),
+    /// and cbow, 64 for batch-skipgram, 16 with --hs]. Fewer keeps rows fresher (accuracy on big GPUs),
     /// more keeps a big GPU busier; 131072 or more: a whole chunk at once.
     #[arg(long)]
     gpu_in_flight: Option<usize>,

@@ -37,11 +37,23 @@ pub fn default_in_flight(model: Model) -> usize {
     }
 }
 
-/// The centres in flight a run of `params` uses: `--gpu-in-flight`, or the model's default.
+/// Centres trained at once with hierarchical softmax unless `--gpu-in-flight` says otherwise.
+/// Every update adds to the root's output row and to those near it, so the updates in flight
+/// add gradients computed against one stale value of the same rows: emulated on mix8m
+/// (`VECTRAIN_STALENESS_HS=1 cargo bench --bench staleness`, CBOW), 16 in flight kept the
+/// serial order's accuracy and 32 diverged (README, "Updates in flight").
+pub const HS_DEFAULT_IN_FLIGHT: usize = 16;
+
+/// The centres in flight a run of `params` uses: `--gpu-in-flight`, or the default of its
+/// objective and model.
 pub fn centres_in_flight(params: &TrainParams) -> usize {
-    params
-        .gpu_in_flight
-        .unwrap_or_else(|| default_in_flight(params.model))
+    params.gpu_in_flight.unwrap_or_else(|| {
+        if params.hs {
+            HS_DEFAULT_IN_FLIGHT
+        } else {
+            default_in_flight(params.model)
+        }
+    })
 }
 
 /// Waits until submission `index` has finished.
@@ -246,4 +258,39 @@ fn check_fits(ctx: &GpuContext, plan: &TrainingPlan, input: usize, output: usize
 
 fn not_loaded() -> Error {
     Error::Mismatch("the GPU backend has no tables loaded".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::TrainConfig;
+
+    fn params(model: Model, hs: bool, gpu_in_flight: Option<usize>) -> TrainParams {
+        TrainConfig {
+            model,
+            hs,
+            negative: if hs { 0 } else { 5 },
+            gpu_in_flight,
+            ..TrainConfig::default()
+        }
+        .check()
+        .expect("valid settings")
+    }
+
+    #[test]
+    fn hierarchical_softmax_keeps_fewer_centres_in_flight_unless_told() {
+        assert_eq!(
+            centres_in_flight(&params(Model::SkipGram, false, None)),
+            512
+        );
+        assert_eq!(
+            centres_in_flight(&params(Model::BatchSkipGram, false, None)),
+            64
+        );
+        for model in [Model::SkipGram, Model::Cbow] {
+            let hs = params(model, true, None);
+            assert_eq!(centres_in_flight(&hs), HS_DEFAULT_IN_FLIGHT);
+            assert_eq!(centres_in_flight(&params(model, true, Some(300))), 300);
+        }
+    }
 }

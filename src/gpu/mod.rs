@@ -40,7 +40,9 @@ mod verify_inputs;
 mod verify_subwords;
 pub mod word_rows;
 
-pub use backend::{GPU_CHUNK_TOKENS, GpuBackend, centres_in_flight, default_in_flight};
+pub use backend::{
+    GPU_CHUNK_TOKENS, GpuBackend, HS_DEFAULT_IN_FLIGHT, centres_in_flight, default_in_flight,
+};
 pub use context::{AdapterSummary, GpuContext, GpuOptions, list_adapters};
 pub use embeddings::GpuEmbeddings;
 pub use lookup::{Atomics, GpuTable, gather, scatter_add};
