@@ -24,15 +24,16 @@ export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 # fresh machine (Mesa's shader cache empty) lavapipe spends most of their time in LLVM's
 # optimisation passes. Without them the GPU tests take a fraction of the time; what the
 # kernels compute is the same, only llvmpipe's machine code is slower.
-# The three GPU trainer tests that train for a minute each are the exception: for them the
-# optimised code saves more than its compiling costs (README, "The two commands"), so they
-# run in a process of their own with whatever GALLIVM_PERF the caller set (none: optimised).
+# The GPU trainer tests that train longest are the exception: for them the optimised code
+# saves more than its compiling costs (README, "The two commands"), so they run in a process
+# of their own with whatever GALLIVM_PERF the caller set (none: optimised), beside the rest.
 callers_gallivm_perf="${GALLIVM_PERF-}"
 export GALLIVM_PERF="${GALLIVM_PERF:-nopt}"
 long_gpu_runs=(
     gpu_trainer::gpu_training_on_kjv_agrees_with_cpu
     gpu_trainer::gpu_batch_skipgram_on_kjv_agrees_with_cpu
     gpu_trainer::gpu_subword_training_on_kjv_agrees_with_cpu
+    gpu_trainer::gpu_hs_cbow_on_kjv_agrees_with_cpu
 )
 skip_long_gpu_runs=()
 for name in "${long_gpu_runs[@]}"; do skip_long_gpu_runs+=(--skip "$name"); done

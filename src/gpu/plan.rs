@@ -247,14 +247,13 @@ pub fn plan(
             });
         }
         if depth as usize > V2_PATH_CELLS {
-            return Err(Error::DeviceLimit {
-                what: format!(
-                    "a Huffman path of {depth} nodes (--hs; --min-count or \
-                               --max-vocab shorten it)"
+            return Err(Error::InvalidOption {
+                option: "hs",
+                reason: format!(
+                    "the Huffman tree has a path of {depth} nodes, more than the GPU kernel's \
+                     {V2_PATH_CELLS}: a higher --min-count or a lower --max-vocab shortens it, \
+                     or --backend cpu trains it"
                 ),
-                needed: depth as u64,
-                limit: V2_PATH_CELLS as u64,
-                limit_name: "the v2 kernel's nodes a path",
             });
         }
     }
