@@ -33,6 +33,10 @@ use crate::training::{LossSum, UpdateShape};
 // Where tests/gpu_training.rs imports the RNG harness from.
 pub use crate::gpu::plan::{Reduction, StepOptions};
 pub use crate::gpu::rng_check::{rng_check, rng_check_cpu};
+pub use batch::DeviceBatch;
+
+#[path = "step_batch.rs"]
+mod batch;
 
 /// Parameter blocks one submission may use (one per dispatch); more dispatches are split
 /// over several submissions. The second kernel's centre counters, one per block, follow the
@@ -77,28 +81,6 @@ pub struct StepParams {
 /// ([`plan::v1_workgroup_size`]).
 pub fn workgroup_size(dim: usize, ctx: &GpuContext) -> u32 {
     plan::v1_workgroup_size(dim, &DeviceTraits::of(ctx))
-}
-
-/// A batch's three arrays on the device, and the bind group that uses them.
-pub struct DeviceBatch {
-    words: wgpu::Buffer,
-    positions: wgpu::Buffer,
-    sentences: wgpu::Buffer,
-    group: wgpu::BindGroup,
-    capacity: usize,
-    len: usize,
-}
-
-impl DeviceBatch {
-    /// Tokens uploaded.
-    pub fn len(&self) -> usize {
-        self.len
-    }
-
-    /// True when no token is uploaded.
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
 }
 
 /// The device side of a training run: both tables, the alias table, the loss buffer, the
@@ -331,99 +313,6 @@ impl TrainState {
         })
     }
 
-    /// Device buffers for batches of up to `capacity` tokens (grown by [`Self::upload`]).
-    pub fn batch_buffers(&self, ctx: &GpuContext, capacity: usize) -> Result<DeviceBatch> {
-        let capacity = capacity.max(1);
-        let bytes = capacity as u64 * 4;
-        let usage = wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_DST;
-        let words = buffers::zeroed(ctx, "batch words", bytes, usage, true)?;
-        let positions = buffers::zeroed(ctx, "batch positions", bytes, usage, true)?;
-        let sentences = buffers::zeroed(ctx, "batch sentences", bytes, usage, true)?;
-        let group = ctx.scoped("creating a bind group", || {
-            let params = wgpu::BufferBinding {
-                buffer: &self.params,
-                offset: 0,
-                size: wgpu::BufferSize::new(std::mem::size_of::<StepParams>() as u64),
-            };
-            let mut entries = vec![
-                (0, wgpu::BindingResource::Buffer(params)),
-                (1, words.as_entire_binding()),
-                (2, positions.as_entire_binding()),
-                (3, sentences.as_entire_binding()),
-                (4, self.thresholds.as_entire_binding()),
-                (5, self.aliases.as_entire_binding()),
-                (8, self.loss.binding()),
-            ];
-            let parts = [(6, &self.input, 0), (7, &self.output, 0)];
-            for (binding, table, part) in parts {
-                let buffer = table.part(part).expect("every table has a first part");
-                entries.push((binding, buffer.as_entire_binding()));
-            }
-            if let Some(word_rows) = &self.word_rows {
-                entries.push((9, word_rows.as_entire_binding()));
-            }
-            if let Some(paths) = &self.tree_paths {
-                entries.push((TREE_BINDING, paths.as_entire_binding()));
-            }
-            if let Some(placeholder) = &self.placeholder {
-                for part in 1..MAX_TABLE_PARTS {
-                    for (binding, table) in [
-                        (input_part_binding(part), &self.input),
-                        (output_part_binding(part), &self.output),
-                    ] {
-                        let buffer = table.part(part as usize).unwrap_or(placeholder);
-                        entries.push((binding, buffer.as_entire_binding()));
-                    }
-                }
-            }
-            let entries: Vec<wgpu::BindGroupEntry> = entries
-                .into_iter()
-                .map(|(binding, resource)| wgpu::BindGroupEntry { binding, resource })
-                .collect();
-            ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
-                label: Some("training step"),
-                layout: &self.kernel.layout,
-                entries: &entries,
-            })
-        })?;
-        Ok(DeviceBatch {
-            words,
-            positions,
-            sentences,
-            group,
-            capacity,
-            len: 0,
-        })
-    }
-
-    /// Uploads `batch` into `device` (queued: it lands before the next submission), growing
-    /// the buffers where the batch does not fit.
-    pub fn upload(&self, ctx: &GpuContext, device: &mut DeviceBatch, batch: &Batch) -> Result<()> {
-        if batch.len() > device.capacity {
-            *device = self.batch_buffers(ctx, batch.len().next_power_of_two())?;
-        }
-        if batch.len() > u32::MAX as usize / 2 {
-            return Err(Error::Mismatch(format!(
-                "a batch of {} tokens is too large for 32-bit indices",
-                batch.len()
-            )));
-        }
-        ctx.scoped("uploading a batch", || {
-            for (buffer, values) in [
-                (&device.words, &batch.words),
-                (&device.positions, &batch.positions),
-                (&device.sentences, &batch.sentences),
-            ] {
-                if !values.is_empty() {
-                    ctx.queue
-                        .write_buffer(buffer, 0, bytemuck::cast_slice(values));
-                }
-            }
-        })?;
-        device.len = batch.len();
-        Ok(())
-    }
-
     /// The storage buffers each table was split into: (input, output); (1, 1) unsplit.
     pub fn table_parts(&self) -> (usize, usize) {
         (self.input.len(), self.output.len())
@@ -457,10 +346,11 @@ impl TrainState {
             let mut grids = Vec::with_capacity(chunk.len());
             for (slot, step) in chunk.iter().enumerate() {
                 let end = step.base as u64 + step.count as u64;
-                if end > device.len as u64 {
+                if end > device.len() as u64 {
                     return Err(Error::Mismatch(format!(
                         "centres {}..{end} are outside the batch of {} tokens",
-                        step.base, device.len
+                        step.base,
+                        device.len()
                     )));
                 }
                 // The second kernel trains every centre only while its workgroups can take
@@ -479,7 +369,7 @@ impl TrainState {
                 let params = StepParams {
                     base: step.base,
                     count: step.count,
-                    len: device.len as u32,
+                    len: device.len() as u32,
                     key: step.key,
                     alpha: step.alpha,
                     dim: self.shape.dim as u32,
