@@ -44,3 +44,4 @@ mod sampling;
 mod shader_mirrors;
 mod shader_translation;
 mod subword_training;
+mod word_classes;

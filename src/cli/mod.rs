@@ -4,6 +4,7 @@
 mod analogy;
 mod bench;
 pub mod caller;
+mod classes;
 mod convert;
 mod devices;
 mod distributed;
@@ -73,6 +74,9 @@ enum Command {
     /// Join a corpus's phrases into single tokens ("new york" -> "new_york"), as word2phrase.
     #[command(allow_negative_numbers = true)]
     Phrases(phrases::PhrasesArgs),
+    /// Group the words of a vector file into k-means classes (word2vec.c's -classes).
+    #[command(allow_negative_numbers = true)]
+    Classes(classes::ClassesArgs),
     /// Rewrite a vector file in another format.
     #[command(allow_negative_numbers = true)]
     Convert(convert::ConvertArgs),
@@ -106,6 +110,7 @@ fn run_command(cli: Cli, matches: &ArgMatches) -> anyhow::Result<()> {
         Command::Sentences(args) => sentences::run(args),
         Command::Matrix(args) => matrix::run(args),
         Command::Phrases(args) => phrases::run(args),
+        Command::Classes(args) => classes::run(args),
         Command::Convert(args) => convert::run(args),
         Command::Plot(args) => plot::run(args),
     }

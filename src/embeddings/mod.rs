@@ -4,8 +4,9 @@
 //! then shared by every query: the row norms, the L2-normalised copy of the matrix and the
 //! mean rows used for out-of-vocabulary words. Lookups are in [`lookup`], similarity queries
 //! (nearest neighbours, analogies) in [`similar`], gensim's other comparisons (distances,
-//! ranks, means, the odd one out) in [`compare`].
+//! ranks, means, the odd one out) in [`compare`], word classes (k-means) in [`classes`].
 
+pub mod classes;
 pub mod compare;
 pub mod lookup;
 pub(crate) mod search;
@@ -17,6 +18,7 @@ use std::sync::OnceLock;
 use crate::error::{Error, Result};
 use crate::vocab::Vocab;
 
+pub use classes::{ClassOptions, ClassPass, WordClasses};
 pub use lookup::{Batch, CpuGather, Gather, LookupOptions, Oov};
 pub use similar::{AnalogyMethod, Neighbour, Query};
 
