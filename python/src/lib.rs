@@ -3,6 +3,7 @@
 //! The package's Python half (`vectrain/__init__.py`) gives these their gensim-like calls.
 
 mod arrays;
+mod classes;
 mod compare;
 mod errors;
 mod own_table;

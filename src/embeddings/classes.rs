@@ -253,7 +253,9 @@ fn nearest_distances(unit: &[f32], centre: &[f32], dim: usize, weight: &mut [f64
             scope.spawn(move || {
                 for (row, w) in rows.chunks_exact(dim).zip(weights) {
                     if *w > 0.0 {
-                        let d = (2.0 - 2.0 * f64::from(search::dot(row, centre))).max(0.0);
+                        // Eight accumulators: SIMD, the same bits on any thread.
+                        let cos = crate::cpu::update::dot(row, centre);
+                        let d = (2.0 - 2.0 * f64::from(cos)).max(0.0);
                         *w = w.min(d);
                     }
                 }
