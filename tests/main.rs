@@ -40,6 +40,7 @@ mod kernel_counts;
 #[cfg(feature = "mpi")]
 mod mpi;
 mod phrases;
+mod pretrained;
 mod sampling;
 mod shader_mirrors;
 mod shader_translation;

@@ -44,6 +44,9 @@ pub struct DistributedJob<'a> {
     pub analogies: Option<&'a Path>,
     /// Where rank 0 writes the vocabulary with its counts (`--save-vocab`).
     pub save_vocab: Option<&'a Path>,
+    /// Vectors a fresh run's input rows start from (`--pretrained-vectors`), read by every
+    /// rank, so that the ranks start equal.
+    pub pretrained: Option<&'a super::pretrained::Pretrained>,
 }
 
 /// Options of a distributed run.

@@ -15,6 +15,7 @@ mod matrix;
 mod output;
 mod phrases;
 mod plot;
+mod pretrained;
 mod progress;
 mod reading_bar;
 mod say;

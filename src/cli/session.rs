@@ -7,6 +7,7 @@ use std::sync::atomic::AtomicBool;
 use indicatif::ProgressBar;
 
 use super::interrupt::{self, INTERRUPTED};
+use super::pretrained::Pretrained;
 use super::progress;
 use super::watch::RunWatch;
 use crate::checkpoint::{self, CorpusFingerprint, Header, RunFiles};
@@ -50,6 +51,8 @@ pub struct Session<'a> {
     pub checkpoint: Option<&'a Path>,
     /// Options to repeat in the command that resumes the run (where it trains, the log).
     pub resume_options: Vec<String>,
+    /// Vectors a fresh run's input rows start from (`--pretrained-vectors`).
+    pub pretrained: Option<&'a Pretrained>,
 }
 
 /// Where progress reports go.
@@ -68,6 +71,12 @@ impl Session<'_> {
     pub fn train(&self, resume: Option<Resume>, front: Front<'_>) -> anyhow::Result<SessionEnd> {
         let params = self.params;
         let mut backend = self.device.backend(params);
+        let resume = match (resume, self.pretrained) {
+            (None, Some(pretrained)) => {
+                Some(pretrained.start(self.corpus, params, backend.chunk_tokens(), true)?)
+            }
+            (resume, _) => resume,
+        };
         let trainer = backend.name();
         let files = &self.files;
         let fingerprint = CorpusFingerprint::of(self.corpus);

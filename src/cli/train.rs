@@ -9,6 +9,7 @@ use clap::{ArgMatches, Args};
 use super::distributed::{self, DistributedJob, DistributedOptions};
 use super::interrupt::INTERRUPTED_EXIT_CODE;
 use super::output::{write_trained, write_vocab};
+use super::pretrained::Pretrained;
 use super::session::{Front, Session, SessionEnd};
 use super::settings::{
     BackendOptions, CacheOptions, FormatArg, Settings, load_corpus, output_format,
@@ -70,6 +71,11 @@ pub struct TrainArgs {
     /// vectors are written.
     #[arg(long, value_name = "PATH")]
     save_vocab: Option<PathBuf>,
+    /// Start the input vectors of the corpus's words from this file's (any vector format;
+    /// its dimension must be --dim's); the other words start at random as usual. gensim's
+    /// intersect_word2vec_format, fastText's -pretrainedVectors.
+    #[arg(long, value_name = "PATH", conflicts_with = "resume")]
+    pretrained_vectors: Option<PathBuf>,
 }
 
 /// The run a command line asks for, a resumed checkpoint's settings and files filled in.
@@ -149,12 +155,16 @@ impl Job {
         write_output: bool,
         checkpoints: bool,
         metrics: Option<&Path>,
-        analogies: Option<&Path>,
+        also_read: &[(&'static str, Option<&Path>)],
         save_vocab: Option<&Path>,
     ) -> crate::Result<()> {
         let mut reads: Vec<(&str, &Path)> = Vec::new();
         reads.extend(self.input.as_deref().map(|path| ("--input", path)));
-        reads.extend(analogies.map(|path| ("--analogies", path)));
+        reads.extend(
+            also_read
+                .iter()
+                .filter_map(|&(option, path)| Some((option, path?))),
+        );
         if checkpoints {
             paths::refuse_overlaps(&[("checkpoint", &self.checkpoint)], &reads)?;
             reads.push(("--checkpoint", &self.checkpoint));
@@ -268,9 +278,17 @@ pub fn execute(args: TrainArgs, matches: &ArgMatches, front: Front<'_>) -> anyho
         write_output,
         checkpoints,
         args.metrics.as_deref(),
-        args.analogies.as_deref(),
+        &[
+            ("--analogies", args.analogies.as_deref()),
+            ("--pretrained-vectors", args.pretrained_vectors.as_deref()),
+        ],
         args.save_vocab.as_deref(),
     )?;
+    let pretrained = args
+        .pretrained_vectors
+        .as_deref()
+        .map(|path| Pretrained::read(path, &job.params))
+        .transpose()?;
     if let Some(path) = &args.save_vocab {
         AtomicFile::check(path)?;
     }
@@ -288,6 +306,7 @@ pub fn execute(args: TrainArgs, matches: &ArgMatches, front: Front<'_>) -> anyho
             metrics: args.metrics.as_deref(),
             analogies: args.analogies.as_deref(),
             save_vocab: args.save_vocab.as_deref(),
+            pretrained: pretrained.as_ref(),
         };
         distributed::run(
             distributed,
@@ -344,6 +363,7 @@ pub fn execute(args: TrainArgs, matches: &ArgMatches, front: Front<'_>) -> anyho
         watch: &watch,
         checkpoint,
         resume_options: execution_options(&given, matches),
+        pretrained: pretrained.as_ref(),
     };
     let (trained, wrote_checkpoint) = match session.train(resume, front)? {
         SessionEnd::Finished(trained, wrote) => (trained, wrote),

@@ -8,6 +8,7 @@
 
 use crate::config::TrainParams;
 use crate::corpus::Corpus;
+use crate::embeddings::Embeddings;
 use crate::error::{Error, Result};
 use crate::training::plan::initial_input_table;
 use crate::training::stats::{EpochStats, LossSum};
@@ -88,6 +89,42 @@ impl Resume {
             input,
             output: crate::huge_pages::zeroed(params.output_rows(words) * dim),
         }
+    }
+
+    /// [`Resume::fresh`], with the input row of every vocabulary word that `vectors` has
+    /// set to that word's vector (gensim's `intersect_word2vec_format`, fastText's
+    /// `-pretrainedVectors`); every other row starts as in a fresh run. Words are matched
+    /// exactly, after the corpus's own `--lowercase`. With subwords a word's own row is set,
+    /// and its vector is then the mean of that row and its n-gram rows, as in fastText.
+    /// Returns the start and how many words took a vector; [`Error::InvalidOption`] where
+    /// the vectors' dimension is not the run's.
+    pub fn fresh_from_vectors(
+        corpus: &Corpus,
+        params: &TrainParams,
+        chunk_tokens: usize,
+        vectors: &Embeddings,
+    ) -> Result<(Resume, usize)> {
+        if vectors.dim() != params.dim {
+            return Err(Error::InvalidOption {
+                option: "dim",
+                reason: format!(
+                    "the pretrained vectors have {} dimensions and the run trains {}: give --dim {}",
+                    vectors.dim(),
+                    params.dim,
+                    vectors.dim()
+                ),
+            });
+        }
+        let mut start = Resume::fresh(corpus, params, chunk_tokens);
+        let dim = params.dim;
+        let mut found = 0;
+        for (row, word) in start.input.chunks_exact_mut(dim).zip(corpus.vocab.words()) {
+            if let Some(vector) = vectors.get(word) {
+                row.copy_from_slice(vector);
+                found += 1;
+            }
+        }
+        Ok((start, found))
     }
 
     /// Where a run starts: `resume` if given (its tables checked against the corpus and

@@ -172,6 +172,12 @@ pub fn train(
         note!("rank {rank}: note: {notice}");
     }
     let mut trainer = device.backend(params);
+    let resume = match (resume, job.pretrained) {
+        (None, Some(pretrained)) => {
+            Some(pretrained.start(&corpus, params, trainer.chunk_tokens(), rank == 0)?)
+        }
+        (resume, _) => resume,
+    };
     note!("rank {rank}: training on {}", trainer.device());
     interrupt::install()?;
     let mut extra = vec!["--distributed".to_string()];
