@@ -77,7 +77,7 @@ pub mod vocab;
 
 pub use backends::{BackendChoice, Device};
 pub use config::{GpuKernel, Model, TrainConfig, TrainParams};
-pub use corpus::{Corpus, ReadOptions};
+pub use corpus::{Corpus, GivenVocab, ReadOptions};
 pub use embeddings::Embeddings;
 pub use error::{Error, Result};
 pub use io::{VectorFormat, read_vectors, read_vectors_as, write_vectors};

@@ -41,6 +41,7 @@ mod kernel_counts;
 mod mpi;
 mod phrases;
 mod pretrained;
+mod read_vocab;
 mod sampling;
 mod shader_mirrors;
 mod shader_translation;

@@ -2,11 +2,12 @@
 //! reading the corpus.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Instant;
 
 use crate::cli::reading_bar::ReadingBar;
 use crate::cli::say::note;
-use crate::corpus::ReadProgress;
+use crate::corpus::{GivenVocab, ReadProgress};
 use crate::io::VectorFormat;
 use crate::memory::Estimate;
 use crate::subwords::SubwordSettings;
@@ -327,6 +328,12 @@ pub struct CacheOptions {
         value_parser = at_least_one()
     )]
     pub count_limit: usize,
+    /// Take the vocabulary from this file (one `word count` line per word, as --save-vocab
+    /// and word2vec.c's -save-vocab write it) instead of counting the corpus (word2vec.c's
+    /// -read-vocab): --min-count and --max-vocab apply to its counts, and the corpus is read
+    /// once, to encode it.
+    #[arg(long, value_name = "PATH")]
+    pub read_vocab: Option<PathBuf>,
 }
 
 impl CacheOptions {
@@ -361,6 +368,7 @@ pub fn read_options(
         cache_dir,
         threads: Some(params.threads),
         progress: None,
+        vocab: None,
     }
 }
 
@@ -374,8 +382,14 @@ pub fn load_corpus(
 ) -> anyhow::Result<Corpus> {
     let started = Instant::now();
     let progress = ReadProgress::new();
+    let vocab = cache
+        .read_vocab
+        .as_deref()
+        .map(GivenVocab::read)
+        .transpose()?;
     let options = ReadOptions {
         progress: Some(progress.clone()),
+        vocab: vocab.map(Arc::new),
         ..read_options(params, cache, cache_dir)
     };
     let bar = ReadingBar::start(progress);
@@ -395,12 +409,19 @@ pub fn load_corpus(
             corpus.memory_bytes() as f64 / (1 << 20) as f64
         ),
     };
+    let distinct = match &cache.read_vocab {
+        Some(path) => format!(
+            "vocabulary file {} of {} words",
+            path.display(),
+            stats.distinct_words
+        ),
+        None => format!("{} distinct words", stats.distinct_words),
+    };
     note!(
-        "corpus {}: {} lines, {} tokens, {} distinct words; vocabulary {} words (min-count {}), {} tokens kept, {held}, read in {:.1} s",
+        "corpus {}: {} lines, {} tokens, {distinct}; vocabulary {} words (min-count {}), {} tokens kept, {held}, read in {:.1} s",
         corpus.source.display(),
         stats.lines,
         stats.raw_tokens,
-        stats.distinct_words,
         corpus.vocab.len(),
         params.min_count,
         corpus.len(),

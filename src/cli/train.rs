@@ -236,6 +236,13 @@ pub fn execute(args: TrainArgs, matches: &ArgMatches, front: Front<'_>) -> anyho
     // put the default checkpoint beside.
     let beside_output = write_output && !paths::is_stream(&job.output);
     let checkpoints = beside_output || args.checkpoint.is_some() || job.resume.is_some();
+    if args.distributed.distributed && args.cache.read_vocab.is_some() {
+        return Err(crate::Error::InvalidOption {
+            option: "read-vocab",
+            reason: "a distributed run counts its corpus across the ranks, which also shares the corpus out evenly; train without --read-vocab".into(),
+        }
+        .into());
+    }
     if caller && args.distributed.distributed {
         anyhow::bail!("--distributed runs under mpirun, from the command line only");
     }
@@ -281,6 +288,7 @@ pub fn execute(args: TrainArgs, matches: &ArgMatches, front: Front<'_>) -> anyho
         &[
             ("--analogies", args.analogies.as_deref()),
             ("--pretrained-vectors", args.pretrained_vectors.as_deref()),
+            ("--read-vocab", args.cache.read_vocab.as_deref()),
         ],
         args.save_vocab.as_deref(),
     )?;
@@ -440,8 +448,13 @@ pub(super) fn execution_options(given: &dyn Fn(&str) -> bool, matches: &ArgMatch
             }
         }
     }
-    // The log and the questions go on with the run; absolute, as a resume may start elsewhere.
-    for (id, flag) in [("metrics", "--metrics"), ("analogies", "--analogies")] {
+    // The log, the questions and the vocabulary go on with the run; absolute, as a resume
+    // may start elsewhere.
+    for (id, flag) in [
+        ("metrics", "--metrics"),
+        ("analogies", "--analogies"),
+        ("read_vocab", "--read-vocab"),
+    ] {
         if let Some(path) = given(id).then(|| matches.get_one::<PathBuf>(id)).flatten() {
             let path = std::path::absolute(path).unwrap_or_else(|_| path.clone());
             words.push(flag.to_string());

@@ -1,7 +1,8 @@
 //! The encoded corpus on disk, reused by later runs with the same corpus and settings.
 //!
 //! The file is named after the corpus and a key (a hash of the corpus file's path, size and
-//! modification time, and of every setting that shapes the vocabulary), so a changed corpus
+//! modification time, and of every setting that shapes the vocabulary, a given vocabulary's
+//! words and counts included), so a changed corpus
 //! or other settings make a new file and never reuse a stale one.
 //!
 //! # Layout (version 1)
@@ -56,6 +57,15 @@ pub(crate) fn key(corpus: &Path, options: &ReadOptions) -> Result<u64> {
     ] {
         hash.bytes(&value.to_le_bytes());
     }
+    // A given vocabulary replaces the counting: its words and counts are part of the key.
+    if let Some(given) = &options.vocab {
+        hash.bytes(b"given vocabulary");
+        for (word, count) in &given.counts {
+            hash.bytes(&(word.len() as u64).to_le_bytes());
+            hash.bytes(word.as_bytes());
+            hash.bytes(&count.to_le_bytes());
+        }
+    }
     Ok(hash.0)
 }
 
@@ -94,17 +104,8 @@ pub(crate) fn write_head(
     bytes.extend_from_slice(&MAGIC);
     bytes.extend_from_slice(&VERSION.to_le_bytes());
     bytes.extend_from_slice(&key.to_le_bytes());
-    for value in [
-        stats.lines,
-        stats.raw_tokens,
-        stats.distinct_words as u64,
-        stats.lossy_tokens,
-        stats.truncated_tokens,
-        stats.split_lines,
-        stats.pruned_below,
-    ] {
-        bytes.extend_from_slice(&value.to_le_bytes());
-    }
+    debug_assert_eq!(bytes.len() as u64, STATS_OFFSET);
+    bytes.extend_from_slice(&stats_bytes(stats));
     bytes.extend_from_slice(&(vocab.len() as u64).to_le_bytes());
     for (word, count) in vocab.words().iter().zip(vocab.counts()) {
         bytes.extend_from_slice(&(word.len() as u32).to_le_bytes());
@@ -114,6 +115,26 @@ pub(crate) fn write_head(
     out.write_all(&bytes)
         .map_err(|e| Error::io("write", path, e))?;
     Ok(bytes.len() as u64)
+}
+
+/// Where the stats start in the file: after the magic, the version and the key.
+pub(crate) const STATS_OFFSET: u64 = 20;
+
+/// The stats as the head holds them; [`write_head`] writes them, and a read whose stats are
+/// known only after encoding (a given vocabulary) writes them again at [`STATS_OFFSET`].
+pub(crate) fn stats_bytes(stats: &CorpusStats) -> Vec<u8> {
+    [
+        stats.lines,
+        stats.raw_tokens,
+        stats.distinct_words as u64,
+        stats.lossy_tokens,
+        stats.truncated_tokens,
+        stats.split_lines,
+        stats.pruned_below,
+    ]
+    .iter()
+    .flat_map(|value| value.to_le_bytes())
+    .collect()
 }
 
 /// Writes the part after a stream that ended at byte `trailer_offset`.

@@ -1,6 +1,7 @@
 //! The second pass: text -> word ids of the vocabulary, words outside it dropped, each
 //! sentence that keeps a word followed by [`SENTENCE_END`].
 
+use crate::corpus::CorpusStats;
 use crate::corpus::stream::SENTENCE_END;
 use crate::corpus::tokenize::{TokenSink, Tokenizer};
 use crate::vocab::Vocab;
@@ -44,6 +45,11 @@ impl<'v> Encoder<'v> {
                 open: false,
             },
         }
+    }
+
+    /// What the tokenizer saw in the blocks encoded so far.
+    pub fn seen(&self) -> &CorpusStats {
+        &self.tokenizer.stats
     }
 
     /// The encoded sentences of a block of whole lines.

@@ -21,6 +21,7 @@ use std::fmt;
 use std::io::{Read, Write};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::error::{Error, Result};
 use crate::io::atomic::AtomicFile;
@@ -60,6 +61,32 @@ pub struct ReadOptions {
     pub threads: Option<usize>,
     /// Where reading reports how far it has got (for a progress bar); `None` for nowhere.
     pub progress: Option<ReadProgress>,
+    /// A vocabulary to use instead of counting the corpus (word2vec.c's `-read-vocab`);
+    /// `min_count` and `max_vocab` apply to its counts.
+    pub vocab: Option<Arc<GivenVocab>>,
+}
+
+/// A vocabulary given instead of counted from the corpus (word2vec.c's `-read-vocab`,
+/// gensim's `build_vocab_from_freq`): words and counts, in any order. Its counts are what
+/// subsampling, the negatives' distribution and the Huffman tree use; the corpus is read
+/// once, to encode it, and its words outside the vocabulary are dropped.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GivenVocab {
+    /// Where it came from (named in errors).
+    pub source: PathBuf,
+    /// Each word with its count.
+    pub counts: Vec<(String, u64)>,
+}
+
+impl GivenVocab {
+    /// Reads a vocabulary file: one `word count` line per word (what `train --save-vocab`
+    /// and word2vec.c's `-save-vocab` write; plain or gzip).
+    pub fn read(path: &Path) -> Result<GivenVocab> {
+        Ok(GivenVocab {
+            source: path.to_path_buf(),
+            counts: crate::io::vocab_counts::read(path)?,
+        })
+    }
 }
 
 impl Default for ReadOptions {
@@ -72,6 +99,7 @@ impl Default for ReadOptions {
             cache_dir: None,
             threads: None,
             progress: None,
+            vocab: None,
         }
     }
 }
@@ -159,13 +187,69 @@ impl Corpus {
         Corpus::build_in_memory(&TextSource::Memory(&text), source, options)
     }
 
-    /// The first pass: the vocabulary and what reading saw.
+    /// The first pass: the vocabulary and what reading saw. With a given vocabulary there is
+    /// no pass: its words and counts, and stats that the encoding pass fills in.
     fn count(
         text: &TextSource<'_>,
         name: &Path,
         options: &ReadOptions,
     ) -> Result<(Vocab, CorpusStats)> {
-        Corpus::vocab_of(Corpus::count_words(text, name, options)?, name, options)
+        match &options.vocab {
+            Some(given) => Corpus::given_vocab(given, options),
+            None => Corpus::vocab_of(Corpus::count_words(text, name, options)?, name, options),
+        }
+    }
+
+    /// The vocabulary of `given`, `min_count` and `max_vocab` applied, refusing one that
+    /// keeps no word.
+    fn given_vocab(given: &GivenVocab, options: &ReadOptions) -> Result<(Vocab, CorpusStats)> {
+        let vocab = Vocab::from_counts(
+            given.counts.iter().cloned(),
+            options.min_count,
+            options.max_vocab,
+        );
+        if vocab.is_empty() {
+            return Err(Error::EmptyVocabulary {
+                path: given.source.clone(),
+                min_count: options.min_count,
+                distinct: given.counts.len(),
+            });
+        }
+        let stats = CorpusStats {
+            distinct_words: given.counts.len(),
+            ..CorpusStats::default()
+        };
+        Ok((vocab, stats))
+    }
+
+    /// With a given vocabulary, the stats of the encoding pass (the only one) in `stats`;
+    /// a corpus without a token is refused, as the counting pass refuses it, and so is one
+    /// none of whose `kept` tokens is in the vocabulary.
+    fn encoded_stats(
+        stats: &mut CorpusStats,
+        seen: CorpusStats,
+        kept: u64,
+        name: &Path,
+        options: &ReadOptions,
+    ) -> Result<()> {
+        let Some(given) = &options.vocab else {
+            return Ok(());
+        };
+        stats.add(&seen);
+        if stats.raw_tokens == 0 {
+            return Err(Error::EmptyCorpus {
+                path: name.to_path_buf(),
+            });
+        }
+        if kept == 0 {
+            return Err(Error::Mismatch(format!(
+                "none of the {} tokens of corpus {} is a word of vocabulary {}",
+                stats.raw_tokens,
+                name.display(),
+                given.source.display()
+            )));
+        }
+        Ok(())
     }
 
     /// The first pass's word counts, on every core.
@@ -219,8 +303,8 @@ impl Corpus {
         options: &ReadOptions,
         vocab: &Vocab,
         builder: &mut StreamBuilder<S>,
-    ) -> Result<()> {
-        source::for_each_block(
+    ) -> Result<CorpusStats> {
+        let encoders = source::for_each_block(
             text,
             name,
             options.workers(),
@@ -229,7 +313,11 @@ impl Corpus {
             |encoder, block| encoder.encode(block),
             |encoded| builder.put(&encoded),
         )?;
-        Ok(())
+        let mut seen = CorpusStats::default();
+        for encoder in &encoders {
+            seen.add(encoder.seen());
+        }
+        Ok(seen)
     }
 
     fn build_in_memory(
@@ -247,11 +335,12 @@ impl Corpus {
         name: &Path,
         options: &ReadOptions,
         vocab: Vocab,
-        stats: CorpusStats,
+        mut stats: CorpusStats,
     ) -> Result<Corpus> {
         let mut builder = StreamBuilder::new(Vec::new());
-        Corpus::encode(text, name, options, &vocab, &mut builder)?;
+        let seen = Corpus::encode(text, name, options, &vocab, &mut builder)?;
         let (mut values, summary) = builder.finish();
+        Corpus::encoded_stats(&mut stats, seen, summary.tokens, name, options)?;
         values.shrink_to_fit();
         Ok(Corpus {
             source: name.to_path_buf(),
@@ -289,12 +378,17 @@ impl Corpus {
         if let Some(corpus) = Corpus::open_cached(path, cache_path, key, false)? {
             return Ok(corpus);
         }
-        let (vocab, stats) = count()?;
+        let (vocab, mut stats) = count()?;
         let mut file = AtomicFile::create(cache_path)?;
         let start = cache::write_head(&mut file, cache_path, key, &stats, &vocab)?;
         let mut builder = StreamBuilder::new(WriteSink::new(&mut file, cache_path));
-        Corpus::encode(text, path, options, &vocab, &mut builder)?;
+        let seen = Corpus::encode(text, path, options, &vocab, &mut builder)?;
         let (_, summary) = builder.finish();
+        if options.vocab.is_some() {
+            Corpus::encoded_stats(&mut stats, seen, summary.tokens, path, options)?;
+            file.overwrite_at(cache::STATS_OFFSET, &cache::stats_bytes(&stats))
+                .map_err(|e| Error::io("write", cache_path, e))?;
+        }
         let stream_bytes = 4 * summary.blocks.last().map_or(0, |b| b.offset);
         cache::write_tail(&mut file, cache_path, &summary, start + stream_bytes)?;
         file.flush()

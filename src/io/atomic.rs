@@ -13,7 +13,7 @@
 //! replacing a device node with a file would break it.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, BufWriter, Write};
+use std::io::{self, BufWriter, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -154,6 +154,25 @@ impl AtomicFile {
         self.writer
             .as_mut()
             .ok_or_else(|| io::Error::other("atomic file already committed"))
+    }
+}
+
+impl AtomicFile {
+    /// Writes `bytes` over what was written at `offset` (a header whose values are known only
+    /// at the end), then goes on writing at the end. Only for a temporary file: a device or a
+    /// pipe written directly cannot go back.
+    pub fn overwrite_at(&mut self, offset: u64, bytes: &[u8]) -> io::Result<()> {
+        if self.temporary.is_none() {
+            return Err(io::Error::new(
+                io::ErrorKind::Unsupported,
+                "a stream cannot be written out of order",
+            ));
+        }
+        let writer = self.writer()?;
+        writer.seek(io::SeekFrom::Start(offset))?;
+        writer.write_all(bytes)?;
+        writer.seek(io::SeekFrom::End(0))?;
+        Ok(())
     }
 }
 
