@@ -4,8 +4,9 @@
 use std::borrow::Cow;
 
 use crate::batch::Batch;
+use crate::cpu::hot_rows::HotRows;
 use crate::cpu::subword_update::{SubwordBatch, train_batch_subwords};
-use crate::cpu::tables::SharedTable;
+use crate::cpu::tables::{SharedRows, SharedTable};
 use crate::cpu::update::{Scratch, train_batch_with};
 use crate::error::{Error, Result};
 use crate::training::{Backend, Tables, TrainingPlan, WorkQueue};
@@ -62,10 +63,12 @@ impl Backend for CpuBackend {
         let threads = self.threads;
         let (input, output) = &*self.loaded()?;
         std::thread::scope(|scope| {
+            // One thread keeps the reference semantics exactly; several buffer the hot rows.
+            let hot = threads > 1;
             let others: Vec<_> = (1..threads)
-                .map(|_| scope.spawn(|| worker(plan, work, input, output)))
+                .map(|_| scope.spawn(move || worker(plan, work, input, output, hot)))
                 .collect();
-            let mine = worker(plan, work, input, output);
+            let mine = worker(plan, work, input, output, hot);
             others
                 .into_iter()
                 .map(|t| t.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
@@ -92,18 +95,27 @@ fn not_loaded() -> Error {
 }
 
 /// One thread's loop: chunks from the queue until it runs dry; on an error (reading the
-/// corpus) the queue stops handing out chunks to every thread.
+/// corpus) the queue stops handing out chunks to every thread. With `hot`, the heaviest
+/// nodes of a Huffman tree are buffered ([`HotRows`]) and flushed before a chunk is done.
 fn worker(
     plan: &TrainingPlan,
     work: &WorkQueue<'_>,
     input: &SharedTable,
     output: &SharedTable,
+    hot: bool,
 ) -> Result<()> {
     let mut scratch = Scratch::new(&plan.shape);
     let objective = plan.objective();
     let mut subword_rows = Vec::new();
     let mut batch = Batch::new();
-    let (mut in_rows, mut out_rows) = (input.rows(), output.rows());
+    let (mut in_rows, mut shared_out) = (input.rows(), output.rows());
+    let (first, count) = match (&plan.tree, hot) {
+        (Some(tree), true) => {
+            HotRows::<SharedRows>::tree_span(plan.first_tree_row, tree.inner_nodes())
+        }
+        _ => (0, 0),
+    };
+    let mut out_rows = HotRows::new(&mut shared_out, first, count, plan.shape.dim);
     while let Some(chunk) = work.next() {
         if let Err(error) = work.fill(&chunk, &mut batch) {
             work.abort();
@@ -138,6 +150,7 @@ fn worker(
                 )
             }
         };
+        out_rows.flush();
         work.add_loss(sum);
         work.done(&chunk);
     }

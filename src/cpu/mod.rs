@@ -4,6 +4,7 @@
 pub mod backend;
 #[cfg(test)]
 mod fast_paths;
+pub mod hot_rows;
 mod row_lists;
 pub mod simd;
 pub mod subword_update;

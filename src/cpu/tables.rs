@@ -17,6 +17,9 @@ pub trait Rows {
         let delta: Vec<f32> = x.iter().map(|v| scale * v).collect();
         self.add(row, &delta);
     }
+    /// Says that an update is done: a point where rows that hold back changes
+    /// ([`crate::cpu::hot_rows::HotRows`]) may hand them on. The shared tables do nothing.
+    fn update_done(&mut self) {}
     /// Asks the CPU to start loading row `row` into cache; a hint that changes no value.
     fn prefetch(&self, _row: u32) {}
     /// Like [`Rows::prefetch`], for a row needed only after the update in progress: loaded

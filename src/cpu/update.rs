@@ -382,6 +382,7 @@ pub(crate) fn train_batch_portable<I: Rows, O: Rows>(
                 sum.loss += negative_step(output, alpha, s);
                 sum.examples += 1;
                 input.add(context, &s.gradient);
+                output.update_done();
             }
         }
         Model::Cbow | Model::BatchSkipGram => {
@@ -426,6 +427,7 @@ pub(crate) fn train_batch_portable<I: Rows, O: Rows>(
                     for &word in &s.context {
                         input.add(word, &s.gradient);
                     }
+                    output.update_done();
                 } else {
                     sum.loss += shared_negatives_step(input, output, alpha, s);
                     sum.examples += s.context.len() as u64;
