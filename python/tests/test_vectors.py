@@ -114,6 +114,22 @@ def test_train_saves_the_vocabulary_when_asked(corpus, trained, tmp_path):
     ]
 
 
+def test_train_reads_the_vocabulary_and_starts_from_vectors_when_asked(corpus, trained, tmp_path):
+    vocab = tmp_path / "vocab.txt"
+    vectrain.train(corpus, save_vocab=vocab, progress=False, **SMALL)
+    # The counted vocabulary given back: a deterministic run trains the same bits.
+    again = vectrain.train(corpus, read_vocab=vocab, progress=False, **SMALL)
+    assert again.index_to_key == trained.index_to_key
+    assert np.array_equal(again.vectors, trained.vectors)
+    # So small a rate that the trained vectors stay where they started.
+    start = tmp_path / "start.txt"
+    trained.save_word2vec_format(start)
+    settled = vectrain.train(
+        corpus, pretrained_vectors=start, alpha=1e-9, min_alpha=1e-9, progress=False, **SMALL
+    )
+    np.testing.assert_allclose(settled.vectors, trained.vectors, atol=1e-5)
+
+
 def test_a_callers_own_table_answers_as_gensims(gensim_vectors, tmp_path):
     keys, table = gensim_vectors.index_to_key, gensim_vectors.vectors
     # float64, as a caller's arrays often are: copied as float32.
