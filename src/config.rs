@@ -291,12 +291,6 @@ impl TrainConfig {
                 "batch skip-gram shares negatives and has no hierarchical softmax: use --model skipgram or cbow",
             ));
         }
-        if self.hs && subwords.is_some() {
-            return Err(invalid(
-                "hs",
-                "subword vectors train with negative sampling only: leave out --hs",
-            ));
-        }
         let negative = match (self.negative, self.hs) {
             (0, false) => {
                 return Err(invalid(

@@ -440,6 +440,14 @@ fn hierarchical_softmax_trains_on_the_gpu_with_the_v2_kernel() {
         "{stderr}"
     );
     assert!(!vectors.exists(), "a refused run wrote its vectors");
+    let refused = run(&["--subwords"]);
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("no form of hierarchical softmax with --subwords: --backend cpu trains it"),
+        "{stderr}"
+    );
+    assert!(!vectors.exists(), "a refused run wrote its vectors");
     let trained = run(&[]);
     let stderr = String::from_utf8_lossy(&trained.stderr);
     assert!(trained.status.success(), "{stderr}");

@@ -15,7 +15,7 @@ use vectrain::gpu::step::{Reduction, StepOptions, TrainState};
 use vectrain::rng;
 use vectrain::sampling::NegativeSampler;
 use vectrain::subwords::{SubwordIndex, SubwordSettings};
-use vectrain::training::{LossSum, UpdateShape};
+use vectrain::training::{LossSum, Objective, UpdateShape};
 
 /// Words in the test vocabulary.
 const VOCAB: u32 = 40;
@@ -91,7 +91,7 @@ fn cpu_step(case: &Case, alpha: f32) -> (Vec<f32>, Vec<f32>, LossSum) {
     let work = SubwordBatch {
         shape: &case.shape,
         index: &case.index,
-        sampler: &case.sampler,
+        objective: Objective::negative_sampling(&case.sampler),
         batch: &case.batch,
         key: case.key,
         alpha,

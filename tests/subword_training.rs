@@ -115,6 +115,34 @@ fn subwords_beat_word_vectors_on_kjv_analogies_and_keep_word_pairs() {
     }
 }
 
+/// Subwords with hierarchical softmax (fastText's `-loss hs`): the same gain over word
+/// vectors trained with hierarchical softmax as negative sampling's above.
+#[test]
+fn hs_subwords_beat_hs_word_vectors_on_kjv_analogies() {
+    let corpus = kjv();
+    let hs = |subwords: bool| {
+        let mut params = params(Model::Cbow, subwords);
+        params.hs = true;
+        params.negative = 0;
+        params
+    };
+    let (plain_analogy, plain_pairs, _) = analogies_and_pairs(&train(&corpus, &hs(false)));
+    let (analogy, pairs, _) = analogies_and_pairs(&train(&corpus, &hs(true)));
+    eprintln!(
+        "hs: analogies {:.1}% vs {:.1}%, pairs {pairs:.3} vs {plain_pairs:.3}",
+        100.0 * analogy,
+        100.0 * plain_analogy
+    );
+    assert!(
+        analogy >= plain_analogy + 0.10,
+        "subwords {analogy:.3} vs words {plain_analogy:.3}"
+    );
+    assert!(
+        pairs >= plain_pairs - 0.05,
+        "subwords {pairs:.3} vs words {plain_pairs:.3}"
+    );
+}
+
 /// Words kjv has fewer than 5 times (so never trained) that are a vocabulary word plus an
 /// English ending (-s, -es, -ed, -eth, -est, -ing, -ly). Up to `most`, the rarest first.
 fn unseen_inflections(corpus: &Corpus, most: usize) -> Vec<(String, u32)> {

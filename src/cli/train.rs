@@ -274,6 +274,13 @@ pub fn execute(args: TrainArgs, matches: &ArgMatches, front: Front<'_>) -> anyho
             .into());
         }
     }
+    if job.format == VectorFormat::FastTextBin && job.params.hs {
+        return Err(crate::Error::InvalidOption {
+            option: "format",
+            reason: "vectrain writes fastText's .bin with negative sampling's output layer only: with --hs choose w2v-text, w2v-bin or glove".into(),
+        }
+        .into());
+    }
     if job.format == VectorFormat::FastTextBin && job.params.subwords.is_none() {
         return Err(crate::Error::InvalidOption {
             option: "format",
@@ -355,7 +362,11 @@ pub fn execute(args: TrainArgs, matches: &ArgMatches, front: Front<'_>) -> anyho
             })
         }
     };
-    let (device, notice) = Device::open(args.backend.backend, args.backend.adapter.as_deref())?;
+    let (choice, why) = args.backend.choice_for(&job.params);
+    if let Some(why) = why {
+        note!("note: {why}");
+    }
+    let (device, notice) = Device::open(choice, args.backend.adapter.as_deref())?;
     if let Some(notice) = notice {
         note!("note: {notice}");
     }

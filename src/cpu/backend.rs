@@ -136,7 +136,7 @@ fn worker(
                 let subword_batch = SubwordBatch {
                     shape: &plan.shape,
                     index,
-                    sampler: &plan.sampler,
+                    objective,
                     batch: &batch,
                     key: chunk.key,
                     alpha: chunk.alpha,

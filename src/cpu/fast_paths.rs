@@ -185,7 +185,7 @@ fn subword_updates_on_shared_tables_train_the_reference_bits() {
                     let work = SubwordBatch {
                         shape: &shape,
                         index: &index,
-                        sampler: &sampler,
+                        objective: Objective::negative_sampling(&sampler),
                         batch: b,
                         key: key as u32,
                         alpha: 0.1,

@@ -1,5 +1,5 @@
-//! The negative-sampling update with subwords (fastText): the maths of `--subwords`, which the
-//! CPU trainers run and the GPU kernel is checked against.
+//! The update with subwords (fastText): the maths of `--subwords`, which the CPU trainers run
+//! and the GPU kernel is checked against.
 //!
 //! Without subwords an update's input vector `x` is one row of the input table. With subwords
 //! a word stands for a list of rows, its own and its character n-grams'
@@ -9,7 +9,8 @@
 //!   every word counted once per occurrence (fastText averages the concatenated lists, so a
 //!   word with more n-grams weighs more).
 //!
-//! The output side is unchanged ([`crate::cpu::update`]). The input gradient `Σ_k g_k o_k`
+//! The output side is unchanged ([`crate::cpu::update`]): negative sampling, or with `--hs`
+//! the inner nodes of the centre's Huffman path (fastText's `-loss hs`; CPU only), or both. The input gradient `Σ_k g_k o_k`
 //! is added in full to every row of the list, once per occurrence, as fastText does for its
 //! unsupervised models (it divides by the list's length only for supervised ones).
 //!
@@ -25,7 +26,6 @@ use crate::config::Model;
 use crate::cpu::tables::Rows;
 use crate::cpu::targets::{Targets, choose_outputs};
 use crate::cpu::update::{Scratch, negative_step, reach};
-use crate::sampling::NegativeSampler;
 use crate::subwords::SubwordIndex;
 use crate::training::{LossSum, Objective, UpdateShape};
 
@@ -46,8 +46,9 @@ pub struct SubwordBatch<'a> {
     pub shape: &'a UpdateShape,
     /// Each word's input rows.
     pub index: &'a SubwordIndex,
-    /// The negative-sampling table.
-    pub sampler: &'a NegativeSampler,
+    /// What the outputs are: negative sampling, a Huffman tree (`--hs`, as fastText's `-loss
+    /// hs`), or both.
+    pub objective: Objective<'a>,
     /// The centres, in order.
     pub batch: &'a Batch,
     /// The epoch key of the random draws.
@@ -103,7 +104,7 @@ fn subwords_portable<I: Rows, O: Rows>(
     let SubwordBatch {
         shape,
         index,
-        sampler,
+        objective,
         batch,
         key,
         alpha,
@@ -113,7 +114,6 @@ fn subwords_portable<I: Rows, O: Rows>(
     // second-level cache (the first holds the rows in use): their cache misses would be most
     // of an update's time. Prefetching changes no value, so the order of reads and writes is
     // the one the module docs give.
-    let objective = Objective::negative_sampling(sampler);
     let mut sum = LossSum::default();
     match shape.model {
         Model::SkipGram => {
@@ -152,6 +152,7 @@ fn subwords_portable<I: Rows, O: Rows>(
                 sum.loss += negative_step(output, alpha, s);
                 sum.examples += 1;
                 input.add_to_all(word_rows, &s.gradient);
+                output.update_done();
             }
         }
         Model::Cbow | Model::BatchSkipGram => {
@@ -207,6 +208,7 @@ fn subwords_portable<I: Rows, O: Rows>(
                 sum.loss += negative_step(output, alpha, s);
                 sum.examples += 1;
                 input.add_to_all(rows, &s.gradient);
+                output.update_done();
             }
         }
     }
@@ -219,6 +221,7 @@ mod tests {
     use crate::cpu::tables::PlainRows;
     use crate::cpu::update::train_batch_portable;
     use crate::rng::{self, Stream};
+    use crate::sampling::NegativeSampler;
     use crate::subwords::SubwordSettings;
 
     const DIM: usize = 7;
@@ -256,7 +259,8 @@ mod tests {
 
     /// With n-grams off each word's list is its own row, so the update is word2vec's: the
     /// same tables bit for bit (a mean of one row multiplies by exactly 1, and CBOW's mean
-    /// adds the same rows in the same order).
+    /// adds the same rows in the same order), with negative sampling, with a Huffman tree
+    /// (`--hs`) and with both.
     #[test]
     fn without_ngrams_it_is_the_word2vec_update() {
         let words = ["a", "bb", "ccc", "dddd", "eeeee", "ffffff"];
@@ -268,42 +272,70 @@ mod tests {
         let index = SubwordIndex::new(&words, settings).unwrap();
         let counts = [9u64, 7, 5, 4, 2, 1];
         let sampler = NegativeSampler::new(&counts, 0.75);
+        let tree = crate::huffman::HuffmanTree::new(&counts);
+        let objectives = [
+            (Objective::negative_sampling(&sampler), 4),
+            (
+                Objective {
+                    negatives: None,
+                    tree: Some((&tree, 0)),
+                },
+                0,
+            ),
+            (
+                Objective {
+                    negatives: Some(&sampler),
+                    tree: Some((&tree, 6)),
+                },
+                4,
+            ),
+        ];
         for model in [Model::SkipGram, Model::Cbow] {
-            let shape = shape(model);
-            let batch = random_batch(words.len() as u32, 12, 5);
-            let (mut in_a, mut out_a) = (random_table(6, 1), random_table(6, 2));
-            let (mut in_b, mut out_b) = (in_a.clone(), out_a.clone());
-            let mut s = Scratch::new(&shape);
-            let plain = train_batch_portable(
-                &shape,
-                &mut PlainRows::new(&mut in_a, DIM),
-                &mut PlainRows::new(&mut out_a, DIM),
-                &Objective::negative_sampling(&sampler),
-                &batch,
-                3,
-                0.05,
-                &mut s,
-            );
-            let work = SubwordBatch {
-                shape: &shape,
-                index: &index,
-                sampler: &sampler,
-                batch: &batch,
-                key: 3,
-                alpha: 0.05,
-            };
-            let subwords = train_batch_subwords(
-                &work,
-                &mut PlainRows::new(&mut in_b, DIM),
-                &mut PlainRows::new(&mut out_b, DIM),
-                &mut Scratch::new(&shape),
-                &mut Vec::new(),
-            );
-            assert!(plain.examples > 0, "{model:?}: the batch trained nothing");
-            assert_eq!(plain.examples, subwords.examples, "{model:?}");
-            assert_eq!(plain.loss.to_bits(), subwords.loss.to_bits(), "{model:?}");
-            assert_eq!(in_a, in_b, "{model:?}: input tables differ");
-            assert_eq!(out_a, out_b, "{model:?}: output tables differ");
+            for (objective, negative) in objectives {
+                let shape = UpdateShape {
+                    negative,
+                    ..shape(model)
+                };
+                let case = format!(
+                    "{model:?}, {negative} negatives, tree {}",
+                    objective.tree.is_some()
+                );
+                let batch = random_batch(words.len() as u32, 12, 5);
+                let (mut in_a, mut out_a) = (random_table(6, 1), random_table(11, 2));
+                let (mut in_b, mut out_b) = (in_a.clone(), out_a.clone());
+                let mut s = Scratch::new(&shape);
+                let plain = train_batch_portable(
+                    &shape,
+                    &mut PlainRows::new(&mut in_a, DIM),
+                    &mut PlainRows::new(&mut out_a, DIM),
+                    &objective,
+                    &batch,
+                    3,
+                    0.05,
+                    &mut s,
+                );
+                let work = SubwordBatch {
+                    shape: &shape,
+                    index: &index,
+                    objective,
+                    batch: &batch,
+                    key: 3,
+                    alpha: 0.05,
+                };
+                let subwords = train_batch_subwords(
+                    &work,
+                    &mut PlainRows::new(&mut in_b, DIM),
+                    &mut PlainRows::new(&mut out_b, DIM),
+                    &mut Scratch::new(&shape),
+                    &mut Vec::new(),
+                );
+                assert!(plain.examples > 0, "{case}: the batch trained nothing");
+                assert_eq!(plain.examples, subwords.examples, "{case}");
+                assert_eq!(plain.loss.to_bits(), subwords.loss.to_bits(), "{case}");
+                assert_eq!(in_a, in_b, "{case}: input tables differ");
+                assert_eq!(out_a, out_b, "{case}: output tables differ");
+                assert_ne!(out_a, random_table(11, 2), "{case}: no output row trained");
+            }
         }
     }
 
@@ -335,7 +367,7 @@ mod tests {
         let work = SubwordBatch {
             shape: &shape,
             index: &index,
-            sampler: &sampler,
+            objective: Objective::negative_sampling(&sampler),
             batch: &batch,
             key: 0,
             alpha: 0.1,

@@ -143,7 +143,8 @@ impl Backend for GpuBackend<'_> {
         };
         let (shape, sampler) = (&plan.shape, &plan.sampler);
         let state = match (&plan.subwords, &plan.tree) {
-            (Some(index), _) => {
+            (Some(_), Some(_)) => return Err(crate::gpu::plan::subwords_with_tree()),
+            (Some(index), None) => {
                 TrainState::with_subwords(ctx, shape, &input, &output, sampler, index, options)?
             }
             (None, Some(tree)) => {

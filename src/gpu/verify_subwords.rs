@@ -12,7 +12,7 @@ use crate::gpu::verify_inputs::{Values, compare_tables, random_batch, train_in_c
 use crate::rng;
 use crate::sampling::NegativeSampler;
 use crate::subwords::{SubwordIndex, SubwordSettings};
-use crate::training::UpdateShape;
+use crate::training::{Objective, UpdateShape};
 
 /// Tolerance of the subword check: |x - y| <= max(1e-5 |x|, 1e-5). As for the word kernels
 /// the GPU rounds differently (dot-product order, fused multiply-adds); here a bucket row
@@ -78,7 +78,7 @@ pub(super) fn check_subword_step(
     let work = SubwordBatch {
         shape: &shape,
         index: &index,
-        sampler: &sampler,
+        objective: Objective::negative_sampling(&sampler),
         batch: &batch,
         key,
         alpha,
