@@ -135,7 +135,7 @@ pub struct Settings {
     negative: usize,
     /// Hierarchical softmax (word2vec.c -hs 1, gensim hs=1): each word is also predicted
     /// along its path in a Huffman tree of the vocabulary; with --negative above 0 both train.
-    /// skipgram and cbow, without --subwords; on the GPU with the v2 kernel.
+    /// skipgram and cbow; on the GPU with the v2 kernel, with --subwords on the CPU only.
     #[arg(long)]
     hs: bool,
     /// Starting learning rate [default: 0.025 for skip-gram, 0.05 for CBOW].
