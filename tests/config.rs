@@ -22,7 +22,8 @@ fn bad_options_are_refused_by_name() {
     );
     refused(TrainConfig { window: 0, ..d() }, "window");
     refused(TrainConfig { negative: 0, ..d() }, "negative");
-    // Hierarchical softmax trains without negatives, but not batch skip-gram or subwords.
+    // Hierarchical softmax trains without negatives, and subwords (fastText's -loss hs), but
+    // not batch skip-gram.
     let hs_alone = TrainConfig {
         negative: 0,
         hs: true,
@@ -39,12 +40,14 @@ fn bad_options_are_refused_by_name() {
         },
         "hs",
     );
-    refused(
-        TrainConfig {
-            subwords: Some(vectrain::subwords::SubwordSettings::default()),
-            ..hs_alone.clone()
-        },
-        "hs",
+    let with_subwords = TrainConfig {
+        subwords: Some(vectrain::subwords::SubwordSettings::default()),
+        ..hs_alone.clone()
+    };
+    assert!(
+        with_subwords
+            .check()
+            .is_ok_and(|p| p.hs && p.subwords.is_some())
     );
     refused(TrainConfig { parts: 0, ..d() }, "parts");
     refused(
