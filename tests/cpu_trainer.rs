@@ -6,7 +6,7 @@ use std::path::Path;
 
 use vectrain::batch::Batch;
 use vectrain::cpu::CpuBackend;
-use vectrain::cpu::hot_rows::HotRows;
+use vectrain::cpu::hot_rows::{HotRows, tree_span};
 use vectrain::cpu::tables::PlainRows;
 use vectrain::cpu::update::{Scratch, reach, sigmoid, train_batch, train_batch_with};
 use vectrain::huffman::HuffmanTree;
@@ -301,7 +301,7 @@ fn buffered_hot_tree_rows_follow_the_plain_update() {
         );
         let (mut hot_in, mut hot_out) = (input.clone(), output.clone());
         let mut shared = PlainRows::new(&mut hot_out, 13);
-        let (first, count) = HotRows::<PlainRows>::tree_span(0, tree.inner_nodes());
+        let (first, count) = tree_span(0, tree.inner_nodes());
         let mut rows = HotRows::new(&mut shared, first, count, 13);
         train_batch_with(
             &shape,

@@ -42,6 +42,24 @@ impl Pretrained {
         })
     }
 
+    /// Where a run starts: `resume` where there is one, else with `pretrained` a fresh start
+    /// from those vectors ([`Pretrained::start`]), else nothing (the driver's fresh start).
+    pub fn or_start(
+        pretrained: Option<&Pretrained>,
+        resume: Option<Resume>,
+        corpus: &Corpus,
+        params: &TrainParams,
+        chunk_tokens: usize,
+        say: bool,
+    ) -> anyhow::Result<Option<Resume>> {
+        match (resume, pretrained) {
+            (None, Some(pretrained)) => {
+                Ok(Some(pretrained.start(corpus, params, chunk_tokens, say)?))
+            }
+            (resume, _) => Ok(resume),
+        }
+    }
+
     /// A fresh start in chunks of `chunk_tokens` whose words' input rows are these vectors
     /// where they have one; says how many had one where `say` (rank 0, or a run alone).
     pub fn start(

@@ -71,12 +71,15 @@ impl Session<'_> {
     pub fn train(&self, resume: Option<Resume>, front: Front<'_>) -> anyhow::Result<SessionEnd> {
         let params = self.params;
         let mut backend = self.device.backend(params);
-        let resume = match (resume, self.pretrained) {
-            (None, Some(pretrained)) => {
-                Some(pretrained.start(self.corpus, params, backend.chunk_tokens(), true)?)
-            }
-            (resume, _) => resume,
-        };
+        let chunk_tokens = backend.chunk_tokens();
+        let resume = Pretrained::or_start(
+            self.pretrained,
+            resume,
+            self.corpus,
+            params,
+            chunk_tokens,
+            true,
+        )?;
         let trainer = backend.name();
         let files = &self.files;
         let fingerprint = CorpusFingerprint::of(self.corpus);

@@ -4,9 +4,9 @@
 use std::borrow::Cow;
 
 use crate::batch::Batch;
-use crate::cpu::hot_rows::HotRows;
+use crate::cpu::hot_rows::{HotRows, tree_span};
 use crate::cpu::subword_update::{SubwordBatch, train_batch_subwords};
-use crate::cpu::tables::{SharedRows, SharedTable};
+use crate::cpu::tables::SharedTable;
 use crate::cpu::update::{Scratch, train_batch_with};
 use crate::error::{Error, Result};
 use crate::training::{Backend, Tables, TrainingPlan, WorkQueue};
@@ -110,9 +110,7 @@ fn worker(
     let mut batch = Batch::new();
     let (mut in_rows, mut shared_out) = (input.rows(), output.rows());
     let (first, count) = match (&plan.tree, hot) {
-        (Some(tree), true) => {
-            HotRows::<SharedRows>::tree_span(plan.first_tree_row, tree.inner_nodes())
-        }
+        (Some(tree), true) => tree_span(plan.first_tree_row, tree.inner_nodes()),
         _ => (0, 0),
     };
     let mut out_rows = HotRows::new(&mut shared_out, first, count, plan.shape.dim);

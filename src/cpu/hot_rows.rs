@@ -23,6 +23,14 @@ pub const HOT_NODES: u32 = 64;
 /// Updates between two flushes of a thread's buffer.
 pub const FLUSH_EVERY: u32 = 32;
 
+/// The rows to buffer for a tree of `inner_nodes` whose node 0 is output row
+/// `first_tree_row`: the [`HOT_NODES`] made last, or all where there are fewer.
+pub fn tree_span(first_tree_row: u32, inner_nodes: usize) -> (u32, u32) {
+    let inner = inner_nodes as u32;
+    let count = HOT_NODES.min(inner);
+    (first_tree_row + inner - count, count)
+}
+
 /// The output rows of one thread, with the hot nodes' changes buffered (module docs).
 pub struct HotRows<'r, O: Rows> {
     shared: &'r mut O,
@@ -50,14 +58,6 @@ impl<'r, O: Rows> HotRows<'r, O> {
             dirty: vec![false; count as usize],
             updates: 0,
         }
-    }
-
-    /// The rows to buffer for a tree of `inner_nodes` whose node 0 is output row
-    /// `first_tree_row`: the [`HOT_NODES`] made last, or all where there are fewer.
-    pub fn tree_span(first_tree_row: u32, inner_nodes: usize) -> (u32, u32) {
-        let inner = inner_nodes as u32;
-        let count = HOT_NODES.min(inner);
-        (first_tree_row + inner - count, count)
     }
 
     /// The slot of `row` if it is hot.
@@ -189,11 +189,8 @@ mod tests {
 
     #[test]
     fn the_hot_span_is_the_last_nodes_made() {
-        assert_eq!(
-            HotRows::<PlainRows>::tree_span(10, 1000),
-            (10 + 1000 - HOT_NODES, HOT_NODES)
-        );
-        assert_eq!(HotRows::<PlainRows>::tree_span(0, 5), (0, 5));
-        assert_eq!(HotRows::<PlainRows>::tree_span(7, 0), (7, 0));
+        assert_eq!(tree_span(10, 1000), (10 + 1000 - HOT_NODES, HOT_NODES));
+        assert_eq!(tree_span(0, 5), (0, 5));
+        assert_eq!(tree_span(7, 0), (7, 0));
     }
 }

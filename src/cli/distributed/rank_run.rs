@@ -175,12 +175,15 @@ pub fn train(
         note!("rank {rank}: note: {notice}");
     }
     let mut trainer = device.backend(params);
-    let resume = match (resume, job.pretrained) {
-        (None, Some(pretrained)) => {
-            Some(pretrained.start(&corpus, params, trainer.chunk_tokens(), rank == 0)?)
-        }
-        (resume, _) => resume,
-    };
+    let chunk_tokens = trainer.chunk_tokens();
+    let resume = super::super::pretrained::Pretrained::or_start(
+        job.pretrained,
+        resume,
+        &corpus,
+        params,
+        chunk_tokens,
+        rank == 0,
+    )?;
     note!("rank {rank}: training on {}", trainer.device());
     interrupt::install()?;
     let mut extra = vec!["--distributed".to_string()];
