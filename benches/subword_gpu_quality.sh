@@ -10,9 +10,14 @@
 # bindings; BUCKET=2000000 (fastText's) splits it across 7. Speed is vectrain's own words/s;
 # on lavapipe it says nothing of a GPU.
 #
+# HS=1 trains hierarchical softmax alone instead (--hs --negative 0, fastText's -loss hs),
+# written as word2vec binary (fastText's .bin holds negative sampling's output layer only)
+# and scored by `vectrain eval` on the words' vectors (WS353: the pairs both words of which
+# are in the vocabulary).
+#
 # usage: benches/subword_gpu_quality.sh
 #   environment: EPOCHS (2), BUCKET (300000), TOKENS (2000000), MODELS ("skipgram cbow"),
-#   SEED (1), ADAPTER (part of the GPU adapter's name)
+#   SEED (1), ADAPTER (part of the GPU adapter's name), HS (0)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . benches/support/report.sh
@@ -31,17 +36,27 @@ trap 'rm -rf "$work"' EXIT
 { zcat -f "$data/mix8m.txt.gz" || true; } | awk -v limit="$tokens" '{ print; n += NF; if (n >= limit) exit }' > "$work/slice.txt"
 echo "== GPU subword kernel against the CPU, $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
 echo "== cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "== corpus: first $(wc -w < "$work/slice.txt") tokens of mix8m, $epochs epochs, bucket $bucket, seed ${SEED:-1}"
+objective=(--negative 5)
+format=fasttext-bin
+if [ "${HS:-0}" = 1 ]; then
+    objective=(--hs --negative 0)
+    format=w2v-bin
+fi
+echo "== corpus: first $(wc -w < "$work/slice.txt") tokens of mix8m, $epochs epochs, bucket $bucket, seed ${SEED:-1}, ${objective[*]}"
 
 one() { # backend model alpha
     local out="$work/$1-$2.bin" line
     line=$("$vectrain" train --input "$work/slice.txt" --model "$2" --alpha "$3" --subwords \
-        --minn 3 --maxn 6 --bucket "$bucket" --dim 100 --window 5 --negative 5 \
+        --minn 3 --maxn 6 --bucket "$bucket" --dim 100 --window 5 "${objective[@]}" \
         --epochs "$epochs" --min-count 5 --sample 1e-3 --threads 2 --backend "$1" --seed "${SEED:-1}" \
-        ${ADAPTER:+--adapter "$ADAPTER"} --no-cache --format fasttext-bin --output "$out" 2>&1 \
+        ${ADAPTER:+--adapter "$ADAPTER"} --no-cache --format "$format" --output "$out" 2>&1 \
         | grep '^trained')
     printf '%-4s %-8s %-60s ' "$1" "$2" "$(echo "$line" | sed -E 's/.* on (.*) in ([0-9.]+ s): ([0-9]+ words\/s).*/\1, \3/')"
-    "$python" benches/subword_score.py "$out" "$data/questions-words.txt" "$data/wordsim353.tsv"
+    if [ "$format" = fasttext-bin ]; then
+        "$python" benches/subword_score.py "$out" "$data/questions-words.txt" "$data/wordsim353.tsv"
+    else
+        report_score "$out"
+    fi
     rm -f "$out"
 }
 

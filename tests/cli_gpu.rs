@@ -74,6 +74,7 @@ fn verify_passes_every_kernel_check() {
                     if kernel != "v1" && model != "batch sgns" {
                         expected.push(format!("{model} subwords {kernel} (d={dim}, {atomics})"));
                         expected.push(format!("{model} hs {kernel} (d={dim}, {atomics})"));
+                        expected.push(format!("{model} subwords hs {kernel} (d={dim}, {atomics})"));
                     }
                 }
             }
@@ -406,8 +407,9 @@ fn tables_beyond_one_binding_are_split_or_refused_by_name() {
     );
 }
 
-/// `--hs` trains on the GPU with the v2 kernel unless told otherwise; `--gpu-kernel v1`, which
-/// has no hierarchical-softmax form, is refused by name before training, leaving no output.
+/// `--hs` trains on the GPU with the v2 kernel unless told otherwise, with or without
+/// `--subwords`; `--gpu-kernel v1`, which has no hierarchical-softmax form, is refused by name
+/// before training, leaving no output.
 #[test]
 fn hierarchical_softmax_trains_on_the_gpu_with_the_v2_kernel() {
     if gpu().is_none() {
@@ -440,19 +442,15 @@ fn hierarchical_softmax_trains_on_the_gpu_with_the_v2_kernel() {
         "{stderr}"
     );
     assert!(!vectors.exists(), "a refused run wrote its vectors");
-    let refused = run(&["--subwords"]);
-    let stderr = String::from_utf8_lossy(&refused.stderr);
-    assert_eq!(refused.status.code(), Some(1), "{stderr}");
-    assert!(
-        stderr.contains("no form of hierarchical softmax with --subwords: --backend cpu trains it"),
-        "{stderr}"
-    );
-    assert!(!vectors.exists(), "a refused run wrote its vectors");
-    let trained = run(&[]);
-    let stderr = String::from_utf8_lossy(&trained.stderr);
-    assert!(trained.status.success(), "{stderr}");
-    assert!(stderr.contains("kernel v2"), "{stderr}");
-    let embeddings = vectrain::read_vectors(&vectors).expect("vectors");
-    assert_eq!((embeddings.len(), embeddings.dim()), (7, 8));
-    assert!(embeddings.as_slice().iter().all(|x| x.is_finite()));
+    // Words alone, then with their n-grams (fastText's -loss hs).
+    for extra in [&[][..], &["--subwords", "--bucket", "500"][..]] {
+        let trained = run(extra);
+        let stderr = String::from_utf8_lossy(&trained.stderr);
+        assert!(trained.status.success(), "{extra:?}: {stderr}");
+        assert!(stderr.contains("kernel v2"), "{extra:?}: {stderr}");
+        let embeddings = vectrain::read_vectors(&vectors).expect("vectors");
+        assert_eq!((embeddings.len(), embeddings.dim()), (7, 8), "{extra:?}");
+        assert!(embeddings.as_slice().iter().all(|x| x.is_finite()));
+        std::fs::remove_file(&vectors).expect("vectors removed");
+    }
 }

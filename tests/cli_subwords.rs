@@ -271,31 +271,6 @@ fn what_subwords_cannot_do_yet_is_refused_by_name() {
         "with --hs choose w2v-text, w2v-bin or glove",
     );
     assert!(!out.exists(), "a refused run leaves no output");
-    // Where to train unsaid, subwords with hierarchical softmax go to the CPU, saying so.
-    let text_out = dir.path().join("hs.txt");
-    let args = [
-        "train",
-        "--input",
-        c,
-        "-o",
-        s(&text_out),
-        "--subwords",
-        "--hs",
-        "--negative",
-        "0",
-        "--epochs",
-        "1",
-        "--min-count",
-        "1",
-    ];
-    let run = cli::vectrain(&args);
-    let stderr = String::from_utf8_lossy(&run.stderr);
-    assert!(run.status.success(), "{stderr}");
-    assert!(
-        stderr.contains("--subwords with --hs trains on the CPU"),
-        "{stderr}"
-    );
-    assert!(stderr.contains("on cpu"), "{stderr}");
     // --oov subword on a file without n-grams.
     let text = dir.path().join("v.txt");
     std::fs::write(&text, "2 2\nthe 1 0\nlord 0 1\n").unwrap();

@@ -24,7 +24,7 @@ const VOCAB: u32 = 40;
 /// so n-gram lengths count characters, not bytes, and n-grams repeat across words, with
 /// their n-grams hashed into `bucket` rows: so few that rows repeat within a word's list
 /// and across the words of a window (the atomics' hard case).
-fn random_index(rng: &mut TestRng, bucket: u32) -> SubwordIndex {
+pub(crate) fn random_index(rng: &mut TestRng, bucket: u32) -> SubwordIndex {
     let letters = ['a', 'b', 'c', 'é', 'n', 's'];
     let words: Vec<String> = (0..VOCAB)
         .map(|i| {

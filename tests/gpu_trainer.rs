@@ -93,6 +93,13 @@ fn gpu_hs_cbow_on_kjv_agrees_with_cpu() {
     agrees_with_cpu_on_kjv(Model::Cbow, GpuKernel::V2, None, true);
 }
 
+/// Subwords with hierarchical softmax alone (`--subwords --hs --negative 0`, fastText's
+/// `-loss hs`) on the GPU, CBOW, with the bounds and the 4 epochs of `--hs` on words.
+#[test]
+fn gpu_subwords_hs_cbow_on_kjv_agrees_with_cpu() {
+    agrees_with_cpu_on_kjv(Model::Cbow, GpuKernel::V2, Some(SUBWORDS), true);
+}
+
 /// Trains `model` (with `subwords` where given, with hierarchical softmax alone where `hs`)
 /// on the GPU with `kernel` and on the CPU, on the first 6,000 verses of the King James
 /// Bible: the loss falls, both make the same updates, and the nearest neighbours of frequent
@@ -223,10 +230,13 @@ fn one_centre_in_flight_trains_in_the_cpu_order() {
         });
     let subwords = [Model::SkipGram, Model::Cbow]
         .map(|model| (model, GpuKernel::V2, Some(SUBWORDS), (false, 5)));
-    // Hierarchical softmax alone, and beside negative sampling.
+    // Hierarchical softmax alone, and beside negative sampling; with subwords (fastText's
+    // -loss hs).
     let hs = [
         (Model::SkipGram, GpuKernel::V2, None, (true, 0)),
         (Model::Cbow, GpuKernel::V2, None, (true, 3)),
+        (Model::SkipGram, GpuKernel::V2, Some(SUBWORDS), (true, 0)),
+        (Model::Cbow, GpuKernel::V2, Some(SUBWORDS), (true, 0)),
     ];
     for (model, kernel, subwords, (hs, negative)) in words.chain(subwords).chain(hs) {
         let params = TrainConfig {

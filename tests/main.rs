@@ -33,6 +33,7 @@ mod gpu_lookup;
 mod gpu_similarity;
 mod gpu_split_tables;
 mod gpu_subwords;
+mod gpu_subwords_hs;
 mod gpu_trainer;
 mod gpu_training;
 mod io_errors;

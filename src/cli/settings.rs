@@ -94,21 +94,6 @@ pub struct BackendOptions {
     pub adapter: Option<String>,
 }
 
-impl BackendOptions {
-    /// Where a run of `params` trains: `--backend`, except that `auto` takes the CPU for
-    /// what only the CPU trains (subwords with hierarchical softmax), saying so.
-    pub fn choice_for(&self, params: &TrainParams) -> (BackendChoice, Option<&'static str>) {
-        let cpu_only = params.hs && params.subwords.is_some();
-        match self.backend {
-            BackendChoice::Auto if cpu_only => (
-                BackendChoice::Cpu,
-                Some("--subwords with --hs trains on the CPU: the GPU kernel has no form of it"),
-            ),
-            choice => (choice, None),
-        }
-    }
-}
-
 fn parse_backend(text: &str) -> Result<BackendChoice, String> {
     text.parse()
 }

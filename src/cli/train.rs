@@ -362,11 +362,7 @@ pub fn execute(args: TrainArgs, matches: &ArgMatches, front: Front<'_>) -> anyho
             })
         }
     };
-    let (choice, why) = args.backend.choice_for(&job.params);
-    if let Some(why) = why {
-        note!("note: {why}");
-    }
-    let (device, notice) = Device::open(choice, args.backend.adapter.as_deref())?;
+    let (device, notice) = Device::open(args.backend.backend, args.backend.adapter.as_deref())?;
     if let Some(notice) = notice {
         note!("note: {notice}");
     }

@@ -143,7 +143,17 @@ impl Backend for GpuBackend<'_> {
         };
         let (shape, sampler) = (&plan.shape, &plan.sampler);
         let state = match (&plan.subwords, &plan.tree) {
-            (Some(_), Some(_)) => return Err(crate::gpu::plan::subwords_with_tree()),
+            (Some(index), Some(tree)) => TrainState::with_subwords_and_tree(
+                ctx,
+                shape,
+                &input,
+                &output,
+                sampler,
+                index,
+                tree,
+                plan.first_tree_row,
+                options,
+            )?,
             (Some(index), None) => {
                 TrainState::with_subwords(ctx, shape, &input, &output, sampler, index, options)?
             }

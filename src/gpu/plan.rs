@@ -205,16 +205,6 @@ pub fn v1_workgroup_size(dim: usize, device: &DeviceTraits) -> u32 {
     (dim.next_power_of_two().min(256) as u32).clamp(32.min(cap), cap)
 }
 
-/// The refusal of `--subwords` with `--hs` on the GPU: no kernel has that form.
-pub(crate) fn subwords_with_tree() -> Error {
-    Error::InvalidOption {
-        option: "hs",
-        reason: "the GPU kernel has no form of hierarchical softmax with --subwords: --backend \
-                 cpu trains it"
-            .into(),
-    }
-}
-
 /// The kernel `options` ask for, planned for `shape` on `device`.
 pub fn plan(
     shape: &UpdateShape,
@@ -258,9 +248,6 @@ pub fn plan(
                 reason: "hierarchical softmax trains skip-gram and CBOW: not batch skip-gram"
                     .into(),
             });
-        }
-        if options.subword_rows.is_some() {
-            return Err(subwords_with_tree());
         }
         if depth as usize > V2_PATH_CELLS {
             return Err(Error::InvalidOption {

@@ -198,7 +198,7 @@ fn hs_plans_the_second_kernel_with_its_path_in_rows_memory_and_loop_bound() {
 }
 
 #[test]
-fn hs_refuses_the_first_kernel_batch_skipgram_subwords_and_deep_trees() {
+fn hs_refuses_the_first_kernel_batch_skipgram_and_deep_trees_not_subwords() {
     let v1 = StepOptions {
         tree_depth: Some(10),
         ..StepOptions::default()
@@ -219,10 +219,12 @@ fn hs_refuses_the_first_kernel_batch_skipgram_subwords_and_deep_trees() {
         subword_rows: Some(10),
         ..v2
     };
-    let message = plan(&shape(Model::SkipGram, 100), &lavapipe(), &subwords)
-        .expect_err("subwords refused")
-        .to_string();
-    assert!(message.contains("--subwords"), "{message}");
+    // fastText's -loss hs: the subword and path blocks together.
+    let both = plan(&shape(Model::SkipGram, 100), &lavapipe(), &subwords).expect("planned");
+    match both.shader {
+        Shader::NegativeSamplingV2(blocks) => assert!(blocks.subwords && blocks.tree),
+        other => panic!("{other:?}"),
+    }
     let deep = StepOptions {
         tree_depth: Some(V2_PATH_CELLS as u32 + 1),
         ..v2

@@ -175,6 +175,35 @@ impl TrainState {
         TrainState::build(ctx, shape, input, output, sampler, None, tree, options)
     }
 
+    /// [`Self::with_subwords`] and [`Self::with_tree`] at once (fastText's `-loss hs`): each
+    /// update's input is the mean of a word's rows in `index`, scored against the centre's
+    /// path in `tree` first, then, where `shape.negative` is above 0, against the centre and
+    /// its negatives.
+    #[allow(clippy::too_many_arguments)]
+    pub fn with_subwords_and_tree(
+        ctx: &GpuContext,
+        shape: &UpdateShape,
+        input: &[f32],
+        output: &[f32],
+        sampler: &NegativeSampler,
+        index: &SubwordIndex,
+        tree: &HuffmanTree,
+        first_row: u32,
+        options: StepOptions,
+    ) -> Result<TrainState> {
+        let tree = Some((tree, first_row));
+        TrainState::build(
+            ctx,
+            shape,
+            input,
+            output,
+            sampler,
+            Some(index),
+            tree,
+            options,
+        )
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn build(
         ctx: &GpuContext,

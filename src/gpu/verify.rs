@@ -129,12 +129,16 @@ pub fn verify(ctx: &GpuContext) -> Vec<KernelCheck> {
                         format!("{name} step {kernel_name} (d={dim}, {atomics_name})"),
                         check_step(ctx, model, dim, options),
                     );
-                    // The subword and hierarchical-softmax forms: the second kernel's
-                    // skip-gram and CBOW.
+                    // The subword and hierarchical-softmax forms, alone and together: the
+                    // second kernel's skip-gram and CBOW.
                     if kernel == GpuKernel::V2 && model != Model::BatchSkipGram {
                         record(
                             format!("{name} subwords {kernel_name} (d={dim}, {atomics_name})"),
-                            check_subword_step(ctx, model, dim, options),
+                            check_subword_step(ctx, model, dim, options, false),
+                        );
+                        record(
+                            format!("{name} subwords hs {kernel_name} (d={dim}, {atomics_name})"),
+                            check_subword_step(ctx, model, dim, options, true),
                         );
                         record(
                             format!("{name} hs {kernel_name} (d={dim}, {atomics_name})"),

@@ -1,5 +1,6 @@
 //! The subword kernel's check for `vectrain verify`: one step with one centre in flight
-//! against `train_batch_subwords`, on words whose n-grams share a few bucket rows.
+//! against `train_batch_subwords`, on words whose n-grams share a few bucket rows, with
+//! negative sampling or with hierarchical softmax alone (fastText's `-loss hs`).
 
 use crate::config::Model;
 use crate::cpu::subword_update::{SubwordBatch, train_batch_subwords};
@@ -9,6 +10,7 @@ use crate::error::Result;
 use crate::gpu::GpuContext;
 use crate::gpu::step::{StepOptions, TrainState};
 use crate::gpu::verify_inputs::{Values, compare_tables, random_batch, train_in_cpu_order};
+use crate::huffman::HuffmanTree;
 use crate::rng;
 use crate::sampling::NegativeSampler;
 use crate::subwords::{SubwordIndex, SubwordSettings};
@@ -45,12 +47,15 @@ fn random_index(values: &mut Values) -> Result<SubwordIndex> {
 }
 
 /// One step of the subword kernel (`options` choose its variant) with one workgroup, against
-/// its CPU twin: whether every value matches, and the largest difference.
+/// its CPU twin: whether every value matches, and the largest difference. With `hs` the
+/// step scores against a Huffman tree's paths instead of negatives (the tree's rows being
+/// the whole output table, as with `--hs --negative 0`).
 pub(super) fn check_subword_step(
     ctx: &GpuContext,
     model: Model,
     dim: usize,
     options: StepOptions,
+    hs: bool,
 ) -> Result<(bool, f32)> {
     let mut values = Values::new(5 + dim as u32);
     let index = random_index(&mut values)?;
@@ -60,25 +65,38 @@ pub(super) fn check_subword_step(
         model,
         dim,
         window: 3,
-        negative: 5,
+        negative: if hs { 0 } else { 5 },
     };
     let sampler = NegativeSampler::new(&counts, 0.75);
+    let tree = hs.then(|| HuffmanTree::new(&counts));
+    let output_rows = tree
+        .as_ref()
+        .map_or(VOCAB as usize, HuffmanTree::inner_nodes);
     let input: Vec<f32> = (0..index.table_rows() * dim)
         .map(|_| values.signed(0.5))
         .collect();
-    let output: Vec<f32> = (0..VOCAB as usize * dim)
-        .map(|_| values.signed(0.5))
-        .collect();
+    let output: Vec<f32> = (0..output_rows * dim).map(|_| values.signed(0.5)).collect();
     let alpha = 0.05;
 
-    let state = TrainState::with_subwords(ctx, &shape, &input, &output, &sampler, &index, options)?;
+    let state = match &tree {
+        Some(tree) => TrainState::with_subwords_and_tree(
+            ctx, &shape, &input, &output, &sampler, &index, tree, 0, options,
+        )?,
+        None => TrainState::with_subwords(ctx, &shape, &input, &output, &sampler, &index, options)?,
+    };
     let gpu = train_in_cpu_order(ctx, &state, &batch, alpha, key)?;
 
     let (mut cpu_input, mut cpu_output) = (input, output);
     let work = SubwordBatch {
         shape: &shape,
         index: &index,
-        objective: Objective::negative_sampling(&sampler),
+        objective: match &tree {
+            Some(tree) => Objective {
+                negatives: None,
+                tree: Some((tree, 0)),
+            },
+            None => Objective::negative_sampling(&sampler),
+        },
         batch: &batch,
         key,
         alpha,

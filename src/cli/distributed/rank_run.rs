@@ -166,11 +166,8 @@ pub fn train(
         .iter()
         .find_map(|name| std::env::var(name).ok()?.parse().ok())
         .unwrap_or(rank);
-    let (device, notice) = Device::open_nth(
-        backend.choice_for(params).0,
-        backend.adapter.as_deref(),
-        local_rank,
-    )?;
+    let (device, notice) =
+        Device::open_nth(backend.backend, backend.adapter.as_deref(), local_rank)?;
     if let Some(notice) = notice {
         note!("rank {rank}: note: {notice}");
     }
