@@ -274,12 +274,11 @@ pub fn execute(args: TrainArgs, matches: &ArgMatches, front: Front<'_>) -> anyho
             .into());
         }
     }
-    if job.format == VectorFormat::FastTextBin && job.params.hs {
-        return Err(crate::Error::InvalidOption {
-            option: "format",
-            reason: "vectrain writes fastText's .bin with negative sampling's output layer only: with --hs choose w2v-text, w2v-bin or glove".into(),
-        }
-        .into());
+    if job.format == VectorFormat::FastTextBin && job.params.hs && job.params.negative > 0 {
+        note!(
+            "note: a fastText .bin holds one loss: this one is written as negative sampling's \
+             model, without the tree's rows (--negative 0 writes hierarchical softmax's)"
+        );
     }
     if job.format == VectorFormat::FastTextBin && job.params.subwords.is_none() {
         return Err(crate::Error::InvalidOption {
