@@ -6,17 +6,19 @@
 use crate::common;
 
 use common::batches::random_batch;
-use common::{TestRng, Tolerance, assert_close, gpu, max_error, serial, train_pass};
+use common::kernel_checks::{
+    StepResult, assert_each_centre_once, assert_step_matches, v2_variants,
+};
+use common::{TestRng, Tolerance, gpu, max_error, serial, train_pass};
 use vectrain::batch::Batch;
 use vectrain::config::{GpuKernel, Model};
 use vectrain::cpu::tables::PlainRows;
 use vectrain::cpu::update::{Scratch, train_batch_with};
-use vectrain::gpu::Atomics;
-use vectrain::gpu::step::{Reduction, StepOptions, TrainState};
+use vectrain::gpu::step::{StepOptions, TrainState};
 use vectrain::huffman::HuffmanTree;
 use vectrain::rng;
 use vectrain::sampling::NegativeSampler;
-use vectrain::training::{LossSum, Objective, UpdateShape};
+use vectrain::training::{Objective, UpdateShape};
 
 /// Words in the test vocabulary: a tree of paths up to about 10 nodes.
 const VOCAB: u32 = 40;
@@ -78,7 +80,7 @@ fn case(model: Model, dim: usize, negative: usize, seed: u64, tokens: usize) -> 
 }
 
 /// The CPU twin's tables and loss after one pass over the case's batch.
-fn cpu_step(case: &Case, alpha: f32) -> (Vec<f32>, Vec<f32>, LossSum) {
+fn cpu_step(case: &Case, alpha: f32) -> StepResult {
     let (mut input, mut output) = (case.input.clone(), case.output.clone());
     let dim = case.shape.dim;
     let objective = Objective {
@@ -98,13 +100,13 @@ fn cpu_step(case: &Case, alpha: f32) -> (Vec<f32>, Vec<f32>, LossSum) {
     (input, output, loss)
 }
 
-/// The GPU's tables, loss and the state after a pass with `in_flight` centres at once.
+/// The GPU's tables and loss, and the state, after a pass with `in_flight` centres at once.
 fn gpu_step(
     case: &Case,
     alpha: f32,
     in_flight: usize,
     options: StepOptions,
-) -> (Vec<f32>, Vec<f32>, LossSum, TrainState) {
+) -> (StepResult, TrainState) {
     let ctx = gpu().expect("checked by the caller");
     let state = TrainState::with_tree(
         ctx,
@@ -117,8 +119,8 @@ fn gpu_step(
         options,
     )
     .expect("state");
-    let (input, output, loss) = train_pass(&state, &case.batch, alpha, in_flight, case.key);
-    (input, output, loss, state)
+    let pass = train_pass(&state, &case.batch, alpha, in_flight, case.key);
+    (pass, state)
 }
 
 /// One step with a single persistent workgroup against `train_batch_with`.
@@ -144,8 +146,9 @@ fn one_case(case: &Case, options: StepOptions) {
         "batch of {} tokens",
         case.batch.len()
     );
-    let (gpu_input, gpu_output, gpu_loss, state) = gpu_step(case, alpha, 1, options);
-    let (cpu_input, cpu_output, cpu_loss) = cpu_step(case, alpha);
+    let (gpu, state) = gpu_step(case, alpha, 1, options);
+    let cpu = cpu_step(case, alpha);
+    let ((gpu_input, gpu_output, gpu_loss), (cpu_input, cpu_output, cpu_loss)) = (&gpu, &cpu);
     eprintln!(
         "{model:?} dim {dim} negative {negative} {options:?}: {} tokens, {} updates ({} on the \
          GPU), depth {}, {} lanes; max error input {:e}, output {:e}, loss {} vs {}",
@@ -154,8 +157,8 @@ fn one_case(case: &Case, options: StepOptions) {
         gpu_loss.examples,
         case.tree.depth(),
         state.plan().workgroup_size,
-        max_error(&gpu_input, &cpu_input),
-        max_error(&gpu_output, &cpu_output),
+        max_error(gpu_input, cpu_input),
+        max_error(gpu_output, cpu_output),
         gpu_loss.loss,
         cpu_loss.loss
     );
@@ -166,56 +169,24 @@ fn one_case(case: &Case, options: StepOptions) {
     if negative > 0 {
         assert!(max_error(&cpu_output[..words], &case.output[..words]) > 1e-3);
     }
-    assert!(max_error(&cpu_input, &case.input) > 1e-3);
+    assert!(max_error(cpu_input, &case.input) > 1e-3);
     let tolerance = Tolerance {
         rel: 1e-6,
         abs: 1e-6,
     };
-    assert_close("input table", &gpu_input, &cpu_input, tolerance);
-    assert_close("output table", &gpu_output, &cpu_output, tolerance);
-    assert_eq!(gpu_loss.examples, cpu_loss.examples, "number of updates");
-    assert!(
-        (gpu_loss.loss - cpu_loss.loss).abs() <= 1e-5 * cpu_loss.loss.abs(),
-        "loss {} on the GPU, {} on the CPU",
-        gpu_loss.loss,
-        cpu_loss.loss
-    );
+    assert_step_matches(&gpu, &cpu, tolerance);
 }
 
-/// `one_step` for the variants this adapter runs, as tests/gpu_subwords.rs picks them: the
-/// trainer's defaults here (float atomics and subgroups where the device has them, 8 lanes
-/// on a CPU adapter); the other reduction at a workgroup size GPUs get; and compare-exchange
-/// atomics with the tree at 64 lanes. With negatives as well, the defaults and the last.
+/// `one_step` for the variants this adapter runs ([`v2_variants`]): the trainer's defaults
+/// and compare-exchange with the tree reduction at 64 lanes; without negatives also the other
+/// reduction at a workgroup size GPUs get (lanes without a dimension at d = 3 and 100).
 fn every_variant(model: Model, dim: usize, negative: usize) {
     let _serial = serial();
-    let Some(ctx) = gpu() else { return };
-    let native = if ctx.float_atomics {
-        Atomics::NativeFloat
-    } else {
-        Atomics::CompareExchange
-    };
-    let (first, other) = if ctx.subgroups {
-        (Reduction::Subgroup, Reduction::Tree)
-    } else {
-        (Reduction::Tree, Reduction::Tree)
-    };
-    // Lanes without a dimension at d = 3 and 100.
-    let gpu_size = if dim <= 3 { 32 } else { 256 };
-    let mut variants = vec![
-        (native, first, None),
-        (Atomics::CompareExchange, Reduction::Tree, Some(64)),
-    ];
-    if negative == 0 {
-        variants.push((native, other, Some(gpu_size)));
+    if gpu().is_none() {
+        return;
     }
-    for (atomics, reduction, workgroup_size) in variants {
-        let options = StepOptions {
-            kernel: GpuKernel::V2,
-            atomics,
-            reduction,
-            workgroup_size,
-            ..StepOptions::default()
-        };
+    let gpu_size = if dim <= 3 { 32 } else { 256 };
+    for options in v2_variants((negative == 0).then_some(gpu_size)) {
         one_step(model, dim, negative, options);
     }
 }
@@ -263,9 +234,7 @@ fn deep_paths_match_cpu() {
     }
 }
 
-/// With many workgroups in flight (Hogwild), every centre is still trained exactly once,
-/// counted on the device, and the number of updates is the CPU's, for shares of 1 and the
-/// planner's, and more workgroups than centres.
+/// With many workgroups in flight (Hogwild), every centre is still trained exactly once.
 #[test]
 fn every_centre_is_trained_exactly_once_with_hs() {
     let _serial = serial();
@@ -275,20 +244,15 @@ fn every_centre_is_trained_exactly_once_with_hs() {
     for (model, negative) in [(Model::SkipGram, 0), (Model::Cbow, 2)] {
         let case = case(model, 20, negative, 11, 3000);
         let (_, _, cpu) = cpu_step(&case, 0.025);
-        for (in_flight, share) in [(7, None), (64, Some(1)), (5000, None)] {
-            let options = StepOptions {
-                kernel: GpuKernel::V2,
-                share,
-                count_visits: Some(case.batch.len() as u32),
-                ..StepOptions::default()
-            };
-            let (_, _, loss, state) = gpu_step(&case, 0.025, in_flight, options);
-            let what = format!("{model:?} {in_flight} in flight, share {share:?}");
-            assert_eq!(loss.examples, cpu.examples, "{what}: updates");
-            let visits = state.read_visits(gpu().unwrap()).expect("visits");
-            if let Some(i) = (0..case.batch.len()).find(|&i| visits[i] != 1) {
-                panic!("{what}: centre {i} trained {} times", visits[i]);
-            }
-        }
+        let what = format!("{model:?} negative {negative}");
+        assert_each_centre_once(
+            &what,
+            case.batch.len(),
+            cpu.examples,
+            |in_flight, options| {
+                let ((_, _, loss), state) = gpu_step(&case, 0.025, in_flight, options);
+                (loss, state)
+            },
+        );
     }
 }

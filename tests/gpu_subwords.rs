@@ -1,30 +1,34 @@
 //! The subword (fastText) training kernel against its CPU twin, `train_batch_subwords`: one
 //! step on a random batch with one centre in flight, for every variant this adapter runs;
-//! every centre trained once with many in flight; and the shapes it refuses.
+//! every centre trained once with many in flight; and the shapes it refuses. The cases and
+//! steps here serve tests/gpu_subwords_hs.rs too, with a Huffman tree.
 
 use crate::common;
 
 use common::batches::random_batch;
-use common::{TestRng, Tolerance, assert_close, gpu, max_error, serial, train_pass};
+use common::kernel_checks::{
+    StepResult, assert_each_centre_once, assert_step_matches, v2_variants,
+};
+use common::{TestRng, Tolerance, gpu, max_error, serial, train_pass};
 use vectrain::config::{GpuKernel, Model};
 use vectrain::cpu::subword_update::{SubwordBatch, train_batch_subwords};
 use vectrain::cpu::tables::PlainRows;
 use vectrain::cpu::update::Scratch;
-use vectrain::gpu::Atomics;
-use vectrain::gpu::step::{Reduction, StepOptions, TrainState};
+use vectrain::gpu::step::{StepOptions, TrainState};
+use vectrain::huffman::HuffmanTree;
 use vectrain::rng;
 use vectrain::sampling::NegativeSampler;
 use vectrain::subwords::{SubwordIndex, SubwordSettings};
-use vectrain::training::{LossSum, Objective, UpdateShape};
+use vectrain::training::{Objective, UpdateShape};
 
 /// Words in the test vocabulary.
-const VOCAB: u32 = 40;
+pub(crate) const VOCAB: u32 = 40;
 
 /// `VOCAB` random words of 1 to 12 characters over a small alphabet with a two-byte letter,
 /// so n-gram lengths count characters, not bytes, and n-grams repeat across words, with
 /// their n-grams hashed into `bucket` rows: so few that rows repeat within a word's list
 /// and across the words of a window (the atomics' hard case).
-pub(crate) fn random_index(rng: &mut TestRng, bucket: u32) -> SubwordIndex {
+fn random_index(rng: &mut TestRng, bucket: u32) -> SubwordIndex {
     let letters = ['a', 'b', 'c', 'é', 'n', 's'];
     let words: Vec<String> = (0..VOCAB)
         .map(|i| {
@@ -45,17 +49,36 @@ pub(crate) fn random_index(rng: &mut TestRng, bucket: u32) -> SubwordIndex {
 }
 
 /// What one test step trains on.
-struct Case {
-    shape: UpdateShape,
-    index: SubwordIndex,
+pub(crate) struct Case {
+    pub(crate) shape: UpdateShape,
+    pub(crate) index: SubwordIndex,
     sampler: NegativeSampler,
-    batch: vectrain::batch::Batch,
-    input: Vec<f32>,
-    output: Vec<f32>,
+    /// With hierarchical softmax: the tree over the batch's counts, and the output row of its
+    /// inner node 0 (after the words' rows with negatives, else 0).
+    pub(crate) tree: Option<(HuffmanTree, u32)>,
+    pub(crate) batch: vectrain::batch::Batch,
+    pub(crate) input: Vec<f32>,
+    pub(crate) output: Vec<f32>,
     key: u32,
 }
 
+/// A random batch over words with random n-grams hashed into `bucket` rows, trained with 5
+/// negatives.
 fn case(model: Model, dim: usize, seed: u64, tokens: usize, bucket: u32) -> Case {
+    case_of(model, dim, 5, false, seed, tokens, bucket)
+}
+
+/// [`case`] with `negative` negatives and, where `hs`, a Huffman tree, the tables shaped to
+/// match.
+pub(crate) fn case_of(
+    model: Model,
+    dim: usize,
+    negative: usize,
+    hs: bool,
+    seed: u64,
+    tokens: usize,
+    bucket: u32,
+) -> Case {
     let mut rng = TestRng(seed);
     let index = random_index(&mut rng, bucket);
     let key = rng::epoch_key(3, 1);
@@ -64,19 +87,23 @@ fn case(model: Model, dim: usize, seed: u64, tokens: usize, bucket: u32) -> Case
         model,
         dim,
         window: 3,
-        negative: 5,
+        negative,
     };
+    let word_rows = if negative > 0 { VOCAB } else { 0 };
+    let tree = hs.then(|| (HuffmanTree::new(&counts), word_rows));
+    let output_rows = word_rows as usize + tree.as_ref().map_or(0, |(tree, _)| tree.inner_nodes());
     // Both tables random (not the zero output table of training), so every term counts.
     let input = (0..index.table_rows() * dim)
         .map(|_| 0.5 * rng.signed_unit())
         .collect();
-    let output = (0..VOCAB as usize * dim)
+    let output = (0..output_rows * dim)
         .map(|_| 0.5 * rng.signed_unit())
         .collect();
     Case {
         shape,
         index,
         sampler: NegativeSampler::new(&counts, 0.75),
+        tree,
         batch,
         input,
         output,
@@ -85,13 +112,16 @@ fn case(model: Model, dim: usize, seed: u64, tokens: usize, bucket: u32) -> Case
 }
 
 /// The CPU twin's tables and loss after one pass over the case's batch.
-fn cpu_step(case: &Case, alpha: f32) -> (Vec<f32>, Vec<f32>, LossSum) {
+pub(crate) fn cpu_step(case: &Case, alpha: f32) -> StepResult {
     let (mut input, mut output) = (case.input.clone(), case.output.clone());
     let dim = case.shape.dim;
     let work = SubwordBatch {
         shape: &case.shape,
         index: &case.index,
-        objective: Objective::negative_sampling(&case.sampler),
+        objective: Objective {
+            negatives: (case.shape.negative > 0).then_some(&case.sampler),
+            tree: case.tree.as_ref().map(|(tree, first)| (tree, *first)),
+        },
         batch: &case.batch,
         key: case.key,
         alpha,
@@ -106,26 +136,48 @@ fn cpu_step(case: &Case, alpha: f32) -> (Vec<f32>, Vec<f32>, LossSum) {
     (input, output, loss)
 }
 
-/// The GPU's tables, loss and the state after a pass with `in_flight` centres at once.
-fn gpu_step(
+/// The GPU's tables and loss, and the state, after a pass with `in_flight` centres at once.
+pub(crate) fn gpu_step(
     case: &Case,
     alpha: f32,
     in_flight: usize,
     options: StepOptions,
-) -> (Vec<f32>, Vec<f32>, LossSum, TrainState) {
+) -> (StepResult, TrainState) {
     let ctx = gpu().expect("checked by the caller");
-    let state = TrainState::with_subwords(
-        ctx,
-        &case.shape,
-        &case.input,
-        &case.output,
-        &case.sampler,
-        &case.index,
-        options,
-    )
+    let (shape, input, output, sampler) = (&case.shape, &case.input, &case.output, &case.sampler);
+    let state = match &case.tree {
+        Some((tree, first_row)) => TrainState::with_subwords_and_tree(
+            ctx,
+            shape,
+            input,
+            output,
+            sampler,
+            &case.index,
+            tree,
+            *first_row,
+            options,
+        ),
+        None => TrainState::with_subwords(ctx, shape, input, output, sampler, &case.index, options),
+    }
     .expect("state");
-    let (input, output, loss) = train_pass(&state, &case.batch, alpha, in_flight, case.key);
-    (input, output, loss, state)
+    let pass = train_pass(&state, &case.batch, alpha, in_flight, case.key);
+    (pass, state)
+}
+
+/// Every centre of `case` trained exactly once with many workgroups in flight
+/// ([`assert_each_centre_once`]).
+pub(crate) fn each_centre_once(case: &Case) {
+    let (_, _, cpu) = cpu_step(case, 0.025);
+    let what = format!("{:?} negative {}", case.shape.model, case.shape.negative);
+    assert_each_centre_once(
+        &what,
+        case.batch.len(),
+        cpu.examples,
+        |in_flight, options| {
+            let ((_, _, loss), state) = gpu_step(case, 0.025, in_flight, options);
+            (loss, state)
+        },
+    );
 }
 
 /// One step with a single persistent workgroup against `train_batch_subwords`.
@@ -136,93 +188,80 @@ fn gpu_step(
 /// the dot products' order of summation, fused multiply-adds and `exp`. Those differences are
 /// carried through every later update of the same row, and here a bucket row is shared by
 /// the n-grams of many words (29 buckets for 40 words): it takes about 200 updates in one
-/// step, where a word's row takes a few. Measured on lavapipe over every variant, model and
-/// size: at most 3.7e-6 in the input table (values up to 4.5) and 3e-7 in the output table. A
-/// lost, repeated or misrouted gradient moves a value by alpha g x, ~1e-3 to 1e-2.
+/// step, where a word's row takes a few (with a tree, the root takes every update). Measured
+/// on lavapipe over every variant, model and size: at most 3.7e-6 in the input table (values
+/// up to 4.5) and 3e-7 in the output table; with a tree 4.8e-6 and 4.5e-7. A lost, repeated
+/// or misrouted gradient, or a wrong label, moves a value by alpha g x, ~1e-3 to 1e-2.
 fn one_step(model: Model, dim: usize, options: StepOptions) {
+    one_case(&case(model, dim, 7 + dim as u64, 400, 29), options);
+}
+
+/// [`one_step`] on `case`.
+pub(crate) fn one_case(case: &Case, options: StepOptions) {
     let alpha = 0.05;
-    let case = case(model, dim, 7 + dim as u64, 400, 29);
+    let (model, dim) = (case.shape.model, case.shape.dim);
     assert!(
         case.batch.len() > 200,
         "batch of {} tokens",
         case.batch.len()
     );
-    let (gpu_input, gpu_output, gpu_loss, _) = gpu_step(&case, alpha, 1, options);
-    let (cpu_input, cpu_output, cpu_loss) = cpu_step(&case, alpha);
+    let (gpu, state) = gpu_step(case, alpha, 1, options);
+    let cpu = cpu_step(case, alpha);
     eprintln!(
-        "{model:?} dim {dim} {options:?}: {} tokens, {} updates ({} on the GPU), {} table rows; \
-         max error input {:e} (largest |value| {}), output {:e}, loss {} vs {}",
+        "{model:?} dim {dim} negative {} tree {} {options:?}: {} tokens, {} updates ({} on the \
+         GPU), {} table rows, {} lanes; max error input {:e} (largest |value| {}), output {:e}, \
+         loss {} vs {}",
+        case.shape.negative,
+        case.tree.is_some(),
         case.batch.len(),
-        cpu_loss.examples,
-        gpu_loss.examples,
+        cpu.2.examples,
+        gpu.2.examples,
         case.index.table_rows(),
-        max_error(&gpu_input, &cpu_input),
-        cpu_input.iter().fold(0.0f32, |m, x| m.max(x.abs())),
-        max_error(&gpu_output, &cpu_output),
-        gpu_loss.loss,
-        cpu_loss.loss
+        state.plan().workgroup_size,
+        max_error(&gpu.0, &cpu.0),
+        cpu.0.iter().fold(0.0f32, |m, x| m.max(x.abs())),
+        max_error(&gpu.1, &cpu.1),
+        gpu.2.loss,
+        cpu.2.loss
     );
-    // The step changed the bucket rows as well as the words' (not a vacuous comparison).
+    // The step changed the bucket rows as well as the words', the tree's rows and, with
+    // negatives, the words' output rows (not a vacuous comparison).
     let words = VOCAB as usize * dim;
-    assert!(max_error(&cpu_input[words..], &case.input[words..]) > 1e-3);
-    assert!(max_error(&cpu_output, &case.output) > 1e-3);
+    assert!(max_error(&cpu.0[words..], &case.input[words..]) > 1e-3);
+    let first_tree_row = case.tree.as_ref().map_or(VOCAB, |(_, first)| *first) as usize;
+    let (word_rows, tree_rows) = cpu.1.split_at(first_tree_row * dim);
+    let (given_words, given_tree) = case.output.split_at(first_tree_row * dim);
+    if case.shape.negative > 0 {
+        assert!(max_error(word_rows, given_words) > 1e-3);
+    }
+    if case.tree.is_some() {
+        assert!(max_error(tree_rows, given_tree) > 1e-3);
+    }
     let tolerance = Tolerance {
         rel: 1e-5,
         abs: 1e-5,
     };
-    assert_close("input table", &gpu_input, &cpu_input, tolerance);
-    assert_close("output table", &gpu_output, &cpu_output, tolerance);
-    assert_eq!(gpu_loss.examples, cpu_loss.examples, "number of updates");
-    assert!(
-        (gpu_loss.loss - cpu_loss.loss).abs() <= 1e-5 * cpu_loss.loss.abs(),
-        "loss {} on the GPU, {} on the CPU",
-        gpu_loss.loss,
-        cpu_loss.loss
-    );
+    assert_step_matches(&gpu, &cpu, tolerance);
 }
 
 /// `one_step` for the variants of the subword kernel this adapter runs, three per shape to
-/// keep the test command short: the trainer's defaults here (float atomics where the device
-/// has them, subgroups where it has them, 8 lanes on a CPU adapter); the other reduction at a
-/// workgroup size GPUs get; and compare-exchange atomics with the tree at 64 lanes. Each
-/// reduction, each atomics variant and both kinds of workgroup size are covered at every
-/// dimension.
+/// keep the test command short: the trainer's defaults here, compare-exchange atomics with
+/// the tree reduction at 64 lanes, and the other reduction at a workgroup size GPUs get
+/// ([`v2_variants`]). Each reduction, each atomics variant and both kinds of workgroup size
+/// are covered at every dimension.
 fn every_variant(model: Model, dim: usize) {
     let _serial = serial();
-    let Some(ctx) = gpu() else { return };
-    let native = if ctx.float_atomics {
-        Atomics::NativeFloat
-    } else {
-        Atomics::CompareExchange
-    };
-    let (first, other) = if ctx.subgroups {
-        (Reduction::Subgroup, Reduction::Tree)
-    } else {
-        (Reduction::Tree, Reduction::Tree)
-    };
+    if gpu().is_none() {
+        return;
+    }
     // Lanes without a dimension at d = 1, 3 and 100; several dimensions a lane at d = 300.
     let gpu_size = match dim {
         0..=3 => 32,
         4..=200 => 256,
         _ => 128,
     };
-    let variants = [
-        (native, first, None),
-        (native, other, Some(gpu_size)),
-        (Atomics::CompareExchange, Reduction::Tree, Some(64)),
-    ];
-    for (atomics, reduction, workgroup_size) in variants {
-        one_step(
-            model,
-            dim,
-            StepOptions {
-                kernel: GpuKernel::V2,
-                atomics,
-                reduction,
-                workgroup_size,
-                ..StepOptions::default()
-            },
-        );
+    for options in v2_variants(Some(gpu_size)) {
+        one_step(model, dim, options);
     }
 }
 
@@ -258,9 +297,7 @@ fn cbow_subword_step_matches_cpu_dim_300() {
     every_variant(Model::Cbow, 300);
 }
 
-/// With many workgroups in flight (Hogwild), every centre is still trained exactly once,
-/// counted on the device, and the number of updates is the CPU's, for shares of 1 and the
-/// planner's, and more workgroups than centres.
+/// With many workgroups in flight (Hogwild), every centre is still trained exactly once.
 #[test]
 fn every_centre_is_trained_exactly_once_with_subwords() {
     let _serial = serial();
@@ -268,23 +305,7 @@ fn every_centre_is_trained_exactly_once_with_subwords() {
         return;
     }
     for model in [Model::SkipGram, Model::Cbow] {
-        let case = case(model, 20, 11, 3000, 97);
-        let (_, _, cpu) = cpu_step(&case, 0.025);
-        for (in_flight, share) in [(7, None), (64, Some(1)), (5000, None)] {
-            let options = StepOptions {
-                kernel: GpuKernel::V2,
-                share,
-                count_visits: Some(case.batch.len() as u32),
-                ..StepOptions::default()
-            };
-            let (_, _, loss, state) = gpu_step(&case, 0.025, in_flight, options);
-            let what = format!("{model:?} {in_flight} in flight, share {:?}", share);
-            assert_eq!(loss.examples, cpu.examples, "{what}: updates");
-            let visits = state.read_visits(gpu().unwrap()).expect("visits");
-            if let Some(i) = (0..case.batch.len()).find(|&i| visits[i] != 1) {
-                panic!("{what}: centre {i} trained {} times", visits[i]);
-            }
-        }
+        each_centre_once(&case(model, 20, 11, 3000, 97));
     }
 }
 

@@ -4,7 +4,8 @@
 use crate::common;
 
 use common::batches::{random_batch, zipf_counts};
-use common::{TestRng, Tolerance, assert_close, gpu, max_error, serial, train_pass};
+use common::kernel_checks::assert_step_matches;
+use common::{TestRng, Tolerance, gpu, max_error, serial, train_pass};
 use vectrain::config::GpuKernel;
 use vectrain::config::Model;
 use vectrain::cpu::tables::PlainRows;
@@ -106,16 +107,10 @@ fn one_step(model: Model, dim: usize, options: StepOptions) {
     );
     // The step changed the tables (so the comparison is not vacuous).
     assert!(max_error(&cpu_input, &input) > 1e-3 && max_error(&cpu_output, &output) > 1e-3);
-    assert_close("input table", &gpu_input, &cpu_input, tolerance);
-    assert_close("output table", &gpu_output, &cpu_output, tolerance);
-    assert_eq!(gpu_loss.examples, cpu_loss.examples, "number of updates");
-    // The GPU sums the loss in f32 per workgroup: 1e-5 relative is ample for a few hundred
-    // terms.
-    assert!(
-        (gpu_loss.loss - cpu_loss.loss).abs() <= 1e-5 * cpu_loss.loss.abs(),
-        "loss {} on the GPU, {} on the CPU",
-        gpu_loss.loss,
-        cpu_loss.loss
+    assert_step_matches(
+        &(gpu_input, gpu_output, gpu_loss),
+        &(cpu_input, cpu_output, cpu_loss),
+        tolerance,
     );
 }
 

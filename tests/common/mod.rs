@@ -6,6 +6,7 @@
 use std::sync::OnceLock;
 
 pub mod batches;
+pub mod kernel_checks;
 
 use vectrain::batch::Batch;
 use vectrain::gpu::step::TrainState;
