@@ -34,6 +34,7 @@ long_gpu_runs=(
     gpu_trainer::gpu_batch_skipgram_on_kjv_agrees_with_cpu
     gpu_trainer::gpu_subword_training_on_kjv_agrees_with_cpu
     gpu_trainer::gpu_hs_cbow_on_kjv_agrees_with_cpu
+    gpu_trainer::gpu_subwords_hs_cbow_on_kjv_agrees_with_cpu
 )
 skip_long_gpu_runs=()
 for name in "${long_gpu_runs[@]}"; do skip_long_gpu_runs+=(--skip "$name"); done
