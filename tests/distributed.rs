@@ -83,6 +83,67 @@ fn shares_cover_every_line_once_with_the_whole_files_vocabulary() -> Result<()> 
     Ok(())
 }
 
+/// With a given vocabulary (`--read-vocab`) nothing is counted: each rank encodes the lines
+/// of its equal byte range with that vocabulary, in memory or into a cache file reused
+/// later, and the ranks' statistics add up to the whole file's.
+#[test]
+fn shares_of_a_given_vocabulary_cover_every_line_once_without_counting() -> Result<()> {
+    let whole = Corpus::read(&kjv(), &options())?;
+    // The whole file's counts, given back, with a word the file never has.
+    let mut counts: Vec<(String, u64)> = whole
+        .vocab
+        .words()
+        .iter()
+        .cloned()
+        .zip(whole.vocab.counts().iter().copied())
+        .collect();
+    counts.push(("unwritten".into(), 7));
+    let dir = tempfile::tempdir().unwrap();
+    let given = |cache_dir: Option<PathBuf>| ReadOptions {
+        vocab: Some(std::sync::Arc::new(vectrain::GivenVocab {
+            source: PathBuf::from("kjv.vocab"),
+            counts: counts.clone(),
+        })),
+        cache_dir,
+        ..options()
+    };
+    for (ranks, cache_dir) in [(2, None), (3, Some(dir.path().to_path_buf()))] {
+        let options = given(cache_dir);
+        for pass in ["read", "reused"] {
+            let shares = on_ranks(ranks, |group| read_corpus(&kjv(), &options, group));
+            let shares: Vec<Corpus> = shares.into_iter().collect::<Result<_>>()?;
+            let mut joined = Vec::new();
+            for share in &shares {
+                // The given words and counts, the one the file lacks among them.
+                let unwritten = share.vocab.id("unwritten").expect("a given word");
+                assert_eq!(share.vocab.counts()[unwritten as usize], 7);
+                let others: Vec<&String> = (share.vocab.words().iter())
+                    .filter(|w| *w != "unwritten")
+                    .collect();
+                assert!(
+                    others.iter().copied().eq(whole.vocab.words()),
+                    "{ranks} ranks"
+                );
+                assert_eq!(
+                    share.stats.lines, whole.stats.lines,
+                    "{ranks} ranks, {pass}"
+                );
+                assert_eq!(share.stats.raw_tokens, whole.stats.raw_tokens);
+                if options.cache_dir.is_some() {
+                    let (_, made) = share.cache.clone().expect("a cache file");
+                    assert_eq!(made, pass == "read");
+                }
+                joined.extend(sentences(share));
+            }
+            assert_eq!(joined, sentences(&whole), "{ranks} ranks, {pass}");
+            if options.cache_dir.is_none() {
+                break;
+            }
+        }
+    }
+    Ok(())
+}
+
 #[test]
 fn a_share_of_a_gzip_file_is_refused_naming_why() {
     let dir = tempfile::tempdir().unwrap();

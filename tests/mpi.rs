@@ -165,6 +165,43 @@ fn two_and_three_gpu_ranks_train_one_vocabulary() {
     }
 }
 
+/// `--read-vocab` on two ranks: nothing is counted, each rank reads its equal byte range with
+/// the given vocabulary, and they add up what they read: every rank names the whole file's
+/// tokens and the given vocabulary's size, and rank 0 writes a vector for each given word.
+#[test]
+fn ranks_train_with_a_given_vocabulary() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = kjv_head(dir.path(), 3_000);
+    let vocab = dir.path().join("kjv.vocab");
+    std::fs::write(
+        &vocab,
+        "the 5000\nlord 900\nmoses 300\nnever_in_the_text 40\n",
+    )
+    .unwrap();
+    let output = dir.path().join("given.txt");
+    let mut args = run_args(&corpus, &output, "cpu");
+    args.extend(["--dim", "24", "--sync-every", "20000"]);
+    args.extend(["--read-vocab", vocab.to_str().unwrap()]);
+    let out = run_within(mpirun(2, &args), Duration::from_secs(300));
+    check_run(2, &out, &output);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let text = std::fs::read_to_string(&corpus).unwrap();
+    let tokens = text.split_whitespace().count();
+    for rank in 0..2 {
+        let said = format!("of {tokens} tokens kept, vocabulary 4 words");
+        let prefix = format!("rank {rank} of 2: ");
+        assert!(
+            stderr
+                .lines()
+                .any(|line| line.starts_with(&prefix) && line.contains(&said)),
+            "{prefix}{said:?} missing:\n{stderr}"
+        );
+    }
+    let written = std::fs::read_to_string(&output).unwrap();
+    assert!(written.starts_with("4 24\n"), "{written}");
+    assert!(written.contains("\nnever_in_the_text "), "{written}");
+}
+
 #[test]
 fn subword_ranks_write_a_fasttext_bin_that_gives_unseen_words_vectors() {
     subword_ranks_write_a_bin("cpu");

@@ -192,10 +192,6 @@ fn train_with_read_vocab_is_the_counting_run() {
         &["--read-vocab", s(&dir.path().join("none.txt"))],
         "none.txt",
     );
-    refused(
-        &["--read-vocab", s(&vocab), "--distributed"],
-        "invalid option --read-vocab: a distributed run counts its corpus across the ranks",
-    );
     std::fs::write(&vocab, "the 10\nthe 4\n").unwrap();
     refused(&["--read-vocab", s(&vocab)], "vocab.txt");
 }

@@ -354,13 +354,19 @@ pub fn at_least_one() -> clap::builder::RangedU64ValueParser<usize> {
     clap::builder::RangedU64ValueParser::<usize>::new().range(1..)
 }
 
-/// How to read the corpus of a run of `params`, encoding it into `cache_dir` where given.
+/// How to read the corpus of a run of `params`, encoding it into `cache_dir` where given,
+/// with the vocabulary file of `--read-vocab` read where there is one.
 pub fn read_options(
     params: &TrainParams,
     cache: &CacheOptions,
     cache_dir: Option<PathBuf>,
-) -> ReadOptions {
-    ReadOptions {
+) -> crate::Result<ReadOptions> {
+    let vocab = cache
+        .read_vocab
+        .as_deref()
+        .map(GivenVocab::read)
+        .transpose()?;
+    Ok(ReadOptions {
         lowercase: params.lowercase,
         min_count: params.min_count,
         max_vocab: params.max_vocab,
@@ -368,8 +374,8 @@ pub fn read_options(
         cache_dir,
         threads: Some(params.threads),
         progress: None,
-        vocab: None,
-    }
+        vocab: vocab.map(Arc::new),
+    })
 }
 
 /// Reads the corpus `input` (the embedded one when `None`), encoding it into `cache_dir`
@@ -382,15 +388,9 @@ pub fn load_corpus(
 ) -> anyhow::Result<Corpus> {
     let started = Instant::now();
     let progress = ReadProgress::new();
-    let vocab = cache
-        .read_vocab
-        .as_deref()
-        .map(GivenVocab::read)
-        .transpose()?;
     let options = ReadOptions {
         progress: Some(progress.clone()),
-        vocab: vocab.map(Arc::new),
-        ..read_options(params, cache, cache_dir)
+        ..read_options(params, cache, cache_dir)?
     };
     let bar = ReadingBar::start(progress);
     let corpus = read_corpus(input, &options);

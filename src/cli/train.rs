@@ -236,13 +236,6 @@ pub fn execute(args: TrainArgs, matches: &ArgMatches, front: Front<'_>) -> anyho
     // put the default checkpoint beside.
     let beside_output = write_output && !paths::is_stream(&job.output);
     let checkpoints = beside_output || args.checkpoint.is_some() || job.resume.is_some();
-    if args.distributed.distributed && args.cache.read_vocab.is_some() {
-        return Err(crate::Error::InvalidOption {
-            option: "read-vocab",
-            reason: "a distributed run counts its corpus across the ranks, which also shares the corpus out evenly; train without --read-vocab".into(),
-        }
-        .into());
-    }
     if caller && args.distributed.distributed {
         anyhow::bail!("--distributed runs under mpirun, from the command line only");
     }

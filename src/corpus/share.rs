@@ -15,6 +15,7 @@ use std::path::Path;
 use crate::corpus::source::TextSource;
 use crate::corpus::{Corpus, CorpusStats, ReadOptions, ReadPass, cache, count, source};
 use crate::error::{Error, Result};
+use crate::vocab::Vocab;
 
 /// Share `index` of `count` equal byte ranges of a corpus file, cut at line boundaries.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -276,16 +277,52 @@ impl Corpus {
         counts: WordCounts,
     ) -> Result<Corpus> {
         let text = share_text(path, range)?;
-        let count = || Corpus::vocab_of(counts.into_counted(), path, options);
+        Corpus::encode_share(&text, path, options, share, || {
+            Corpus::vocab_of(counts.into_counted(), path, options)
+        })
+    }
+
+    /// The lines starting in `share`'s equal byte range of the file at `path`, encoded with
+    /// the vocabulary given in `options` ([`ReadOptions::vocab`], which must be there): no
+    /// counting pass, so each process reads its own bytes once and nothing else. The
+    /// statistics are the share's own.
+    pub fn read_given_share(path: &Path, options: &ReadOptions, share: Share) -> Result<Corpus> {
+        let Some(given) = &options.vocab else {
+            return Err(Error::Mismatch(
+                "a share read with a given vocabulary needs one (ReadOptions::vocab)".into(),
+            ));
+        };
+        if share.index >= share.count {
+            return Err(Error::Mismatch(format!(
+                "share {} of {} does not exist",
+                share.index, share.count
+            )));
+        }
+        let range = share.byte_range(file_len(path)?);
+        let text = share_text(path, line_start_at(path, range.start)?..range.end)?;
+        Corpus::encode_share(&text, path, options, share, || {
+            Corpus::given_vocab(given, options)
+        })
+    }
+
+    /// The second pass over a share's `text` with the vocabulary `count` gives: into memory,
+    /// or with [`ReadOptions::cache_dir`] into the share's cache file.
+    fn encode_share(
+        text: &TextSource<'_>,
+        path: &Path,
+        options: &ReadOptions,
+        share: Share,
+        count: impl FnOnce() -> Result<(Vocab, CorpusStats)>,
+    ) -> Result<Corpus> {
         match &options.cache_dir {
             None => {
                 let (vocab, stats) = count()?;
-                Corpus::encode_in_memory(&text, path, options, vocab, stats)
+                Corpus::encode_in_memory(text, path, options, vocab, stats)
             }
             Some(dir) => {
                 let key = share_key(path, options, share)?;
                 let cache_path = cache::path_in(dir, path, key);
-                Corpus::cached_or_encode(&text, path, &cache_path, key, options, count)
+                Corpus::cached_or_encode(text, path, &cache_path, key, options, count)
             }
         }
     }

@@ -14,6 +14,10 @@ use crate::vocab::Vocab;
 /// with the same file and settings reuses every rank's cache file (only when every rank has
 /// one, since counting needs them all). Fails when any rank's vocabulary differs from
 /// rank 0's.
+///
+/// With a given vocabulary ([`ReadOptions::vocab`], `--read-vocab`) there is no counting:
+/// each rank encodes the lines starting in its equal byte range ([`Corpus::read_given_share`])
+/// and the ranks add up what they read, so the statistics are the whole file's either way.
 pub fn read_corpus(
     path: &Path,
     options: &ReadOptions,
@@ -28,8 +32,9 @@ pub fn read_corpus(
     let cached = Corpus::cached_share(path, options, share)?;
     let mut have = [u64::from(cached.is_some())];
     collective.sum_u64(&mut have)?;
-    let corpus = match cached {
-        Some(corpus) if have[0] == collective.size() as u64 => corpus,
+    let mut corpus = match cached {
+        Some(corpus) if have[0] == collective.size() as u64 || options.vocab.is_some() => corpus,
+        _ if options.vocab.is_some() => Corpus::read_given_share(path, options, share)?,
         _ => {
             let mine = Corpus::count_share(path, options, share)?;
             let unreadable = |rank: usize| {
@@ -59,6 +64,24 @@ pub fn read_corpus(
             Corpus::read_share(path, options, share, range, merged)?
         }
     };
+    if options.vocab.is_some() {
+        let stats = &mut corpus.stats;
+        let mut read = [
+            stats.lines,
+            stats.raw_tokens,
+            stats.lossy_tokens,
+            stats.truncated_tokens,
+            stats.split_lines,
+        ];
+        collective.sum_u64(&mut read)?;
+        [
+            stats.lines,
+            stats.raw_tokens,
+            stats.lossy_tokens,
+            stats.truncated_tokens,
+            stats.split_lines,
+        ] = read;
+    }
     let fingerprints = collective.gather(&vocab_fingerprint(&corpus.vocab).to_le_bytes())?;
     if let Some(rank) = fingerprints.iter().position(|f| f != &fingerprints[0]) {
         return Err(Error::Mismatch(format!(

@@ -121,7 +121,7 @@ pub fn train(
     };
     let params = job.params;
     let sync = sync_settings(options, job.resume.as_ref().map(|(_, saved)| saved));
-    let corpus = read_corpus(input, &read_options(params, cache, cache_dir), world)?;
+    let corpus = read_corpus(input, &read_options(params, cache, cache_dir)?, world)?;
     note!(
         "rank {rank} of {size}: {} of {} tokens kept, vocabulary {} words (fingerprint {:016x})",
         corpus.len(),
