@@ -38,7 +38,7 @@ pub struct KernelCheck {
 impl std::fmt::Display for KernelCheck {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let verdict = if self.passed { "pass" } else { "FAIL" };
-        write!(f, "{verdict:<6} {:<40} ", self.name)?;
+        write!(f, "{verdict:<6} {:<56} ", self.name)?;
         match &self.error {
             None => write!(f, "largest error {:e}", self.max_error),
             Some(error) => {
@@ -296,7 +296,7 @@ mod tests {
         assert_eq!(
             check.to_string(),
             format!(
-                "FAIL   {:<40} did not run: cannot read gpu: device lost\n       while mapping",
+                "FAIL   {:<56} did not run: cannot read gpu: device lost\n       while mapping",
                 "gather"
             )
         );
@@ -312,7 +312,7 @@ mod tests {
         };
         assert_eq!(
             check.to_string(),
-            format!("pass   {:<40} largest error 4.5e-7", check.name)
+            format!("pass   {:<56} largest error 4.5e-7", check.name)
         );
     }
 }
