@@ -6,11 +6,13 @@ usage: gensim_train.py CORPUS OUTPUT sg|cbow THREADS [EPOCHS] [lines|file] [ns|h
          fastest mode, the one the CPU speed figures are measured against)
   ns     (default) negative sampling, 5 negatives
   hs     hierarchical softmax alone (hs=1, negative=0)
-d100 w5 n5 sample 1e-3 min_count 5, alpha 0.025 (skip-gram) or 0.05 (CBOW) -> 0.0001.
+d100 w5 n5 sample 1e-3 min_count 5, alpha 0.025 (skip-gram) or 0.05 (CBOW) -> 0.0001; seed
+$SEED (default 1).
 Writes OUTPUT in word2vec binary format and prints one JSON line with the wall time of
 training (not reading) and words/s over corpus words times epochs.
 """
 import json
+import os
 import sys
 import time
 
@@ -25,7 +27,8 @@ sg = 1 if model == "sg" else 0
 w2v = Word2Vec(
     vector_size=100, window=5, negative=0 if hs else 5, hs=int(hs), sample=1e-3, min_count=5,
     sg=sg,
-    alpha=0.025 if sg else 0.05, min_alpha=0.0001, workers=threads, seed=1,
+    alpha=0.025 if sg else 0.05, min_alpha=0.0001, workers=threads,
+    seed=int(os.environ.get("SEED", "1")),
 )
 if mode == "file":
     w2v.build_vocab(corpus_file=corpus)

@@ -1,6 +1,7 @@
 //! Training options, checked once into [`TrainParams`].
 
 use crate::error::{Error, Result};
+use crate::huffman::Ties;
 use crate::subwords::SubwordSettings;
 
 /// Which word2vec model to train.
@@ -92,8 +93,13 @@ pub struct TrainConfig {
     /// Hierarchical softmax (word2vec.c `-hs 1`, gensim `hs=1`): each update also scores the
     /// input against the inner nodes of the predicted word's path in a Huffman tree
     /// ([`crate::huffman`]). With `negative` above 0 both objectives train, as in word2vec.c.
-    /// CPU trainer only, skip-gram and CBOW, no subwords.
+    /// Skip-gram and CBOW, with or without subwords, on the CPU and on the GPU (v2 kernel).
     pub hs: bool,
+    /// How the Huffman tree breaks a tie between a word and an inner node of the same count
+    /// ([`Ties`]); `None` takes gensim's [`Ties::Leaves`], or with subwords fastText's
+    /// [`Ties::Nodes`], which a fastText `.bin` needs (fastText rebuilds its tree from the
+    /// counts). [`Ties::Leaves`] with subwords is refused.
+    pub hs_ties: Option<Ties>,
     /// Starting learning rate; `None` takes the model's default (0.025 skip-gram, 0.05 CBOW).
     pub alpha: Option<f32>,
     /// Learning rate the linear decay reaches at the end of the last epoch (with `parts`
@@ -143,6 +149,7 @@ impl Default for TrainConfig {
             window: 5,
             negative: 5,
             hs: false,
+            hs_ties: None,
             alpha: None,
             min_alpha: 0.0001,
             epochs: 5,
@@ -190,8 +197,10 @@ pub struct TrainParams {
     pub window: usize,
     /// Negatives, 0..=[`MAX_NEGATIVE`]; 0 only with `hs`.
     pub negative: usize,
-    /// Hierarchical softmax; never with batch skip-gram or subwords.
+    /// Hierarchical softmax; never with batch skip-gram.
     pub hs: bool,
+    /// How the Huffman tree breaks ties ([`TrainConfig::hs_ties`], resolved).
+    pub hs_ties: Ties,
     /// Starting learning rate, positive and finite.
     pub alpha: f32,
     /// Final learning rate, 0 <= min_alpha <= alpha.
@@ -291,6 +300,18 @@ impl TrainConfig {
                 "batch skip-gram shares negatives and has no hierarchical softmax: use --model skipgram or cbow",
             ));
         }
+        let hs_ties = match (self.hs_ties, subwords.is_some()) {
+            (Some(Ties::Leaves), true) if self.hs => {
+                return Err(invalid(
+                    "hs-ties",
+                    "a subword model's Huffman tree is fastText's (nodes first), which its .bin \
+                     rebuilds from the counts: leave --hs-ties out, or give nodes",
+                ));
+            }
+            (Some(ties), _) => ties,
+            (None, true) => Ties::Nodes,
+            (None, false) => Ties::Leaves,
+        };
         let negative = match (self.negative, self.hs) {
             (0, false) => {
                 return Err(invalid(
@@ -313,6 +334,7 @@ impl TrainConfig {
             window: in_range("window", self.window, MAX_WINDOW)?,
             negative,
             hs: self.hs,
+            hs_ties,
             alpha,
             min_alpha: self.min_alpha,
             epochs: in_range("epochs", self.epochs, 100_000)?,

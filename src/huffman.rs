@@ -8,11 +8,27 @@
 //! update of `crate::cpu::update` with those rows and labels in place of the centre and its
 //! negatives (word2vec.c's `g = (1 - code - σ(f)) α`).
 //!
-//! The tree is word2vec.c's (`CreateBinaryTree`): with the words sorted by falling count,
-//! the two least frequent of the leaves and the inner nodes made so far are joined, the
-//! leaves scanned from the rare end and the inner nodes in the order they were made, a leaf
-//! losing ties. The second of each pair takes turn 1. Inner node `i` is the `i`-th made, so
-//! the root is the last, `words - 2`.
+//! The tree is built as word2vec.c builds it (`CreateBinaryTree`): with the words sorted by
+//! falling count, the two least frequent of the leaves and the inner nodes made so far are
+//! joined, the leaves scanned from the rare end and the inner nodes in the order they were
+//! made. The second of each pair takes turn 1. Inner node `i` is the `i`-th made, so the root
+//! is the last, `words - 2`. Where a leaf and an inner node have the same count, [`Ties`]
+//! says which is joined first: word2vec.c and fastText take the inner node, gensim (a heap
+//! ordered by count, then index, the leaves' indices first) the leaf. Both trees are optimal
+//! codes; gensim's is the one of least variance in path length, whose rare words sit
+//! shallower. On mix8m it trains better vectors (README, "Hierarchical softmax against gensim
+//! and word2vec.c").
+
+/// Which of a leaf and an inner node of the same count the tree joins first.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Ties {
+    /// The leaf, as gensim: the tree of least path-length variance.
+    #[default]
+    Leaves,
+    /// The inner node, as word2vec.c and fastText; fastText rebuilds this tree from the
+    /// counts of a `.bin`.
+    Nodes,
+}
 
 /// Every word's path from the root to its leaf: the inner nodes passed and the turn taken
 /// at each.
@@ -27,8 +43,9 @@ pub struct HuffmanTree {
 }
 
 impl HuffmanTree {
-    /// The tree over words with these counts (by word id; any order of counts).
-    pub fn new(counts: &[u64]) -> HuffmanTree {
+    /// The tree over words with these counts (by word id; any order of counts), ties
+    /// broken by `ties`.
+    pub fn new(counts: &[u64], ties: Ties) -> HuffmanTree {
         let words = counts.len();
         // Word ids by falling count; ties keep id order, so a vocabulary already in
         // frequency order (vectrain's) is its own order, as in word2vec.c.
@@ -45,7 +62,11 @@ impl HuffmanTree {
         let mut next_inner = words;
         for made in 0..inner {
             let mut take = || match leaf {
-                Some(l) if next_inner >= words + made || weight[l] < weight[next_inner] => {
+                Some(l)
+                    if next_inner >= words + made
+                        || weight[l] < weight[next_inner]
+                        || (ties == Ties::Leaves && weight[l] == weight[next_inner]) =>
+                {
                     leaf = l.checked_sub(1);
                     l
                 }
@@ -125,7 +146,7 @@ impl HuffmanTree {
 
 #[cfg(test)]
 mod tests {
-    use super::HuffmanTree;
+    use super::{HuffmanTree, Ties};
     use std::cmp::Reverse;
     use std::collections::{BTreeSet, BinaryHeap};
 
@@ -144,8 +165,14 @@ mod tests {
     }
 
     fn check(counts: &[u64]) {
-        let tree = HuffmanTree::new(counts);
-        let case = format!("{} words", counts.len());
+        for ties in [Ties::Leaves, Ties::Nodes] {
+            check_with(counts, ties);
+        }
+    }
+
+    fn check_with(counts: &[u64], ties: Ties) {
+        let tree = HuffmanTree::new(counts, ties);
+        let case = format!("{} words, {ties:?}", counts.len());
         assert_eq!(tree.words(), counts.len(), "{case}");
         let cost: u128 = (0..counts.len() as u32)
             .map(|w| u128::from(counts[w as usize]) * tree.nodes(w).len() as u128)
@@ -196,7 +223,8 @@ mod tests {
         }
         fib.reverse();
         check(&fib);
-        assert_eq!(HuffmanTree::new(&fib).depth(), 59);
+        assert_eq!(HuffmanTree::new(&fib, Ties::Nodes).depth(), 59);
+        assert_eq!(HuffmanTree::new(&fib, Ties::Leaves).depth(), 59);
         // Zipf-like counts, unsorted, with ties.
         let zipf: Vec<u64> = (1..=1000u64)
             .map(|r| 1 + 100_000 / (r * 7 % 1000 + 1))
@@ -210,7 +238,7 @@ mod tests {
         // joins the two 1s, rarest leaf first, so word 2 takes turn 1. Node 1: the 2 ties
         // with node 0 and the leaf loses, so node 0 comes first and word 1 takes turn 1.
         // The root: the 4 ties with node 1 and loses again, so word 0 takes turn 1.
-        let tree = HuffmanTree::new(&[4, 2, 1, 1]);
+        let tree = HuffmanTree::new(&[4, 2, 1, 1], Ties::Nodes);
         assert_eq!(tree.nodes(0), &[2]);
         assert_eq!(tree.turns(0), &[1]);
         assert_eq!(tree.nodes(1), &[2, 1]);
@@ -220,8 +248,28 @@ mod tests {
         assert_eq!(tree.nodes(3), &[2, 1, 0]);
         assert_eq!(tree.turns(3), &[0, 0, 0]);
         // One word: no inner node, an empty path.
-        let single = HuffmanTree::new(&[3]);
+        let single = HuffmanTree::new(&[3], Ties::Leaves);
         assert_eq!(single.inner_nodes(), 0);
         assert!(single.nodes(0).is_empty());
+    }
+
+    #[test]
+    fn leaves_first_gives_the_shallower_tree_of_the_same_cost() {
+        // Counts 4, 2, 2, 1, 1 (the textbook case of minimum-variance Huffman codes). Nodes
+        // first: node 0 joins the 1s, node 1 takes node 0 before the tied 2, node 2 the other
+        // 2 and node 1, the root the 4 and node 2: paths of 1, 2, 3, 4 and 4 nodes. Leaves
+        // first: node 1 joins the two 2s, node 2 the 1s' node 0 and the 4, the root nodes 1
+        // and 2: paths of 2, 2, 2, 3 and 3. Both cost 22.
+        let counts = [4, 2, 2, 1, 1];
+        let depths = |ties| {
+            let tree = HuffmanTree::new(&counts, ties);
+            (0..5).map(|w| tree.nodes(w).len()).collect::<Vec<_>>()
+        };
+        assert_eq!(depths(Ties::Nodes), [1, 2, 3, 4, 4]);
+        assert_eq!(depths(Ties::Leaves), [2, 2, 2, 3, 3]);
+        let leaves = HuffmanTree::new(&counts, Ties::Leaves);
+        assert_eq!(leaves.nodes(0), &[3, 2]);
+        assert_eq!(leaves.nodes(3), &[3, 2, 0]);
+        assert_eq!(leaves.nodes(1), &[3, 1]);
     }
 }

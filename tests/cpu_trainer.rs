@@ -9,7 +9,7 @@ use vectrain::cpu::CpuBackend;
 use vectrain::cpu::hot_rows::{HotRows, tree_span};
 use vectrain::cpu::tables::PlainRows;
 use vectrain::cpu::update::{Scratch, reach, sigmoid, train_batch, train_batch_with};
-use vectrain::huffman::HuffmanTree;
+use vectrain::huffman::{HuffmanTree, Ties};
 use vectrain::sampling::NegativeSampler;
 use vectrain::training::{Objective, UpdateShape};
 use vectrain::{Corpus, Model, ReadOptions, TrainConfig, rng};
@@ -204,7 +204,7 @@ fn hierarchical_softmax_matches_its_written_out_semantics() {
     let counts = [50u64, 20, 10, 5, 5, 1, 1];
     let words = counts.len() as u32;
     let sampler = NegativeSampler::new(&counts, 0.75);
-    let tree = HuffmanTree::new(&counts);
+    let tree = HuffmanTree::new(&counts, Ties::Leaves);
     for model in [Model::SkipGram, Model::Cbow] {
         for (negative, dim) in [(0usize, 1usize), (0, 17), (3, 5)] {
             let shape = UpdateShape {
@@ -270,7 +270,7 @@ fn hierarchical_softmax_matches_its_written_out_semantics() {
 fn buffered_hot_tree_rows_follow_the_plain_update() {
     let counts: Vec<u64> = (0..300u64).map(|i| 10_000 / (i + 1)).collect();
     let words = counts.len() as u32;
-    let tree = HuffmanTree::new(&counts);
+    let tree = HuffmanTree::new(&counts, Ties::Leaves);
     for model in [Model::SkipGram, Model::Cbow] {
         let shape = UpdateShape {
             model,

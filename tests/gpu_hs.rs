@@ -15,7 +15,7 @@ use vectrain::config::{GpuKernel, Model};
 use vectrain::cpu::tables::PlainRows;
 use vectrain::cpu::update::{Scratch, train_batch_with};
 use vectrain::gpu::step::{StepOptions, TrainState};
-use vectrain::huffman::HuffmanTree;
+use vectrain::huffman::{HuffmanTree, Ties};
 use vectrain::rng;
 use vectrain::sampling::NegativeSampler;
 use vectrain::training::{Objective, UpdateShape};
@@ -57,7 +57,7 @@ fn case(model: Model, dim: usize, negative: usize, seed: u64, tokens: usize) -> 
         window: 3,
         negative,
     };
-    let tree = HuffmanTree::new(&counts);
+    let tree = HuffmanTree::new(&counts, Ties::Leaves);
     let first_row = if negative > 0 { VOCAB } else { 0 };
     let output_rows = first_row as usize + tree.inner_nodes();
     // Both tables random (not the zero output table of training), so every term counts.
@@ -224,7 +224,7 @@ fn deep_paths_match_cpu() {
     }
     for (model, negative) in [(Model::SkipGram, 0), (Model::Cbow, 5)] {
         let mut case = case(model, 100, negative, 5, 400);
-        case.tree = HuffmanTree::new(&fibonacci_counts());
+        case.tree = HuffmanTree::new(&fibonacci_counts(), Ties::Leaves);
         assert_eq!(case.tree.depth(), VOCAB as usize - 1);
         let options = StepOptions {
             kernel: GpuKernel::V2,

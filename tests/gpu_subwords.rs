@@ -15,7 +15,7 @@ use vectrain::cpu::subword_update::{SubwordBatch, train_batch_subwords};
 use vectrain::cpu::tables::PlainRows;
 use vectrain::cpu::update::Scratch;
 use vectrain::gpu::step::{StepOptions, TrainState};
-use vectrain::huffman::HuffmanTree;
+use vectrain::huffman::{HuffmanTree, Ties};
 use vectrain::rng;
 use vectrain::sampling::NegativeSampler;
 use vectrain::subwords::{SubwordIndex, SubwordSettings};
@@ -90,7 +90,7 @@ pub(crate) fn case_of(
         negative,
     };
     let word_rows = if negative > 0 { VOCAB } else { 0 };
-    let tree = hs.then(|| (HuffmanTree::new(&counts), word_rows));
+    let tree = hs.then(|| (HuffmanTree::new(&counts, Ties::Nodes), word_rows));
     let output_rows = word_rows as usize + tree.as_ref().map_or(0, |(tree, _)| tree.inner_nodes());
     // Both tables random (not the zero output table of training), so every term counts.
     let input = (0..index.table_rows() * dim)

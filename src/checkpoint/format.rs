@@ -13,6 +13,7 @@ use crate::checkpoint::distributed::{
 use crate::checkpoint::{Checkpoint, Header, RunFiles};
 use crate::config::{GpuKernel, Model, TrainParams};
 use crate::error::{Error, Result};
+use crate::huffman::Ties;
 use crate::io::VectorFormat;
 use crate::io::atomic::AtomicFile;
 use crate::subwords::SubwordSettings;
@@ -22,8 +23,9 @@ use crate::vocab::Vocab;
 /// The first bytes of every checkpoint.
 pub const MAGIC: [u8; 8] = *b"VTRNCKPT";
 /// The layout version written: 5 added the distributed section, 6 the hierarchical-softmax
-/// flag after `negative` (and the tree's rows in the output table).
-pub const VERSION: u32 = 6;
+/// flag after `negative` (and the tree's rows in the output table), 7 its value 2 for a tree
+/// that gives ties to leaves ([`Ties::Leaves`]; 1 stays the tree of version 6, nodes first).
+pub const VERSION: u32 = 7;
 /// The oldest layout version read: 4, the same but for the distributed section.
 pub const OLDEST_VERSION: u32 = 4;
 
@@ -61,7 +63,11 @@ pub fn write_distributed(
     out.u64(p.dim as u64)?;
     out.u64(p.window as u64)?;
     out.u64(p.negative as u64)?;
-    out.bytes(&[p.hs as u8])?;
+    out.bytes(&[match (p.hs, p.hs_ties) {
+        (false, _) => 0,
+        (true, Ties::Nodes) => 1,
+        (true, Ties::Leaves) => 2,
+    }])?;
     out.bytes(&p.alpha.to_le_bytes())?;
     out.bytes(&p.min_alpha.to_le_bytes())?;
     out.u64(p.epochs as u64)?;
@@ -185,11 +191,13 @@ pub fn read_from(reader: impl Read, len: u64, path: &Path) -> Result<Checkpoint>
     let dim = d.usize("dim")?;
     let window = d.usize("window")?;
     let negative = d.usize("negative")?;
+    // None: no hierarchical softmax; else its tree's ties.
     let hs = match version {
-        ..6 => false,
+        ..6 => None,
         _ => match d.u8("the hierarchical-softmax flag")? {
-            0 => false,
-            1 => true,
+            0 => None,
+            1 => Some(Ties::Nodes),
+            2 if version >= 7 => Some(Ties::Leaves),
             other => return Err(d.bad(format!("unknown hierarchical-softmax flag {other}"))),
         },
     };
@@ -220,12 +228,18 @@ pub fn read_from(reader: impl Read, len: u64, path: &Path) -> Result<Checkpoint>
         }),
         other => return Err(d.bad(format!("unknown subwords flag {other}"))),
     };
+    // Without a tree, the ties a run of these settings takes by default.
+    let hs_ties = hs.unwrap_or(match subwords {
+        Some(_) => Ties::Nodes,
+        None => Ties::Leaves,
+    });
     let params = TrainParams {
         model,
         dim,
         window,
         negative,
-        hs,
+        hs: hs.is_some(),
+        hs_ties,
         alpha,
         min_alpha,
         epochs,

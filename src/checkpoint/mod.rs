@@ -25,13 +25,15 @@
 //! section: the synchronisation settings, the synchronisations done and every rank's state
 //! and share (see [`crate::distributed`]).
 //!
-//! # Layout (version 5; version 4, still read, lacks the distributed section)
+//! # Layout (version 7; still read: 6, whose hierarchical-softmax flag is never 2, 5, which
+//! lacks that flag, and 4, which also lacks the distributed section)
 //! All integers and floats little-endian.
 //! ```text
 //! magic      8 bytes  "VTRNCKPT"
 //! version    u32      [`VERSION`]
 //! trainer    str      (u32 length + UTF-8 bytes), e.g. "cpu"
 //! settings   model u8 (0 skip-gram, 1 CBOW, 2 batch skip-gram), dim u64, window u64, negative u64,
+//!            hs u8 (0 none; 1 hierarchical softmax, tree ties to nodes; 2 ties to leaves),
 //!            alpha f32, min_alpha f32, epochs u64, min_count u64,
 //!            max_vocab u64 (0: none), sample f64, ns_exponent f64, seed u32,
 //!            lowercase u8, deterministic u8, threads u64, parts u64,
@@ -46,7 +48,7 @@
 //! corpus     tokens u64, sentences u64, crc32 u32 (of token ids and sentence ends)
 //! vocabulary count u64, then per word: str, count u64
 //! tables     input f32 x rows*dim (rows: count, plus bucket with subwords),
-//!            then output f32 x count*dim
+//!            then output f32 x rows*dim (rows: count with negatives, plus count - 1 with hs)
 //! distributed u8 (0 a run in one process; 1 then sync_every u64, sync_mode u8 (0 sum,
 //!            1 mean), syncs u64, ranks u64, then per rank from 0: its position, epoch
 //!            and finished as above, and its share's corpus fingerprint as above;

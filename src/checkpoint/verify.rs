@@ -6,6 +6,7 @@ use crate::checkpoint::{Checkpoint, CorpusFingerprint};
 use crate::config::{Model, TrainParams};
 use crate::corpus::Corpus;
 use crate::error::{Error, Result};
+use crate::huffman::Ties;
 use crate::subwords::SubwordSettings;
 use crate::training::Position;
 
@@ -105,6 +106,13 @@ pub fn setting_differences(saved: &TrainParams, now: &TrainParams) -> Vec<String
         now.negative.to_string(),
     );
     check("hs", saved.hs.to_string(), now.hs.to_string());
+    if saved.hs && now.hs {
+        let ties = |t: Ties| match t {
+            Ties::Leaves => "leaves".to_string(),
+            Ties::Nodes => "nodes".to_string(),
+        };
+        check("hs-ties", ties(saved.hs_ties), ties(now.hs_ties));
+    }
     // Floats compare bitwise: a resumed run must use exactly the same learning rates.
     let f32s = |x: f32| format!("{x:?}");
     let f64s = |x: f64| format!("{x:?}");

@@ -8,6 +8,7 @@ use std::time::Instant;
 use crate::cli::reading_bar::ReadingBar;
 use crate::cli::say::note;
 use crate::corpus::{GivenVocab, ReadProgress};
+use crate::huffman::Ties;
 use crate::io::VectorFormat;
 use crate::memory::Estimate;
 use crate::subwords::SubwordSettings;
@@ -47,6 +48,26 @@ impl From<KernelArg> for GpuKernel {
         match kernel {
             KernelArg::V1 => GpuKernel::V1,
             KernelArg::V2 => GpuKernel::V2,
+        }
+    }
+}
+
+/// How the Huffman tree of --hs breaks ties, on the command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum TiesArg {
+    /// A word before an inner node of the same count, as gensim: the tree of least
+    /// path-length variance (the default for word vectors).
+    Leaves,
+    /// An inner node before a word, as word2vec.c and fastText (the default with --subwords,
+    /// whose fastText .bin needs fastText's own tree).
+    Nodes,
+}
+
+impl From<TiesArg> for Ties {
+    fn from(ties: TiesArg) -> Self {
+        match ties {
+            TiesArg::Leaves => Ties::Leaves,
+            TiesArg::Nodes => Ties::Nodes,
         }
     }
 }
@@ -120,9 +141,13 @@ pub struct Settings {
     negative: usize,
     /// Hierarchical softmax (word2vec.c -hs 1, gensim hs=1): each word is also predicted
     /// along its path in a Huffman tree of the vocabulary; with --negative above 0 both train.
-    /// skipgram and cbow; on the GPU with the v2 kernel, with --subwords on the CPU only.
+    /// skipgram and cbow, with or without --subwords; on the GPU with the v2 kernel.
     #[arg(long)]
     hs: bool,
+    /// How --hs's Huffman tree breaks a tie between a word and an inner node of the same
+    /// count [default: leaves; nodes with --subwords]. Both trees are optimal codes.
+    #[arg(long, value_enum)]
+    hs_ties: Option<TiesArg>,
     /// Starting learning rate [default: 0.025 for skip-gram, 0.05 for CBOW].
     #[arg(long, allow_negative_numbers = true)]
     alpha: Option<f32>,
@@ -201,6 +226,7 @@ impl Settings {
             window: self.window,
             negative: self.negative,
             hs: self.hs,
+            hs_ties: self.hs_ties.map(Ties::from),
             alpha: self.alpha,
             min_alpha: self.min_alpha,
             epochs: self.epochs,
@@ -250,6 +276,9 @@ impl Settings {
         }
         if !given("hs") {
             config.hs = saved.hs;
+        }
+        if !given("hs_ties") {
+            config.hs_ties = Some(saved.hs_ties);
         }
         if !given("alpha") {
             config.alpha = Some(saved.alpha);

@@ -62,7 +62,7 @@ fn every_path_trains_the_same_bits_as_the_reference() {
             };
             let counts: Vec<u64> = (1..=u64::from(words)).map(|r| 1000 / r + 1).collect();
             let sampler = NegativeSampler::new(&counts, 0.75);
-            let tree = HuffmanTree::new(&counts);
+            let tree = HuffmanTree::new(&counts, crate::huffman::Ties::Leaves);
             let first_tree_row = if negative > 0 { words } else { 0 };
             let objective = Objective {
                 negatives: (negative > 0).then_some(&sampler),

@@ -272,7 +272,7 @@ mod tests {
         let index = SubwordIndex::new(&words, settings).unwrap();
         let counts = [9u64, 7, 5, 4, 2, 1];
         let sampler = NegativeSampler::new(&counts, 0.75);
-        let tree = crate::huffman::HuffmanTree::new(&counts);
+        let tree = crate::huffman::HuffmanTree::new(&counts, crate::huffman::Ties::Leaves);
         let objectives = [
             (Objective::negative_sampling(&sampler), 4),
             (

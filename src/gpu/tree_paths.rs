@@ -44,7 +44,7 @@ mod tests {
     #[test]
     fn every_path_is_its_rows_and_turns_after_the_starts() {
         let counts = [9, 7, 4, 3, 1, 1];
-        let tree = HuffmanTree::new(&counts);
+        let tree = HuffmanTree::new(&counts, crate::huffman::Ties::Leaves);
         let first_row = 6;
         let array = tree_paths_array(&tree, first_row).expect("array");
         for w in 0..counts.len() {

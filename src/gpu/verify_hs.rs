@@ -37,7 +37,7 @@ pub(super) fn check_hs_step(
         negative: 0,
     };
     let sampler = NegativeSampler::new(&counts, 0.75);
-    let tree = HuffmanTree::new(&counts);
+    let tree = HuffmanTree::new(&counts, crate::huffman::Ties::Leaves);
     let input: Vec<f32> = (0..vocab as usize * dim)
         .map(|_| values.signed(0.5))
         .collect();

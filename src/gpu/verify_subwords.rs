@@ -68,7 +68,7 @@ pub(super) fn check_subword_step(
         negative: if hs { 0 } else { 5 },
     };
     let sampler = NegativeSampler::new(&counts, 0.75);
-    let tree = hs.then(|| HuffmanTree::new(&counts));
+    let tree = hs.then(|| HuffmanTree::new(&counts, crate::huffman::Ties::Nodes));
     let output_rows = tree
         .as_ref()
         .map_or(VOCAB as usize, HuffmanTree::inner_nodes);

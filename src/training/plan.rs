@@ -162,7 +162,7 @@ impl TrainingPlan {
             },
             keep: sampling::keep_probabilities(counts, params.sample),
             sampler: NegativeSampler::new(counts, params.ns_exponent),
-            tree: params.hs.then(|| HuffmanTree::new(counts)),
+            tree: params.hs.then(|| HuffmanTree::new(counts, params.hs_ties)),
             first_tree_row: params.first_tree_row(counts.len()) as u32,
             chunks,
             epoch_positions: corpus.len() as u64,
