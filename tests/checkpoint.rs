@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 
 use vectrain::checkpoint::{self, CorpusFingerprint, Header, RunFiles};
 use vectrain::cpu::CpuBackend;
+use vectrain::huffman::Ties;
 use vectrain::io::VectorFormat;
 use vectrain::training::{Control, Every, Outcome, Resume, RunState, Snapshot, TrainingPlan};
 use vectrain::{Corpus, ReadOptions, Result, TrainConfig, TrainParams};
@@ -564,9 +565,10 @@ fn file_round_trip_and_refusals() -> Result<()> {
     refused(
         "version",
         &version,
-        "checkpoint format version 1 is not supported: this vectrain reads versions 4 to 6",
+        "checkpoint format version 1 is not supported: this vectrain reads versions 4 to 7",
     );
-    // Version 5 is version 6 without the hierarchical-softmax flag (one byte, 0, after
+    // Version 5 is version 6 (version 7 without a flag of 2) without the hierarchical-softmax
+    // flag (one byte, 0, after
     // magic, version, the trainer's name, model, dim, window and negative); version 4 is
     // version 5 without the distributed section (one byte, 0, before the checksum). Both
     // are still read.
@@ -588,15 +590,44 @@ fn file_round_trip_and_refusals() -> Result<()> {
         assert_eq!(old.output, saved.output);
     }
     assert!(saved.distributed.is_none());
-    // With hierarchical softmax the flag is set and the output table holds the tree's rows
-    // after the words'.
+    // With hierarchical softmax the flag is set, 2 for a tree giving ties to leaves, and the
+    // output table holds the tree's rows after the words'.
     let hs_params = TrainParams {
         hs: true,
+        hs_ties: Ties::Leaves,
         ..params.clone()
     };
     let hs_dir = temp();
     let hs_path = written_checkpoint(hs_dir.path(), &corpus, &hs_params)?;
-    assert_eq!(read(&hs_path)[hs_flag], 1);
+    let hs_bytes = read(&hs_path);
+    assert_eq!(hs_bytes[hs_flag], 2);
+    // Flag 1 is the tree of version 6, ties to inner nodes; a version-6 file says 1 or 0.
+    let mut nodes_first = hs_bytes[..hs_bytes.len() - 4].to_vec();
+    nodes_first[hs_flag] = 1;
+    for version in [7u32, 6] {
+        nodes_first[8..12].copy_from_slice(&version.to_le_bytes());
+        let mut file = nodes_first.clone();
+        file.extend(crc32fast::hash(&nodes_first).to_le_bytes());
+        let nodes_path = hs_dir.path().join(format!("nodes{version}"));
+        std::fs::write(&nodes_path, &file).unwrap_or_else(|e| panic!("{e}"));
+        let nodes = checkpoint::read(&nodes_path)?;
+        assert!(nodes.params.hs && nodes.params.hs_ties == Ties::Nodes);
+        let message = nodes.verify(&hs_params, &corpus, &nodes_path).err();
+        let message = message.map(|e| e.to_string()).unwrap_or_default();
+        assert!(
+            message.contains("--hs-ties nodes (checkpoint) vs leaves (this run)"),
+            "{message}"
+        );
+    }
+    let mut version6 = hs_bytes[..hs_bytes.len() - 4].to_vec();
+    version6[8..12].copy_from_slice(&6u32.to_le_bytes());
+    let crc = crc32fast::hash(&version6);
+    version6.extend(crc.to_le_bytes());
+    refused(
+        "version 6, flag 2",
+        &version6,
+        "unknown hierarchical-softmax flag 2",
+    );
     let hs_saved = checkpoint::read(&hs_path)?;
     assert_eq!(hs_saved.params, hs_params);
     let words = corpus.vocab.len();

@@ -319,6 +319,20 @@ fn what_subwords_cannot_do_yet_is_refused_by_name() {
         ],
         "minn",
     );
+    refused(
+        &[
+            "train",
+            "--input",
+            c,
+            "-o",
+            o,
+            "--subwords",
+            "--hs",
+            "--hs-ties",
+            "leaves",
+        ],
+        "invalid option --hs-ties: a subword model's Huffman tree is fastText's",
+    );
     assert!(!out.exists(), "a refused run leaves no output");
     // Hierarchical softmax beside negatives: fastText has one loss a model, so the .bin is
     // negative sampling's, saying so.

@@ -49,6 +49,26 @@ fn bad_options_are_refused_by_name() {
             .check()
             .is_ok_and(|p| p.hs && p.subwords.is_some())
     );
+    // The tree gives ties to leaves (gensim's) for words, to inner nodes (fastText's, which
+    // its .bin rebuilds) with subwords, where leaves are refused.
+    use vectrain::huffman::Ties;
+    assert_eq!(hs_alone.check().map(|p| p.hs_ties).ok(), Some(Ties::Leaves));
+    assert_eq!(
+        with_subwords.check().map(|p| p.hs_ties).ok(),
+        Some(Ties::Nodes)
+    );
+    let nodes = TrainConfig {
+        hs_ties: Some(Ties::Nodes),
+        ..hs_alone.clone()
+    };
+    assert_eq!(nodes.check().map(|p| p.hs_ties).ok(), Some(Ties::Nodes));
+    refused(
+        TrainConfig {
+            hs_ties: Some(Ties::Leaves),
+            ..with_subwords.clone()
+        },
+        "hs-ties",
+    );
     refused(TrainConfig { parts: 0, ..d() }, "parts");
     refused(
         TrainConfig {
