@@ -509,8 +509,9 @@ fn learns_like_gensim(model: Model, hs: bool) {
     eprintln!("{model:?} hs {hs}: mean top-10 overlap with gensim {mean}");
     // Two gensim runs with different seeds share about 4-5 of 10 neighbours here. Two threads
     // make each run differ (Hogwild): skip-gram with hierarchical softmax measured 2.9-3.5
-    // over eight runs on a quiet machine and 2.3 once under the full test suite's load, so
-    // 2.0 leaves room for that noise and still fails untrained or broken vectors (about 0).
+    // over eight runs on a quiet machine and 2.3 once under the full test suite's load with
+    // word2vec.c's tree, 3.3-3.9 in four runs with gensim's (the default), so 2.0 leaves room
+    // for that noise and still fails untrained or broken vectors (about 0).
     assert!(mean >= 2.0, "{model:?}: mean overlap {mean}");
 }
 
