@@ -15,14 +15,14 @@
 //! is the last, `words - 2`. Where a leaf and an inner node have the same count, [`Ties`]
 //! says which is joined first: word2vec.c and fastText take the inner node, gensim (a heap
 //! ordered by count, then index, the leaves' indices first) the leaf. Both trees are optimal
-//! codes; gensim's is the one of least variance in path length, whose rare words sit
-//! shallower. On mix8m it trains better vectors (README, "Hierarchical softmax against gensim
-//! and word2vec.c").
+//! codes, gensim's the one of least variance in path length; on mix8m their depths are all
+//! but the same, and what differs is which words share inner nodes. There gensim's trains
+//! better vectors (README, "Hierarchical softmax against gensim and word2vec.c").
 
 /// Which of a leaf and an inner node of the same count the tree joins first.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Ties {
-    /// The leaf, as gensim: the tree of least path-length variance.
+    /// The leaf, as gensim: of the optimal codes, the one of least path-length variance.
     #[default]
     Leaves,
     /// The inner node, as word2vec.c and fastText; fastText rebuilds this tree from the
