@@ -309,8 +309,7 @@ impl TrainConfig {
                 ));
             }
             (Some(ties), _) => ties,
-            (None, true) => Ties::Nodes,
-            (None, false) => Ties::Leaves,
+            (None, subwords) => Ties::default_for(subwords),
         };
         let negative = match (self.negative, self.hs) {
             (0, false) => {

@@ -20,14 +20,21 @@
 //! better vectors (README, "Hierarchical softmax against gensim and word2vec.c").
 
 /// Which of a leaf and an inner node of the same count the tree joins first.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Ties {
     /// The leaf, as gensim: of the optimal codes, the one of least path-length variance.
-    #[default]
     Leaves,
     /// The inner node, as word2vec.c and fastText; fastText rebuilds this tree from the
     /// counts of a `.bin`.
     Nodes,
+}
+
+impl Ties {
+    /// The rule a run takes unless told otherwise: gensim's for word vectors, fastText's
+    /// with subwords (whose `.bin` fastText reads with the tree it rebuilds).
+    pub fn default_for(subwords: bool) -> Ties {
+        if subwords { Ties::Nodes } else { Ties::Leaves }
+    }
 }
 
 /// Every word's path from the root to its leaf: the inner nodes passed and the turn taken

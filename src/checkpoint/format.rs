@@ -229,10 +229,7 @@ pub fn read_from(reader: impl Read, len: u64, path: &Path) -> Result<Checkpoint>
         other => return Err(d.bad(format!("unknown subwords flag {other}"))),
     };
     // Without a tree, the ties a run of these settings takes by default.
-    let hs_ties = hs.unwrap_or(match subwords {
-        Some(_) => Ties::Nodes,
-        None => Ties::Leaves,
-    });
+    let hs_ties = hs.unwrap_or(Ties::default_for(subwords.is_some()));
     let params = TrainParams {
         model,
         dim,

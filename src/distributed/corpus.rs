@@ -66,21 +66,18 @@ pub fn read_corpus(
     };
     if options.vocab.is_some() {
         let stats = &mut corpus.stats;
-        let mut read = [
-            stats.lines,
-            stats.raw_tokens,
-            stats.lossy_tokens,
-            stats.truncated_tokens,
-            stats.split_lines,
+        let fields = [
+            &mut stats.lines,
+            &mut stats.raw_tokens,
+            &mut stats.lossy_tokens,
+            &mut stats.truncated_tokens,
+            &mut stats.split_lines,
         ];
+        let mut read = fields.each_ref().map(|field| **field);
         collective.sum_u64(&mut read)?;
-        [
-            stats.lines,
-            stats.raw_tokens,
-            stats.lossy_tokens,
-            stats.truncated_tokens,
-            stats.split_lines,
-        ] = read;
+        for (field, sum) in fields.into_iter().zip(read) {
+            *field = sum;
+        }
     }
     let fingerprints = collective.gather(&vocab_fingerprint(&corpus.vocab).to_le_bytes())?;
     if let Some(rank) = fingerprints.iter().position(|f| f != &fingerprints[0]) {
