@@ -7,7 +7,9 @@ usage: gensim_train.py CORPUS OUTPUT sg|cbow THREADS [EPOCHS] [lines|file] [ns|h
   ns     (default) negative sampling, 5 negatives
   hs     hierarchical softmax alone (hs=1, negative=0)
 d100 w5 n5 sample 1e-3 min_count 5, alpha 0.025 (skip-gram) or 0.05 (CBOW) -> 0.0001; seed
-$SEED (default 1).
+$SEED (default 1). With WORKER_LR=1 in file mode, total_examples = corpus_count / THREADS, so
+each worker's rate decays linearly over its own part (gensim as users call it passes the whole
+count, and each worker's rate covers 1/THREADS of an epoch's decay).
 Writes OUTPUT in word2vec binary format and prints one JSON line with the wall time of
 training (not reading) and words/s over corpus words times epochs.
 """
@@ -33,7 +35,9 @@ w2v = Word2Vec(
 if mode == "file":
     w2v.build_vocab(corpus_file=corpus)
     started = time.perf_counter()
-    w2v.train(corpus_file=corpus, total_examples=w2v.corpus_count,
+    per_worker = os.environ.get("WORKER_LR") == "1"
+    examples = w2v.corpus_count // threads if per_worker else w2v.corpus_count
+    w2v.train(corpus_file=corpus, total_examples=examples,
               total_words=w2v.corpus_total_words, epochs=epochs)
 else:
     sentences = LineSentence(corpus)
