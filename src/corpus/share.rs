@@ -34,6 +34,17 @@ impl Share {
         let at = |index: usize| (index as u128 * len as u128 / count) as u64;
         at(self.index)..at(self.index + 1)
     }
+
+    /// [`Share::byte_range`] of the file at `path`; an error for a share past the count.
+    fn range_in(&self, path: &Path) -> Result<std::ops::Range<u64>> {
+        if self.index >= self.count {
+            return Err(Error::Mismatch(format!(
+                "share {} of {} does not exist",
+                self.index, self.count
+            )));
+        }
+        Ok(self.byte_range(file_len(path)?))
+    }
 }
 
 /// The first pass's word counts of some text, to merge with other shares' counts.
@@ -227,13 +238,7 @@ impl Corpus {
     /// lines start (the first of the steps in [`share`](self)'s docs). The file must be
     /// plain text: a gzip stream cannot be cut into byte ranges.
     pub fn count_share(path: &Path, options: &ReadOptions, share: Share) -> Result<ShareCount> {
-        if share.index >= share.count {
-            return Err(Error::Mismatch(format!(
-                "share {} of {} does not exist",
-                share.index, share.count
-            )));
-        }
-        let range = share.byte_range(file_len(path)?);
+        let range = share.range_in(path)?;
         let start = line_start_at(path, range.start)?;
         let text = share_text(path, start..range.end)?;
         let step = ((range.end - range.start) / ShareCount::STEP_FRACTION).max(256) as usize;
@@ -292,13 +297,7 @@ impl Corpus {
                 "a share read with a given vocabulary needs one (ReadOptions::vocab)".into(),
             ));
         };
-        if share.index >= share.count {
-            return Err(Error::Mismatch(format!(
-                "share {} of {} does not exist",
-                share.index, share.count
-            )));
-        }
-        let range = share.byte_range(file_len(path)?);
+        let range = share.range_in(path)?;
         let text = share_text(path, line_start_at(path, range.start)?..range.end)?;
         Corpus::encode_share(&text, path, options, share, || {
             Corpus::given_vocab(given, options)
